@@ -1,0 +1,58 @@
+// `npm run bench`: runs each case in its own process (so peak RSS is that case's own) and
+// writes the results with the machine they ran on to docs/benchmarks.md.
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem, platform, release } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const only = process.argv.slice(2);
+const cases: [string, string[]][] = [
+  ['analyze-fixtures.ts', ['thesis']],
+  ['analyze-fixtures.ts', ['trapezoid']],
+  ['trapezoid-arrays.ts', ['10000000']],
+  ['loadgen-overhead.ts', ['SingleStream', '100000']],
+  ['loadgen-overhead.ts', ['Offline', '100000']],
+  ['stream-integrate.ts', ['1000000']],
+  ['stream-integrate.ts', ['10000000']],
+  // Sampler overhead: each sensor (with the project's fakes) at 10, 50 and 100 ms, 3 s each.
+  ...['poller-floor', 'estimate', 'rapl', 'nvml', 'nvidia-smi', 'tegrastats', 'replay'].flatMap((s) =>
+    ['10', '50', '100'].map((ms): [string, string[]] => ['sampler-overhead.ts', [s, ms, '3']]),
+  ),
+  // `measure -- true` against `true`, 10 runs each, and the stages it is made of.
+  ...['startup', 'estimate', 'nvidia-smi', 'replay'].map((m): [string, string[]] => ['measure-overhead.ts', [m, '10']]),
+];
+
+const results: Record<string, unknown>[] = [];
+for (const [file, args] of cases) {
+  if (only.length > 0 && !only.some((o) => file.includes(o))) continue;
+  process.stderr.write(`bench: ${file} ${args.join(' ')}\n`);
+  const out = execFileSync(process.execPath, ['--import', 'tsx', resolve(root, 'bench/cases', file), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  const r = JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+  results.push(r);
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+}
+
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${platform()} ${release()}, Node ${process.version}`;
+const fmt = (v: unknown): string =>
+  typeof v !== 'number' ? String(v) : Number.isInteger(v) && Math.abs(v) < 1e6 ? String(v) : Math.abs(v) >= 1e6 || Math.abs(v) < 1e-3 ? v.toExponential(3) : v.toPrecision(4);
+const section = [
+  `## Run of ${new Date().toISOString().slice(0, 10)}`,
+  '',
+  `Machine: ${machine}.`,
+  '',
+  '| case | results |',
+  '|---|---|',
+  ...results.map((r) => `| ${String(r.case)} | ${Object.entries(r).filter(([k]) => k !== 'case').map(([k, v]) => `${k}=${fmt(v)}`).join(', ')} |`),
+  '',
+].join('\n');
+
+const docPath = resolve(root, 'docs/benchmarks.md');
+const doc = readFileSync(docPath, 'utf8');
+const marker = '<!-- results -->';
+writeFileSync(docPath, doc.includes(marker) ? doc.replace(marker, `${marker}\n\n${section}`) : `${doc}\n${section}`);
+process.stderr.write(`bench: results written to docs/benchmarks.md\n`);

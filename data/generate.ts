@@ -1,0 +1,492 @@
+/**
+ * `npm run data`: turn the hand-curated tables in data/sources/ (and Ember's yearly grid
+ * averages, taken from the @tgwf/co2 devDependency) into typed modules under
+ * src/impact/data/. Output is deterministic: same inputs, same bytes. The generated files
+ * are committed, so the runtime never depends on @tgwf/co2 or on these CSVs.
+ *
+ * Every cell is validated here (type, unit, allowed values) and a bad cell stops the run
+ * with the file, line and column at fault. `--check` writes nothing and exits 1 when a
+ * generated file is out of date (for tests and CI).
+ */
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { errors } from '../src/errors.js';
+import { hardwareKey, zoneKey } from '../src/impact/names.js';
+import {
+  HARDWARE_CATEGORIES,
+  PRESET_IDS,
+  type GridDataset,
+  type GridZoneRow,
+  type HardwareCategory,
+  type HardwareKind,
+  type HardwareSpec,
+  type IcFactor,
+  type IcFactorCategory,
+  type LifetimeRow,
+  type MemoryFactor,
+  type PresetId,
+  type PueRow,
+  type ThesisFgpuRow,
+} from '../src/impact/types.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SOURCES = join(ROOT, 'data', 'sources');
+const OUT = join(ROOT, 'src', 'impact', 'data');
+
+// ---------------------------------------------------------------------------------------
+// CSV reading: RFC 4180 (quoted cells may hold commas and doubled quotes; no multi-line cells)
+
+interface CsvRow {
+  readonly line: number;
+  readonly file: string;
+  readonly cells: ReadonlyMap<string, string>;
+}
+
+function splitCsvLine(text: string, file: string, line: number): string[] {
+  const cells: string[] = [];
+  let i = 0;
+  while (i <= text.length) {
+    if (text[i] === '"') {
+      let cell = '';
+      i++;
+      for (;;) {
+        if (i >= text.length) throw errors.parse({ file, line }, 'unterminated quoted cell');
+        if (text[i] === '"') {
+          if (text[i + 1] === '"') {
+            cell += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        cell += text.charAt(i);
+        i++;
+      }
+      if (i < text.length && text[i] !== ',') throw errors.parse({ file, line }, 'text after a closing quote');
+      cells.push(cell);
+      i++;
+    } else {
+      const end = text.indexOf(',', i);
+      const stop = end === -1 ? text.length : end;
+      cells.push(text.slice(i, stop));
+      i = stop + 1;
+    }
+  }
+  return cells;
+}
+
+function readCsv(name: string, required: readonly string[]): CsvRow[] {
+  const path = join(SOURCES, name);
+  const file = relative(ROOT, path);
+  if (!existsSync(path)) throw errors.notFound(file, 'source table');
+  const lines = readFileSync(path, 'utf8').split(/\r?\n/);
+  const header = splitCsvLine(lines[0] ?? '', file, 1);
+  for (const col of required) if (!header.includes(col)) throw errors.parse({ file, line: 1, field: col }, 'missing column');
+  const rows: CsvRow[] = [];
+  lines.forEach((text, idx) => {
+    if (idx === 0 || text.trim() === '') return;
+    const line = idx + 1;
+    const cells = splitCsvLine(text, file, line);
+    if (cells.length !== header.length) throw errors.parse({ file, line }, `expected ${header.length} cells, found ${cells.length}`);
+    rows.push({ line, file, cells: new Map(header.map((h, i) => [h, cells[i]!.trim()])) });
+  });
+  if (rows.length === 0) throw errors.headerOnly(file);
+  return rows;
+}
+
+function text(row: CsvRow, col: string): string {
+  const v = row.cells.get(col) ?? '';
+  if (v === '') throw errors.invalidValue({ file: row.file, line: row.line, field: col }, 'empty cell');
+  return v;
+}
+function optText(row: CsvRow, col: string): string | undefined {
+  const v = row.cells.get(col) ?? '';
+  return v === '' ? undefined : v;
+}
+function num(row: CsvRow, col: string, opts: { min?: number; integer?: boolean } = {}): number {
+  const raw = text(row, col);
+  const where = { file: row.file, line: row.line, field: col };
+  if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(raw)) throw errors.notANumber(where, raw);
+  const v = Number(raw);
+  if (opts.integer && !Number.isInteger(v)) throw errors.invalidValue(where, `expected an integer, got ${raw}`);
+  if (opts.min !== undefined && v < opts.min) throw errors.invalidValue(where, `${raw} is below ${opts.min}`);
+  return v;
+}
+function optNum(row: CsvRow, col: string, opts: { min?: number; integer?: boolean } = {}): number | undefined {
+  return (row.cells.get(col) ?? '') === '' ? undefined : num(row, col, opts);
+}
+function oneOf<T extends string>(row: CsvRow, col: string, allowed: readonly T[]): T {
+  const v = text(row, col);
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw errors.invalidValue({ file: row.file, line: row.line, field: col }, `'${v}' is not one of ${allowed.join(', ')}`);
+  }
+  return v as T;
+}
+function list(row: CsvRow, col: string): string[] {
+  const v = optText(row, col);
+  return v === undefined ? [] : v.split('|').map((s) => s.trim()).filter((s) => s !== '');
+}
+/** Drop undefined fields so the emitted literals hold only what the source says. */
+function compact<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+// ---------------------------------------------------------------------------------------
+// Tables
+
+function hardwareTable(memoryTypes: ReadonlySet<string>): HardwareSpec[] {
+  const rows = readCsv('hardware.csv', ['id', 'name', 'kind', 'category', 'die_area_mm2', 'tech_node_nm', 'year', 'foundry', 'memory_gb', 'memory_type', 'tdp_w', 'aliases', 'source', 'source_year']);
+  const owner = new Map<string, string>();
+  const specs = rows.map((r): HardwareSpec => {
+    const spec = compact<HardwareSpec>({
+      id: text(r, 'id'),
+      name: text(r, 'name'),
+      kind: oneOf<HardwareKind>(r, 'kind', ['gpu', 'jetson']),
+      category: oneOf<HardwareCategory>(r, 'category', HARDWARE_CATEGORIES),
+      dieAreaMm2: num(r, 'die_area_mm2', { min: 1 }),
+      techNodeNm: num(r, 'tech_node_nm', { min: 1 }),
+      process: optText(r, 'process'),
+      year: num(r, 'year', { min: 1990, integer: true }),
+      foundry: text(r, 'foundry'),
+      memoryGb: num(r, 'memory_gb', { min: 0 }),
+      memoryType: text(r, 'memory_type'),
+      tdpW: num(r, 'tdp_w', { min: 0 }),
+      gflopsFp32: optNum(r, 'gflops_fp32', { min: 0 }),
+      computeCapability: optText(r, 'compute_capability'),
+      aliases: list(r, 'aliases'),
+      source: text(r, 'source'),
+      sourceYear: num(r, 'source_year', { integer: true }),
+      note: optText(r, 'note'),
+    });
+    if (!memoryTypes.has(spec.memoryType)) {
+      throw errors.invalidValue({ file: r.file, line: r.line, field: 'memory_type' }, `no memory factor for '${spec.memoryType}' in memory-factors.csv`);
+    }
+    // Every name must lead to one device: a collision would make resolution depend on row order.
+    for (const name of [spec.id, spec.name, ...spec.aliases]) {
+      const key = hardwareKey(name);
+      const prev = owner.get(key);
+      if (prev !== undefined && prev !== spec.id) {
+        throw errors.invalidValue({ file: r.file, line: r.line, field: 'aliases' }, `'${name}' also names ${prev}`);
+      }
+      owner.set(key, spec.id);
+    }
+    return spec;
+  });
+  return specs;
+}
+
+const IC_CATEGORIES: readonly IcFactorCategory[] = ['Literature', 'Database', 'Literature/Database', 'Industry', 'Roadmapping'];
+
+function icFactorTable(): IcFactor[] {
+  const rows = readCsv('ic-factors.csv', ['id', 'value_kgco2e_per_cm2', 'category', 'tech_node_nm', 'year', 'foundry', 'match_key', 'status', 'source', 'source_year']);
+  return rows.map((r) => {
+    const f = compact<IcFactor>({
+      id: text(r, 'id'),
+      valueKgPerCm2: num(r, 'value_kgco2e_per_cm2', { min: 0 }),
+      category: oneOf(r, 'category', IC_CATEGORIES),
+      techNodeNm: optNum(r, 'tech_node_nm', { min: 1 }),
+      year: optNum(r, 'year', { integer: true }),
+      foundry: optText(r, 'foundry'),
+      matchKey: text(r, 'match_key'),
+      status: text(r, 'status'),
+      source: text(r, 'source'),
+      sourceYear: num(r, 'source_year', { integer: true }),
+      note: optText(r, 'note'),
+    });
+    // A row the selection rule could never match is a data error, not a silent no-op.
+    const where = { file: r.file, line: r.line, field: 'category' };
+    if ((f.category === 'Industry' || f.category === 'Roadmapping') && f.year === undefined) throw errors.invalidValue(where, `${f.category} rows need a year`);
+    if (f.category === 'Industry' && f.foundry === undefined) throw errors.invalidValue(where, 'Industry rows need a foundry');
+    if (f.category !== 'Industry' && f.category !== 'Roadmapping' && f.techNodeNm === undefined) throw errors.invalidValue(where, `${f.category} rows need a tech node`);
+    return f;
+  });
+}
+
+function thesisFgpuTable(hardware: readonly HardwareSpec[], ic: readonly IcFactor[]): ThesisFgpuRow[] {
+  const rows = readCsv('thesis-fgpu.csv', ['hardware_id', 'candidate', 'f_gpu_kg', 'ic_factor_id', 'source', 'source_year']);
+  const ids = new Set(hardware.map((h) => h.id));
+  const factors = new Set(ic.map((f) => f.id));
+  const out = rows.map((r) => {
+    const row: ThesisFgpuRow = {
+      hardwareId: text(r, 'hardware_id'),
+      candidate: num(r, 'candidate', { min: 1, integer: true }),
+      fGpuKg: num(r, 'f_gpu_kg', { min: 0 }),
+      icFactorId: text(r, 'ic_factor_id'),
+      source: text(r, 'source'),
+      sourceYear: num(r, 'source_year', { integer: true }),
+    };
+    if (!ids.has(row.hardwareId)) throw errors.invalidValue({ file: r.file, line: r.line, field: 'hardware_id' }, `'${row.hardwareId}' is not in hardware.csv`);
+    if (!factors.has(row.icFactorId)) throw errors.invalidValue({ file: r.file, line: r.line, field: 'ic_factor_id' }, `'${row.icFactorId}' is not in ic-factors.csv`);
+    return row;
+  });
+  // Candidates of one device must be numbered 1..n in order: the list order is the study's.
+  for (const id of ids) {
+    const mine = out.filter((f) => f.hardwareId === id);
+    if (mine.some((f, i) => f.candidate !== i + 1)) throw errors.invalidValue({ file: 'data/sources/thesis-fgpu.csv', field: 'candidate' }, `${id}: candidates must be numbered 1..${mine.length} in order`);
+  }
+  return out;
+}
+
+function memoryFactorTable(): MemoryFactor[] {
+  const rows = readCsv('memory-factors.csv', ['memory_type', 'g_co2e_per_gb', 'density_gbit_per_mm2', 'density_arch', 'proxy_for', 'source', 'source_year']);
+  return rows.map((r) =>
+    compact<MemoryFactor>({
+      memoryType: text(r, 'memory_type'),
+      gCo2ePerGb: num(r, 'g_co2e_per_gb', { min: 0 }),
+      densityGbitPerMm2: num(r, 'density_gbit_per_mm2', { min: 1e-6 }),
+      densityArch: text(r, 'density_arch'),
+      proxyFor: optText(r, 'proxy_for'),
+      source: text(r, 'source'),
+      sourceYear: num(r, 'source_year', { integer: true }),
+      note: optText(r, 'note'),
+    }),
+  );
+}
+
+function pueTable(): PueRow[] {
+  const rows = readCsv('pue.csv', ['preset', 'category', 'value', 'min', 'max', 'source', 'year']);
+  const out = rows.map((r) => {
+    const row = compact<PueRow>({
+      preset: oneOf<PresetId>(r, 'preset', PRESET_IDS),
+      category: oneOf<HardwareCategory>(r, 'category', HARDWARE_CATEGORIES),
+      value: num(r, 'value', { min: 1 }),
+      min: num(r, 'min', { min: 1 }),
+      max: num(r, 'max', { min: 1 }),
+      source: text(r, 'source'),
+      year: optNum(r, 'year', { integer: true }) ?? null,
+      note: optText(r, 'note'),
+    });
+    if (!(row.min <= row.value && row.value <= row.max)) throw errors.invalidValue({ file: r.file, line: r.line, field: 'value' }, 'value must lie in [min, max]');
+    return row;
+  });
+  for (const preset of PRESET_IDS) {
+    for (const category of HARDWARE_CATEGORIES) {
+      const n = out.filter((p) => p.preset === preset && p.category === category).length;
+      if (n !== 1) throw errors.invalidValue({ file: 'data/sources/pue.csv' }, `${n} rows for ${preset} × ${category}; expected exactly 1`);
+    }
+  }
+  return out;
+}
+
+function lifetimeTable(): LifetimeRow[] {
+  const rows = readCsv('lifetime.csv', ['preset', 'value_h', 'min_h', 'max_h', 'source', 'year']);
+  const out = rows.map((r) => {
+    const row = compact<LifetimeRow>({
+      preset: oneOf<PresetId>(r, 'preset', PRESET_IDS),
+      valueH: num(r, 'value_h', { min: 1 }),
+      minH: num(r, 'min_h', { min: 1 }),
+      maxH: num(r, 'max_h', { min: 1 }),
+      source: text(r, 'source'),
+      year: optNum(r, 'year', { integer: true }) ?? null,
+      note: optText(r, 'note'),
+    });
+    if (!(row.minH <= row.valueH && row.valueH <= row.maxH)) throw errors.invalidValue({ file: r.file, line: r.line, field: 'value_h' }, 'value must lie in [min, max]');
+    return row;
+  });
+  for (const preset of PRESET_IDS) {
+    if (out.filter((l) => l.preset === preset).length !== 1) throw errors.invalidValue({ file: 'data/sources/lifetime.csv' }, `expected exactly one row for ${preset}`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Grid: the study's factor + Ember yearly averages (via @tgwf/co2), keyed by ISO-3
+
+const EMBER_PACKAGE = '@tgwf/co2';
+
+/** The Ember table and the package version, read through the package's own `./data` export. */
+async function emberAverages(): Promise<{ data: Record<string, number>; version: string }> {
+  // A variable specifier: the package ships no types, and its shape is checked below instead.
+  const spec = `${EMBER_PACKAGE}/data`;
+  const mod = (await import(spec)) as { averageIntensity?: { data?: unknown; type?: unknown } };
+  const data = mod.averageIntensity?.data;
+  if (mod.averageIntensity?.type !== 'average' || typeof data !== 'object' || data === null) {
+    throw errors.unknownFormat(spec, 'averageIntensity.data not found: has the package layout changed?');
+  }
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw errors.invalidValue({ file: spec, field: k }, `not an intensity: ${String(v)}`);
+    out[k] = v;
+  }
+  // The package exports no ./package.json; walk up from its entry point to find it.
+  let dir = dirname(fileURLToPath(import.meta.resolve(EMBER_PACKAGE)));
+  for (;;) {
+    const pj = join(dir, 'package.json');
+    if (existsSync(pj)) {
+      const meta = JSON.parse(readFileSync(pj, 'utf8')) as { name?: string; version?: string };
+      if (meta.name === EMBER_PACKAGE && meta.version) return { data: out, version: meta.version };
+    }
+    const up = dirname(dir);
+    if (up === dir) throw errors.notFound(`${EMBER_PACKAGE}/package.json`);
+    dir = up;
+  }
+}
+
+function titleCase(key: string): string {
+  const keep = new Set(['EU', 'G7', 'G20', 'OECD', 'ASEAN']);
+  return key
+    .split(' ')
+    .map((w) => (keep.has(w) ? w : w === 'AND' ? 'and' : w.charAt(0) + w.slice(1).toLowerCase()))
+    .join(' ');
+}
+
+async function gridTables(): Promise<{ datasets: GridDataset[]; zones: GridZoneRow[] }> {
+  const ember = await emberAverages();
+  const datasets: GridDataset[] = [
+    {
+      id: 'study',
+      source: 'Simeu 2025, "Estimating the Environmental Impact of AI Inference Deployment: Large Scale vs Edge Devices" (LIG Grenoble)',
+      licence: 'single figure quoted from the study',
+    },
+    {
+      id: 'ember',
+      source: `Ember yearly electricity data (average carbon intensity of generation, latest year per zone), via the npm package ${EMBER_PACKAGE} (The Green Web Foundation, CO2.js)`,
+      licence: 'CC BY-SA 4.0 (Ember data as republished by CO2.js)',
+      url: 'https://ember-climate.org/data/data-explorer/',
+      version: `${EMBER_PACKAGE}@${ember.version}`,
+      note: `year is null where the package does not record it: the value is the latest year Ember had for that zone when ${EMBER_PACKAGE}@${ember.version} was built (2024 for most large economies)`,
+    },
+  ];
+
+  const iso = readCsv('iso3166-1.csv', ['alpha2', 'alpha3', 'name', 'common_name']);
+  const byAlpha3 = new Map(iso.map((r) => [text(r, 'alpha3'), r]));
+  const extras = new Map(readCsv('ember-zones.csv', ['zone', 'year', 'aliases', 'source', 'note']).map((r) => [text(r, 'zone'), r]));
+  for (const [zone, r] of extras) {
+    if (ember.data[zone] === undefined) throw errors.invalidValue({ file: r.file, line: r.line, field: 'zone' }, `${zone} is not in ${EMBER_PACKAGE}'s averageIntensity`);
+  }
+
+  const study = readCsv('grid.csv', ['zone', 'name', 'g_co2e_per_kwh', 'year', 'aliases', 'source', 'licence']).map((r) =>
+    compact<GridZoneRow>({
+      zone: text(r, 'zone'),
+      name: text(r, 'name'),
+      gPerKwh: num(r, 'g_co2e_per_kwh', { min: 0 }),
+      year: optNum(r, 'year', { integer: true }) ?? null,
+      aliases: list(r, 'aliases'),
+      dataset: 'study',
+      source: text(r, 'source'),
+      note: optText(r, 'note'),
+    }),
+  );
+
+  const emberRows = Object.keys(ember.data)
+    .sort()
+    .map((zone): GridZoneRow => {
+      const isoRow = byAlpha3.get(zone);
+      const extra = extras.get(zone);
+      const aliases = isoRow ? [text(isoRow, 'alpha2'), text(isoRow, 'name'), ...(optText(isoRow, 'common_name') ? [text(isoRow, 'common_name')] : [])] : [];
+      if (extra) aliases.push(...list(extra, 'aliases'));
+      const year = extra ? optNum(extra, 'year', { integer: true }) : undefined;
+      return compact<GridZoneRow>({
+        zone,
+        name: isoRow ? (optText(isoRow, 'common_name') ?? text(isoRow, 'name')) : titleCase(zone),
+        gPerKwh: ember.data[zone]!,
+        year: year ?? null,
+        aliases,
+        dataset: 'ember',
+        source: year !== undefined ? `year: ${text(extra!, 'source')}` : undefined,
+        note: extra ? optText(extra, 'note') : undefined,
+      });
+    });
+
+  const zones = [...study, ...emberRows];
+  const owner = new Map<string, string>();
+  for (const z of zones) {
+    for (const name of [z.zone, ...z.aliases]) {
+      const key = zoneKey(name);
+      const prev = owner.get(key);
+      if (prev !== undefined && prev !== z.zone) throw errors.invalidValue({ file: 'grid tables', field: z.zone }, `'${name}' also names ${prev}`);
+      owner.set(key, z.zone);
+    }
+  }
+  return { datasets, zones };
+}
+
+// ---------------------------------------------------------------------------------------
+// Emitting
+
+const HEADER = '// generated by data/generate.ts — do not edit. Run `npm run data` after changing data/sources/.\n';
+
+function rowsLiteral(rows: readonly object[]): string {
+  return `[\n${rows.map((r) => `  ${JSON.stringify(r)},`).join('\n')}\n]`;
+}
+
+function moduleText(sources: readonly string[], typeNames: readonly string[], body: string, licence?: string): string {
+  return `${HEADER}// Sources: ${sources.join(', ')}\n${licence ? `// Licence: ${licence}\n` : ''}import type { ${[...typeNames].sort().join(', ')} } from '../types.js';\n\n${body}`;
+}
+
+/** `--check`: write nothing, exit 1 when a generated file differs from what the sources give. */
+const CHECK = process.argv.includes('--check');
+let stale = 0;
+
+function write(name: string, content: string): void {
+  const path = join(OUT, name);
+  const old = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  if (old === content) {
+    console.log(`unchanged ${relative(ROOT, path)}`);
+    return;
+  }
+  if (CHECK) {
+    stale++;
+    console.log(`stale     ${relative(ROOT, path)}`);
+    return;
+  }
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(path, content);
+  console.log(`wrote     ${relative(ROOT, path)}`);
+}
+
+async function main(): Promise<void> {
+  const memory = memoryFactorTable();
+  const hardware = hardwareTable(new Set(memory.map((m) => m.memoryType)));
+  const ic = icFactorTable();
+  const thesisFgpu = thesisFgpuTable(hardware, ic);
+  const pue = pueTable();
+  const lifetime = lifetimeTable();
+  const grid = await gridTables();
+
+  write(
+    'hardware.generated.ts',
+    moduleText(['data/sources/hardware.csv'], ['HardwareSpec'], `export const HARDWARE_TABLE = ${rowsLiteral(hardware)} as const satisfies readonly HardwareSpec[];\n`),
+  );
+  write(
+    'ic-factors.generated.ts',
+    moduleText(
+      ['data/sources/ic-factors.csv'],
+      ['IcFactor'],
+      `/** Row order matters: candidate lists come out in this order, as in the study's perf_show.py. */\nexport const IC_FACTORS = ${rowsLiteral(ic)} as const satisfies readonly IcFactor[];\n`,
+    ),
+  );
+  write(
+    'thesis-fgpu.generated.ts',
+    moduleText(['data/sources/thesis-fgpu.csv'], ['ThesisFgpuRow'], `export const THESIS_FGPU = ${rowsLiteral(thesisFgpu)} as const satisfies readonly ThesisFgpuRow[];\n`),
+  );
+  write(
+    'memory-factors.generated.ts',
+    moduleText(['data/sources/memory-factors.csv'], ['MemoryFactor'], `export const MEMORY_FACTORS = ${rowsLiteral(memory)} as const satisfies readonly MemoryFactor[];\n`),
+  );
+  write(
+    'grid.generated.ts',
+    moduleText(
+      ['data/sources/grid.csv', 'data/sources/ember-zones.csv', 'data/sources/iso3166-1.csv', grid.datasets.find((d) => d.id === 'ember')?.version ?? EMBER_PACKAGE],
+      ['GridDataset', 'GridZoneRow'],
+      `export const GRID_DATASETS = ${rowsLiteral(grid.datasets)} as const satisfies readonly GridDataset[];\n\nexport const GRID_ZONES = ${rowsLiteral(grid.zones)} as const satisfies readonly GridZoneRow[];\n`,
+      'the Ember rows are Ember data (CC BY-SA 4.0) as republished by CO2.js; this table is shared under CC BY-SA 4.0 with that attribution (see data/README.md).',
+    ),
+  );
+  write(
+    'defaults.generated.ts',
+    moduleText(
+      ['data/sources/pue.csv', 'data/sources/lifetime.csv'],
+      ['LifetimeRow', 'PueRow'],
+      `export const PUE_DEFAULTS = ${rowsLiteral(pue)} as const satisfies readonly PueRow[];\n\nexport const LIFETIME_DEFAULTS = ${rowsLiteral(lifetime)} as const satisfies readonly LifetimeRow[];\n`,
+    ),
+  );
+}
+
+await main();
+if (stale > 0) {
+  console.error(`${stale} generated file(s) out of date: run npm run data`);
+  process.exitCode = 1;
+}

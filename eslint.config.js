@@ -1,0 +1,33 @@
+// One strict gate: type-aware rules over everything TypeScript compiles.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'dist-check/', 'node_modules/', 'bench/out/', '.tmp/'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unnecessary-condition': ['error', { allowConstantLoopConditions: true }],
+      'no-restricted-imports': 'off',
+    },
+  },
+  {
+    // The pure core must stay free of Node built-ins and native packages (STYLE.md principle 1).
+    files: ['src/units/**', 'src/traces/energy.ts', 'src/traces/stats.ts', 'src/traces/profile.ts', 'src/traces/streaming.ts', 'src/traces/interpolate.ts', 'src/traces/builder.ts', 'src/errors.ts', 'src/impact/**', 'src/analysis/**', 'src/mlperf/parse-*.ts', 'src/traces/parse-*.ts', 'src/sensors/parse-*.ts', 'src/sensors/cpu-power-model.ts', 'src/measure/summary.ts', 'src/runs/manifest.ts', 'src/analysis/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'pure core: no I/O here; pass data in' }] }],
+    },
+  },
+  {
+    // node:test's test() returns a promise the runner awaits itself.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: { '@typescript-eslint/no-floating-promises': 'off' },
+  },
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+);

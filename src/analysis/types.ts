@@ -1,0 +1,66 @@
+import type { ImpactResult } from '../impact/lca.js';
+
+/** How energy was derived from the traces. */
+export type EnergyMethod = 'thesis' | 'trapezoid';
+
+/** One power run as the analysis sees it: W over s, already converted at import. */
+export interface RunTrace {
+  readonly id: string;
+  readonly tS: ArrayLike<number>;
+  readonly powerW: ArrayLike<number>;
+}
+
+/** One latency observation from an MLPerf summary. */
+export interface LatencyObservation {
+  readonly queryCount: number;
+  readonly maxLatencyNs: number;
+  readonly p90LatencyNs?: number;
+  readonly meanLatencyNs?: number;
+}
+
+export interface LatencyStats {
+  readonly runs: number;
+  readonly maxLatencyMs: number;
+  readonly p90LatencyMs?: number;
+  readonly meanLatencyMs?: number;
+}
+
+export interface EnergyStats {
+  readonly runs: number;
+  readonly durationS: number;
+  readonly energyJ: number;
+  readonly energySdJ?: number;
+  readonly energyCi95J?: { readonly lo: number; readonly hi: number };
+  readonly meanPowerW: number;
+  /** Sampling gaps found in the runs (count of intervals far above the median). */
+  readonly gaps: number;
+}
+
+/**
+ * One row of `inferprint analyze`: a device × version × scenario × query count. Energy
+ * covers whole runs (engine load + LoadGen test + teardown); `compute` covers the
+ * compute-intensive phase where the data have it (the study's CI runs).
+ */
+export interface AnalysisRow {
+  readonly datasetTag: string;
+  readonly version: string;
+  readonly device: string;
+  readonly scenario: string;
+  /** Undefined when the input does not say (a power file without a query count). */
+  readonly queryCount: number | undefined;
+  readonly method: EnergyMethod;
+  /** Absent for latency-only inputs (MLPerf logs without power traces). */
+  readonly energy?: EnergyStats;
+  readonly impact?: ImpactResult;
+  /** GWP per query (mean), g. */
+  readonly gwpPerQueryG?: number;
+  readonly gwpCi95G?: { readonly lo: number; readonly hi: number };
+  /** The compute phase alone, from separate runs that measured only it. */
+  readonly compute?: EnergyStats;
+  /**
+   * Whole-run minus compute-phase mean energy: model and data loading plus teardown. An
+   * estimate, since the two come from different runs.
+   */
+  readonly nonComputeEnergyJ?: number;
+  readonly latency?: LatencyStats;
+}

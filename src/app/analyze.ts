@@ -1,0 +1,131 @@
+import { errors } from '../errors.js';
+import type { HardwareSpec } from '../impact/hardware.js';
+import { computeImpact, perQuery, type ImpactParams } from '../impact/lca.js';
+import { resolveImpactParams, type DefaultUsed, type ImpactOptions } from '../impact/presets.js';
+import { thesisEnergy } from '../analysis/thesis-2025.js';
+import { summarizeRuns, type PerRunEnergy } from '../analysis/trapezoid.js';
+import type { AnalysisRow, EnergyMethod, EnergyStats } from '../analysis/types.js';
+import { summarize } from '../traces/stats.js';
+import type { Skipped } from '../io/thesis-dataset.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { discoverInputs, type FileOptions, type RunGroup } from './inputs.js';
+
+export interface AnalyzeOptions extends FileOptions {
+  readonly paths: readonly string[];
+  readonly method: EnergyMethod;
+  /** Grid zone or a number in gCO2e/kWh; default: the dataset's zone when known, else the preset's. */
+  readonly grid?: string;
+  readonly pue?: 'auto' | number;
+  readonly lifetimeS?: number;
+  readonly embodiedModel?: ImpactOptions['embodiedModel'];
+  readonly onProgress?: (done: number, total: number, label: string) => void;
+}
+
+export interface AnalyzeResult {
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly method: EnergyMethod;
+  readonly inputs: readonly string[];
+  readonly rows: readonly AnalysisRow[];
+  /** Parameters used, per device, with source, year and why (every result shows its defaults). */
+  readonly parameters: readonly { readonly device: string; readonly used: readonly DefaultUsed[] }[];
+  readonly skipped: readonly Skipped[];
+  readonly notes: readonly string[];
+}
+
+/**
+ * The application layer of `inferprint analyze`: discover the inputs, load one group of
+ * runs at a time through the importers, run the pure energy and impact methods, and
+ * return one row per device × version × scenario × query count × phase.
+ */
+export function analyze(opts: AnalyzeOptions): AnalyzeResult {
+  const found = discoverInputs(opts.paths, opts);
+  if (found.groups.length === 0) {
+    const why = found.skipped.length ? ` (skipped: ${found.skipped.map((s) => s.reason).join('; ')})` : '';
+    throw errors.noData(`no runs found in ${opts.paths.join(', ')}${why}`);
+  }
+  const rows: AnalysisRow[] = [];
+  const parameters = new Map<string, DefaultUsed[]>();
+  let done = 0;
+  for (const g of found.groups) {
+    opts.onProgress?.(done, found.groups.length, `${g.datasetTag || (g.hardware?.id ?? '')} ${g.version} QC ${g.queryCount ?? '-'}`);
+    const resolved = g.hardware ? impactParamsFor(g.hardware, g.defaultZone, opts) : undefined;
+    if (resolved && g.hardware) parameters.set(`${g.datasetTag || g.hardware.id} ${g.version}`.trim(), resolved.used);
+    rows.push(analyzeGroup(g, opts.method, resolved?.params));
+    done++;
+  }
+  opts.onProgress?.(done, found.groups.length, 'done');
+  const gaps = rows.reduce((n, r) => n + (r.energy?.gaps ?? 0), 0);
+  const notes = [...found.notes];
+  if (rows.some((r) => r.energy && !r.impact)) notes.push('some runs name no hardware in the database: energy shown, no GWP (their embodied part is unknown)');
+  if (gaps > 0) {
+    notes.push(`${gaps} sampling gap(s) (intervals over 5 × the median) were bridged linearly; column 'gaps' says where (--format csv or json)`);
+  }
+  return {
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    method: opts.method,
+    inputs: opts.paths,
+    rows,
+    parameters: [...parameters].map(([device, used]) => ({ device, used })),
+    skipped: found.skipped,
+    notes,
+  };
+}
+
+function impactParamsFor(hw: HardwareSpec, defaultZone: string | undefined, opts: AnalyzeOptions) {
+  return resolveImpactParams({
+    preset: opts.method === 'thesis' ? 'thesis-2025' : 'default',
+    hardware: hw,
+    ...(opts.grid !== undefined ? { grid: opts.grid } : defaultZone !== undefined ? { defaultZone } : {}),
+    ...(opts.pue !== undefined ? { pue: opts.pue } : {}),
+    ...(opts.lifetimeS !== undefined ? { lifetimeS: opts.lifetimeS } : {}),
+    ...(opts.embodiedModel !== undefined ? { embodiedModel: opts.embodiedModel } : {}),
+  });
+}
+
+function analyzeGroup(g: RunGroup, method: EnergyMethod, params: ImpactParams | undefined): AnalysisRow {
+  const base = {
+    datasetTag: g.datasetTag,
+    version: g.version,
+    device: g.hardware?.id ?? '',
+    scenario: g.scenario,
+    queryCount: g.queryCount,
+    method,
+    ...(g.latency ? { latency: g.latency } : {}),
+  };
+  let energy: EnergyStats | undefined;
+  let perRun: readonly PerRunEnergy[] = [];
+  if (g.runs) {
+    if (method === 'thesis') energy = thesisEnergy(g.runs.map((r) => r.load()));
+    else {
+      perRun = g.runs.map((r) => r.integrate());
+      energy = summarizeRuns(perRun);
+    }
+  } else if (g.energies) {
+    if (method === 'thesis') throw errors.usage(`${g.source}: the study's method needs power traces; per-run energies (CodeCarbon) work with --method trapezoid`, '--method');
+    perRun = g.energies;
+    energy = summarizeRuns(perRun);
+  }
+  if (!energy) return base;
+  // The study's table is whole runs only; the default method adds the compute phase where measured.
+  const compute =
+    method !== 'trapezoid'
+      ? undefined
+      : g.computeRuns
+        ? summarizeRuns(g.computeRuns.map((r) => r.integrate()))
+        : g.computeEnergies && g.computeEnergies.length > 0
+          ? summarizeRuns(g.computeEnergies)
+          : undefined;
+  const phases = compute ? { compute, nonComputeEnergyJ: energy.energyJ - compute.energyJ } : {};
+  // Without known hardware there is no embodied part to allocate: energy only, and a note says so.
+  if (!params) return { ...base, energy, ...phases };
+  const impact = computeImpact({ energyJ: energy.energyJ, durationS: energy.durationS, params });
+  const perRunGwp = perRun.length > 0 ? summarize(perRun.map((r) => computeImpact({ energyJ: r.energyJ, durationS: r.durationS, params }).gwpG.mean)) : undefined;
+  return {
+    ...base,
+    energy,
+    impact,
+    ...(g.queryCount !== undefined ? { gwpPerQueryG: perQuery(impact, g.queryCount).mean } : {}),
+    ...phases,
+    ...(perRunGwp?.ci95 ? { gwpCi95G: { lo: perRunGwp.ci95.lo, hi: perRunGwp.ci95.hi } } : {}),
+  };
+}

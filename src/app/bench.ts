@@ -1,0 +1,513 @@
+/**
+ * `inferprint bench`: the study's campaign — BERT SingleStream PerformanceOnly runs with
+ * min = max query count = N under LoadGen v4.1 semantics (Lemire variant, official seeds), on
+ * an ONNX Runtime session, every (query count × repetition) in a shuffled order, each run
+ * measured by one sensor and saved as its own run bundle with the MLPerf logs.
+ *
+ * A run: recorder starts → window `full` → session opened in window `load` → LoadGen run in
+ * window `compute` (marked around `runPerformance`: QSL loading is lazy and costs nothing,
+ * so it spans the issue phase) → session closed → `full` ends → recorder stops → bundle
+ * written atomically. The campaign file `<runsDir>/campaigns/<id>.json` is rewritten
+ * atomically after each run, so `--resume` redoes only what no bundle holds: a `kill -9`
+ * loses at most the run in flight.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errors } from '../errors.js';
+import { runPerformance, type LoadgenRun } from '../benchmark/loadgen/engine.js';
+import { BERT_SAMPLE_COUNT, effectiveSettings, studySettings, type EffectiveSettings, type TestSettings } from '../benchmark/loadgen/settings.js';
+import { LIBSTDCXX_VARIANT_OF_LOGS } from '../benchmark/loadgen/sample-selection.js';
+import { writeSummary } from '../benchmark/loadgen/summary-writer.js';
+import {
+  effectiveSettingsRecords,
+  formatTestDatetime,
+  generatedQueriesRecords,
+  issueEndRecord,
+  loadedQslSetRecord,
+  loggerCounterRecords,
+  messageRecord,
+  powerRecords,
+  requestedSettingsRecords,
+  resultRecords,
+  stamp,
+  testStartRecords,
+  versionRecords,
+  writeDetail,
+  type MllogEntry,
+  type MllogRecord,
+} from '../benchmark/loadgen/detail-writer.js';
+import { parseModelSpec, resolveModel } from '../benchmark/bert/model-cache.js';
+import { openOrtSut, type OrtProviderRequest } from '../benchmark/sut/onnxruntime.js';
+import { syntheticBertQsl } from '../benchmark/qsl.js';
+import { ortLoadgenSut } from '../benchmark/ort-loadgen-sut.js';
+import { Recorder } from '../measure/recorder.js';
+import { summarizeRecording } from '../measure/summary.js';
+import { chooseSensor, type SensorChoice } from '../sensors/registry.js';
+import type { SensorEnv } from '../sensors/types.js';
+import { writeRunBundle } from '../runs/bundle.js';
+import { parseManifestText, type Workload } from '../runs/manifest.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { hostInfo, impactFor } from './measure.js';
+import { measurementBundle } from './measure-bundle.js';
+
+export const BENCH_RELEASE = 'v4.1' as const;
+export const DEFAULT_CAMPAIGN_SEED = 20_250_522;
+export const CAMPAIGN_SCHEMA = 'inferprint.campaign/1';
+
+export interface BenchOptions {
+  readonly model: string;
+  readonly queryCounts: readonly number[];
+  readonly runs: number;
+  readonly sensor: string;
+  readonly intervalS: number;
+  readonly seed: number;
+  readonly cooldownS: number;
+  readonly label?: string;
+  readonly hardware?: string;
+  readonly grid?: string;
+  readonly provider?: OrtProviderRequest;
+  readonly runsDir: string;
+  readonly cacheDir: string;
+  readonly cwd: string;
+  readonly env: SensorEnv;
+  /** QSL size (default 10 833, the real BERT QSL: LoadGen's seeds then give the study's sample order). */
+  readonly qslSize?: number;
+  /** Continue this campaign (`true`: the most recent one) instead of planning a new one. */
+  readonly resume?: string | true;
+  readonly onStatus?: (line: string) => void;
+  readonly onProgress?: (done: number, total: number, what: string) => void;
+  /** Test hooks: the QSL indices of each issued query; stop after this many runs of this call. */
+  readonly onIssue?: (planned: PlannedRun, indices: readonly number[]) => void;
+  readonly stopAfter?: number;
+  /**
+   * Where SIGINT/SIGTERM arrive (`process` from the CLI). The first one lets the run in flight
+   * finish and be saved, then stops; a second one ends the process at once (the campaign file
+   * then lacks only that run, so `--resume` redoes just it).
+   */
+  readonly signals?: NodeJS.EventEmitter;
+}
+
+export interface PlannedRun {
+  /** `q<N>-r<k>`: unique in the campaign. */
+  readonly key: string;
+  readonly queryCount: number;
+  readonly repetition: number;
+}
+
+export interface CampaignFile {
+  readonly schema: typeof CAMPAIGN_SCHEMA;
+  readonly id: string;
+  readonly createdAt: string;
+  readonly model: string;
+  readonly scenario: 'SingleStream';
+  readonly release: typeof BENCH_RELEASE;
+  readonly queryCounts: readonly number[];
+  readonly runs: number;
+  readonly seed: number;
+  readonly sensor: string;
+  readonly intervalS: number;
+  readonly label?: string;
+  /** In the order they run (shuffled with `seed`). */
+  readonly planned: readonly PlannedRun[];
+  readonly finished: readonly { readonly key: string; readonly bundleId: string }[];
+}
+
+export interface QueryCountRow {
+  readonly queryCount: number;
+  readonly runs: number;
+  readonly meanEnergyJ: number;
+  readonly meanComputeEnergyJ: number;
+  readonly meanLatencyMs: number;
+  readonly p90LatencyMs: number;
+  readonly gwpMgPerRun: number | null;
+}
+
+export interface BenchResult {
+  readonly campaign: CampaignFile;
+  readonly campaignPath: string;
+  readonly rows: readonly QueryCountRow[];
+  readonly bundlePaths: readonly string[];
+  /** Runs of the plan still missing (a stopped or failed campaign). */
+  readonly remaining: number;
+  /** The signal that stopped the campaign early, when one did. */
+  readonly interrupted?: NodeJS.Signals;
+  /** The sensor this session measured with; `estimated` when its power is an estimate. */
+  readonly sensor: { readonly name: string; readonly estimated: boolean };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plan
+
+/** mulberry32: a small seeded PRNG, enough for a reproducible run order. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Every (query count × repetition), Fisher–Yates shuffled with `seed`: drift and heat spread over all counts. */
+export function planCampaign(queryCounts: readonly number[], runs: number, seed: number): PlannedRun[] {
+  const plan: PlannedRun[] = [];
+  for (const queryCount of queryCounts) for (let r = 0; r < runs; r++) plan.push({ key: `q${queryCount}-r${r}`, queryCount, repetition: r });
+  const rand = mulberry32(seed);
+  for (let i = plan.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [plan[i], plan[j]] = [plan[j]!, plan[i]!];
+  }
+  return plan;
+}
+
+const campaignsDir = (runsDir: string) => join(runsDir, 'campaigns');
+
+async function writeCampaign(runsDir: string, c: CampaignFile): Promise<string> {
+  const dir = campaignsDir(runsDir);
+  const path = join(dir, `${c.id}.json`);
+  const tmp = join(dir, `.${c.id}.json.tmp-${process.pid}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(tmp, `${JSON.stringify(c, null, 2)}\n`);
+    await rename(tmp, path);
+  } catch (e) {
+    throw errors.io(path, e);
+  }
+  return path;
+}
+
+async function readCampaign(path: string): Promise<CampaignFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw errors.io(path, e);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw errors.parse({ file: path }, `not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const c = json as Partial<CampaignFile>;
+  if (c.schema !== CAMPAIGN_SCHEMA) throw errors.parse({ file: path, field: 'schema' }, `expected ${CAMPAIGN_SCHEMA}, got ${JSON.stringify(c.schema)}`);
+  if (!Array.isArray(c.planned) || !Array.isArray(c.finished)) throw errors.parse({ file: path, field: 'planned' }, 'planned and finished must be arrays');
+  return c as CampaignFile;
+}
+
+/** The campaign to resume: by id, or the most recently created one. */
+async function findCampaign(runsDir: string, id: string | true): Promise<{ campaign: CampaignFile; path: string }> {
+  const dir = campaignsDir(runsDir);
+  if (id !== true) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) throw errors.usage(`not a campaign id: '${id}'`, '--resume');
+    const path = join(dir, `${id}.json`);
+    return { campaign: await readCampaign(path), path };
+  }
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+  } catch {
+    names = [];
+  }
+  if (names.length === 0) throw errors.usage(`no campaign to resume in ${dir}`, '--resume');
+  const all = await Promise.all(names.map(async (n) => ({ path: join(dir, n), campaign: await readCampaign(join(dir, n)) })));
+  all.sort((a, b) => a.campaign.createdAt.localeCompare(b.campaign.createdAt) || a.campaign.id.localeCompare(b.campaign.id));
+  return all[all.length - 1]!;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One run
+
+const sleep = (s: number) => new Promise<void>((r) => setTimeout(r, s * 1000));
+
+/** What this build of LoadGen logs about itself (no C++ build: the tool's own version). */
+function buildInfo(epochMs: number) {
+  const iso = new Date(epochMs).toISOString().replace('Z', '');
+  return {
+    loadgenVersion: `4.1 @ ${TOOL_NAME}-${TOOL_VERSION}`,
+    buildDateLocal: iso,
+    buildDateUtc: iso,
+    gitCommitDate: iso,
+    gitLogMessage: `${TOOL_NAME} TypeScript LoadGen (v4.1 semantics)`,
+    gitStatusMessage: '',
+    fileSha1: {},
+  };
+}
+
+/** `mlperf_log_detail.txt`: LoadGen's events in its order, stamped with when they happened. */
+export function detailLog(run: LoadgenRun, requested: TestSettings, sutName: string, qslName: string, qslSize: number): string {
+  const at = (ms: number, records: MllogRecord[]): MllogEntry[] =>
+    stamp(records, { elapsedNs: Math.max(0, Math.round(ms * 1e6)), file: 'src/benchmark/loadgen/engine.ts', lineNo: 0, pid: process.pid, tid: process.pid });
+  const issueMs = run.powerBeginEpochMs - run.testStartEpochMs;
+  const endMs = run.powerEndEpochMs - run.testStartEpochMs;
+  const offsetMin = -new Date(run.testStartEpochMs).getTimezoneOffset();
+  return writeDetail([
+    ...at(0, [
+      ...versionRecords(buildInfo(run.testStartEpochMs)),
+      ...testStartRecords(
+        { testDatetime: formatTestDatetime(run.testStartEpochMs, offsetMin), sutName, sutNameDurationNs: 0, qslName, qslTotalCount: qslSize, qslPerformanceCount: qslSize },
+        run.release,
+      ),
+      ...requestedSettingsRecords(requested, run.release),
+      ...effectiveSettingsRecords(run.settings, run.release),
+      messageRecord('Starting performance mode'),
+      loadedQslSetRecord(Array.from(run.loadedSet.samples)),
+      ...generatedQueriesRecords({ queryCount: run.generated.queryCount, samplesPerQuery: run.generated.loggedSamplesPerQuery, durationNs: run.generated.durationNs }),
+    ]),
+    ...at(issueMs + run.measurements.finalQueryIssuedNs / 1e6, [issueEndRecord(run.end)]),
+    ...at(endMs, [...loggerCounterRecords(), ...powerRecords(run.powerBeginEpochMs, run.powerEndEpochMs), ...resultRecords(run.results)]),
+  ]);
+}
+
+function latenciesCsv(run: LoadgenRun): string {
+  const lines = ['query,scheduled_ns,issued_ns,done_ns,latency_ns'];
+  for (let q = 0; q < run.queriesIssued; q++) {
+    const s = run.scheduledNs[q]!;
+    const d = run.doneNs[q]!;
+    lines.push(`${q},${Math.round(s)},${Math.round(run.issuedNs[q]!)},${Math.round(d)},${Math.round(d - s)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+
+/** As `measure` does it: a full LCA when the hardware is known, else the operational part alone. */
+async function benchRun(
+  opts: BenchOptions,
+  campaign: CampaignFile,
+  planned: PlannedRun,
+  modelPath: string,
+  choice: SensorChoice,
+): Promise<{ id: string; path: string }> {
+  const requested = studySettings(BENCH_RELEASE, planned.queryCount);
+  const qsl = syntheticBertQsl({ totalSampleCount: opts.qslSize ?? BERT_SAMPLE_COUNT });
+  const settings: EffectiveSettings = effectiveSettings(requested, qsl.performanceSampleCount, BENCH_RELEASE);
+  const startedAt = new Date(opts.env.clock.epochMs()).toISOString();
+  const rec = await Recorder.start({ sensor: choice.sensor, env: opts.env, intervalS: opts.intervalS });
+  let run: LoadgenRun;
+  let sutName: string;
+  try {
+    rec.beginWindow('full');
+    const ort = await rec.window('load', () => openOrtSut({ modelPath, ...(opts.provider !== undefined ? { provider: opts.provider } : {}) }));
+    try {
+      const sut = ortLoadgenSut(ort, qsl, { onIssue: (ix) => opts.onIssue?.(planned, ix) });
+      sutName = sut.name;
+      run = await rec.window('compute', () => runPerformance(sut, qsl, { settings, release: BENCH_RELEASE, variant: LIBSTDCXX_VARIANT_OF_LOGS[BENCH_RELEASE] }));
+    } finally {
+      await ort.close();
+    }
+    rec.endWindow('full');
+  } catch (e) {
+    await rec.stop();
+    throw e;
+  }
+  const recording = await rec.stop();
+  const summary = summarizeRecording(recording);
+  const notes = [...recording.info.notes];
+  const impact = impactFor(opts, recording, summary, notes);
+  const status = recording.failure
+    ? ({ kind: 'failed', code: recording.failure.error.code, message: recording.failure.error.detail } as const)
+    : ({ kind: 'completed' } as const);
+  const mlperfSettings: Record<string, unknown> = {
+    release: BENCH_RELEASE,
+    variant: LIBSTDCXX_VARIANT_OF_LOGS[BENCH_RELEASE],
+    minQueryCount: settings.minQueryCount,
+    maxQueryCount: settings.maxQueryCount,
+    minDurationMs: settings.minDurationMs,
+    targetQps: settings.targetQps,
+    qslRngSeed: String(settings.qslRngSeed),
+    sampleIndexRngSeed: String(settings.sampleIndexRngSeed),
+    scheduleRngSeed: String(settings.scheduleRngSeed),
+    performanceSampleCount: settings.performanceSampleCount,
+  };
+  // Extra workload fields are kept by the manifest reader: the campaign and repetition.
+  const benchWorkload = { kind: 'bench', scenario: 'SingleStream', model: campaign.model, queryCount: planned.queryCount, mlperfSettings, campaignId: campaign.id, repetition: planned.repetition };
+  const workload: Workload = benchWorkload as Workload;
+  const label = `${opts.label ?? 'bench'}-q${planned.queryCount}-r${planned.repetition}`;
+  const input = measurementBundle(
+    {
+      recording,
+      summary,
+      sensorWhy: choice.why,
+      startedAt,
+      endedAt: new Date(opts.env.clock.epochMs()).toISOString(),
+      status,
+      host: hostInfo(),
+      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      ...impact,
+      notes,
+    },
+    workload,
+    label,
+    [
+      { name: 'mlperf_log_summary.txt', role: 'mlperf_log_summary', content: writeSummary({ sutName, settings, results: run.results, warningCount: 0, errorCount: run.end.kind === 'natural' ? 0 : 1 }) },
+      { name: 'mlperf_log_detail.txt', role: 'mlperf_log_detail', content: detailLog(run, requested, sutName, qsl.name, qsl.totalSampleCount) },
+      { name: 'latencies.csv', role: 'other', content: latenciesCsv(run) },
+    ],
+  );
+  return writeRunBundle(opts.runsDir, input);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The campaign
+
+export async function bench(opts: BenchOptions): Promise<BenchResult> {
+  const status = opts.onStatus ?? (() => undefined);
+  let campaign: CampaignFile;
+  let campaignPath: string;
+  if (opts.resume !== undefined) {
+    ({ campaign, path: campaignPath } = await findCampaign(opts.runsDir, opts.resume));
+    status(`inferprint bench: resuming campaign ${campaign.id} (${campaign.finished.length}/${campaign.planned.length} runs done)`);
+  } else {
+    validateBenchOptions(opts);
+    const createdAt = new Date(opts.env.clock.epochMs()).toISOString();
+    const id = `${createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
+    campaign = {
+      schema: CAMPAIGN_SCHEMA,
+      id,
+      createdAt,
+      model: opts.model,
+      scenario: 'SingleStream',
+      release: BENCH_RELEASE,
+      queryCounts: opts.queryCounts,
+      runs: opts.runs,
+      seed: opts.seed,
+      sensor: opts.sensor,
+      intervalS: opts.intervalS,
+      ...(opts.label !== undefined ? { label: opts.label } : {}),
+      planned: planCampaign(opts.queryCounts, opts.runs, opts.seed),
+      finished: [],
+    };
+    campaignPath = await writeCampaign(opts.runsDir, campaign);
+  }
+  // A resumed campaign keeps what it was planned with.
+  const runOpts: BenchOptions = { ...opts, model: campaign.model, sensor: campaign.sensor, intervalS: campaign.intervalS, ...(campaign.label !== undefined ? { label: campaign.label } : {}) };
+
+  const model = await resolveModel(parseModelSpec(campaign.model), { cacheDir: opts.cacheDir, cwd: opts.cwd, verify: 'size' });
+  const choice = await chooseSensor(campaign.sensor, opts.env);
+  status(`inferprint bench: sensor ${choice.sensor.name} (${choice.why}); model ${model.path}`);
+
+  const done = new Set(campaign.finished.map((f) => f.key));
+  const todo = campaign.planned.filter((p) => !done.has(p.key));
+  let ranNow = 0;
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => () => {
+    if (interrupted === undefined) {
+      interrupted = sig;
+      status(`inferprint bench: ${sig}: finishing the run in flight, then stopping (again to abandon it; --resume ${campaign.id} continues)`);
+      return;
+    }
+    // Second signal: give the process back its default behaviour and re-raise.
+    opts.signals?.removeAllListeners(sig);
+    process.kill(process.pid, sig);
+  };
+  const onInt = onSignal('SIGINT');
+  const onTerm = onSignal('SIGTERM');
+  opts.signals?.on('SIGINT', onInt);
+  opts.signals?.on('SIGTERM', onTerm);
+  try {
+    for (const planned of todo) {
+      if (interrupted !== undefined) break;
+      if (opts.stopAfter !== undefined && ranNow >= opts.stopAfter) break;
+      if (ranNow > 0 && opts.cooldownS > 0) await sleep(opts.cooldownS);
+      opts.onProgress?.(campaign.finished.length, campaign.planned.length, `running ${planned.key}`);
+      const saved = await benchRun(runOpts, campaign, planned, model.path, choice);
+      campaign = { ...campaign, finished: [...campaign.finished, { key: planned.key, bundleId: saved.id }] };
+      await writeCampaign(opts.runsDir, campaign);
+      ranNow++;
+    }
+  } finally {
+    opts.signals?.off('SIGINT', onInt);
+    opts.signals?.off('SIGTERM', onTerm);
+  }
+  opts.onProgress?.(campaign.finished.length, campaign.planned.length, 'done');
+  const bundlePaths = campaign.finished.map((f) => join(opts.runsDir, f.bundleId));
+  return {
+    campaign,
+    campaignPath,
+    rows: await aggregate(campaign, opts.runsDir),
+    bundlePaths,
+    remaining: campaign.planned.length - campaign.finished.length,
+    sensor: { name: choice.sensor.name, estimated: choice.sensor.kind === 'estimated' },
+    ...(interrupted !== undefined ? { interrupted } : {}),
+  };
+}
+
+export function validateBenchOptions(o: Pick<BenchOptions, 'queryCounts' | 'runs' | 'seed' | 'intervalS' | 'cooldownS'>): void {
+  if (o.queryCounts.length === 0) throw errors.usage('give at least one query count', '--queries');
+  for (const n of o.queryCounts) if (!Number.isSafeInteger(n) || n < 1) throw errors.usage(`query counts are positive integers, got ${n}`, '--queries');
+  if (new Set(o.queryCounts).size !== o.queryCounts.length) throw errors.usage('a query count appears twice', '--queries');
+  if (!Number.isSafeInteger(o.runs) || o.runs < 1) throw errors.usage(`expected a positive integer, got ${o.runs}`, '--runs');
+  if (!Number.isSafeInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) throw errors.usage(`expected an integer in [0, 2^32), got ${o.seed}`, '--seed');
+  if (!(o.intervalS > 0)) throw errors.usage('expected a positive interval', '--interval');
+  if (!(o.cooldownS >= 0)) throw errors.usage('expected a non-negative cooldown', '--cooldown');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table, from the bundles written
+
+const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
+
+/** Nearest-rank percentile, as LoadGen takes its latency percentiles. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+export async function aggregate(campaign: CampaignFile, runsDir: string): Promise<QueryCountRow[]> {
+  const byCount = new Map<number, { energy: number[]; compute: number[]; latenciesNs: number[]; gwpG: number[] }>();
+  const byKey = new Map(campaign.planned.map((p) => [p.key, p]));
+  for (const f of campaign.finished) {
+    const planned = byKey.get(f.key);
+    if (!planned) continue;
+    const dir = join(runsDir, f.bundleId);
+    const manifestPath = join(dir, 'manifest.json');
+    let text: string;
+    try {
+      text = await readFile(manifestPath, 'utf8');
+    } catch (e) {
+      throw errors.io(manifestPath, e);
+    }
+    const m = parseManifestText(text, manifestPath);
+    const e = m.energy;
+    const row = byCount.get(planned.queryCount) ?? { energy: [], compute: [], latenciesNs: [], gwpG: [] };
+    byCount.set(planned.queryCount, row);
+    if (e) {
+      row.energy.push(e.primary.energyJ);
+      const c = e.perWindow?.find((w) => w.window === 'compute' && w.channel === e.primary.channel);
+      if (c) row.compute.push(c.energyJ);
+    }
+    const impact = m.impact as { result?: { gwpG?: { mean?: number } }; operationalOnlyG?: number } | undefined;
+    const g = impact?.result?.gwpG?.mean ?? impact?.operationalOnlyG;
+    if (typeof g === 'number') row.gwpG.push(g);
+    const csvPath = join(dir, 'latencies.csv');
+    let csv: string;
+    try {
+      csv = await readFile(csvPath, 'utf8');
+    } catch (err) {
+      throw errors.io(csvPath, err);
+    }
+    for (const line of csv.split('\n').slice(1)) {
+      if (line === '') continue;
+      const v = Number(line.slice(line.lastIndexOf(',') + 1));
+      if (!Number.isFinite(v)) throw errors.notANumber({ file: csvPath, field: 'latency_ns' }, line);
+      row.latenciesNs.push(v);
+    }
+  }
+  return [...byCount]
+    .sort((a, b) => a[0] - b[0])
+    .map(([queryCount, r]) => {
+      const sorted = [...r.latenciesNs].sort((a, b) => a - b);
+      return {
+        queryCount,
+        runs: r.energy.length,
+        meanEnergyJ: mean(r.energy),
+        meanComputeEnergyJ: mean(r.compute),
+        meanLatencyMs: mean(r.latenciesNs) / 1e6,
+        p90LatencyMs: percentile(sorted, 0.9) / 1e6,
+        gwpMgPerRun: r.gwpG.length ? mean(r.gwpG) * 1000 : null,
+      };
+    });
+}

@@ -1,0 +1,399 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { errors } from '../errors.js';
+import { powerUnitOf, requireHardware, resolveHardware, type HardwareSpec } from '../impact/hardware.js';
+import { STUDY_GRID_ZONE } from '../impact/presets.js';
+import { latencyByQueryCount } from '../analysis/latency.js';
+import type { PerRunEnergy } from '../analysis/trapezoid.js';
+import type { LatencyObservation, LatencyStats, RunTrace } from '../analysis/types.js';
+import { readLinesSync } from '../io/lines.js';
+import { isThesisDataDir, isThesisRoot, scanThesisDataDir, scanThesisDataset, type Skipped, type ThesisDeviceData } from '../io/thesis-dataset.js';
+import { scanMlperfLogTree } from '../mlperf/log-tree.js';
+import type { MlperfLogTree, MlperfSummary } from '../mlperf/types.js';
+import { parseSummary } from '../mlperf/parse-summary.js';
+import { MANIFEST_FILE, parseManifestText, type RunManifest } from '../runs/manifest.js';
+import { chooseChannels, type ChannelRule } from '../traces/channels.js';
+import { importCodeCarbonCsv, importGenericCsv, importNvidiaSmiCsv, importTegrastatsLog, importThesisCsv, sniffFormat, type FileFormat } from '../traces/import-files.js';
+import { decodeGenericCsv, parseGenericCsvSpec } from '../traces/parse-generic-csv.js';
+import { decodeNvidiaSmiCsv } from '../traces/parse-nvidia-smi.js';
+import { decodeTegrastats } from '../traces/parse-tegrastats.js';
+import { decodeThesisCsv, parseThesisFileName } from '../traces/parse-thesis-csv.js';
+import { integrateStream } from '../traces/stream-energy.js';
+import type { PowerSample, PowerTrace } from '../traces/types.js';
+
+/**
+ * Turns the PATHs a user gives into groups of repeated runs (device × version × query
+ * count), whatever their layout: the study's dataset, MLPerf log trees, or power files
+ * (study CSV, nvidia-smi, tegrastats, generic CSV, CodeCarbon).
+ */
+
+export type InputFormat = 'auto' | FileFormat;
+export const INPUT_FORMATS: readonly InputFormat[] = ['auto', 'thesis-csv', 'nvidia-smi', 'tegrastats', 'generic', 'codecarbon'];
+type TraceFormat = Exclude<FileFormat, 'codecarbon'>;
+
+/** Options that describe power files; they mean nothing for a dataset folder or a log tree. */
+export interface FileOptions {
+  /** Hardware of files that do not name it (also overrides what an MLPerf log tree says). */
+  readonly device?: string;
+  readonly inputFormat?: InputFormat;
+  /** Generic CSV column spec, e.g. `t=timestamp,p=power,unit=mW`. */
+  readonly columns?: string;
+  /** Channel to integrate (see traces/channels.ts). */
+  readonly channel?: ChannelRule;
+  /** Sampling interval (s) of logs without timestamps (tegrastats, nvidia-smi without a timestamp column). */
+  readonly intervalS?: number;
+  /** Read a header-less study CSV as `timestamp,power`. */
+  readonly headerless?: boolean;
+}
+
+/**
+ * One run. `load` reads the whole trace (the study's method interpolates runs onto a
+ * common grid); `integrate` streams it through an O(1)-state integrator, so the default
+ * method reads traces far larger than memory.
+ */
+export interface RunSource {
+  readonly id: string;
+  readonly load: () => RunTrace;
+  readonly integrate: () => PerRunEnergy;
+}
+
+export interface RunGroup {
+  /** Device tag as written in the source folder or file name; empty when there is none. */
+  readonly datasetTag: string;
+  readonly version: string;
+  readonly hardware: HardwareSpec | undefined;
+  readonly scenario: string;
+  readonly queryCount: number | undefined;
+  readonly source: string;
+  /** Whole-run power traces (the study's FULL runs), read lazily one group at a time. */
+  readonly runs?: readonly RunSource[];
+  /** Separate runs covering the compute phase only (the study's CI runs). */
+  readonly computeRuns?: readonly RunSource[];
+  /** Per-run energies known without a trace (CodeCarbon, run bundles' manifests). */
+  readonly energies?: readonly PerRunEnergy[];
+  /** The compute-phase window of the same runs, when they recorded one (bench bundles). */
+  readonly computeEnergies?: readonly PerRunEnergy[];
+  readonly latency?: LatencyStats;
+  /** Where the layout tells the location, its grid zone. */
+  readonly defaultZone?: string;
+}
+
+export interface DiscoveredInputs {
+  readonly groups: readonly RunGroup[];
+  readonly skipped: readonly Skipped[];
+  readonly notes: readonly string[];
+}
+
+export function discoverInputs(paths: readonly string[], opts: FileOptions): DiscoveredInputs {
+  if (paths.length === 0) throw errors.usage('give at least one PATH to analyse', 'PATH');
+  const groups: RunGroup[] = [];
+  const skipped: Skipped[] = [];
+  const notes: string[] = [];
+  const files: string[] = [];
+  let logTrees = 0;
+  for (const raw of paths) {
+    const path = resolve(raw);
+    if (!existsSync(path)) throw errors.notFound(raw);
+    if (!statSync(path).isDirectory()) {
+      files.push(path);
+      continue;
+    }
+    const bundles = bundleDirs(path);
+    if (bundles.length > 0) {
+      groups.push(...bundleGroups(bundles, skipped));
+      continue;
+    }
+    if (isThesisRoot(path) || isThesisDataDir(path)) {
+      const ds = isThesisRoot(path) ? scanThesisDataset(path) : scanThesisDataDir(path);
+      skipped.push(...ds.skipped);
+      for (const d of ds.devices) groups.push(...thesisGroups(d, skipped));
+      if (ds.devices.some((d) => !d.logDir)) notes.push('no MLPerf logs found for some devices: their latency is left empty');
+      continue;
+    }
+    const tree = scanMlperfLogTree(path);
+    if (tree.runs.length > 0) {
+      skipped.push(...tree.skipped);
+      logTrees++;
+      groups.push(...logTreeGroups(tree, opts.device));
+      notes.push(`${raw}: MLPerf logs only — latency without energy; give power traces for energy`);
+      continue;
+    }
+    throw errors.unknownFormat(
+      raw,
+      "not a recognised dataset: expected the study's layout (a folder holding Data/ and Logs/), a data_<tag>_<version> folder, an MLPerf log tree, or power files",
+    );
+  }
+  if (files.length > 0) groups.push(...fileGroups(files, opts, skipped));
+  else rejectFileOnlyOptions(opts, logTrees > 0);
+  return { groups, skipped, notes };
+}
+
+/** Flags that describe power files must not pass silently when there are none. */
+function rejectFileOnlyOptions(opts: FileOptions, hasLogTree: boolean): void {
+  const given: [string, unknown][] = [
+    ['--device', hasLogTree ? undefined : opts.device],
+    ['--input-format', opts.inputFormat],
+    ['--columns', opts.columns],
+    ['--channel', opts.channel],
+    ['--interval', opts.intervalS],
+    ['--headerless', opts.headerless || undefined],
+  ];
+  const flag = given.find(([, v]) => v !== undefined)?.[0];
+  if (flag) throw errors.usage(`${flag} describes power files, and no power file was given (dataset folders and log trees describe themselves)`, flag);
+}
+
+// ── run bundles ────────────────────────────────────────────────────────────────────
+
+/** A bundle folder itself, or a runs folder holding bundles (temporaries and dot entries ignored). */
+function bundleDirs(path: string): string[] {
+  if (existsSync(join(path, MANIFEST_FILE))) return [path];
+  return readdirSync(path, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('.') && existsSync(join(path, d.name, MANIFEST_FILE)))
+    .map((d) => join(path, d.name))
+    .sort();
+}
+
+/**
+ * Bundles grouped as repetitions: bench runs by hardware × scenario × query count, other
+ * runs by hardware × label (a trailing repetition suffix such as `-r3` or ` run3` dropped).
+ * Energy is the manifest's primary-channel energy over the run; bench runs also give their
+ * `compute` window and, from their MLPerf summary, latency.
+ */
+function bundleGroups(dirs: readonly string[], skipped: Skipped[]): RunGroup[] {
+  const groups = new Map<string, { base: Omit<RunGroup, 'energies' | 'computeEnergies' | 'latency'>; energies: PerRunEnergy[]; compute: PerRunEnergy[]; latency: LatencyObservation[] }>();
+  for (const dir of dirs) {
+    const file = join(dir, MANIFEST_FILE);
+    let m: RunManifest;
+    try {
+      m = parseManifestText(readFileSync(file, 'utf8'), file);
+    } catch (e) {
+      skipped.push({ path: dir, reason: 'invalid run bundle', detail: e instanceof Error ? e.message : String(e) });
+      continue;
+    }
+    if (!m.energy) {
+      skipped.push({ path: dir, reason: 'run bundle without energy (failed before its first sample)' });
+      continue;
+    }
+    const hardware = m.device.hardwareId !== undefined ? resolveHardware(m.device.hardwareId) : undefined;
+    const w = m.workload;
+    const bench = w.kind === 'bench' ? w : undefined;
+    const release = bench && typeof bench.mlperfSettings?.release === 'string' ? bench.mlperfSettings.release : '';
+    const label = m.label.replace(/(-r\d+| run\d+( \w+)?)$/, '');
+    const key = bench ? `${hardware?.id ?? ''}|bench|${bench.scenario}|${bench.queryCount}|${bench.model}` : `${hardware?.id ?? ''}|${label}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = {
+        base: {
+          datasetTag: bench ? '' : label,
+          version: release,
+          hardware,
+          scenario: bench ? bench.scenario : '',
+          queryCount: bench ? bench.queryCount : undefined,
+          source: dirname(dir),
+        },
+        energies: [],
+        compute: [],
+        latency: [],
+      };
+      groups.set(key, g);
+    }
+    g.energies.push({ id: m.id, energyJ: m.energy.primary.energyJ, durationS: m.energy.primary.durationS, gaps: m.gaps.length });
+    const cw = m.windows.find((x) => x.name === 'compute');
+    const ce = m.energy.perWindow?.find((x) => x.window === 'compute' && x.channel === m.energy?.primary.channel);
+    if (cw && ce) g.compute.push({ id: m.id, energyJ: ce.energyJ, durationS: cw.t1S - cw.t0S, gaps: 0 });
+    const summary = m.files.find((f) => f.role === 'mlperf_log_summary');
+    if (summary) g.latency.push(latencyObservation(parseSummary(readFileSync(join(dir, summary.name), 'utf8'), join(dir, summary.name))));
+  }
+  const ordered = [...groups.values()].sort(
+    (a, b) => (a.base.hardware?.id ?? '').localeCompare(b.base.hardware?.id ?? '') || (a.base.queryCount ?? 0) - (b.base.queryCount ?? 0) || a.base.datasetTag.localeCompare(b.base.datasetTag),
+  );
+  return ordered.map((g) => {
+    const lat = g.latency.length > 0 ? latencyByQueryCount(g.latency) : undefined;
+    const l = lat && g.base.queryCount !== undefined ? lat.get(g.base.queryCount) : lat ? [...lat.values()][0] : undefined;
+    return { ...g.base, energies: g.energies, ...(g.compute.length === g.energies.length ? { computeEnergies: g.compute } : {}), ...(l ? { latency: l } : {}) };
+  });
+}
+
+// ── the study's layout ──────────────────────────────────────────────────────────────
+
+function thesisGroups(d: ThesisDeviceData, skipped: Skipped[]): RunGroup[] {
+  let latency: Map<number, LatencyStats> | undefined;
+  if (d.logDir) {
+    const tree = scanMlperfLogTree(d.logDir);
+    skipped.push(...tree.skipped);
+    latency = latencyByQueryCount(tree.runs.map((r) => latencyObservation(r.summary)));
+  }
+  const pue = d.files.filter((f) => f.phase === 'pue');
+  if (pue.length > 0) skipped.push({ path: d.dataDir, reason: `${pue.length} board-total runs (the study's PUE campaign) are not part of the energy table` });
+  const qcs = [...new Set(d.files.filter((f) => f.phase === 'full').map((f) => f.qc))].sort((a, b) => a - b);
+  return qcs.map((qc) => {
+    const of = (phase: 'full' | 'ci') => d.files.filter((f) => f.phase === phase && f.qc === qc).map((f) => runSource(f.path, 'thesis-csv', d.hardware, {}));
+    const compute = of('ci');
+    const lat = latency?.get(qc);
+    return {
+      datasetTag: d.tag,
+      version: d.version,
+      hardware: d.hardware,
+      scenario: 'SingleStream',
+      queryCount: qc,
+      source: d.dataDir,
+      defaultZone: STUDY_GRID_ZONE, // its devices ran in France (Grid'5000, LIG)
+      runs: of('full'),
+      ...(compute.length > 0 ? { computeRuns: compute } : {}),
+      ...(lat ? { latency: lat } : {}),
+    };
+  });
+}
+
+// ── MLPerf log trees (latency only) ────────────────────────────────────────────────
+
+export function latencyObservation(s: MlperfSummary): LatencyObservation {
+  const p90 = s.stats.percentilesNs['90.00'];
+  return {
+    queryCount: s.params.minQueryCount,
+    maxLatencyNs: s.stats.maxLatencyNs,
+    ...(p90 !== undefined ? { p90LatencyNs: p90 } : {}),
+    meanLatencyNs: s.stats.meanLatencyNs,
+  };
+}
+
+function logTreeGroups(tree: MlperfLogTree, device: string | undefined): RunGroup[] {
+  // One group per log set (e.g. `Orin_v4.1_logs`) × scenario × query count.
+  const sets = new Map<string, MlperfLogTree['runs'][number][]>();
+  for (const r of tree.runs) {
+    const key = `${r.logSet?.tag ?? ''}\u0000${r.logSet?.version ?? ''}\u0000${r.summary.scenario}`;
+    const list = sets.get(key);
+    if (list) list.push(r);
+    else sets.set(key, [r]);
+  }
+  const out: RunGroup[] = [];
+  for (const runs of sets.values()) {
+    const first = runs[0]!;
+    const name = device ?? first.metadata?.gpuName ?? first.logSet?.tag ?? first.system;
+    const hardware = name !== undefined ? requireHardware(name, device !== undefined ? { flag: '--device' } : { file: first.dir }) : undefined;
+    const byQc = latencyByQueryCount(runs.map((r) => latencyObservation(r.summary)));
+    for (const [qc, latency] of [...byQc].sort((a, b) => a[0] - b[0])) {
+      out.push({
+        datasetTag: first.logSet?.tag ?? '',
+        version: first.logSet?.version ?? '',
+        hardware,
+        scenario: first.summary.scenario,
+        queryCount: qc,
+        source: tree.root,
+        latency,
+      });
+    }
+  }
+  return out;
+}
+
+// ── power files ────────────────────────────────────────────────────────────────────
+
+/** Arrays of the chosen channel(s); summing point by point needs channels sampled at the same instants. */
+function traceRun(trace: PowerTrace, id: string, rule: ChannelRule): RunTrace {
+  const chosen = chooseChannels(trace.channels.map((c) => c.name), rule, id);
+  const channels = trace.channels.filter((c) => chosen.includes(c.name));
+  const first = channels[0]!;
+  if (channels.length === 1) return { id, tS: first.tS, powerW: first.powerW };
+  for (const c of channels) {
+    if (c.tS.length !== first.tS.length || c.tS.some((t, i) => t !== first.tS[i])) {
+      throw errors.usage(`cannot sum the channels of ${id} point by point: they are not sampled at the same instants`, '--channel');
+    }
+  }
+  const powerW = new Float64Array(first.tS.length);
+  for (const c of channels) for (let i = 0; i < powerW.length; i++) powerW[i]! += c.powerW[i]!;
+  return { id, tS: first.tS, powerW };
+}
+
+function genericSpec(opts: FileOptions) {
+  if (opts.columns === undefined) throw errors.usage('a generic CSV needs its columns declared, e.g. --columns t=time,p=power,unit=W', '--columns');
+  return parseGenericCsvSpec(opts.columns);
+}
+
+/** The same file read two ways: whole (through the importer) or streamed (through its decoder). */
+function runSource(file: string, format: TraceFormat, hw: HardwareSpec, opts: FileOptions): RunSource {
+  const interval = opts.intervalS !== undefined ? { intervalS: opts.intervalS } : {};
+  const thesis = { unit: powerUnitOf(hw), ...(opts.headerless ? { headerless: 'timestamp,power' as const } : {}) };
+  const load = (): PowerTrace => {
+    switch (format) {
+      case 'thesis-csv':
+        return importThesisCsv(file, thesis);
+      case 'nvidia-smi':
+        return importNvidiaSmiCsv(file, interval);
+      case 'tegrastats':
+        return importTegrastatsLog(file, interval);
+      case 'generic':
+        return importGenericCsv(file, genericSpec(opts));
+    }
+  };
+  const decode = (): Iterable<PowerSample> => {
+    const lines = readLinesSync(file);
+    switch (format) {
+      case 'thesis-csv':
+        return decodeThesisCsv(lines, { ...thesis, file });
+      case 'nvidia-smi':
+        return decodeNvidiaSmiCsv(lines, { ...interval, file });
+      case 'tegrastats':
+        return decodeTegrastats(lines, { ...interval, file });
+      case 'generic':
+        return decodeGenericCsv(lines, { ...genericSpec(opts), file });
+    }
+  };
+  return {
+    id: file,
+    load: () => traceRun(load(), file, opts.channel),
+    integrate: () => {
+      const r = integrateStream(decode(), opts.channel, file);
+      return { id: file, energyJ: r.energyJ, durationS: r.durationS, gaps: r.gaps };
+    },
+  };
+}
+
+interface FileGroup {
+  readonly tag: string;
+  readonly hw: HardwareSpec;
+  readonly qc: number | undefined;
+  readonly format: FileFormat;
+  readonly full: string[];
+  readonly compute: string[];
+}
+
+function fileGroups(files: readonly string[], opts: FileOptions, skipped: Skipped[]): RunGroup[] {
+  // Files of one device, query count and format are repetitions of one workload; the
+  // study's `_ci` files are separate runs of the compute phase of that workload.
+  const groups = new Map<string, FileGroup>();
+  for (const f of files) {
+    const format = opts.inputFormat && opts.inputFormat !== 'auto' ? opts.inputFormat : opts.columns ? 'generic' : sniffFormat(f);
+    const named = parseThesisFileName(basename(f));
+    if (named?.phase === 'pue') {
+      skipped.push({ path: f, reason: "board-total run (the study's PUE campaign): not part of the energy table" });
+      continue;
+    }
+    const name = opts.device ?? named?.tag;
+    if (name === undefined) throw errors.usage(`${f}: name the device that made this trace (e.g. --device H100-NVL; see inferprint hardware list)`, '--device');
+    const hw = requireHardware(name, opts.device !== undefined ? { flag: '--device' } : { file: f });
+    const key = `${hw.id}\u0000${named?.qc ?? ''}\u0000${format}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { tag: named?.tag ?? '', hw, qc: named?.qc, format, full: [], compute: [] };
+      groups.set(key, g);
+    }
+    (named?.phase === 'ci' ? g.compute : g.full).push(f);
+  }
+  return [...groups.values()].map((g) => {
+    const base = { datasetTag: g.tag, version: '', hardware: g.hw, scenario: '', queryCount: g.qc, source: [...g.full, ...g.compute].join(', ') };
+    const format = g.format;
+    if (format === 'codecarbon') {
+      const energies = g.full.flatMap((f) =>
+        importCodeCarbonCsv(f).map((r, i) => ({ id: `${f}#${r.label || i + 1}`, energyJ: r.energyJ, durationS: r.durationS, gaps: 0 })),
+      );
+      return { ...base, energies };
+    }
+    const sources = (list: string[]) => list.map((f) => runSource(f, format, g.hw, opts));
+    return {
+      ...base,
+      ...(g.full.length > 0 ? { runs: sources(g.full) } : {}),
+      ...(g.compute.length > 0 ? { computeRuns: sources(g.compute) } : {}),
+    };
+  });
+}

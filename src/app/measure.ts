@@ -1,0 +1,230 @@
+import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
+import { constants as osConstants, cpus, freemem, hostname, platform, release, totalmem } from 'node:os';
+import { errors } from '../errors.js';
+import { resolveHardware, type HardwareSpec } from '../impact/hardware.js';
+import { resolveGrid } from '../impact/grid.js';
+import { computeImpact, type ImpactResult } from '../impact/lca.js';
+import { resolveImpactParams, type DefaultUsed } from '../impact/presets.js';
+import { Recorder, type Recording } from '../measure/recorder.js';
+import { summarizeRecording, type RecordingSummary } from '../measure/summary.js';
+import { chooseSensor } from '../sensors/registry.js';
+import type { SensorEnv } from '../sensors/types.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { JOULES_PER_KWH } from '../units/index.js';
+
+/**
+ * `inferprint measure -- CMD`: sample power around any command. The sensor starts first
+ * (a missing one fails before the command runs), optional idle windows frame the command,
+ * the command runs with inherited stdio, Ctrl-C/SIGTERM are forwarded to it, and whatever
+ * happens the run is saved — `completed`, `interrupted` or `failed` — before the exit code
+ * of the command is handed back.
+ */
+
+export interface MeasureOptions {
+  readonly command: readonly string[];
+  readonly sensor: string;
+  readonly intervalS: number;
+  readonly device?: string;
+  readonly label?: string;
+  readonly idleS?: number;
+  /** Hardware for the embodied part, when the sensor does not name it (CPU sensors, replays). */
+  readonly hardware?: string;
+  readonly grid?: string;
+  readonly pue?: 'auto' | number;
+  readonly lifetimeS?: number;
+  readonly cwd: string;
+  readonly env: SensorEnv;
+  /** Where SIGINT/SIGTERM arrive; `process` in production. */
+  readonly signals: NodeJS.EventEmitter;
+  /** One-line status messages (sensor chosen, warnings), to stderr in the CLI. */
+  readonly onStatus?: (line: string) => void;
+}
+
+export type RunStatus =
+  | { readonly kind: 'completed' }
+  | { readonly kind: 'interrupted'; readonly signal: NodeJS.Signals }
+  | { readonly kind: 'failed'; readonly code: string; readonly message: string };
+
+export interface MeasureResult {
+  readonly status: RunStatus;
+  /** What the process should exit with: the command's code, 128+n for a signal, non-zero on sensor failure. */
+  readonly exitCode: number;
+  readonly commandExit: { readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly spawnError?: string };
+  readonly sensorWhy: string;
+  readonly recording: Recording;
+  readonly summary: RecordingSummary;
+  readonly hardware?: HardwareSpec;
+  readonly impact?: ImpactResult;
+  /** When no hardware is known: the operational part alone, with the grid and PUE used. */
+  readonly operationalOnlyG?: number;
+  readonly parameters: readonly DefaultUsed[];
+  readonly notes: readonly string[];
+  readonly host: HostInfo;
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly startedAt: string;
+  readonly endedAt: string;
+}
+
+export interface HostInfo {
+  /** GPUs and driver as NVML reports them, when the NVIDIA driver is there. */
+  readonly gpus?: readonly { readonly index: number; readonly name: string; readonly uuid?: string }[];
+  readonly driverVersion?: string;
+  readonly hostname: string;
+  readonly os: string;
+  readonly kernel: string;
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly memoryBytes: number;
+  readonly freeMemoryBytes: number;
+}
+
+export function hostInfo(): HostInfo {
+  const c = cpus();
+  return {
+    hostname: hostname(),
+    os: platform(),
+    kernel: release(),
+    cpuModel: c[0]?.model ?? 'unknown',
+    cores: c.length,
+    memoryBytes: totalmem(),
+    freeMemoryBytes: freemem(),
+  };
+}
+
+const sleep = (s: number) => new Promise<void>((r) => setTimeout(r, s * 1000));
+
+/** The shell's convention for a process ended by a signal: 128 + its number (130 for SIGINT). */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + osConstants.signals[signal];
+}
+
+export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
+  if (opts.command.length === 0) throw errors.usage('give the command to measure after --, e.g. inferprint measure -- python infer.py', 'CMD');
+  const status = opts.onStatus ?? (() => undefined);
+  const startedAt = new Date(opts.env.clock.epochMs()).toISOString();
+  const choice = await chooseSensor(opts.sensor, opts.env);
+  const rec = await Recorder.start({ sensor: choice.sensor, env: opts.env, intervalS: opts.intervalS, ...(opts.device !== undefined ? { device: opts.device } : {}) });
+  status(`inferprint: sensor ${rec.info.name} (${choice.why}), every ${Math.round(opts.intervalS * 1000)} ms`);
+
+  let interrupted: NodeJS.Signals | undefined;
+  let child: ChildProcess | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted ??= sig;
+    // Forward to the command; its own exit then ends the run, and the run is still saved.
+    if (child && child.exitCode === null) child.kill(sig);
+  };
+  const onInt = () => { onSignal('SIGINT'); };
+  const onTerm = () => { onSignal('SIGTERM'); };
+  opts.signals.on('SIGINT', onInt);
+  opts.signals.on('SIGTERM', onTerm);
+
+  let commandExit: MeasureResult['commandExit'] = { code: null, signal: null };
+  try {
+    if (opts.idleS && !interrupted) await rec.window('idle-before', () => sleep(opts.idleS!));
+    if (!interrupted) {
+      rec.beginWindow('full');
+      commandExit = await new Promise((resolve) => {
+        const [cmd, ...args] = opts.command;
+        child = nodeSpawn(cmd!, args, { cwd: opts.cwd, stdio: 'inherit', env: process.env });
+        child.once('error', (e: NodeJS.ErrnoException) => {
+          resolve({ code: e.code === 'ENOENT' ? 127 : 126, signal: null, spawnError: `${cmd!}: ${e.code === 'ENOENT' ? 'command not found' : e.message}` });
+        });
+        child.once('exit', (code, signal) => {
+          resolve({ code, signal });
+        });
+      });
+      rec.endWindow('full');
+    }
+    if (opts.idleS && !interrupted && commandExit.spawnError === undefined) await rec.window('idle-after', () => sleep(opts.idleS!));
+  } finally {
+    opts.signals.off('SIGINT', onInt);
+    opts.signals.off('SIGTERM', onTerm);
+  }
+  const recording = await rec.stop();
+  const summary = summarizeRecording(recording);
+  const endedAt = new Date(opts.env.clock.epochMs()).toISOString();
+
+  const runStatus: RunStatus = interrupted
+    ? { kind: 'interrupted', signal: interrupted }
+    : commandExit.spawnError !== undefined
+      ? { kind: 'failed', code: 'COMMAND', message: commandExit.spawnError }
+      : recording.failure
+        ? { kind: 'failed', code: recording.failure.error.code, message: recording.failure.error.detail }
+        : { kind: 'completed' };
+
+  const fromSignal = commandExit.signal ? signalExitCode(commandExit.signal) : undefined;
+  const cmdCode = commandExit.code ?? fromSignal ?? (interrupted ? signalExitCode(interrupted) : 1);
+  const exitCode = recording.failure && cmdCode === 0 ? 1 : cmdCode;
+
+  const notes: string[] = [...rec.info.notes];
+  const host = await hostWithGpus(opts.env);
+  const impactParts = impactFor(opts, recording, summary, notes);
+  for (const w of summary.warnings) status(`inferprint: warning: ${w}`);
+  return {
+    status: runStatus,
+    exitCode,
+    commandExit,
+    sensorWhy: choice.why,
+    recording,
+    summary,
+    ...impactParts,
+    notes,
+    host,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    startedAt,
+    endedAt,
+  };
+}
+
+/** The impact of the measured window: full LCA when the hardware is known, else the operational part alone. */
+export function impactFor(
+  opts: Pick<MeasureOptions, 'hardware' | 'grid' | 'pue' | 'lifetimeS'>,
+  rec: Recording,
+  summary: RecordingSummary,
+  notes: string[],
+): Pick<MeasureResult, 'hardware' | 'impact' | 'operationalOnlyG' | 'parameters'> {
+  const sensed = rec.info.channels.find((c) => c.name === rec.info.primaryChannel)?.device;
+  const name = opts.hardware ?? sensed;
+  const hardware = name !== undefined ? resolveHardware(name) : undefined;
+  if (opts.hardware !== undefined && !hardware) throw errors.unknownHardware(opts.hardware, { flag: '--hardware' });
+  const durationS = summary.window.t1S - summary.window.t0S;
+  if (hardware) {
+    const { params, used } = resolveImpactParams({
+      preset: 'default',
+      hardware,
+      ...(opts.grid !== undefined ? { grid: opts.grid } : {}),
+      ...(opts.pue !== undefined ? { pue: opts.pue } : {}),
+      ...(opts.lifetimeS !== undefined ? { lifetimeS: opts.lifetimeS } : {}),
+    });
+    return { hardware, impact: computeImpact({ energyJ: summary.primaryEnergyJ, durationS, params }), parameters: used };
+  }
+  notes.push(
+    name !== undefined
+      ? `'${name}' is not in the hardware database: embodied part left out (pass --hardware NAME)`
+      : 'the sensor names no hardware: embodied part left out (pass --hardware NAME)',
+  );
+  const grid = resolveGrid(opts.grid ?? 'WORLD');
+  const pue = typeof opts.pue === 'number' ? opts.pue : 1;
+  const used: DefaultUsed[] = [
+    { name: 'grid', value: grid.gPerKwh, unit: 'gCO2e/kWh', source: grid.source, year: grid.year, origin: opts.grid !== undefined ? 'user' : 'preset', why: `zone ${grid.zone}` },
+    { name: 'pue', value: pue, unit: 'ratio', source: typeof opts.pue === 'number' ? 'user' : 'no facility overhead assumed for unknown hardware', year: null, origin: typeof opts.pue === 'number' ? 'user' : 'preset', why: '' },
+  ];
+  return { operationalOnlyG: (summary.primaryEnergyJ / JOULES_PER_KWH) * grid.gPerKwh * pue, parameters: used };
+}
+
+
+/** The host, plus its NVIDIA GPUs and driver when NVML answers (whatever sensor measured). */
+async function hostWithGpus(env: SensorEnv): Promise<HostInfo> {
+  const base = hostInfo();
+  try {
+    const { readNvmlSnapshot } = await import('../sensors/nvml.js');
+    const snap = await readNvmlSnapshot(env);
+    return {
+      ...base,
+      gpus: snap.gpus.map((g) => ({ index: g.index, name: g.name, uuid: g.uuid })),
+      ...(snap.driverVersion !== undefined ? { driverVersion: snap.driverVersion } : {}),
+    };
+  } catch {
+    return base; // no NVIDIA driver here: nothing to add
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The CLI is a thin layer: each command parses its flags into typed options, calls the
+ * library, and renders the result. Commands never exit the process; they return or throw
+ * an InferprintError, and `main` maps that to an exit code.
+ */
+export interface CliContext {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** True when stdout is a terminal: colour only then. */
+  readonly isTTY: boolean;
+  /** True when stderr is a terminal: progress bars are redrawn in place only then. */
+  readonly stderrIsTTY: boolean;
+  /** False when NO_COLOR is set or stdout is not a terminal. */
+  readonly color: boolean;
+}
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly help: string;
+  run(ctx: CliContext): Promise<number>;
+}
+
+export type OutputFormat = 'table' | 'csv' | 'json';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'csv', 'json'];

@@ -1,0 +1,196 @@
+import { analyze, type AnalyzeResult } from '../../app/analyze.js';
+import { INPUT_FORMATS, type InputFormat } from '../../app/inputs.js';
+import type { AnalysisRow, EnergyMethod } from '../../analysis/types.js';
+import type { DefaultUsed } from '../../impact/presets.js';
+import { errors } from '../../errors.js';
+import { parseDurationFlag, parseGridFlag, parsePueFlag } from '../flags.js';
+import { gToMg, gramsCO2e } from '../../units/index.js';
+import { parseFlags } from '../args.js';
+import type { Command } from '../command.js';
+import { parseFormat, renderCsv, renderJson, renderTable, type Column } from '../output.js';
+import { progressReporter } from '../progress.js';
+
+const HELP = `Usage: inferprint analyze PATH... [options]
+
+Energy, GWP and latency per device × version × scenario × query count.
+
+PATH is one of:
+  - the study's dataset layout: a folder holding Data/ and Logs/ (any subset of devices),
+    or one Data/data_<tag>_<version> folder;
+  - an MLPerf log tree (folders holding mlperf_log_summary.txt): latency per query count;
+  - power files: study CSVs, nvidia-smi CSV logs, tegrastats logs, a generic CSV (with
+    --columns) or CodeCarbon emissions.csv. Files of one device and query count are
+    repetitions of one workload: their mean and 95 % CI are reported.
+
+Options:
+  --method thesis|trapezoid  thesis: the study's arithmetic (intersection window, 1000-point
+                             mean profile, mean × duration); trapezoid (default): each run
+                             integrated, mean and 95 % CI across runs, full and compute phases
+  --grid ZONE|G_PER_KWH      grid factor: a zone (FR, FRA, DEU, WORLD, FR-ADEME, ...) or a number
+                             in gCO2e/kWh (default: FR-ADEME 79.1 for the study's layout)
+  --pue auto|X               power usage effectiveness (auto: by hardware category)
+  --lifetime DURATION        hardware lifetime for the embodied allocation (default 7y)
+  --embodied die-area-v1|die-area-density-v1
+  --device NAME              hardware of power files that do not name it (see: inferprint hardware list)
+  --input-format FORMAT      auto (default), thesis-csv, nvidia-smi, tegrastats, generic, codecarbon
+  --columns SPEC             generic CSV columns: t=COL,p=COL,unit=W|mW|kW[,timeUnit=s|ms|us|ns][,delim=;]
+  --channel NAME|gpu|total|sum  channel to integrate (default: the only one, or the GPU rail)
+  --interval DURATION        sampling interval of logs without timestamps (tegrastats --interval), e.g. 50ms
+  --headerless               read a header-less study CSV as timestamp,power (legacy files)
+  --format table|csv|json    output format (default table)
+  --debug                    stack traces on errors
+`;
+
+export const analyzeCommand: Command = {
+  name: 'analyze',
+  summary: 'energy, GWP and latency per device × query count',
+  help: HELP,
+  run(ctx) {
+    const { values, positionals } = parseFlags(ctx.argv, {
+      method: { type: 'string' },
+      grid: { type: 'string' },
+      pue: { type: 'string' },
+      lifetime: { type: 'string' },
+      embodied: { type: 'string' },
+      format: { type: 'string' },
+      device: { type: 'string' },
+      'input-format': { type: 'string' },
+      columns: { type: 'string' },
+      channel: { type: 'string' },
+      interval: { type: 'string' },
+      headerless: { type: 'boolean' },
+    });
+    const format = parseFormat(values.format);
+    const method = parseMethod(values.method);
+    const pue = values.pue === undefined ? undefined : parsePueFlag(values.pue);
+    const lifetimeS = values.lifetime === undefined ? undefined : parseLifetime(values.lifetime);
+    const embodiedModel = parseEmbodied(values.embodied);
+    if (values.grid !== undefined) parseGridFlag(values.grid);
+    const inputFormat = parseInputFormat(values['input-format']);
+    const intervalS = values.interval === undefined ? undefined : parseInterval(values.interval);
+    const progress = progressReporter(ctx, 'analyze');
+    const result = analyze({
+      paths: positionals.map((p) => (p.startsWith('/') ? p : `${ctx.cwd}/${p}`)),
+      method,
+      ...(values.grid !== undefined ? { grid: values.grid } : {}),
+      ...(pue !== undefined ? { pue } : {}),
+      ...(lifetimeS !== undefined ? { lifetimeS } : {}),
+      ...(embodiedModel !== undefined ? { embodiedModel } : {}),
+      ...(values.headerless === true ? { headerless: true } : {}),
+      ...(values.device !== undefined ? { device: values.device } : {}),
+      ...(inputFormat !== undefined ? { inputFormat } : {}),
+      ...(values.columns !== undefined ? { columns: values.columns } : {}),
+      ...(values.channel !== undefined ? { channel: values.channel } : {}),
+      ...(intervalS !== undefined ? { intervalS } : {}),
+      onProgress: progress.update,
+    });
+    progress.done();
+    ctx.stdout(render(result, format));
+    return Promise.resolve(0);
+  },
+};
+
+function parseMethod(raw: string | undefined): EnergyMethod {
+  if (raw === undefined || raw === 'trapezoid') return 'trapezoid';
+  if (raw === 'thesis') return 'thesis';
+  throw errors.usage(`unknown method '${raw}' (expected thesis or trapezoid)`, '--method');
+}
+
+
+const parseLifetime = (raw: string): number => parseDurationFlag(raw, '--lifetime', '7y or 61320h');
+
+
+function parseEmbodied(raw: string | undefined): 'die-area-v1' | 'die-area-density-v1' | undefined {
+  if (raw === undefined || raw === 'die-area-v1' || raw === 'die-area-density-v1') return raw;
+  throw errors.usage(`unknown embodied model '${raw}' (expected die-area-v1 or die-area-density-v1)`, '--embodied');
+}
+
+const parseInterval = (raw: string): number => parseDurationFlag(raw, '--interval', '50ms');
+
+function parseInputFormat(raw: string | undefined): InputFormat | undefined {
+  if (raw === undefined) return undefined;
+  if ((INPUT_FORMATS as readonly string[]).includes(raw)) return raw as InputFormat;
+  throw errors.usage(`unknown input format '${raw}' (expected ${INPUT_FORMATS.join(', ')})`, '--input-format');
+}
+
+
+const mg = (g: number | undefined): number | undefined => (g === undefined ? undefined : gToMg(gramsCO2e(g)));
+
+/** Columns of the CSV contract (DESIGN.md §4.1) first, then the explanation columns. */
+export const ANALYZE_COLUMNS: readonly Column<AnalysisRow>[] = [
+  { key: 'dataset_tag', header: 'device', value: (r) => r.datasetTag },
+  { key: 'version', header: 'version', value: (r) => r.version },
+  { key: 'qc', header: 'QC', value: (r) => r.queryCount, align: 'right' },
+  { key: 'runs', header: 'runs', value: (r) => r.energy?.runs, align: 'right' },
+  { key: 'duration_s', header: 'duration (s)', value: (r) => r.energy?.durationS, digits: 3 },
+  { key: 'energy_j', header: 'energy (J)', value: (r) => r.energy?.energyJ, digits: 1 },
+  { key: 'energy_ci95_lo_j', header: 'E 95% CI lo (J)', value: (r) => r.energy?.energyCi95J?.lo, digits: 1 },
+  { key: 'energy_ci95_hi_j', header: 'E 95% CI hi (J)', value: (r) => r.energy?.energyCi95J?.hi, digits: 1 },
+  { key: 'gwp_mg', header: 'GWP (mg CO2e)', value: (r) => mg(r.impact?.gwpG.mean), digits: 2 },
+  { key: 'gwp_min_mg', header: 'min (mg)', value: (r) => mg(r.impact?.gwpG.min), digits: 2 },
+  { key: 'gwp_max_mg', header: 'max (mg)', value: (r) => mg(r.impact?.gwpG.max), digits: 2 },
+  { key: 'operational_mg', header: 'operational (mg)', value: (r) => mg(r.impact?.operationalG.mean), digits: 2 },
+  { key: 'embodied_mg', header: 'embodied (mg)', value: (r) => mg(r.impact?.embodiedG.mean), digits: 3 },
+  { key: 'gwp_per_query_mg', header: 'GWP/query (mg)', value: (r) => mg(r.gwpPerQueryG), digits: 4 },
+  { key: 'compute_energy_j', header: 'compute E (J)', value: (r) => r.compute?.energyJ, digits: 1 },
+  { key: 'noncompute_energy_j', header: 'load+other E (J)', value: (r) => r.nonComputeEnergyJ, digits: 1 },
+  { key: 'max_latency_ms', header: 'max latency (ms)', value: (r) => r.latency?.maxLatencyMs, digits: 2 },
+  { key: 'latency_runs', header: 'lat. runs', value: (r) => r.latency?.runs, align: 'right' },
+];
+
+/** Extra machine columns: the parameters behind each number, so a CSV explains itself. */
+const EXTRA_COLUMNS: readonly Column<AnalysisRow>[] = [
+  { key: 'device', header: 'device id', value: (r) => r.device },
+  { key: 'scenario', header: 'scenario', value: (r) => r.scenario },
+  { key: 'method', header: 'method', value: (r) => r.method },
+  { key: 'mean_power_w', header: 'mean power (W)', value: (r) => r.energy?.meanPowerW },
+  { key: 'energy_sd_j', header: 'energy sd (J)', value: (r) => r.energy?.energySdJ },
+  { key: 'gwp_ci95_lo_mg', header: 'GWP CI lo (mg)', value: (r) => mg(r.gwpCi95G?.lo) },
+  { key: 'gwp_ci95_hi_mg', header: 'GWP CI hi (mg)', value: (r) => mg(r.gwpCi95G?.hi) },
+  { key: 'pue', header: 'PUE', value: (r) => r.impact?.params.pue.value },
+  { key: 'grid_g_per_kwh', header: 'grid (g/kWh)', value: (r) => r.impact?.params.gridGPerKwh.value },
+  { key: 'lifetime_h', header: 'lifetime (h)', value: (r) => (r.impact ? r.impact.params.lifetimeS.value / 3600 : undefined) },
+  { key: 'embodied_model', header: 'embodied model', value: (r) => r.impact?.params.embodied.model },
+  { key: 'embodied_kg', header: 'F mean (kg)', value: (r) => r.impact?.params.embodied.meanKg },
+  { key: 'p90_latency_ms', header: 'p90 latency (ms)', value: (r) => r.latency?.p90LatencyMs },
+  { key: 'gaps', header: 'gaps', value: (r) => r.energy?.gaps },
+  { key: 'compute_runs', header: 'compute runs', value: (r) => r.compute?.runs },
+  { key: 'compute_duration_s', header: 'compute duration (s)', value: (r) => r.compute?.durationS },
+  { key: 'compute_energy_ci95_lo_j', header: 'compute E CI lo (J)', value: (r) => r.compute?.energyCi95J?.lo },
+  { key: 'compute_energy_ci95_hi_j', header: 'compute E CI hi (J)', value: (r) => r.compute?.energyCi95J?.hi },
+];
+
+export function render(result: AnalyzeResult, format: 'table' | 'csv' | 'json'): string {
+  if (format === 'json') return renderJson(result);
+  if (format === 'csv') return renderCsv([...ANALYZE_COLUMNS, ...EXTRA_COLUMNS], result.rows);
+  // The table shows only columns with something in them (the thesis method has no CI or compute phase).
+  const filled = ANALYZE_COLUMNS.filter((c) => result.rows.some((r) => c.value(r) !== undefined && c.value(r) !== ''));
+  // Rows from bundles or power files have no dataset tag: name the hardware instead.
+  const hardware: Column<AnalysisRow> = { key: 'device', header: 'hardware', value: (r) => r.device || '—' };
+  const cols = result.rows.some((r) => r.datasetTag === '') ? [hardware, ...filled] : filled;
+  const lines = [renderTable(cols, result.rows), explain(result)];
+  return lines.join('\n');
+}
+
+function showValue(u: DefaultUsed): string {
+  if (u.unit === 's' && typeof u.value === 'number') return `${u.value / 3600} h (${(u.value / 3600 / 8760).toFixed(2)} y)`;
+  if (typeof u.value === 'number') return `${Number(u.value.toPrecision(6))} ${u.unit}`;
+  return `${u.value} ${u.unit}`;
+}
+
+function explain(result: AnalyzeResult): string {
+  const out: string[] = [];
+  out.push(
+    result.method === 'thesis'
+      ? 'Method: thesis-2025 — energy = mean of the runs on a 1000-point grid over their common window × its duration (as the study computed Table 5.1).'
+      : 'Method: trapezoid — each run integrated over its own span; mean across runs with a 95 % Student-t interval.',
+  );
+  out.push('GWP = E_kWh × grid × PUE + (duration / lifetime) × F_embodied; mean over the embodied candidates, min–max their range.');
+  for (const p of result.parameters) {
+    out.push(`Parameters for ${p.device}:`);
+    for (const u of p.used) out.push(`  ${u.name.padEnd(9)} ${showValue(u)} — ${u.source}${u.year !== null ? ` (${u.year})` : ''}${u.origin === 'user' ? ' [given by you]' : ''}`);
+  }
+  if (result.skipped.length > 0) out.push(`Skipped ${result.skipped.length} input(s) (see --format json for the list).`);
+  for (const n of result.notes) out.push(`Note: ${n}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,157 @@
+import { signalExitCode } from '../../app/measure.js';
+import { bench, DEFAULT_CAMPAIGN_SEED, validateBenchOptions, type BenchResult } from '../../app/bench.js';
+import { CACHE_DIR_ENV, parseModelSpec, resolveModelCacheDir } from '../../benchmark/bert/model-cache.js';
+import { errors } from '../../errors.js';
+import { resolveRunsDir } from '../../runs/runs-dir.js';
+import { defaultSensorEnv } from '../../sensors/types.js';
+import { SENSOR_SPECS } from '../../sensors/registry.js';
+import { parseFlags } from '../args.js';
+import type { Command } from '../command.js';
+import { parseDurationFlag, parseGridFlag } from '../flags.js';
+import { parseFormat, renderJson, renderTable, type Column } from '../output.js';
+import { progressReporter } from '../progress.js';
+import type { QueryCountRow } from '../../app/bench.js';
+
+const HELP = `Usage: inferprint bench [options]
+
+Runs the study's campaign: BERT SingleStream PerformanceOnly with min = max query count = N
+(LoadGen v4.1 semantics, official seeds) on ONNX Runtime, every query count × repetition in a
+shuffled order, each run measured and saved as a run bundle with its MLPerf logs.
+
+Options:
+  --model M              synthetic:bert-tiny|synthetic:bert-base|synthetic:bert-large (default) or PATH.onnx
+  --scenario S           SingleStream (the only one supported for now)
+  --queries N,N,...      query counts (default 16,32,64,128,256)
+  --runs K               repetitions per query count (default 10)
+  --seed N               seed of the run order (default ${DEFAULT_CAMPAIGN_SEED})
+  --cooldown DURATION    pause between runs, e.g. 30s (default none)
+  --sensor NAME          auto (default), ${SENSOR_SPECS.filter((s) => s !== 'auto').join(', ')}
+  --interval DURATION    sampling interval (default 100ms)
+  --provider cpu|cuda|auto  ONNX Runtime provider (default cpu)
+  --hardware NAME        hardware for the embodied part when the sensor does not name it
+  --grid ZONE|G_PER_KWH  grid factor (default WORLD)
+  --label TEXT           label prefix of the runs
+  --resume [ID]          continue the last campaign (or campaign ID) without redoing finished runs
+  --runs-dir DIR         where runs are saved (campaigns in DIR/campaigns/)
+  --cache-dir DIR        synthetic model cache (default $${CACHE_DIR_ENV}, else XDG cache)
+  --format table|json    output
+`;
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'the study campaign: LoadGen + ONNX Runtime BERT, power measured, one bundle per run',
+  help: HELP,
+  async run(ctx) {
+    const { values, positionals } = parseFlags(ctx.argv, {
+      model: { type: 'string' },
+      scenario: { type: 'string' },
+      queries: { type: 'string' },
+      runs: { type: 'string' },
+      seed: { type: 'string' },
+      cooldown: { type: 'string' },
+      sensor: { type: 'string' },
+      interval: { type: 'string' },
+      provider: { type: 'string' },
+      hardware: { type: 'string' },
+      grid: { type: 'string' },
+      label: { type: 'string' },
+      resume: { type: 'boolean' },
+      'runs-dir': { type: 'string' },
+      'cache-dir': { type: 'string' },
+      format: { type: 'string' },
+    });
+    // `--resume ID`: the id arrives as the only positional.
+    if (positionals.length > (values.resume === true ? 1 : 0)) throw errors.usage(`unexpected argument '${positionals.at(-1)!}'`);
+    const scenario = values.scenario ?? 'SingleStream';
+    if (scenario !== 'SingleStream') throw errors.usage(`only SingleStream is supported for now, got '${scenario}'`, '--scenario');
+    const model = values.model ?? 'synthetic:bert-large';
+    parseModelSpec(model);
+    const queryCounts = (values.queries ?? '16,32,64,128,256').split(',').map((s) => (/^\d+$/.test(s.trim()) ? Number(s) : Number.NaN));
+    if (queryCounts.some((n) => Number.isNaN(n))) throw errors.usage(`expected positive integers separated by commas, got '${values.queries ?? ''}'`, '--queries');
+    const runs = values.runs === undefined ? 10 : /^\d+$/.test(values.runs) ? Number(values.runs) : Number.NaN;
+    if (Number.isNaN(runs)) throw errors.usage(`expected a positive integer, got '${values.runs ?? ''}'`, '--runs');
+    const seed = values.seed === undefined ? DEFAULT_CAMPAIGN_SEED : /^\d+$/.test(values.seed) ? Number(values.seed) : Number.NaN;
+    if (Number.isNaN(seed)) throw errors.usage(`expected a non-negative integer, got '${values.seed ?? ''}'`, '--seed');
+    const intervalS = values.interval === undefined ? 0.1 : parseDurationFlag(values.interval, '--interval', '50ms');
+    const cooldownS = values.cooldown === undefined ? 0 : parseDurationFlag(values.cooldown, '--cooldown', '30s');
+    const provider = values.provider ?? 'cpu';
+    if (provider !== 'cpu' && provider !== 'cuda' && provider !== 'auto') throw errors.usage(`expected cpu, cuda or auto, got '${provider}'`, '--provider');
+    if (values.grid !== undefined) parseGridFlag(values.grid);
+    const format = parseFormat(values.format);
+    if (format === 'csv') throw errors.usage('bench prints table or json', '--format');
+    validateBenchOptions({ queryCounts, runs, seed, intervalS, cooldownS });
+    const runsDir = resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd });
+    const cacheDir = resolveModelCacheDir({ flag: values['cache-dir'], env: ctx.env, cwd: ctx.cwd }).path;
+
+    const progress = progressReporter(ctx, 'bench');
+    const result = await bench({
+      signals: process,
+      model,
+      queryCounts,
+      runs,
+      seed,
+      cooldownS,
+      sensor: values.sensor ?? 'auto',
+      intervalS,
+      provider,
+      runsDir,
+      cacheDir,
+      cwd: ctx.cwd,
+      env: { ...(await defaultSensorEnv()), env: ctx.env },
+      onStatus: (line) => { ctx.stderr(`${line}\n`); },
+      onProgress: (d, t, what) => { progress.update(d, t, what); },
+      ...(values.resume === true ? { resume: positionals[0] ?? true } : {}),
+      ...(values.label !== undefined ? { label: values.label } : {}),
+      ...(values.hardware !== undefined ? { hardware: values.hardware } : {}),
+      ...(values.grid !== undefined ? { grid: values.grid } : {}),
+    });
+    progress.done();
+    ctx.stdout(format === 'json' ? renderJson(toJson(result)) : renderText(result, runsDir));
+    if (result.interrupted !== undefined) return signalExitCode(result.interrupted);
+    return result.remaining === 0 ? 0 : 1;
+  },
+};
+
+export function toJson(r: BenchResult) {
+  return {
+    campaign_id: r.campaign.id,
+    campaign_path: r.campaignPath,
+    sensor: r.sensor.name,
+    estimated: r.sensor.estimated,
+    planned: r.campaign.planned.length,
+    finished: r.campaign.finished.length,
+    bundles: r.bundlePaths,
+    per_query_count: r.rows.map((x) => ({
+      query_count: x.queryCount,
+      runs: x.runs,
+      mean_energy_j: x.meanEnergyJ,
+      mean_compute_energy_j: x.meanComputeEnergyJ,
+      mean_latency_ms: x.meanLatencyMs,
+      p90_latency_ms: x.p90LatencyMs,
+      gwp_mg_per_run: x.gwpMgPerRun,
+    })),
+  };
+}
+
+const COLUMNS: readonly Column<QueryCountRow>[] = [
+  { key: 'queries', header: 'queries', value: (x) => x.queryCount, align: 'right' },
+  { key: 'runs', header: 'runs', value: (x) => x.runs, align: 'right' },
+  { key: 'energy_j', header: 'energy (J)', value: (x) => x.meanEnergyJ, digits: 3 },
+  { key: 'compute_j', header: 'compute (J)', value: (x) => x.meanComputeEnergyJ, digits: 3 },
+  { key: 'mean_ms', header: 'mean lat (ms)', value: (x) => x.meanLatencyMs, digits: 3 },
+  { key: 'p90_ms', header: 'p90 lat (ms)', value: (x) => x.p90LatencyMs, digits: 3 },
+  { key: 'gwp_mg', header: 'GWP (mg/run)', value: (x) => x.gwpMgPerRun ?? Number.NaN, digits: 4 },
+];
+
+function renderText(r: BenchResult, runsDir: string): string {
+  const lines = [
+    `campaign ${r.campaign.id}: ${r.campaign.finished.length}/${r.campaign.planned.length} runs (${r.campaign.model}, SingleStream, LoadGen v4.1)`,
+    `energy from sensor ${r.sensor.name}${r.sensor.estimated ? ' — ESTIMATED (no power sensor here), not measured' : ''}`,
+    '',
+    renderTable(COLUMNS, r.rows).trimEnd(),
+    '',
+    `bundles in ${runsDir}; campaign file ${r.campaignPath}`,
+  ];
+  if (r.remaining > 0) lines.push(`${r.remaining} run(s) missing: inferprint bench --resume ${r.campaign.id}`);
+  return `${lines.join('\n')}\n`;
+}

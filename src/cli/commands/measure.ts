@@ -1,0 +1,149 @@
+import { measure, type MeasureResult } from '../../app/measure.js';
+import { saveMeasureRun } from '../../app/measure-bundle.js';
+import { errors } from '../../errors.js';
+import { resolveRunsDir } from '../../runs/runs-dir.js';
+import { defaultSensorEnv } from '../../sensors/types.js';
+import { SENSOR_SPECS } from '../../sensors/registry.js';
+import { parseFlags } from '../args.js';
+import type { Command } from '../command.js';
+import { parseFormat, renderJson, renderTable, type Column } from '../output.js';
+import { parseDurationFlag, parseGridFlag, parsePueFlag } from '../flags.js';
+import type { ChannelSummary } from '../../measure/summary.js';
+
+const HELP = `Usage: inferprint measure [options] -- CMD [ARGS...]
+
+Runs CMD while sampling power, saves a run bundle, prints energy and GWP, and exits with
+CMD's exit code. Ctrl-C / SIGTERM are forwarded to CMD; the run is still saved (interrupted).
+
+Options:
+  --sensor NAME          auto (default), ${SENSOR_SPECS.filter((s) => s !== 'auto').join(', ')}
+  --interval DURATION    sampling interval (default 100ms)
+  --device ID            GPU index or UUID to sample (NVIDIA sensors); all by default
+  --label TEXT           a label for the run
+  --idle DURATION        idle windows of this length before and after CMD (baseline power)
+  --hardware NAME        hardware for the embodied part when the sensor does not name it
+  --grid ZONE|G_PER_KWH  grid factor (default WORLD)
+  --pue auto|X           power usage effectiveness (auto: by hardware category)
+  --lifetime DURATION    hardware lifetime (default 7y)
+  --runs-dir DIR         where runs are saved (default: $INFERPRINT_RUNS_DIR, else see docs)
+  --format table|json    output (json: one object on stdout)
+`;
+
+export const measureCommand: Command = {
+  name: 'measure',
+  summary: 'run any command while sampling power; save the run',
+  help: HELP,
+  async run(ctx) {
+    const dd = ctx.argv.indexOf('--');
+    const flagArgs = dd >= 0 ? ctx.argv.slice(0, dd) : ctx.argv;
+    const { values, positionals } = parseFlags(flagArgs, {
+      sensor: { type: 'string' },
+      interval: { type: 'string' },
+      device: { type: 'string' },
+      label: { type: 'string' },
+      idle: { type: 'string' },
+      hardware: { type: 'string' },
+      grid: { type: 'string' },
+      pue: { type: 'string' },
+      lifetime: { type: 'string' },
+      'runs-dir': { type: 'string' },
+      format: { type: 'string' },
+    });
+    const command = dd >= 0 ? ctx.argv.slice(dd + 1) : positionals;
+    if (dd >= 0 && positionals.length > 0) throw errors.usage(`unexpected argument '${positionals[0]!}' before --`, 'CMD');
+    if (command.length === 0) throw errors.usage('give the command to measure after --, e.g. inferprint measure -- python infer.py', 'CMD');
+    const format = parseFormat(values.format);
+    if (format === 'csv') throw errors.usage('measure prints table or json', '--format');
+    const intervalS = values.interval === undefined ? 0.1 : parseDurationFlag(values.interval, '--interval', '50ms');
+    const idleS = values.idle === undefined ? undefined : parseDurationFlag(values.idle, '--idle', '5s');
+    const lifetimeS = values.lifetime === undefined ? undefined : parseDurationFlag(values.lifetime, '--lifetime', '7y');
+    const pue = values.pue === undefined ? undefined : parsePueFlag(values.pue);
+    if (values.grid !== undefined) parseGridFlag(values.grid);
+    const runsDir = resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd });
+
+    const result = await measure({
+      command,
+      sensor: values.sensor ?? 'auto',
+      intervalS,
+      cwd: ctx.cwd,
+      env: { ...(await defaultSensorEnv()), env: ctx.env },
+      signals: process,
+      onStatus: (line) => { ctx.stderr(`${line}\n`); },
+      ...(values.device !== undefined ? { device: values.device } : {}),
+      ...(values.label !== undefined ? { label: values.label } : {}),
+      ...(idleS !== undefined ? { idleS } : {}),
+      ...(values.hardware !== undefined ? { hardware: values.hardware } : {}),
+      ...(values.grid !== undefined ? { grid: values.grid } : {}),
+      ...(pue !== undefined ? { pue } : {}),
+      ...(lifetimeS !== undefined ? { lifetimeS } : {}),
+    });
+    const saved = await saveMeasureRun(result, runsDir, { command, cwd: ctx.cwd, label: values.label });
+    ctx.stdout(format === 'json' ? renderJson(toJson(result, saved)) : renderText(result, saved));
+    if (result.commandExit.spawnError !== undefined) ctx.stderr(`inferprint measure: ${result.commandExit.spawnError}\n`);
+    return result.exitCode;
+  },
+};
+
+/** The JSON contract of `measure --format json` (issue: energy_j, duration_s, sensor, estimated, channels). */
+export function toJson(r: MeasureResult, saved: { id: string; path: string }) {
+  const s = r.summary;
+  return {
+    run_id: saved.id,
+    run_path: saved.path,
+    status: r.status.kind,
+    exit_code: r.exitCode,
+    sensor: r.recording.info.name,
+    sensor_why: r.sensorWhy,
+    estimated: r.recording.info.provenance.kind === 'estimated',
+    primary_channel: s.primaryChannel,
+    energy_j: s.primaryEnergyJ,
+    duration_s: s.window.t1S - s.window.t0S,
+    requested_interval_s: s.requestedIntervalS,
+    measured_interval_s: s.measuredIntervalS,
+    channels: s.channels.map((c) => ({ name: c.name, kind: c.kind, unit: c.unit, energy_j: c.energyJ, mean_w: c.meanW, max_w: c.maxW, samples: c.samples })),
+    counters: s.counters.map((c) => ({ channel: c.channel, counter_energy_j: c.counterJ, samples_energy_j: c.samplesJ, difference_j: c.differenceJ })),
+    windows: s.windows.map((w) => ({ name: w.name, t0_s: w.t0S, t1_s: w.t1S, energy_j: w.primaryEnergyJ })),
+    idle: s.idle ? { idle_power_w: s.idle.idlePowerW, idle_energy_j: s.idle.idleJ, dynamic_energy_j: s.idle.dynamicJ } : null,
+    gaps: s.gaps.map((g) => ({ channel: g.channel, start_s: g.startS, end_s: g.endS })),
+    hardware: r.hardware?.id ?? null,
+    gwp_g: r.impact ? r.impact.gwpG : null,
+    operational_g: r.impact ? r.impact.operationalG : r.operationalOnlyG !== undefined ? { mean: r.operationalOnlyG, min: r.operationalOnlyG, max: r.operationalOnlyG } : null,
+    embodied_g: r.impact ? r.impact.embodiedG : null,
+    parameters: r.parameters,
+    warnings: s.warnings,
+    notes: r.notes,
+  };
+}
+
+const CHANNEL_COLUMNS: readonly Column<ChannelSummary>[] = [
+  { key: 'channel', header: 'channel', value: (c) => c.name },
+  { key: 'kind', header: 'kind', value: (c) => c.kind },
+  { key: 'energy_j', header: 'energy (J)', value: (c) => c.energyJ, digits: 3 },
+  { key: 'mean_w', header: 'mean (W)', value: (c) => c.meanW, digits: 2 },
+  { key: 'max_w', header: 'max (W)', value: (c) => c.maxW, digits: 2 },
+  { key: 'samples', header: 'samples', value: (c) => c.samples, align: 'right' },
+];
+
+function renderText(r: MeasureResult, saved: { id: string; path: string }): string {
+  const s = r.summary;
+  const est = r.recording.info.provenance.kind === 'estimated' ? ' — ESTIMATED, not measured' : '';
+  const lines = [
+    `run ${saved.id} (${r.status.kind}) saved in ${saved.path}`,
+    `sensor ${r.recording.info.name}${est}; ${s.primaryChannel}: ${s.primaryEnergyJ.toFixed(3)} J over ${(s.window.t1S - s.window.t0S).toFixed(3)} s`,
+    '',
+    renderTable(CHANNEL_COLUMNS, s.channels).trimEnd(),
+    '',
+  ];
+  for (const c of s.counters) lines.push(`counter ${c.channel}: ${c.counterJ.toFixed(3)} J (samples ${c.samplesJ.toFixed(3)} J, difference ${c.differenceJ.toFixed(3)} J)`);
+  if (s.idle) lines.push(`idle ${s.idle.idlePowerW.toFixed(2)} W: idle part ${s.idle.idleJ.toFixed(3)} J, above idle ${s.idle.dynamicJ.toFixed(3)} J`);
+  if (r.impact) {
+    const g = r.impact.gwpG;
+    lines.push(`GWP ${(g.mean * 1000).toFixed(4)} mg CO2e (range ${(g.min * 1000).toFixed(4)}–${(g.max * 1000).toFixed(4)}) on ${r.hardware?.id ?? '?'}: operational ${(r.impact.operationalG.mean * 1000).toFixed(4)} mg, embodied ${(r.impact.embodiedG.mean * 1000).toFixed(4)} mg`);
+  } else if (r.operationalOnlyG !== undefined) {
+    lines.push(`GWP (operational only) ${(r.operationalOnlyG * 1000).toFixed(4)} mg CO2e`);
+  }
+  for (const u of r.parameters) lines.push(`  ${u.name} ${typeof u.value === 'number' ? Number(u.value.toPrecision(6)) : u.value} ${u.unit} — ${u.source}`);
+  for (const w of s.warnings) lines.push(`warning: ${w}`);
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,37 @@
+import { errors, InferprintError } from '../errors.js';
+import { resolveGrid } from '../impact/grid.js';
+import { validatePue } from '../impact/pue.js';
+import { parseDurationS } from '../units/index.js';
+
+/**
+ * Flag values shared by several commands, parsed once here so every command rejects bad
+ * values the same way: a USAGE error (exit 2) naming the flag.
+ */
+
+/** Durations need their unit: a bare `7` (years? seconds?) or `50` (tegrastats' ms?) is ambiguous. */
+export function parseDurationFlag(raw: string, flag: string, example: string): number {
+  const s = /[a-z]\s*$/i.test(raw) ? parseDurationS(raw) : undefined;
+  if (s === undefined || s <= 0) throw errors.usage(`expected a positive duration with its unit, such as ${example}, got '${raw}'`, flag);
+  return s;
+}
+
+export function parsePueFlag(raw: string): 'auto' | number {
+  if (raw === 'auto') return 'auto';
+  const v = raw.trim() === '' ? Number.NaN : Number(raw);
+  try {
+    return validatePue(v);
+  } catch {
+    throw errors.usage(`PUE must be 'auto' or a number ≥ 1, got '${raw}'`, '--pue');
+  }
+}
+
+/** A bad --grid is bad usage (exit 2) naming the flag, not an error in some data file. */
+export function parseGridFlag(raw: string): string {
+  try {
+    resolveGrid(raw);
+    return raw;
+  } catch (e) {
+    if (e instanceof InferprintError) throw errors.usage(e.detail, '--grid');
+    throw e;
+  }
+}

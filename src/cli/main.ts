@@ -1,0 +1,116 @@
+import { isInferprintError } from '../errors.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import type { CliContext, Command } from './command.js';
+
+/** Commands load lazily: `inferprint hardware list` never pays for the analysis stack. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  analyze: {
+    summary: 'energy, GWP and latency per device × query count from run data',
+    load: async () => (await import('./commands/analyze.js')).analyzeCommand,
+  },
+  measure: {
+    summary: 'run any command while sampling power; save the run',
+    load: async () => (await import('./commands/measure.js')).measureCommand,
+  },
+  bench: {
+    summary: 'the study campaign: LoadGen + ONNX Runtime BERT, power measured, one bundle per run',
+    load: async () => (await import('./commands/bench.js')).benchCommand,
+  },
+  import: {
+    summary: 'bring power logs, the study dataset or other bundles into the runs store',
+    load: async () => (await import('./commands/import.js')).importCommand,
+  },
+  hardware: {
+    summary: 'hardware database with embodied footprint and sources',
+    load: async () => (await import('./commands/hardware.js')).hardwareCommand,
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  const lines = Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`);
+  return [
+    `${TOOL_NAME} ${TOOL_VERSION} — environmental footprint of AI inference`,
+    '',
+    'Usage: inferprint <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Global options: --help, --version, --debug (stack traces on errors)',
+    "Run 'inferprint <command> --help' for a command's options.",
+    '',
+  ].join('\n');
+}
+
+export interface CliIo {
+  readonly stdout?: (s: string) => void;
+  readonly stderr?: (s: string) => void;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+  readonly isTTY?: boolean;
+  /** Whether stderr is a terminal: the progress bar is drawn there, so it decides. */
+  readonly stderrIsTTY?: boolean;
+}
+
+/**
+ * Run the CLI and return the exit code: 0 success, 1 handled error (one line naming the
+ * file/line/flag at fault), 2 bad usage. No stack trace unless --debug.
+ */
+export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<number> {
+  const env = io.env ?? process.env;
+  const stdout = io.stdout ?? ((s: string) => void process.stdout.write(s));
+  const stderr = io.stderr ?? ((s: string) => void process.stderr.write(s));
+  const isTTY = io.isTTY ?? process.stdout.isTTY;
+  const stderrIsTTY = io.stderrIsTTY ?? (io.stderr ? false : process.stderr.isTTY);
+  const debug = argv.includes('--debug');
+  const args = argv.filter((a) => a !== '--debug');
+  const [name, ...rest] = args;
+
+  if (name === undefined) {
+    stderr(usage());
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    stdout(usage());
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    stdout(`${TOOL_VERSION}\n`);
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    stderr(`inferprint: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  const ctx: CliContext = {
+    argv: rest,
+    env,
+    cwd: io.cwd ?? process.cwd(),
+    stdout,
+    stderr,
+    isTTY,
+    stderrIsTTY,
+    color: isTTY && env.NO_COLOR === undefined,
+  };
+  try {
+    const command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      stdout(command.help);
+      return 0;
+    }
+    return await command.run(ctx);
+  } catch (e) {
+    if (isInferprintError(e)) {
+      stderr(`inferprint ${name}: ${e.message}\n`);
+      if (debug && e.stack) stderr(`${e.stack}\n`);
+      return e.exitCode;
+    }
+    // Anything else is a bug: say so, and keep the trace behind --debug.
+    const msg = e instanceof Error ? e.message : String(e);
+    stderr(`inferprint ${name}: internal error: ${msg} [INTERNAL] (rerun with --debug for a stack trace)\n`);
+    if (debug && e instanceof Error && e.stack) stderr(`${e.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The closed set of errors inferprint reports. Every message is built here, so wording
+ * stays consistent and every error names where it happened (file, line, field or flag).
+ * Only the CLI entry turns an error into an exit code: 2 for bad usage, 1 otherwise.
+ */
+
+export type ErrorCode =
+  | 'USAGE' // bad command line: unknown flag, missing argument, malformed value
+  | 'NOT_FOUND' // a path the user named does not exist
+  | 'EMPTY_INPUT' // a file with no content, or a header and no data
+  | 'PARSE' // a line or cell that cannot be read
+  | 'INVALID_VALUE' // read fine, but the value is impossible (NaN, negative power, ...)
+  | 'NON_MONOTONIC' // timestamps that do not increase
+  | 'UNKNOWN_UNIT' // a unit the importer does not know
+  | 'TRUNCATED' // a file that ends in the middle of a record
+  | 'UNKNOWN_FORMAT' // input whose layout matches no importer
+  | 'UNKNOWN_HARDWARE' // a device name no alias resolves
+  | 'UNKNOWN_ZONE' // a grid zone the table does not have
+  | 'NO_DATA' // nothing to analyse after discovery
+  | 'SENSOR_UNAVAILABLE' // a sensor cannot run here (no binary, no library, no permission)
+  | 'SENSOR_FAILED' // a sensor died while sampling
+  | 'IO' // the operating system refused a read or write
+  | 'INTERNAL'; // a bug: an invariant that should hold did not
+
+/** Where an error happened; every part optional, printed in a fixed order. */
+export interface Where {
+  readonly file?: string | undefined;
+  readonly line?: number | undefined;
+  readonly field?: string | undefined;
+  readonly flag?: string | undefined;
+}
+
+export class InferprintError extends Error {
+  override readonly name = 'InferprintError';
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly where: Where = {},
+    options?: { cause?: unknown },
+  ) {
+    super(formatMessage(code, detail, where), options);
+  }
+  get exitCode(): 1 | 2 {
+    return this.code === 'USAGE' ? 2 : 1;
+  }
+}
+
+export function formatWhere(where: Where): string {
+  const parts: string[] = [];
+  if (where.file !== undefined) parts.push(where.line !== undefined ? `${where.file}:${where.line}` : where.file);
+  else if (where.line !== undefined) parts.push(`line ${where.line}`);
+  if (where.field !== undefined) parts.push(`field '${where.field}'`);
+  if (where.flag !== undefined) parts.push(`flag ${where.flag}`);
+  return parts.join(' ');
+}
+
+function formatMessage(code: ErrorCode, detail: string, where: Where): string {
+  const at = formatWhere(where);
+  // One line, always: newlines in details (e.g. a quoted cell) would break log parsers.
+  const oneLine = detail.replace(/\s*\n\s*/g, ' ');
+  return at ? `${at}: ${oneLine} [${code}]` : `${oneLine} [${code}]`;
+}
+
+/** Quote a raw cell for a message, shortened so one bad line cannot flood the terminal. */
+export function quote(raw: string, max = 40): string {
+  const s = raw.length > max ? `${raw.slice(0, max)}…` : raw;
+  return JSON.stringify(s);
+}
+
+/** Constructors for every error, so messages are written once. */
+export const errors = {
+  usage: (detail: string, flag?: string) => new InferprintError('USAGE', detail, { flag }),
+  notFound: (file: string, what = 'path') => new InferprintError('NOT_FOUND', `${what} does not exist`, { file }),
+  emptyInput: (file: string, detail = 'file is empty') => new InferprintError('EMPTY_INPUT', detail, { file }),
+  headerOnly: (file: string) => new InferprintError('EMPTY_INPUT', 'header but no data rows', { file, line: 1 }),
+  parse: (where: Where, detail: string) => new InferprintError('PARSE', detail, where),
+  notANumber: (where: Where, raw: string) => new InferprintError('PARSE', `not a number: ${quote(raw)}`, where),
+  invalidValue: (where: Where, detail: string) => new InferprintError('INVALID_VALUE', detail, where),
+  nonMonotonic: (where: Where, prev: number, next: number) =>
+    new InferprintError('NON_MONOTONIC', `timestamp ${next} does not increase after ${prev}`, where),
+  unknownUnit: (where: Where, unit: string, known: readonly string[]) =>
+    new InferprintError('UNKNOWN_UNIT', `unknown unit ${quote(unit)} (expected one of ${known.join(', ')})`, where),
+  truncated: (where: Where, detail: string) => new InferprintError('TRUNCATED', detail, where),
+  unknownFormat: (file: string, detail: string) => new InferprintError('UNKNOWN_FORMAT', detail, { file }),
+  unknownHardware: (name: string, where: Where = {}, hint = '') =>
+    new InferprintError('UNKNOWN_HARDWARE', `no hardware matches ${quote(name)}${hint ? `; ${hint}` : ''} (see: inferprint hardware list)`, where),
+  unknownZone: (zone: string, where: Where = {}) =>
+    new InferprintError('UNKNOWN_ZONE', `no grid factor for zone ${quote(zone)} (give an ISO code such as FR, DEU, or a number in gCO2e/kWh)`, where),
+  noData: (detail: string, where: Where = {}) => new InferprintError('NO_DATA', detail, where),
+  sensorUnavailable: (sensor: string, reason: string) => new InferprintError('SENSOR_UNAVAILABLE', `sensor ${sensor} unavailable: ${reason}`, { flag: '--sensor' }),
+  sensorFailed: (sensor: string, reason: string) => new InferprintError('SENSOR_FAILED', `sensor ${sensor} failed: ${reason}`),
+  io: (file: string, cause: unknown) =>
+    new InferprintError('IO', cause instanceof Error ? cause.message : String(cause), { file }, { cause }),
+  internal: (detail: string) => new InferprintError('INTERNAL', detail),
+} as const;
+
+export function isInferprintError(e: unknown): e is InferprintError {
+  return e instanceof InferprintError;
+}

@@ -1,0 +1,37 @@
+/**
+ * `die-area-v1` — the study's embodied model (Simeu 2025 after Morand et al. 2024):
+ * processor die area × per-cm² IC factor (Pirson et al. 2023, every matching row is one
+ * candidate) plus memory capacity × a per-GB factor by memory type (the study's memory
+ * method 2). Reproduces the study's F_GPU lists to 1e-6 kg.
+ */
+import type { HardwareSpec } from '../types.js';
+import {
+  CM2_PER_MM2,
+  DEFAULT_TABLES,
+  embodiedResult,
+  memoryFactorFor,
+  selectIcFactors,
+  type EmbodiedModel,
+  type EmbodiedResult,
+  type EmbodiedTables,
+} from './common.js';
+
+const FORMULA = 'F_k = die_mm2 × 0.01 × IC_k [kgCO2e/cm2] + memory_GB × mem_gCO2e_per_GB / 1000';
+
+export function dieAreaV1(spec: HardwareSpec, tables: EmbodiedTables = DEFAULT_TABLES): EmbodiedResult {
+  const mem = memoryFactorFor(spec, tables.memoryFactors);
+  // The memory part does not depend on the IC factor: it is the same for every candidate.
+  const memoryKg = (spec.memoryGb * mem.gCo2ePerGb) / 1000;
+  const candidates = selectIcFactors(spec, tables.icFactors).map((factor) => {
+    const processorKg = spec.dieAreaMm2 * CM2_PER_MM2 * factor.valueKgPerCm2;
+    return { factor, processorKg, memoryKg, totalKg: processorKg + memoryKg };
+  });
+  return embodiedResult('die-area-v1', FORMULA, spec, mem, candidates);
+}
+
+export const dieAreaV1Model: EmbodiedModel = {
+  id: 'die-area-v1',
+  summary: "the study's model: die area × Pirson IC factors (by node, year, foundry) + memory GB × factor by memory type",
+  formula: FORMULA,
+  estimate: dieAreaV1,
+};

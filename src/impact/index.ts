@@ -1,0 +1,59 @@
+/**
+ * inferprint/impact — the pure impact layer: hardware database, embodied models, grid
+ * factors, PUE, the LCA model and presets. No I/O: safe in the browser and the dashboard.
+ */
+export {
+  HARDWARE,
+  HARDWARE_CATEGORIES,
+  hardwareInCategory,
+  hardwareKey,
+  powerUnitOf,
+  requireHardware,
+  resolveHardware,
+  suggestHardware,
+  type HardwareCategory,
+  type HardwareKind,
+  type HardwareSpec,
+} from './hardware.js';
+export {
+  DEFAULT_EMBODIED_MODEL,
+  DEFAULT_TABLES,
+  EMBODIED_MODELS,
+  EMBODIED_MODEL_IDS,
+  PIRSON_2023,
+  dieAreaDensityV1,
+  dieAreaV1,
+  estimateEmbodied,
+  hasThesisConstants,
+  isEmbodiedModelId,
+  memoryFactorFor,
+  selectIcFactors,
+  thesis2025Constants,
+  type EmbodiedCandidate,
+  type EmbodiedModel,
+  type EmbodiedModelId,
+  type EmbodiedResult,
+  type EmbodiedTables,
+} from './embodied/index.js';
+export { GRID_ZONE_ROWS, findGridZone, resolveGrid, suggestGridZones, type GridFactor } from './grid.js';
+export { PUE_TABLE, pueFor, validatePue } from './pue.js';
+export {
+  FUNCTIONAL_UNITS,
+  LCA_FORMULA,
+  LCA_MODEL,
+  computeImpact,
+  perFunctionalUnit,
+  perQuery,
+  scaleRange,
+  type FunctionalImpact,
+  type FunctionalUnit,
+  type ImpactInput,
+  type ImpactParams,
+  type ImpactResult,
+  type Param,
+  type Range,
+} from './lca.js';
+export { PRESET_IDS, resolveImpactParams, type DefaultUsed, type ImpactOptions, type PresetId, type ResolvedImpactParams } from './presets.js';
+export type { GridDataset, GridZoneRow, IcFactor, IcFactorCategory, LifetimeRow, MemoryFactor, PueRow, ThesisFgpuRow } from './types.js';
+export { IC_FACTORS } from './data/ic-factors.generated.js';
+export { MEMORY_FACTORS } from './data/memory-factors.generated.js';

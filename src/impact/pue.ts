@@ -1,0 +1,25 @@
+/**
+ * Power usage effectiveness by hardware category and preset. The study applied 1.5 to its
+ * data-centre GPUs and 1.0 to everything else; the default preset uses the Uptime Institute
+ * 2024 industry average for data-centre hardware, with a range, and no overhead elsewhere.
+ */
+import { errors, type Where } from '../errors.js';
+import { PUE_DEFAULTS } from './data/defaults.generated.js';
+import type { HardwareCategory, PresetId, PueRow } from './types.js';
+
+export type { PueRow } from './types.js';
+
+export const PUE_TABLE: readonly PueRow[] = PUE_DEFAULTS;
+
+/** The PUE row for a category under a preset (the generator guarantees exactly one). */
+export function pueFor(preset: PresetId, category: HardwareCategory): PueRow {
+  const row = PUE_TABLE.find((p) => p.preset === preset && p.category === category);
+  if (!row) throw errors.internal(`no PUE row for ${preset} × ${category}`);
+  return row;
+}
+
+/** Check a user PUE: a ratio of total facility power to IT power cannot be below 1. */
+export function validatePue(pue: number, where: Where = {}): number {
+  if (!Number.isFinite(pue) || pue < 1) throw errors.invalidValue(where, `PUE ${pue} is not a ratio ≥ 1`);
+  return pue;
+}

@@ -1,0 +1,137 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { errors } from '../errors.js';
+import { powerUnitOf, resolveHardware, type HardwareSpec } from '../impact/hardware.js';
+import { parseThesisFileName, type ThesisFileName } from '../traces/parse-thesis-csv.js';
+import type { PowerUnit } from '../units/index.js';
+
+/**
+ * Discovery of the study's dataset layout:
+ *
+ *   ROOT/Data/data_<tag>_<version>[_<variant>]/{FULL,CI,PUE}/consommation_energie_single_<tag>_QC_<qc>_<run>[_ci|_pue].csv
+ *   ROOT/Logs/<Tag>_<version>_logs/<YYYY.MM.DD-HH.MM.SS>/<system>/<benchmark>/<Scenario>/mlperf_log_summary.txt
+ *
+ * Devices are named by folder tags (`A100`, `orin`, `Orin`); both sides resolve through the
+ * hardware database, so any device it knows works, not just the study's.
+ */
+
+export interface ThesisRunFile extends ThesisFileName {
+  readonly path: string;
+}
+
+export interface ThesisDeviceData {
+  readonly dataDir: string;
+  /** Tag as written in the folder name (`orin`, `A100`). */
+  readonly tag: string;
+  readonly version: string;
+  readonly hardware: HardwareSpec;
+  /** Unit of the power column in FULL/CI/PUE files: mW for Jetsons (tegrastats), W otherwise. */
+  readonly unit: PowerUnit;
+  readonly files: readonly ThesisRunFile[];
+  readonly logDir?: string;
+}
+
+export interface Skipped {
+  readonly path: string;
+  readonly reason: string;
+  readonly detail?: string;
+}
+
+export interface ThesisDataset {
+  readonly root: string;
+  readonly devices: readonly ThesisDeviceData[];
+  readonly skipped: readonly Skipped[];
+}
+
+const DATA_DIR = /^data_(.+?)_(v\d+(?:\.\d+)*)(?:_(.+))?$/;
+const LOG_DIR = /^(.+?)_(v\d+(?:\.\d+)*)_logs$/;
+
+
+export function isThesisRoot(path: string): boolean {
+  return isDir(join(path, 'Data')) && readdirSync(join(path, 'Data')).some((n) => DATA_DIR.test(n));
+}
+
+export function isThesisDataDir(path: string): boolean {
+  return DATA_DIR.test(basename(path)) && ['FULL', 'CI'].some((p) => isDir(join(path, p)));
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Scan a dataset root holding `Data/` (and usually `Logs/`). */
+export function scanThesisDataset(root: string): ThesisDataset {
+  if (!existsSync(root)) throw errors.notFound(root, 'dataset folder');
+  const dataRoot = join(root, 'Data');
+  const logsRoot = join(root, 'Logs');
+  const skipped: Skipped[] = [];
+  const devices: ThesisDeviceData[] = [];
+  for (const name of readdirSync(dataRoot).sort()) {
+    const dir = join(dataRoot, name);
+    if (!isDir(dir)) continue;
+    const m = DATA_DIR.exec(name);
+    if (!m) {
+      skipped.push({ path: dir, reason: 'not a data_<tag>_<version> folder' });
+      continue;
+    }
+    if (m[3] !== undefined) {
+      // e.g. data_2080Ti_v1.1_2: an alternative campaign the study did not use. Analyse it by naming it.
+      skipped.push({ path: dir, reason: `alternative campaign '${m[3]}' (not used by the study); pass the folder itself to analyse it` });
+      continue;
+    }
+    const dev = scanOne(dir, isDir(logsRoot) ? logsRoot : undefined, skipped);
+    if (dev) devices.push(dev);
+  }
+  return { root, devices, skipped };
+}
+
+/** Scan one `data_<tag>_<version>` folder; logs are looked up in `logsRoot` when given. */
+export function scanThesisDataDir(dir: string, logsRoot?: string): ThesisDataset {
+  const skipped: Skipped[] = [];
+  const sibling = join(dir, '..', '..', 'Logs');
+  const dev = scanOne(dir, logsRoot ?? (isDir(sibling) ? sibling : undefined), skipped, true);
+  return { root: dir, devices: dev ? [dev] : [], skipped };
+}
+
+function scanOne(dir: string, logsRoot: string | undefined, skipped: Skipped[], explicit = false): ThesisDeviceData | undefined {
+  const m = DATA_DIR.exec(basename(dir));
+  if (!m) throw errors.unknownFormat(dir, 'not a data_<tag>_<version> folder');
+  const tag = m[1]!;
+  const version = m[2]!;
+  const hardware = resolveHardware(tag);
+  if (!hardware) {
+    if (explicit) throw errors.unknownHardware(tag, { file: dir }, 'add it to the hardware database or rename the folder');
+    skipped.push({ path: dir, reason: `device tag '${tag}' is not in the hardware database` });
+    return undefined;
+  }
+  const files: ThesisRunFile[] = [];
+  for (const phaseDir of ['FULL', 'CI', 'PUE']) {
+    const p = join(dir, phaseDir);
+    if (!isDir(p)) continue;
+    for (const f of readdirSync(p).sort()) {
+      const parsed = parseThesisFileName(f);
+      if (!parsed) {
+        if (f.endsWith('.csv')) skipped.push({ path: join(p, f), reason: 'stray file: no QC or run index in its name' });
+        continue;
+      }
+      files.push({ ...parsed, path: join(p, f) });
+    }
+  }
+  files.sort((a, b) => a.phase.localeCompare(b.phase) || a.qc - b.qc || a.run - b.run);
+  const logDir = logsRoot ? findLogDir(logsRoot, hardware, version) : undefined;
+  const base = { dataDir: dir, tag, version, hardware, unit: powerUnitOf(hardware), files };
+  return logDir ? { ...base, logDir } : base;
+}
+
+function findLogDir(logsRoot: string, hw: HardwareSpec, version: string): string | undefined {
+  for (const name of readdirSync(logsRoot).sort()) {
+    const m = LOG_DIR.exec(name);
+    if (!m || m[2] !== version) continue;
+    if (resolveHardware(m[1]!)?.id === hw.id) return join(logsRoot, name);
+  }
+  return undefined;
+}

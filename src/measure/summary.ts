@@ -1,0 +1,192 @@
+import { detectGaps, idleBaseline, samplingStats, splitEnergy, windowEnergyJ, type EnergySplit, type Gap } from '../traces/energy.js';
+import type { PowerChannel } from '../traces/types.js';
+import type { ChannelInfo } from '../sensors/types.js';
+import type { Recording, Window } from './recorder.js';
+
+/**
+ * What a recording says, as numbers: energy per channel over the measured window (the
+ * command's span), mean and peak power, the counter energy next to the integrated one,
+ * energy per named window, idle baseline, gaps, and warnings about the sensor itself.
+ * Pure: the same function serves `measure`, the benchmark harness and re-analysis of a
+ * saved bundle.
+ */
+
+export interface ChannelSummary {
+  readonly name: string;
+  readonly kind: ChannelInfo['kind'];
+  readonly unit: 'W';
+  readonly energyJ: number;
+  readonly meanW: number;
+  readonly maxW: number;
+  readonly minW: number;
+  readonly samples: number;
+  readonly medianIntervalS: number | null;
+  /** Share of consecutive samples that repeat the previous value exactly. */
+  readonly repeatedFraction: number;
+  /** Median time between value changes: the sensor's effective update period. */
+  readonly updatePeriodS: number | null;
+}
+
+export interface CounterComparison {
+  readonly channel: string;
+  /** From the hardware energy counter over the window. */
+  readonly counterJ: number;
+  /** Integrated from the power samples over the same window. */
+  readonly samplesJ: number;
+  /** counter − samples, and relative to the counter. */
+  readonly differenceJ: number;
+  readonly differenceRel: number;
+}
+
+export interface WindowSummary extends Window {
+  readonly primaryEnergyJ: number;
+  readonly perChannel: readonly { readonly channel: string; readonly energyJ: number }[];
+}
+
+export interface RecordingSummary {
+  /** The window results are about (`full`: the command's span), or the whole recording. */
+  readonly window: Window;
+  readonly primaryChannel: string;
+  readonly primaryEnergyJ: number;
+  readonly channels: readonly ChannelSummary[];
+  readonly counters: readonly CounterComparison[];
+  readonly windows: readonly WindowSummary[];
+  /** Idle split of the primary channel when an idle window exists. */
+  readonly idle?: EnergySplit & { readonly idlePowerW: number };
+  readonly gaps: readonly (Gap & { readonly channel: string })[];
+  readonly requestedIntervalS: number;
+  readonly measuredIntervalS: number | null;
+  readonly warnings: readonly string[];
+}
+
+const median = (xs: number[]): number | null => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+function energyIn(ch: PowerChannel, w: Window): number {
+  if (ch.tS.length < 2) return 0;
+  return windowEnergyJ(ch.tS, ch.powerW, w.t0S, w.t1S, { clamp: true });
+}
+
+function channelSummary(ch: PowerChannel, info: ChannelInfo | undefined, w: Window): ChannelSummary {
+  const n = ch.tS.length;
+  let maxW = Number.NEGATIVE_INFINITY;
+  let minW = Number.POSITIVE_INFINITY;
+  let repeats = 0;
+  const changes: number[] = [];
+  let lastChange = n > 0 ? ch.tS[0]! : 0;
+  for (let i = 0; i < n; i++) {
+    const p = ch.powerW[i]!;
+    if (p > maxW) maxW = p;
+    if (p < minW) minW = p;
+    if (i > 0) {
+      if (p === ch.powerW[i - 1]) repeats++;
+      else {
+        changes.push(ch.tS[i]! - lastChange);
+        lastChange = ch.tS[i]!;
+      }
+    }
+  }
+  const energyJ = energyIn(ch, w);
+  const span = Math.min(w.t1S, n > 0 ? ch.tS[n - 1]! : 0) - Math.max(w.t0S, n > 0 ? ch.tS[0]! : 0);
+  return {
+    name: ch.name,
+    kind: info?.kind ?? 'other',
+    unit: 'W',
+    energyJ,
+    meanW: span > 0 ? energyJ / span : n > 0 ? ch.powerW[0]! : Number.NaN,
+    maxW: n > 0 ? maxW : Number.NaN,
+    minW: n > 0 ? minW : Number.NaN,
+    samples: n,
+    medianIntervalS: n > 1 ? samplingStats(ch.tS).medianIntervalS : null,
+    repeatedFraction: n > 1 ? repeats / (n - 1) : 0,
+    updatePeriodS: median(changes),
+  };
+}
+
+function counterIn(c: Recording['counters'][number], w: Window): number | undefined {
+  if (c.tS.length < 2) return undefined;
+  // Counters are cumulative: interpolate at the window's edges like power, then subtract.
+  const at = (t: number): number => {
+    const tS = c.tS;
+    if (t <= tS[0]!) return c.energyJ[0]!;
+    const n = tS.length;
+    if (t >= tS[n - 1]!) return c.energyJ[n - 1]!;
+    let i = 0;
+    while (tS[i + 1]! < t) i++;
+    const f = (t - tS[i]!) / (tS[i + 1]! - tS[i]!);
+    return c.energyJ[i]! + f * (c.energyJ[i + 1]! - c.energyJ[i]!);
+  };
+  return at(w.t1S) - at(w.t0S);
+}
+
+export function summarizeRecording(rec: Recording, windowName = 'full'): RecordingSummary {
+  const info = rec.info;
+  const window = rec.windows.find((w) => w.name === windowName) ?? { name: 'recording', t0S: 0, t1S: rec.durationS };
+  const infoOf = (name: string) => info.channels.find((c) => c.name === name);
+  const channels = rec.channels.map((ch) => channelSummary(ch, infoOf(ch.name), window));
+  const primary = channels.find((c) => c.name === info.primaryChannel) ?? channels[0];
+  const warnings: string[] = [];
+
+  const counters: CounterComparison[] = [];
+  for (const c of rec.counters) {
+    const counterJ = counterIn(c, window);
+    const ch = rec.channels.find((x) => x.name === c.channel);
+    if (counterJ === undefined || !ch) continue;
+    const samplesJ = energyIn(ch, window);
+    counters.push({ channel: c.channel, counterJ, samplesJ, differenceJ: counterJ - samplesJ, differenceRel: counterJ !== 0 ? (counterJ - samplesJ) / counterJ : 0 });
+  }
+
+  const gaps = rec.channels.flatMap((ch) => (ch.tS.length > 2 ? detectGaps(ch.tS).map((g) => ({ ...g, channel: ch.name })) : []));
+  if (rec.failure) {
+    const lastT = Math.max(0, ...rec.channels.map((c) => (c.tS.length ? c.tS[c.tS.length - 1]! : 0)));
+    warnings.push(`the sensor failed at ${rec.failure.tS.toFixed(3)} s: ${rec.failure.error.detail} — no data after ${lastT.toFixed(3)} s`);
+    for (const ch of rec.channels) {
+      gaps.push({ channel: ch.name, index: ch.tS.length - 1, startS: lastT, endS: rec.durationS, durationS: rec.durationS - lastT, ratioToMedian: Number.POSITIVE_INFINITY });
+    }
+  }
+  if (gaps.length > 0 && !rec.failure) warnings.push(`${gaps.length} sampling gap(s) over 5 × the median interval were bridged linearly`);
+
+  const measuredIntervalS = primary?.medianIntervalS ?? null;
+  if (measuredIntervalS !== null && measuredIntervalS > 1.5 * info.requestedIntervalS) {
+    warnings.push(`sampling ran every ${(measuredIntervalS * 1000).toFixed(0)} ms, slower than the ${(info.requestedIntervalS * 1000).toFixed(0)} ms asked for`);
+  }
+  const update = info.updatePeriodS ?? primary?.updatePeriodS ?? null;
+  if (primary && primary.repeatedFraction > 0.5 && primary.updatePeriodS !== null) {
+    warnings.push(
+      `the sensor repeats values (${(primary.repeatedFraction * 100).toFixed(0)} % of samples): it updates about every ${(primary.updatePeriodS * 1000).toFixed(0)} ms, slower than sampling`,
+    );
+  }
+  const windows: WindowSummary[] = rec.windows.map((w) => {
+    const perChannel = rec.channels.map((ch) => ({ channel: ch.name, energyJ: energyIn(ch, w) }));
+    if (update !== null && w.t1S - w.t0S < update) {
+      warnings.push(`window '${w.name}' (${((w.t1S - w.t0S) * 1000).toFixed(0)} ms) is shorter than the sensor's update period (${(update * 1000).toFixed(0)} ms): its energy is poorly resolved`);
+    }
+    return { ...w, perChannel, primaryEnergyJ: perChannel.find((p) => p.channel === info.primaryChannel)?.energyJ ?? 0 };
+  });
+
+  let idle: RecordingSummary['idle'];
+  const idleWin = rec.windows.find((w) => w.name === 'idle-before') ?? rec.windows.find((w) => w.name === 'idle-after');
+  const pch = rec.channels.find((c) => c.name === info.primaryChannel);
+  if (idleWin && pch && pch.tS.length > 1 && idleWin.t1S > idleWin.t0S && idleWin.t0S >= pch.tS[0]! && idleWin.t1S <= pch.tS[pch.tS.length - 1]!) {
+    const base = idleBaseline(pch.tS, pch.powerW, [idleWin.t0S, idleWin.t1S]);
+    idle = { ...splitEnergy(primary?.energyJ ?? 0, window.t1S - window.t0S, base.meanPowerW), idlePowerW: base.meanPowerW };
+  }
+
+  return {
+    window,
+    primaryChannel: info.primaryChannel,
+    primaryEnergyJ: primary?.energyJ ?? 0,
+    channels,
+    counters,
+    windows,
+    ...(idle ? { idle } : {}),
+    gaps,
+    requestedIntervalS: info.requestedIntervalS,
+    measuredIntervalS,
+    warnings,
+  };
+}

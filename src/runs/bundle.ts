@@ -1,0 +1,271 @@
+/**
+ * Run bundles on disk (DESIGN.md §4.2): `<runsDir>/<id>/` holding `manifest.json`,
+ * `trace.parquet`, optionally `counters.parquet`, and extra files by role (format in README.md).
+ *
+ * Writes are atomic: everything goes into a hidden sibling `.<id>.tmp-<pid>`, is flushed to
+ * disk, and becomes visible with one `rename`. A crash leaves only the hidden temporary, which
+ * listings ignore and `cleanStaleTemps` removes; a handled failure removes it at once. Readers
+ * therefore never see half a bundle, and copying bundle directories between machines merges
+ * stores (ids carry a random suffix).
+ */
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { copyFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errors, isInferprintError, type InferprintError } from '../errors.js';
+import type { PowerChannel, PowerTrace } from '../traces/types.js';
+import {
+  COUNTERS_FILE,
+  formatManifest,
+  formatRunId,
+  MANIFEST_FILE,
+  MANIFEST_SCHEMA_VERSION,
+  parseManifest,
+  parseManifestText,
+  TRACE_FILE,
+  type FileRole,
+  type RunManifest,
+} from './manifest.js';
+import { checkSeries, readSeriesParquet, withDuckDB, writeSeriesParquetFile, type Series } from './parquet.js';
+
+/** A cumulative energy counter (J since the sensor started, wrap-around unfolded) per channel. */
+export interface CounterChannel {
+  readonly name: string;
+  /** Seconds on the trace's time axis, strictly increasing. */
+  readonly tS: Float64Array;
+  readonly energyJ: Float64Array;
+}
+
+/** An extra file for the bundle: given content, or copied from a path. */
+export type BundleFileInput =
+  | { readonly name: string; readonly role: FileRole; readonly content: string | Uint8Array }
+  | { readonly name: string; readonly role: FileRole; readonly fromPath: string };
+
+/** The manifest as the caller gives it: the writer fills in the schema version, id, files and (by default) createdAt. */
+export type ManifestDraft = Omit<RunManifest, 'schemaVersion' | 'id' | 'createdAt' | 'files'> & { readonly createdAt?: string };
+
+export interface RunBundleInput {
+  readonly manifest: ManifestDraft;
+  /** Power per channel; each channel must be declared in `manifest.sensor.channels`. */
+  readonly trace: readonly PowerChannel[];
+  readonly counters?: readonly CounterChannel[];
+  readonly files?: readonly BundleFileInput[];
+}
+
+export interface WriteRunBundleOptions {
+  /** Clock for `createdAt` (default: now). */
+  readonly now?: () => Date;
+  /** The id's random suffix, 4 lowercase hex digits by default. */
+  readonly randomSuffix?: () => string;
+  /** Called with the temporary directory once every file is written, just before the rename (tests inject failures here). */
+  readonly beforeCommit?: (tmpPath: string) => void | Promise<void>;
+}
+
+export interface WrittenBundle {
+  readonly id: string;
+  readonly path: string;
+}
+
+export interface RunBundle {
+  readonly path: string;
+  readonly manifest: RunManifest;
+  /** Power in W on the run's time axis (`t = 0` at `manifest.startedAt`). */
+  readonly trace: PowerTrace;
+  readonly counters?: readonly CounterChannel[];
+  /** The manifest's extra files with their absolute paths. */
+  readonly files: readonly { readonly name: string; readonly role: FileRole; readonly path: string }[];
+}
+
+/** Format of the trace a bundle reads back as (`PowerTrace.source.format`). */
+export const BUNDLE_TRACE_FORMAT = 'inferprint-bundle';
+
+/** Name of the temporary directory a writer fills before the rename; always starts with a dot. */
+export function tempDirName(id: string, pid: number = process.pid): string {
+  return `.${id}.tmp-${pid}`;
+}
+
+const defaultSuffix = (): string => randomBytes(2).toString('hex');
+
+/** Attempts at a fresh id when the chosen one exists already (same label, same millisecond, same suffix). */
+const MAX_ID_ATTEMPTS = 8;
+
+/**
+ * Write a run bundle under `runsDir` (created if needed) and return its id and path. Validates
+ * the manifest and the series before touching the disk; throws coded errors (INVALID_VALUE,
+ * PARSE for the manifest's fields, NOT_FOUND for a missing `fromPath`, IO otherwise).
+ */
+export async function writeRunBundle(runsDir: string, input: RunBundleInput, opts: WriteRunBundleOptions = {}): Promise<WrittenBundle> {
+  const suffix = opts.randomSuffix ?? defaultSuffix;
+  const createdAt = input.manifest.createdAt ?? (opts.now ?? (() => new Date()))().toISOString();
+  const files = input.files ?? [];
+  const build = (id: string): RunManifest =>
+    parseManifest(
+      {
+        ...input.manifest,
+        schemaVersion: MANIFEST_SCHEMA_VERSION,
+        id,
+        createdAt,
+        files: files.map((f) => ({ name: f.name, role: f.role })),
+      },
+      join(runsDir, id, MANIFEST_FILE),
+    );
+
+  let id = formatRunId(input.manifest.startedAt, input.manifest.label, suffix());
+  let manifest = build(id);
+  const trace = input.trace.map((c): Series => ({ name: c.name, tS: c.tS, values: c.powerW }));
+  const counters = input.counters?.map((c): Series => ({ name: c.name, tS: c.tS, values: c.energyJ }));
+  checkSeries(trace, 'trace');
+  if (counters) checkSeries(counters, 'counters');
+  const declared = new Set(manifest.sensor.channels.map((c) => c.name));
+  for (const [label, list] of [['trace', trace], ['counters', counters ?? []]] as const) {
+    list.forEach((s, i) => {
+      if (!declared.has(s.name)) throw errors.invalidValue({ field: `${label}[${i}]` }, `channel ${JSON.stringify(s.name)} is not declared in manifest sensor.channels`);
+    });
+  }
+
+  await mkdir(runsDir, { recursive: true }).catch((e: unknown) => {
+    throw errors.io(runsDir, e);
+  });
+  const tmp = join(runsDir, tempDirName(id));
+  try {
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp);
+    // Written by our own Parquet writer: loading DuckDB just to write cost ~200 ms per run.
+    writeSeriesParquetFile(join(tmp, TRACE_FILE), trace, 'watts');
+    if (counters) writeSeriesParquetFile(join(tmp, COUNTERS_FILE), counters, 'energy_j');
+    for (const f of files) {
+      const dest = join(tmp, f.name);
+      if ('fromPath' in f) {
+        await copyFile(f.fromPath, dest, fsConstants.COPYFILE_EXCL).catch((e: unknown) => {
+          throw isNoEntry(e) ? errors.notFound(f.fromPath, `file for role ${f.role}`) : errors.io(f.fromPath, e);
+        });
+      } else {
+        await writeFile(dest, f.content, { flag: 'wx' });
+      }
+    }
+    await writeFile(join(tmp, MANIFEST_FILE), formatManifest(manifest), { flag: 'wx' });
+    // Flush contents before the rename makes them visible, so a power cut cannot publish empty files.
+    for (const name of [TRACE_FILE, ...(counters ? [COUNTERS_FILE] : []), ...files.map((f) => f.name), MANIFEST_FILE]) await fsyncPath(join(tmp, name));
+    await fsyncPath(tmp);
+    await opts.beforeCommit?.(tmp);
+
+    for (let attempt = 1; ; attempt++) {
+      const dest = join(runsDir, id);
+      try {
+        await rename(tmp, dest);
+        await fsyncPath(runsDir);
+        return { id, path: dest };
+      } catch (e) {
+        if (!isCollision(e) || attempt >= MAX_ID_ATTEMPTS) throw e;
+        id = formatRunId(input.manifest.startedAt, input.manifest.label, suffix());
+        manifest = build(id);
+        await writeFile(join(tmp, MANIFEST_FILE), formatManifest(manifest));
+        await fsyncPath(join(tmp, MANIFEST_FILE));
+      }
+    }
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    throw asCoded(e, tmp);
+  }
+}
+
+/** Read and validate a bundle's `manifest.json` only (what listings need). */
+export async function readRunManifest(bundlePath: string): Promise<RunManifest> {
+  const file = join(bundlePath, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw isNoEntry(e) ? errors.notFound(file, 'run manifest') : errors.io(file, e);
+  }
+  return parseManifestText(text, file);
+}
+
+/**
+ * Read a bundle: its manifest, its trace (channels in the manifest's order) and counters when
+ * present. Every problem is a coded error naming the file at fault: a missing manifest or
+ * trace (NOT_FOUND), a corrupt Parquet file (PARSE), a trace channel the manifest does not
+ * declare or a listed file that is absent.
+ */
+export async function readRunBundle(bundlePath: string): Promise<RunBundle> {
+  const manifest = await readRunManifest(bundlePath);
+  const traceFile = join(bundlePath, TRACE_FILE);
+  const countersFile = join(bundlePath, COUNTERS_FILE);
+  if (!(await exists(traceFile))) throw errors.notFound(traceFile, 'run trace');
+  const hasCounters = await exists(countersFile);
+
+  const { trace, counters } = await withDuckDB(async (con) => ({
+    trace: await readSeriesParquet(con, traceFile, 'watts'),
+    counters: hasCounters ? await readSeriesParquet(con, countersFile, 'energy_j') : undefined,
+  }));
+
+  const order = new Map(manifest.sensor.channels.map((c, i) => [c.name, i]));
+  for (const [file, list] of [[traceFile, trace], [countersFile, counters ?? []]] as const) {
+    for (const s of list) {
+      if (!order.has(s.name)) throw errors.invalidValue({ file, field: 'channel' }, `channel ${JSON.stringify(s.name)} is not declared in manifest.json sensor.channels`);
+    }
+  }
+  const byManifestOrder = (a: Series, b: Series): number => order.get(a.name)! - order.get(b.name)!;
+
+  const files = manifest.files.map((f) => ({ name: f.name, role: f.role, path: join(bundlePath, f.name) }));
+  for (const f of files) if (!(await exists(f.path))) throw errors.notFound(f.path, `file listed in manifest.json (role ${f.role})`);
+
+  const powerTrace: PowerTrace = {
+    channels: trace.sort(byManifestOrder).map((s): PowerChannel => ({ name: s.name, tS: s.tS, powerW: s.values })),
+    source: { format: BUNDLE_TRACE_FORMAT, path: traceFile, unitInSource: 'W' },
+    provenance: manifest.sensor.provenance,
+    originEpochMs: Date.parse(manifest.startedAt),
+  };
+  return {
+    path: bundlePath,
+    manifest,
+    trace: powerTrace,
+    ...(counters ? { counters: counters.sort(byManifestOrder).map((s): CounterChannel => ({ name: s.name, tS: s.tS, energyJ: s.values })) } : {}),
+    files,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// File-system helpers
+
+function errnoCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}
+
+function isNoEntry(e: unknown): boolean {
+  return errnoCode(e) === 'ENOENT';
+}
+
+function isCollision(e: unknown): boolean {
+  const code = errnoCode(e);
+  return code === 'EEXIST' || code === 'ENOTEMPTY';
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (e) {
+    if (isNoEntry(e)) return false;
+    throw errors.io(path, e);
+  }
+}
+
+/** fsync a file or directory. Directories cannot be opened for sync everywhere: that is best effort. */
+async function fsyncPath(path: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    await handle.sync();
+  } catch (e) {
+    if ((await stat(path).catch(() => undefined))?.isDirectory() !== true) throw e;
+  } finally {
+    await handle?.close();
+  }
+}
+
+function asCoded(e: unknown, file: string): InferprintError {
+  if (isInferprintError(e)) return e;
+  const path = typeof e === 'object' && e !== null && 'path' in e && typeof e.path === 'string' ? e.path : file;
+  return errors.io(path, e);
+}

@@ -1,0 +1,691 @@
+/**
+ * The run manifest (`manifest.json`, DESIGN.md §4.2): the typed record of one run, and a
+ * hand-written validator that turns parsed JSON into it. Pure: values in, values out.
+ *
+ * Reading is strict about what it knows and lenient about what it does not: every required
+ * field must be present with the right type (else a coded error naming the file and the field
+ * path, e.g. `sensor.channels[2].name`), while unknown extra fields, at any depth, are kept as
+ * they are so that a newer writer's additions survive a read-modify-write by an older reader.
+ * The format is documented field by field in `README.md` beside this file.
+ */
+import { errors, quote, type InferprintError } from '../errors.js';
+import type { ChannelKind } from '../sensors/types.js';
+import type { Provenance, SensorName } from '../traces/types.js';
+
+/** The schema version this code writes and reads. */
+export const MANIFEST_SCHEMA_VERSION = 1;
+export const MANIFEST_FILE = 'manifest.json';
+export const TRACE_FILE = 'trace.parquet';
+export const COUNTERS_FILE = 'counters.parquet';
+
+// ---------------------------------------------------------------------------------------
+// Types
+
+/** How the run ended. A command that exits non-zero still *completed* its measurement. */
+export type RunStatus =
+  | { readonly kind: 'completed' }
+  /** Stopped by a signal (Ctrl-C, SIGTERM); the partial run is kept. */
+  | { readonly kind: 'interrupted'; readonly signal: string }
+  /** The measurement itself failed (e.g. the sensor died); `code` is an inferprint error code. */
+  | { readonly kind: 'failed'; readonly code: string; readonly message: string };
+
+export interface HostGpu {
+  readonly index: number;
+  readonly name: string;
+  readonly uuid?: string;
+}
+
+/** The machine the run was measured on; every part optional (not every host can say). */
+export interface HostInfo {
+  /** `os.platform()`-style name, e.g. `linux`. */
+  readonly os?: string;
+  /** Kernel release, e.g. `6.8.0-45-generic`. */
+  readonly kernel?: string;
+  readonly cpuModel?: string;
+  /** Logical CPU cores. */
+  readonly cpuCores?: number;
+  /** Total physical memory in bytes. */
+  readonly memoryBytes?: number;
+  readonly gpus?: readonly HostGpu[];
+  readonly driverVersion?: string;
+}
+
+export interface ToolInfo {
+  readonly name: string;
+  readonly version: string;
+}
+
+/** A channel in the trace; power is always stored in W whatever the sensor wrote. */
+export interface ChannelRecord {
+  readonly name: string;
+  readonly kind: ChannelKind;
+  readonly unit: 'W';
+  /** Hardware name as the sensor reports it (e.g. `NVIDIA H200`). */
+  readonly device?: string;
+}
+
+export interface SensorRecord {
+  readonly name: SensorName;
+  readonly provenance: Provenance;
+  /** Interval asked of the sensor, s; null when unknown (a log imported from elsewhere). */
+  readonly requestedIntervalS: number | null;
+  /** Median interval between samples actually recorded, s; null with fewer than two samples. */
+  readonly measuredIntervalS: number | null;
+  readonly channels: readonly ChannelRecord[];
+  /** One of `channels[].name`: the channel results are about by default. */
+  readonly primaryChannel: string;
+  /** How often the underlying value changes, s, when known. */
+  readonly updatePeriodS?: number;
+  readonly notes: readonly string[];
+}
+
+export type MlperfScenario = 'SingleStream' | 'MultiStream' | 'Server' | 'Offline';
+
+export type Workload =
+  | {
+      readonly kind: 'command';
+      readonly argv: readonly string[];
+      readonly cwd: string;
+      readonly exitCode?: number;
+      /** Signal that ended the command, e.g. `SIGINT`. */
+      readonly signal?: string;
+    }
+  | {
+      readonly kind: 'bench';
+      readonly scenario: MlperfScenario;
+      readonly model: string;
+      readonly queryCount: number;
+      /** LoadGen settings as used (free-form: the bench layer owns their shape). */
+      readonly mlperfSettings?: Readonly<Record<string, unknown>>;
+    }
+  | {
+      readonly kind: 'import';
+      /** Importer format, e.g. `thesis-csv`, `nvidia-smi-csv`, `tegrastats`. */
+      readonly format: string;
+      readonly sourcePath: string;
+    };
+
+/** The hardware measured, resolved against the hardware database when possible. */
+export interface DeviceRef {
+  readonly hardwareId?: string;
+  readonly name?: string;
+}
+
+/** A named span of the trace's time axis; windows may overlap. */
+export interface NamedWindow {
+  readonly name: string;
+  readonly t0S: number;
+  readonly t1S: number;
+}
+
+/** A sampling hole on one channel, on the trace's time axis. */
+export interface GapRecord {
+  readonly channel: string;
+  readonly startS: number;
+  readonly endS: number;
+}
+
+export interface ChannelEnergy {
+  readonly channel: string;
+  readonly energyJ: number;
+  readonly meanW: number;
+  readonly maxW: number;
+  readonly minW?: number;
+  /** Number of samples integrated. */
+  readonly samples: number;
+}
+
+export interface CounterEnergy {
+  readonly channel: string;
+  /** Energy the sensor's own counter reports over the run. */
+  readonly energyJ: number;
+  /** Counter energy minus the integrated samples' energy on the same channel. */
+  readonly differenceFromSamplesJ: number;
+}
+
+export interface WindowEnergy {
+  readonly window: string;
+  readonly channel: string;
+  readonly energyJ: number;
+  readonly durationS: number;
+}
+
+export interface EnergySummary {
+  /** Integration method and version, e.g. `trapezoid`. */
+  readonly method?: string;
+  readonly perChannel: readonly ChannelEnergy[];
+  readonly counters?: readonly CounterEnergy[];
+  readonly primary: { readonly channel: string; readonly energyJ: number; readonly durationS: number };
+  readonly perWindow?: readonly WindowEnergy[];
+}
+
+/** Roles of the extra files a bundle may carry. */
+export type FileRole =
+  | 'mlperf_log_summary'
+  | 'mlperf_log_detail'
+  | 'mlperf_log_accuracy'
+  | 'mlperf_log_trace'
+  | 'mlperf_config'
+  | 'stdout'
+  | 'stderr'
+  | 'output'
+  | 'source'
+  | 'other';
+
+export interface BundleFile {
+  /** Plain file name inside the bundle directory. */
+  readonly name: string;
+  readonly role: FileRole;
+}
+
+export interface RunManifest {
+  readonly schemaVersion: typeof MANIFEST_SCHEMA_VERSION;
+  /** Also the bundle's directory name: `<startedAt>-<label>-<4 hex>`, sortable by start time. */
+  readonly id: string;
+  readonly label: string;
+  /** When the bundle was written (ISO 8601 UTC). */
+  readonly createdAt: string;
+  /** Start and end of the measurement (ISO 8601 UTC); `t_s = 0` in the trace is `startedAt`. */
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly status: RunStatus;
+  readonly host: HostInfo;
+  readonly tool: ToolInfo;
+  readonly sensor: SensorRecord;
+  readonly workload: Workload;
+  readonly device: DeviceRef;
+  readonly windows: readonly NamedWindow[];
+  readonly gaps: readonly GapRecord[];
+  /** Absent only when there is nothing to integrate (a run that failed before any sample). */
+  readonly energy?: EnergySummary;
+  /** Produced by the impact layer with its model version and parameters; free-form here. */
+  readonly impact?: Readonly<Record<string, unknown>>;
+  readonly files: readonly BundleFile[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Closed sets, checked against their types at compile time
+
+const SENSOR_NAMES: Record<SensorName, true> = {
+  nvml: true,
+  'nvidia-smi': true,
+  tegrastats: true,
+  ina3221: true,
+  rapl: true,
+  codecarbon: true,
+  generic: true,
+  estimate: true,
+  replay: true,
+  unknown: true,
+};
+const CHANNEL_KINDS: Record<ChannelKind, true> = {
+  gpu: true,
+  'board-total': true,
+  cpu: true,
+  soc: true,
+  memory: true,
+  package: true,
+  dram: true,
+  psys: true,
+  other: true,
+};
+const SCENARIOS: Record<MlperfScenario, true> = { SingleStream: true, MultiStream: true, Server: true, Offline: true };
+const FILE_ROLES: Record<FileRole, true> = {
+  mlperf_log_summary: true,
+  mlperf_log_detail: true,
+  mlperf_log_accuracy: true,
+  mlperf_log_trace: true,
+  mlperf_config: true,
+  stdout: true,
+  stderr: true,
+  output: true,
+  source: true,
+  other: true,
+};
+export const FILE_ROLE_NAMES = Object.keys(FILE_ROLES) as readonly FileRole[];
+
+/** Names the bundle itself uses; extra files may not take them. */
+const RESERVED_NAMES = new Set([MANIFEST_FILE, TRACE_FILE, COUNTERS_FILE]);
+/** A plain, portable file or directory name: no separators, no leading dot (dot names are temporaries). */
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+export function isSafeName(name: string): boolean {
+  return SAFE_NAME.test(name);
+}
+
+// ---------------------------------------------------------------------------------------
+// Validation primitives: each takes a raw value and where it sits, returns it typed or throws
+
+type Json = Readonly<Record<string, unknown>>;
+
+/** A position in the manifest: the file and a field path such as `sensor.channels[2].name`. */
+class At {
+  constructor(
+    readonly file: string,
+    readonly path: string,
+  ) {}
+  key(k: string): At {
+    return new At(this.file, this.path === '' ? k : `${this.path}.${k}`);
+  }
+  index(i: number): At {
+    return new At(this.file, `${this.path}[${i}]`);
+  }
+  /** Wrong shape: missing, wrong type. */
+  parse(detail: string): InferprintError {
+    return errors.parse({ file: this.file, field: this.path === '' ? undefined : this.path }, detail);
+  }
+  /** Right shape, impossible value. */
+  invalid(detail: string): InferprintError {
+    return errors.invalidValue({ file: this.file, field: this.path === '' ? undefined : this.path }, detail);
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `string ${quote(v)}`;
+  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${String(v)}`;
+  return typeof v === 'object' ? 'an object' : typeof v;
+}
+
+function object(v: unknown, at: At): Json {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw at.parse(`expected an object, got ${describe(v)}`);
+  return v as Json;
+}
+
+function string(v: unknown, at: At): string {
+  if (typeof v !== 'string') throw at.parse(`expected a string, got ${describe(v)}`);
+  return v;
+}
+
+function nonEmptyString(v: unknown, at: At): string {
+  const s = string(v, at);
+  if (s === '') throw at.invalid('must not be empty');
+  return s;
+}
+
+function finite(v: unknown, at: At): number {
+  if (typeof v !== 'number') throw at.parse(`expected a number, got ${describe(v)}`);
+  // JSON cannot hold NaN or Infinity, but a caller handing us a value before writing can.
+  if (!Number.isFinite(v)) throw at.invalid(`expected a finite number, got ${v}`);
+  return v;
+}
+
+function nonNegative(v: unknown, at: At): number {
+  const n = finite(v, at);
+  if (n < 0) throw at.invalid(`must not be negative, got ${n}`);
+  return n;
+}
+
+function positive(v: unknown, at: At): number {
+  const n = finite(v, at);
+  if (n <= 0) throw at.invalid(`must be positive, got ${n}`);
+  return n;
+}
+
+function integer(v: unknown, at: At): number {
+  const n = finite(v, at);
+  if (!Number.isInteger(n)) throw at.invalid(`expected an integer, got ${n}`);
+  return n;
+}
+
+function count(v: unknown, at: At): number {
+  const n = integer(v, at);
+  if (n < 0) throw at.invalid(`must not be negative, got ${n}`);
+  return n;
+}
+
+function positiveOrNull(v: unknown, at: At): number | null {
+  return v === null ? null : positive(v, at);
+}
+
+function oneOf<T extends string>(set: Record<T, true>): (v: unknown, at: At) => T {
+  return (v, at) => {
+    const s = string(v, at);
+    if (!Object.hasOwn(set, s)) throw at.invalid(`unknown value ${quote(s)} (expected one of ${Object.keys(set).join(', ')})`);
+    return s as T;
+  };
+}
+
+function isoUtc(v: unknown, at: At): string {
+  const s = string(v, at);
+  if (!ISO_UTC.test(s) || !Number.isFinite(Date.parse(s))) throw at.invalid(`expected an ISO 8601 UTC time such as 2026-11-26T11:42:03.123Z, got ${JSON.stringify(s)}`);
+  return s;
+}
+
+function array<T>(item: (v: unknown, at: At) => T): (v: unknown, at: At) => T[] {
+  return (v, at) => {
+    if (!Array.isArray(v)) throw at.parse(`expected an array, got ${describe(v)}`);
+    return v.map((x: unknown, i) => item(x, at.index(i)));
+  };
+}
+
+/** Field access on a validated object; a required field that is absent is a parse error. */
+class Fields {
+  constructor(
+    readonly raw: Json,
+    readonly at: At,
+  ) {}
+  static of(v: unknown, at: At): Fields {
+    return new Fields(object(v, at), at);
+  }
+  req<T>(key: string, read: (v: unknown, at: At) => T): T {
+    const v = this.raw[key];
+    if (v === undefined) throw this.at.key(key).parse('required field is missing');
+    return read(v, this.at.key(key));
+  }
+  /** `{}` when absent, `{ [key]: value }` when present, ready to spread into the result. */
+  opt<K extends string, T>(key: K, read: (v: unknown, at: At) => T): { [P in K]?: T } {
+    const v = this.raw[key];
+    if (v === undefined) return {};
+    return { [key]: read(v, this.at.key(key)) } as { [P in K]?: T };
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Readers for each part
+
+function readStatus(v: unknown, at: At): RunStatus {
+  const f = Fields.of(v, at);
+  const kind = f.req('kind', oneOf({ completed: true, interrupted: true, failed: true }));
+  switch (kind) {
+    case 'completed':
+      return { ...f.raw, kind };
+    case 'interrupted':
+      return { ...f.raw, kind, signal: f.req('signal', nonEmptyString) };
+    case 'failed':
+      return { ...f.raw, kind, code: f.req('code', nonEmptyString), message: f.req('message', string) };
+  }
+}
+
+function readHost(v: unknown, at: At): HostInfo {
+  const f = Fields.of(v, at);
+  const gpu = (g: unknown, gAt: At): HostGpu => {
+    const gf = Fields.of(g, gAt);
+    return { ...gf.raw, index: gf.req('index', count), name: gf.req('name', string), ...gf.opt('uuid', string) };
+  };
+  return {
+    ...f.raw,
+    ...f.opt('os', string),
+    ...f.opt('kernel', string),
+    ...f.opt('cpuModel', string),
+    ...f.opt('cpuCores', count),
+    ...f.opt('memoryBytes', count),
+    ...f.opt('gpus', array(gpu)),
+    ...f.opt('driverVersion', string),
+  };
+}
+
+function readTool(v: unknown, at: At): ToolInfo {
+  const f = Fields.of(v, at);
+  return { ...f.raw, name: f.req('name', nonEmptyString), version: f.req('version', nonEmptyString) };
+}
+
+function readProvenance(v: unknown, at: At): Provenance {
+  const f = Fields.of(v, at);
+  const kind = f.req('kind', oneOf({ measured: true, estimated: true }));
+  return kind === 'measured'
+    ? { ...f.raw, kind, sensor: f.req('sensor', oneOf(SENSOR_NAMES)) }
+    : { ...f.raw, kind, method: f.req('method', nonEmptyString) };
+}
+
+function readChannel(v: unknown, at: At): ChannelRecord {
+  const f = Fields.of(v, at);
+  return {
+    ...f.raw,
+    name: f.req('name', nonEmptyString),
+    kind: f.req('kind', oneOf(CHANNEL_KINDS)),
+    unit: f.req('unit', oneOf({ W: true })),
+    ...f.opt('device', string),
+  };
+}
+
+function readSensor(v: unknown, at: At): SensorRecord {
+  const f = Fields.of(v, at);
+  const channels = f.req('channels', array(readChannel));
+  const names = uniqueNames(channels.map((c) => c.name), at.key('channels'), 'name');
+  const primaryChannel = f.req('primaryChannel', nonEmptyString);
+  if (!names.has(primaryChannel)) throw at.key('primaryChannel').invalid(`${JSON.stringify(primaryChannel)} is not one of sensor.channels`);
+  return {
+    ...f.raw,
+    name: f.req('name', oneOf(SENSOR_NAMES)),
+    provenance: f.req('provenance', readProvenance),
+    requestedIntervalS: f.req('requestedIntervalS', positiveOrNull),
+    measuredIntervalS: f.req('measuredIntervalS', positiveOrNull),
+    channels,
+    primaryChannel,
+    ...f.opt('updatePeriodS', positive),
+    notes: f.req('notes', array(string)),
+  };
+}
+
+function readWorkload(v: unknown, at: At): Workload {
+  const f = Fields.of(v, at);
+  const kind = f.req('kind', oneOf({ command: true, bench: true, import: true }));
+  switch (kind) {
+    case 'command': {
+      const argv = f.req('argv', array(string));
+      if (argv.length === 0) throw at.key('argv').invalid('must hold at least the program');
+      return { ...f.raw, kind, argv, cwd: f.req('cwd', string), ...f.opt('exitCode', integer), ...f.opt('signal', nonEmptyString) };
+    }
+    case 'bench':
+      return {
+        ...f.raw,
+        kind,
+        scenario: f.req('scenario', oneOf(SCENARIOS)),
+        model: f.req('model', nonEmptyString),
+        queryCount: f.req('queryCount', count),
+        ...f.opt('mlperfSettings', object),
+      };
+    case 'import':
+      return { ...f.raw, kind, format: f.req('format', nonEmptyString), sourcePath: f.req('sourcePath', nonEmptyString) };
+  }
+}
+
+function readDevice(v: unknown, at: At): DeviceRef {
+  const f = Fields.of(v, at);
+  return { ...f.raw, ...f.opt('hardwareId', nonEmptyString), ...f.opt('name', string) };
+}
+
+/** Both ends finite and in order; shared by windows, gaps and energy windows. */
+function span(f: Fields, k0: string, k1: string, strict: boolean): [number, number] {
+  const a = f.req(k0, finite);
+  const b = f.req(k1, finite);
+  if (strict ? !(a < b) : !(a <= b)) throw f.at.key(k1).invalid(`${k1} ${b} must be ${strict ? 'after' : 'at or after'} ${k0} ${a}`);
+  return [a, b];
+}
+
+function readWindow(v: unknown, at: At): NamedWindow {
+  const f = Fields.of(v, at);
+  const name = f.req('name', nonEmptyString);
+  const [t0S, t1S] = span(f, 't0S', 't1S', false);
+  return { ...f.raw, name, t0S, t1S };
+}
+
+function readGap(v: unknown, at: At): GapRecord {
+  const f = Fields.of(v, at);
+  const channel = f.req('channel', nonEmptyString);
+  const [startS, endS] = span(f, 'startS', 'endS', true);
+  return { ...f.raw, channel, startS, endS };
+}
+
+function readEnergy(v: unknown, at: At): EnergySummary {
+  const f = Fields.of(v, at);
+  const perChannel = (c: unknown, cAt: At): ChannelEnergy => {
+    const cf = Fields.of(c, cAt);
+    return {
+      ...cf.raw,
+      channel: cf.req('channel', nonEmptyString),
+      energyJ: cf.req('energyJ', finite),
+      meanW: cf.req('meanW', finite),
+      maxW: cf.req('maxW', finite),
+      ...cf.opt('minW', finite),
+      samples: cf.req('samples', count),
+    };
+  };
+  const counter = (c: unknown, cAt: At): CounterEnergy => {
+    const cf = Fields.of(c, cAt);
+    return {
+      ...cf.raw,
+      channel: cf.req('channel', nonEmptyString),
+      energyJ: cf.req('energyJ', finite),
+      differenceFromSamplesJ: cf.req('differenceFromSamplesJ', finite),
+    };
+  };
+  const primary = (p: unknown, pAt: At): EnergySummary['primary'] => {
+    const pf = Fields.of(p, pAt);
+    return { ...pf.raw, channel: pf.req('channel', nonEmptyString), energyJ: pf.req('energyJ', finite), durationS: pf.req('durationS', nonNegative) };
+  };
+  const perWindow = (w: unknown, wAt: At): WindowEnergy => {
+    const wf = Fields.of(w, wAt);
+    return {
+      ...wf.raw,
+      window: wf.req('window', nonEmptyString),
+      channel: wf.req('channel', nonEmptyString),
+      energyJ: wf.req('energyJ', finite),
+      durationS: wf.req('durationS', nonNegative),
+    };
+  };
+  return {
+    ...f.raw,
+    ...f.opt('method', nonEmptyString),
+    perChannel: f.req('perChannel', array(perChannel)),
+    ...f.opt('counters', array(counter)),
+    primary: f.req('primary', primary),
+    ...f.opt('perWindow', array(perWindow)),
+  };
+}
+
+function readFile(v: unknown, at: At): BundleFile {
+  const f = Fields.of(v, at);
+  const name = f.req('name', string);
+  if (!isSafeName(name) || RESERVED_NAMES.has(name)) {
+    throw at.key('name').invalid(`${JSON.stringify(name)} is not a plain file name (letters, digits, . _ + -; not ${[...RESERVED_NAMES].join(', ')})`);
+  }
+  return { ...f.raw, name, role: f.req('role', oneOf(FILE_ROLES)) };
+}
+
+function readId(v: unknown, at: At): string {
+  const id = string(v, at);
+  if (!isSafeName(id)) throw at.invalid(`${JSON.stringify(id)} is not a valid run id (letters, digits, . _ + -; no leading dot)`);
+  return id;
+}
+
+function uniqueNames(names: readonly string[], at: At, key: string): Set<string> {
+  const seen = new Set<string>();
+  names.forEach((n, i) => {
+    if (seen.has(n)) throw at.index(i).key(key).invalid(`duplicate ${JSON.stringify(n)}`);
+    seen.add(n);
+  });
+  return seen;
+}
+
+/** Every channel a gap or an energy figure names must be declared in `sensor.channels`. */
+function checkChannelRefs(m: RunManifest, at: At): void {
+  const declared = new Set(m.sensor.channels.map((c) => c.name));
+  const check = (channel: string, where: At): void => {
+    if (!declared.has(channel)) throw where.invalid(`channel ${JSON.stringify(channel)} is not one of sensor.channels`);
+  };
+  m.gaps.forEach((g, i) => {
+    check(g.channel, at.key('gaps').index(i).key('channel'));
+  });
+  if (m.energy === undefined) return;
+  const e = at.key('energy');
+  m.energy.perChannel.forEach((c, i) => {
+    check(c.channel, e.key('perChannel').index(i).key('channel'));
+  });
+  m.energy.counters?.forEach((c, i) => {
+    check(c.channel, e.key('counters').index(i).key('channel'));
+  });
+  check(m.energy.primary.channel, e.key('primary').key('channel'));
+  m.energy.perWindow?.forEach((w, i) => {
+    check(w.channel, e.key('perWindow').index(i).key('channel'));
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Entry points
+
+/**
+ * Validate parsed JSON as a run manifest. `file` names it in errors (the manifest's path).
+ * Returns a new object: known fields typed, unknown fields carried over untouched.
+ */
+export function parseManifest(json: unknown, file: string = MANIFEST_FILE): RunManifest {
+  const root = new At(file, '');
+  const f = Fields.of(json, root);
+  const version = f.req('schemaVersion', integer);
+  if (version !== MANIFEST_SCHEMA_VERSION) {
+    throw root.key('schemaVersion').invalid(`unsupported schema version ${version} (this inferprint reads ${MANIFEST_SCHEMA_VERSION}; upgrade it to read this run)`);
+  }
+  const startedAt = f.req('startedAt', isoUtc);
+  const endedAt = f.req('endedAt', isoUtc);
+  if (Date.parse(endedAt) < Date.parse(startedAt)) throw root.key('endedAt').invalid(`${endedAt} is before startedAt ${startedAt}`);
+  const files = f.req('files', array(readFile));
+  uniqueNames(files.map((x) => x.name), root.key('files'), 'name');
+  const manifest: RunManifest = {
+    ...f.raw,
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    id: f.req('id', readId),
+    label: f.req('label', string),
+    createdAt: f.req('createdAt', isoUtc),
+    startedAt,
+    endedAt,
+    status: f.req('status', readStatus),
+    host: f.req('host', readHost),
+    tool: f.req('tool', readTool),
+    sensor: f.req('sensor', readSensor),
+    workload: f.req('workload', readWorkload),
+    device: f.req('device', readDevice),
+    windows: f.req('windows', array(readWindow)),
+    gaps: f.req('gaps', array(readGap)),
+    ...f.opt('energy', readEnergy),
+    ...f.opt('impact', object),
+    files,
+  };
+  checkChannelRefs(manifest, root);
+  return manifest;
+}
+
+/** Parse `manifest.json` text; invalid JSON is a parse error naming the file. */
+export function parseManifestText(text: string, file: string = MANIFEST_FILE): RunManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw errors.parse({ file }, `not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return parseManifest(json, file);
+}
+
+/** The manifest as written to disk: two-space indented JSON and a final newline. */
+export function formatManifest(m: RunManifest): string {
+  return `${JSON.stringify(m, null, 2)}\n`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Run ids
+
+/** A label reduced to what is safe in a directory name: `[A-Za-z0-9._-]`, at most 48 characters. */
+export function labelSlug(label: string): string {
+  const slug = label
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-._]+|[-._]+$/g, '')
+    .slice(0, 48)
+    .replace(/[-._]+$/, '');
+  return slug === '' ? 'run' : slug;
+}
+
+/**
+ * `2026-11-26T11-42-03.123Z-<label>-<suffix>`: the start time first, so ids (and directory
+ * listings) sort chronologically; milliseconds, because a campaign starts several short runs
+ * per second; a random suffix, so two machines writing the same label at once never collide.
+ */
+export function formatRunId(startedAt: string, label: string, suffix: string): string {
+  const ms = Date.parse(startedAt);
+  if (!Number.isFinite(ms)) throw errors.invalidValue({ field: 'startedAt' }, `not a time: ${JSON.stringify(startedAt)}`);
+  if (!/^[0-9a-f]{1,16}$/.test(suffix)) throw errors.internal(`run id suffix must be lowercase hex, got ${JSON.stringify(suffix)}`);
+  return `${new Date(ms).toISOString().replace(/:/g, '-')}-${labelSlug(label)}-${suffix}`;
+}

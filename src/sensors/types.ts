@@ -1,0 +1,102 @@
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import type { InferprintError } from '../errors.js';
+import type { Provenance, SensorName } from '../traces/types.js';
+
+/**
+ * The sensor contract. A sensor is a small record (STYLE.md principle 3): its name, a
+ * probe saying whether it can run here and why not, and `start`, which begins sampling
+ * and pushes readings into a sink until stopped. Everything it touches in the outside
+ * world comes through `SensorEnv`, so tests give it fake clocks, processes and /sys trees.
+ */
+
+/** Time as the recorder sees it. */
+export interface Clock {
+  /** Monotonic seconds (performance.now()-like); differences only. */
+  monotonicS(): number;
+  /** Wall-clock Unix epoch milliseconds (UTC). */
+  epochMs(): number;
+}
+
+/** The subset of child_process.spawn sensors use; tests may pass a wrapper. */
+export type Spawn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
+
+export interface SensorEnv {
+  readonly clock: Clock;
+  /** File-system root under which `/sys` and `/proc` are read ('/' in production; a fake tree in tests). */
+  readonly root: string;
+  /** Environment variables (PATH to find nvidia-smi/tegrastats; INFERPRINT_NVML_LIB to point at libnvidia-ml). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly spawn: Spawn;
+}
+
+/** What a channel is: lets callers find the GPU, the board total, the CPU package. */
+export type ChannelKind = 'gpu' | 'board-total' | 'cpu' | 'soc' | 'memory' | 'package' | 'dram' | 'psys' | 'other';
+
+export interface ChannelInfo {
+  readonly name: string;
+  readonly kind: ChannelKind;
+  /** Hardware name as the sensor reports it (e.g. `NVIDIA H200`), for the hardware database. */
+  readonly device?: string;
+}
+
+/** What a started sensor measures; complete once `start` has resolved (after its first reading). */
+export interface SensorInfo {
+  readonly name: SensorName;
+  readonly provenance: Provenance;
+  readonly channels: readonly ChannelInfo[];
+  /** The channel results are about by default: the GPU for GPU sensors, the GPU rail on a Jetson. */
+  readonly primaryChannel: string;
+  readonly requestedIntervalS: number;
+  /** How often the underlying value changes, when known (e.g. nvidia-smi `power.draw` is a 1 s average). */
+  readonly updatePeriodS?: number;
+  /** Human-readable facts about the choice (e.g. "power.draw.instant not supported: using power.draw"). */
+  readonly notes: readonly string[];
+}
+
+/** Where readings go. `tS` is seconds on the recorder's monotonic clock. */
+export interface SensorSink {
+  power(channel: string, tS: number, powerW: number): void;
+  /** A cumulative energy counter reading in J since the sensor started (wrap-around already unfolded). */
+  energy(channel: string, tS: number, energyJ: number): void;
+  /** The sensor failed while running (a process died, a read failed): the recorder records the gap. */
+  fail(error: InferprintError): void;
+}
+
+export interface SensorHandle {
+  readonly info: SensorInfo;
+  /** Stop sampling; resolves once the last reading has been delivered and resources are released. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Requested sampling interval, s. */
+  readonly intervalS: number;
+  /** Device to sample (GPU index or UUID for NVIDIA sensors); all when absent. */
+  readonly device?: string;
+}
+
+export type ProbeResult = { readonly ok: true; readonly detail: string } | { readonly ok: false; readonly reason: string };
+
+export interface Sensor {
+  readonly name: SensorName;
+  /** Measured or estimated, before starting (the estimator is never passed off as measured). */
+  readonly kind: 'measured' | 'estimated';
+  /** Can this sensor run here? Cheap, no sampling; the reason is shown to the user. */
+  probe(env: SensorEnv): Promise<ProbeResult>;
+  /**
+   * Start sampling. Resolves after the first reading (so channels are known and a broken
+   * sensor fails before the workload starts); rejects with a coded error otherwise.
+   */
+  start(env: SensorEnv, opts: StartOptions, sink: SensorSink): Promise<SensorHandle>;
+}
+
+/** The production environment. */
+export async function defaultSensorEnv(): Promise<SensorEnv> {
+  const { spawn } = await import('node:child_process');
+  return {
+    clock: { monotonicS: () => performance.now() / 1000, epochMs: () => Date.now() },
+    root: '/',
+    env: process.env,
+    spawn: (command, args, options) => spawn(command, [...args], options),
+  };
+}

@@ -1,0 +1,97 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { errors, quote } from '../errors.js';
+import { readLinesSync } from '../io/lines.js';
+import { TraceBuilder } from './builder.js';
+import { decodeCodeCarbonCsv, type CodeCarbonOptions, type CodeCarbonRecord } from './parse-codecarbon.js';
+import { decodeGenericCsv, GENERIC_CSV_FORMAT, type GenericCsvOptions } from './parse-generic-csv.js';
+import { decodeNvidiaSmiCsv, nvidiaSmiFormat, type NvidiaSmiOptions } from './parse-nvidia-smi.js';
+import { decodeTegrastats, TEGRASTATS_FORMAT, type TegrastatsOptions } from './parse-tegrastats.js';
+import { decodeThesisCsv, type ThesisCsvOptions } from './parse-thesis-csv.js';
+import type { PowerSample, PowerTrace, SensorName } from './types.js';
+
+/**
+ * File adapters for the power-log decoders: stream the file's lines through the pure
+ * decoder (bounded memory whatever the file size) and assemble the trace, whose builder
+ * checks that every channel's timestamps increase. Errors name the file and line.
+ */
+
+/** Feed a decoder into a TraceBuilder and hand back what the decoder learnt about the file. */
+function collect<S>(samples: Generator<PowerSample, S>, builder: TraceBuilder): S {
+  for (;;) {
+    const r = samples.next();
+    if (r.done === true) return r.value;
+    builder.add(r.value);
+  }
+}
+
+/** One of the study's CSVs; the unit (W for GPUs, mW for Jetsons) comes from the device. */
+export function importThesisCsv(path: string, opts: Omit<ThesisCsvOptions, 'file'>): PowerTrace {
+  const builder = new TraceBuilder(path);
+  builder.addAll(decodeThesisCsv(readLinesSync(path), { ...opts, file: path }));
+  // GPUs were sampled with nvidia-smi and Jetsons with tegrastats: the unit says which.
+  return builder.build({ format: 'thesis-csv', path, unitInSource: opts.unit }, { kind: 'measured', sensor: opts.unit === 'mW' ? 'tegrastats' : 'nvidia-smi' });
+}
+
+/** A log written by `nvidia-smi --query-gpu=timestamp,index,power.draw... --format=csv`. */
+export function importNvidiaSmiCsv(path: string, opts: Omit<NvidiaSmiOptions, 'file'> = {}): PowerTrace {
+  const builder = new TraceBuilder(path);
+  const s = collect(decodeNvidiaSmiCsv(readLinesSync(path), { ...opts, file: path }), builder);
+  return builder.build({ format: nvidiaSmiFormat(s.powerField), path, unitInSource: s.unitInSource }, { kind: 'measured', sensor: 'nvidia-smi' }, s.originEpochMs);
+}
+
+/** A `tegrastats` log (Jetson); one channel per rail, in W. */
+export function importTegrastatsLog(path: string, opts: Omit<TegrastatsOptions, 'file'> = {}): PowerTrace {
+  const builder = new TraceBuilder(path);
+  const s = collect(decodeTegrastats(readLinesSync(path), { ...opts, file: path }), builder);
+  return builder.build({ format: TEGRASTATS_FORMAT, path, unitInSource: 'mW' }, { kind: 'measured', sensor: 'tegrastats' }, s.originEpochMs);
+}
+
+/** Any power CSV whose columns and units the caller declares (see parseGenericCsvSpec for the CLI form). */
+export function importGenericCsv(path: string, opts: GenericCsvOptions & { readonly sensor?: SensorName }): PowerTrace {
+  const builder = new TraceBuilder(path);
+  const s = collect(decodeGenericCsv(readLinesSync(path), { ...opts, file: path }), builder);
+  return builder.build(
+    { format: GENERIC_CSV_FORMAT, path, unitInSource: s.unitInSource },
+    { kind: 'measured', sensor: opts.sensor ?? 'generic' },
+    s.originEpochMs,
+  );
+}
+
+/** CodeCarbon `emissions.csv`: one energy record per run (energies in J). */
+export function importCodeCarbonCsv(path: string, opts: Omit<CodeCarbonOptions, 'file'> = {}): CodeCarbonRecord[] {
+  return decodeCodeCarbonCsv(readLinesSync(path), { ...opts, file: path });
+}
+
+/** The file formats inferprint imports. */
+export type FileFormat = 'thesis-csv' | 'nvidia-smi' | 'tegrastats' | 'generic' | 'codecarbon';
+
+/** First non-empty line; a wide nvidia-smi header (every query field) runs past 6 kB. */
+function firstLine(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 16);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return (
+      buf
+        .subarray(0, n)
+        .toString('utf8')
+        .replace(/^\uFEFF/, '')
+        .split(/\r?\n/)
+        .find((l) => l.trim() !== '') ?? ''
+    );
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Recognise a power file by its first line; the unit always comes from the format, never the values. */
+export function sniffFormat(path: string): FileFormat {
+  const line = firstLine(path);
+  if (line === '') throw errors.emptyInput(path);
+  if (/^timestamp\s*,\s*(gpu|total)_power\s*$/.test(line) || /^[\d.]+,[\d.]+$/.test(line)) return 'thesis-csv';
+  if (/power\.draw/.test(line)) return 'nvidia-smi';
+  if (/(^|,)energy_consumed(,|$)/.test(line) && /(^|,)duration(,|$)/.test(line)) return 'codecarbon';
+  if (/\bRAM \d+\/\d+MB\b/.test(line) || /\b(VDD_\w+|POM_\w+|GPU) \d+(mW)?\/\d+/.test(line)) return 'tegrastats';
+  throw errors.unknownFormat(path, `cannot tell the format from its first line ${quote(line, 60)}: pass --input-format (thesis-csv, nvidia-smi, tegrastats, generic with --columns, codecarbon)`);
+}
+

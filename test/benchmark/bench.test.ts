@@ -1,0 +1,182 @@
+import { test } from 'node:test';
+import { EventEmitter } from 'node:events';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyze } from '../../src/app/analyze.js';
+import { bench, planCampaign, type BenchOptions, type PlannedRun } from '../../src/app/bench.js';
+import { syntheticBertQsl, syntheticBertSample } from '../../src/benchmark/qsl.js';
+import { parseDetail, parseSummary } from '../../src/mlperf/index.js';
+import { parseManifestText } from '../../src/runs/manifest.js';
+import { defaultSensorEnv } from '../../src/sensors/types.js';
+import { runCli } from '../../src/cli/main.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'inferprint-bench-'));
+const cacheDir = join(dir, 'cache');
+const trace = join(dir, 'replay.csv');
+writeFileSync(trace, `timestamp,gpu_power\n${Array.from({ length: 50 }, (_, i) => `${(i * 0.02).toFixed(2)},${i < 25 ? 100 : 200}`).join('\n')}\n`);
+
+async function options(runsDir: string, extra: Partial<BenchOptions> = {}): Promise<BenchOptions> {
+  return {
+    model: 'synthetic:bert-tiny',
+    queryCounts: [4, 8],
+    runs: 2,
+    sensor: `replay:${trace}`,
+    intervalS: 0.02,
+    seed: 7,
+    cooldownS: 0,
+    hardware: 'H100-NVL',
+    runsDir,
+    cacheDir,
+    cwd: dir,
+    env: await defaultSensorEnv(),
+    ...extra,
+  };
+}
+
+test('the plan: every count × repetition once, shuffled reproducibly by the seed', () => {
+  const a = planCampaign([16, 32, 64], 3, 1);
+  assert.equal(a.length, 9);
+  assert.equal(new Set(a.map((p) => p.key)).size, 9);
+  assert.deepEqual(planCampaign([16, 32, 64], 3, 1), a);
+  assert.notDeepEqual(planCampaign([16, 32, 64], 3, 2).map((p) => p.key), a.map((p) => p.key));
+});
+
+test('the QSL: deterministic samples, realistic shape, only loaded samples served', async () => {
+  const s = syntheticBertSample(42);
+  assert.deepEqual(syntheticBertSample(42), s);
+  assert.equal(s.inputIds.length, 384);
+  assert.equal(s.inputIds[0], 101n);
+  const valid = s.inputMask.reduce((n, v) => n + Number(v), 0);
+  assert.ok(valid >= 96 && valid <= 384);
+  for (let i = 1; i < valid; i++) assert.ok(s.inputIds[i] === 102n || (s.inputIds[i]! >= 1000n && s.inputIds[i]! < 30522n));
+  for (let i = valid; i < 384; i++) assert.equal(s.inputIds[i], 0n);
+  const q = syntheticBertQsl();
+  assert.equal(q.totalSampleCount, 10833);
+  assert.throws(() => q.sample(3));
+  await q.loadSamples(Int32Array.from([3]));
+  assert.deepEqual(q.sample(3), syntheticBertSample(3));
+});
+
+test('a tiny campaign: 4 bundles with parseable MLPerf logs, windows, the reference sample order; resume does only the missing runs', async () => {
+  const runsDir = join(dir, 'runs');
+  const firstIssued = new Map<string, number[]>();
+  const onIssue = (p: PlannedRun, ix: readonly number[]) => {
+    const l = firstIssued.get(p.key) ?? [];
+    l.push(...ix);
+    firstIssued.set(p.key, l);
+  };
+  // Stop after 2 runs of 4, as a crash would.
+  const partial = await bench(await options(runsDir, { stopAfter: 2, onIssue }));
+  assert.equal(partial.campaign.planned.length, 4);
+  assert.equal(partial.campaign.finished.length, 2);
+  assert.equal(partial.remaining, 2);
+  const resumed = await bench(await options(runsDir, { resume: partial.campaign.id, onIssue }));
+  assert.equal(resumed.campaign.id, partial.campaign.id);
+  assert.equal(resumed.campaign.finished.length, 4);
+  assert.equal(resumed.remaining, 0);
+  assert.equal(firstIssued.size, 4, 'each planned run ran exactly once');
+  assert.deepEqual(new Set(resumed.campaign.finished.map((f) => f.key)), new Set(['q4-r0', 'q4-r1', 'q8-r0', 'q8-r1']));
+  for (const ix of firstIssued.values()) assert.deepEqual(ix.slice(0, 4), [8143, 6390, 2157, 1292]);
+
+  for (const f of resumed.campaign.finished) {
+    const n = Number(/^q(\d+)/.exec(f.key)![1]);
+    const b = join(runsDir, f.bundleId);
+    const m = parseManifestText(readFileSync(join(b, 'manifest.json'), 'utf8'));
+    assert.ok(m.workload.kind === 'bench');
+    assert.equal(m.workload.queryCount, n);
+    assert.equal(m.workload.model, 'synthetic:bert-tiny');
+    assert.equal(m.workload.mlperfSettings?.minQueryCount, n);
+    assert.equal((m.workload as unknown as { campaignId: string }).campaignId, resumed.campaign.id);
+    assert.deepEqual(m.files.map((x) => x.role).sort(), ['mlperf_log_detail', 'mlperf_log_summary', 'other']);
+    const w = (name: string) => m.windows.find((x) => x.name === name)!;
+    assert.ok(w('full').t0S <= w('load').t0S && w('load').t1S <= w('full').t1S, 'full ⊇ load');
+    assert.ok(w('full').t0S <= w('compute').t0S && w('compute').t1S <= w('full').t1S, 'compute inside full');
+    assert.ok(w('load').t1S <= w('compute').t0S);
+    assert.ok(m.energy && m.energy.primary.energyJ > 0);
+    assert.ok(m.energy.perWindow?.some((x) => x.window === 'compute' && x.energyJ > 0));
+
+    const sum = parseSummary(readFileSync(join(b, 'mlperf_log_summary.txt'), 'utf8'));
+    assert.equal(sum.scenario, 'SingleStream');
+    assert.equal(sum.params.minQueryCount, n);
+    assert.equal(sum.params.maxQueryCount, n);
+    assert.ok(sum.stats.maxLatencyNs > 0);
+    const det = parseDetail(readFileSync(join(b, 'mlperf_log_detail.txt'), 'utf8'), 'detail');
+    assert.equal(det.loadedQslSet?.length, 10833);
+    assert.ok(det.powerBeginMs !== undefined && det.powerEndMs !== undefined && det.powerEndMs >= det.powerBeginMs);
+    const lat = readFileSync(join(b, 'latencies.csv'), 'utf8').trim().split('\n');
+    assert.equal(lat[0], 'query,scheduled_ns,issued_ns,done_ns,latency_ns');
+    assert.equal(lat.length, n + 1);
+  }
+  assert.deepEqual(resumed.rows.map((r) => [r.queryCount, r.runs]), [[4, 2], [8, 2]]);
+  for (const r of resumed.rows) {
+    assert.ok(r.meanEnergyJ > 0 && r.meanComputeEnergyJ > 0 && r.meanComputeEnergyJ <= r.meanEnergyJ);
+    assert.ok(r.meanLatencyMs > 0 && r.p90LatencyMs > 0);
+    assert.ok(r.gwpMgPerRun !== null && r.gwpMgPerRun > 0);
+  }
+});
+
+test('bench CLI: bad flags are usage errors (exit 2)', async () => {
+  const cases = [
+    ['--scenario', 'Server'],
+    ['--queries', '4,x'],
+    ['--queries', '0'],
+    ['--runs', '0'],
+    ['--model', 'synthetic:bert-huge'],
+    ['--interval', '5'],
+    ['--cooldown', 'soon'],
+    ['--bogus'],
+  ];
+  for (const argv of cases) {
+    let err = '';
+    const code = await runCli(['bench', ...argv, '--runs-dir', join(dir, 'cli-runs')], { stdout: () => undefined, stderr: (s) => (err += s), env: { INFERPRINT_CACHE_DIR: cacheDir } });
+    assert.equal(code, 2, `${argv.join(' ')}: ${err}`);
+  }
+});
+
+test('bench CLI: --resume with no campaign is a usage error', async () => {
+  let err = '';
+  const code = await runCli(['bench', '--resume', '--runs-dir', join(dir, 'empty-runs'), '--sensor', `replay:${trace}`], { stdout: () => undefined, stderr: (s) => (err += s), env: { INFERPRINT_CACHE_DIR: cacheDir } });
+  assert.equal(code, 2, err);
+});
+
+test('Ctrl-C during a campaign: the run in flight finishes and is saved, the rest is left for --resume', async () => {
+  const runsDir = join(dir, 'runs-interrupted');
+  const signals = new EventEmitter();
+  let sent = false;
+  const r = await bench(
+    await options(runsDir, {
+      signals,
+      onIssue: () => {
+        if (!sent) {
+          sent = true;
+          signals.emit('SIGINT');
+        }
+      },
+    }),
+  );
+  assert.equal(r.interrupted, 'SIGINT');
+  assert.equal(r.campaign.finished.length, 1, 'the run in flight was completed and recorded');
+  assert.equal(r.remaining, 3);
+  assert.equal(signals.listenerCount('SIGINT'), 0, 'handlers are removed afterwards');
+});
+
+test('analyze reads a campaign back from its bundles: one row per query count, compute phase and latency included', async () => {
+  const runsDir = join(dir, 'runs-analyze');
+  const r = await bench(await options(runsDir));
+  assert.equal(r.remaining, 0);
+  const a = analyze({ paths: [runsDir], method: 'trapezoid' });
+  assert.deepEqual(a.rows.map((x) => x.queryCount).sort((p, q) => (p ?? 0) - (q ?? 0)), [4, 8]);
+  for (const row of a.rows) {
+    assert.equal(row.energy?.runs, 2);
+    assert.equal(row.compute?.runs, 2);
+    assert.ok(row.energy.energyJ > row.compute.energyJ, 'the whole run includes loading the model');
+    assert.equal(row.latency?.runs, 2, 'latency from each bundle’s mlperf_log_summary.txt');
+    assert.equal(row.device, 'H100-NVL');
+    assert.ok(row.impact && row.impact.gwpG.mean > 0);
+    assert.equal(row.version, 'v4.1');
+  }
+  // A single bundle folder works too.
+  assert.equal(analyze({ paths: [r.bundlePaths[0]!], method: 'trapezoid' }).rows.length, 1);
+});

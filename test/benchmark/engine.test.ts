@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runPerformance, type QuerySampleLibrary, type SystemUnderTest } from '../../src/benchmark/loadgen/engine.js';
+import { BERT_SAMPLE_COUNT, bertMlperfConf, effectiveSettings, studySettings } from '../../src/benchmark/loadgen/settings.js';
+
+/** A SUT that completes every query after a fixed delay on a fake clock. */
+function fakeWorld(latencyNs: number) {
+  let now = 1e12;
+  const clocks = { nowNs: () => now, epochMs: () => 1.7e12 + (now - 1e12) / 1e6 };
+  const issued: number[][] = [];
+  const sut: SystemUnderTest = {
+    name: 'fake',
+    issueQuery: (samples) => {
+      issued.push(samples.map((s) => s.index));
+      now += latencyNs;
+      return Promise.resolve(samples.map((s) => ({ id: s.id })));
+    },
+  };
+  const loaded: number[] = [];
+  const qsl: QuerySampleLibrary = {
+    name: 'fake',
+    totalSampleCount: BERT_SAMPLE_COUNT,
+    performanceSampleCount: BERT_SAMPLE_COUNT,
+    loadSamples: (ix) => {
+      loaded.push(ix.length);
+      return Promise.resolve();
+    },
+    unloadSamples: () => Promise.resolve(),
+  };
+  return { clocks, sut, qsl, issued, loaded };
+}
+
+test('SingleStream as the study ran it: min = max = 16 queries, ends early on max query count', async () => {
+  const w = fakeWorld(2_000_000);
+  const settings = effectiveSettings(studySettings('v4.1', 16), BERT_SAMPLE_COUNT, 'v4.1');
+  const run = await runPerformance(w.sut, w.qsl, { settings, release: 'v4.1', variant: 'libstdcxx-lemire', clocks: w.clocks });
+  assert.equal(run.queriesIssued, 16);
+  assert.deepEqual(run.end, { kind: 'max-query-count', queryCount: 16 });
+  assert.deepEqual(w.loaded, [10833]);
+  // The reference's first v4.1 sample indices for these seeds (reference/mlperf-loadgen.md §1.5).
+  assert.deepEqual(w.issued.slice(0, 5).map((q) => q[0]), [8143, 6390, 2157, 1292, 9336]);
+  assert.equal(run.results.sampleLatency.maxNs, 2_000_000);
+  assert.equal(run.results.sampleLatency.meanNs, 2_000_000);
+  assert.equal(run.results.validity.minDurationMet, false, 'like every study run: 10 min minimum not met');
+  assert.equal(run.results.validity.valid, false);
+  assert.ok(run.powerEndEpochMs > run.powerBeginEpochMs);
+});
+
+test('a natural end once min queries and min duration are met', async () => {
+  const w = fakeWorld(10_000_000);
+  const settings = effectiveSettings({ ...bertMlperfConf('v4.1', 'SingleStream'), minDurationMs: 50, minQueryCount: 3, maxQueryCount: 0, singleStreamExpectedLatencyNs: 10_000_000 }, BERT_SAMPLE_COUNT, 'v4.1');
+  const run = await runPerformance(w.sut, w.qsl, { settings, release: 'v4.1', variant: 'libstdcxx-lemire', clocks: w.clocks });
+  assert.deepEqual(run.end, { kind: 'natural' });
+  // Issue k happens at k × 10 ms; the end check uses the issue time of the query just issued: ≥ 50 ms at the 6th.
+  assert.equal(run.queriesIssued, 6);
+});

@@ -1,8 +1,10 @@
 /**
- * `inferprint bench`: the study's campaign — BERT SingleStream PerformanceOnly runs with
- * min = max query count = N under LoadGen v4.1 semantics (Lemire variant, official seeds), on
- * an ONNX Runtime session, every (query count × repetition) in a shuffled order, each run
- * measured by one sensor and saved as its own run bundle with the MLPerf logs.
+ * `inferprint bench`: the study's campaign — BERT PerformanceOnly runs with min = max query
+ * count = N under LoadGen v4.1 semantics (Lemire variant, official seeds), on an ONNX Runtime
+ * session, every (query count × repetition) in a shuffled order, each run measured by one
+ * sensor and saved as its own run bundle with the MLPerf logs. SingleStream is the study's
+ * scenario; MultiStream, Server (Poisson arrivals at a target QPS) and Offline run the same
+ * way with the scenario's mlperf.conf values (see `benchSettings`).
  *
  * A run: recorder starts → window `full` → session opened in window `load` → LoadGen run in
  * window `compute` (marked around `runPerformance`: QSL loading is lazy and costs nothing,
@@ -16,7 +18,8 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errors } from '../errors.js';
 import { runPerformance, type LoadgenRun } from '../benchmark/loadgen/engine.js';
-import { BERT_SAMPLE_COUNT, effectiveSettings, studySettings, type EffectiveSettings, type TestSettings } from '../benchmark/loadgen/settings.js';
+import { BERT_SAMPLE_COUNT, bertMlperfConf, effectiveSettings, studySettings, type EffectiveSettings, type TestSettings } from '../benchmark/loadgen/settings.js';
+import type { MlperfScenario } from '../mlperf/types.js';
 import { LIBSTDCXX_VARIANT_OF_LOGS } from '../benchmark/loadgen/sample-selection.js';
 import { writeSummary } from '../benchmark/loadgen/summary-writer.js';
 import {
@@ -67,6 +70,12 @@ export interface BenchOptions {
   readonly hardware?: string;
   readonly grid?: string;
   readonly provider?: OrtProviderRequest;
+  /** Default SingleStream, the study's scenario. */
+  readonly scenario?: MlperfScenario;
+  /** Server: the Poisson arrival rate, queries/s (required for Server, refused otherwise). */
+  readonly targetQps?: number;
+  /** Most samples per ONNX Runtime call (default 1; MultiStream and Offline queries hold several samples). */
+  readonly batchSize?: number;
   readonly runsDir: string;
   readonly cacheDir: string;
   readonly cwd: string;
@@ -100,7 +109,11 @@ export interface CampaignFile {
   readonly id: string;
   readonly createdAt: string;
   readonly model: string;
-  readonly scenario: 'SingleStream';
+  readonly scenario: MlperfScenario;
+  /** Server only. */
+  readonly targetQps?: number;
+  /** Absent in campaigns planned before batching was an option: 1. */
+  readonly batchSize?: number;
   readonly release: typeof BENCH_RELEASE;
   readonly queryCounts: readonly number[];
   readonly runs: number;
@@ -219,6 +232,33 @@ async function findCampaign(runsDir: string, id: string | true): Promise<{ campa
 }
 
 // ---------------------------------------------------------------------------------------------
+// LoadGen settings per scenario
+
+/**
+ * The settings of one run with N queries: the scenario's BERT mlperf.conf (v4.1) with
+ * min = max query count = N, as the study did for SingleStream, so every scenario's run ends
+ * after N queries instead of after min_duration (600 s).
+ *
+ * - SingleStream: the study's settings (`studySettings`), one sample per query.
+ * - MultiStream: 8 samples per query (mlperf.conf), issued back to back like SingleStream.
+ * - Server: Poisson arrivals at `targetQps`, latency counted from each query's scheduled time.
+ * - Offline: one query of N samples (min_duration 0 so the query is sized by N alone).
+ */
+export function benchSettings(scenario: MlperfScenario, queryCount: number, targetQps?: number): TestSettings {
+  switch (scenario) {
+    case 'SingleStream':
+      return studySettings(BENCH_RELEASE, queryCount);
+    case 'MultiStream':
+      return { ...bertMlperfConf(BENCH_RELEASE, 'MultiStream'), minQueryCount: queryCount, maxQueryCount: queryCount };
+    case 'Server':
+      if (targetQps === undefined) throw errors.usage('the Server scenario needs its arrival rate, e.g. --target-qps 10', '--target-qps');
+      return { ...bertMlperfConf(BENCH_RELEASE, 'Server'), serverTargetQps: targetQps, minQueryCount: queryCount, maxQueryCount: queryCount };
+    case 'Offline':
+      return { ...bertMlperfConf(BENCH_RELEASE, 'Offline'), minDurationMs: 0, minQueryCount: queryCount, maxQueryCount: 0 };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // One run
 
 const sleep = (s: number) => new Promise<void>((r) => setTimeout(r, s * 1000));
@@ -281,7 +321,7 @@ async function benchRun(
   modelPath: string,
   choice: SensorChoice,
 ): Promise<{ id: string; path: string }> {
-  const requested = studySettings(BENCH_RELEASE, planned.queryCount);
+  const requested = benchSettings(campaign.scenario, planned.queryCount, campaign.targetQps);
   const qsl = syntheticBertQsl({ totalSampleCount: opts.qslSize ?? BERT_SAMPLE_COUNT });
   const settings: EffectiveSettings = effectiveSettings(requested, qsl.performanceSampleCount, BENCH_RELEASE);
   const startedAt = new Date(opts.env.clock.epochMs()).toISOString();
@@ -290,7 +330,7 @@ async function benchRun(
   let sutName: string;
   try {
     rec.beginWindow('full');
-    const ort = await rec.window('load', () => openOrtSut({ modelPath, ...(opts.provider !== undefined ? { provider: opts.provider } : {}) }));
+    const ort = await rec.window('load', () => openOrtSut({ modelPath, maxBatchSize: campaign.batchSize ?? 1, ...(opts.provider !== undefined ? { provider: opts.provider } : {}) }));
     try {
       const sut = ortLoadgenSut(ort, qsl, { onIssue: (ix) => opts.onIssue?.(planned, ix) });
       sutName = sut.name;
@@ -312,6 +352,8 @@ async function benchRun(
     : ({ kind: 'completed' } as const);
   const mlperfSettings: Record<string, unknown> = {
     release: BENCH_RELEASE,
+    scenario: settings.scenario,
+    samplesPerQuery: settings.samplesPerQuery,
     variant: LIBSTDCXX_VARIANT_OF_LOGS[BENCH_RELEASE],
     minQueryCount: settings.minQueryCount,
     maxQueryCount: settings.maxQueryCount,
@@ -322,9 +364,15 @@ async function benchRun(
     scheduleRngSeed: String(settings.scheduleRngSeed),
     performanceSampleCount: settings.performanceSampleCount,
   };
-  // Extra workload fields are kept by the manifest reader: the campaign and repetition.
-  const benchWorkload = { kind: 'bench', scenario: 'SingleStream', model: campaign.model, queryCount: planned.queryCount, mlperfSettings, campaignId: campaign.id, repetition: planned.repetition };
-  const workload: Workload = benchWorkload as Workload;
+  const workload: Workload = {
+    kind: 'bench',
+    scenario: campaign.scenario,
+    model: campaign.model,
+    queryCount: planned.queryCount,
+    mlperfSettings,
+    campaignId: campaign.id,
+    repetition: planned.repetition,
+  };
   const label = `${opts.label ?? 'bench'}-q${planned.queryCount}-r${planned.repetition}`;
   const input = measurementBundle(
     {
@@ -369,7 +417,9 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
       id,
       createdAt,
       model: opts.model,
-      scenario: 'SingleStream',
+      scenario: opts.scenario ?? 'SingleStream',
+      ...(opts.targetQps !== undefined ? { targetQps: opts.targetQps } : {}),
+      batchSize: opts.batchSize ?? 1,
       release: BENCH_RELEASE,
       queryCounts: opts.queryCounts,
       runs: opts.runs,
@@ -435,7 +485,15 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
   };
 }
 
-export function validateBenchOptions(o: Pick<BenchOptions, 'queryCounts' | 'runs' | 'seed' | 'intervalS' | 'cooldownS'>): void {
+export function validateBenchOptions(o: Pick<BenchOptions, 'queryCounts' | 'runs' | 'seed' | 'intervalS' | 'cooldownS' | 'scenario' | 'targetQps' | 'batchSize'>): void {
+  const scenario = o.scenario ?? 'SingleStream';
+  if (scenario === 'Server') {
+    if (o.targetQps === undefined) throw errors.usage('the Server scenario needs its arrival rate, e.g. --target-qps 10', '--target-qps');
+    if (!(o.targetQps > 0) || !Number.isFinite(o.targetQps)) throw errors.usage(`expected a positive rate in queries/s, got ${o.targetQps}`, '--target-qps');
+  } else if (o.targetQps !== undefined) {
+    throw errors.usage(`--target-qps is the Server scenario's arrival rate; ${scenario} issues as fast as the system answers`, '--target-qps');
+  }
+  if (o.batchSize !== undefined && (!Number.isSafeInteger(o.batchSize) || o.batchSize < 1)) throw errors.usage(`expected a positive integer, got ${o.batchSize}`, '--batch-size');
   if (o.queryCounts.length === 0) throw errors.usage('give at least one query count', '--queries');
   for (const n of o.queryCounts) if (!Number.isSafeInteger(n) || n < 1) throw errors.usage(`query counts are positive integers, got ${n}`, '--queries');
   if (new Set(o.queryCounts).size !== o.queryCounts.length) throw errors.usage('a query count appears twice', '--queries');

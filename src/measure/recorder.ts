@@ -61,6 +61,7 @@ export class Recorder {
   private dropped = 0;
   private handle: SensorHandle | undefined;
   private stopped = false;
+  private stopping = false;
   private readonly clock: Clock;
   private readonly t0: number;
   private readonly originEpochMs: number;
@@ -125,9 +126,12 @@ export class Recorder {
 
   /** Stop the sensor and hand back everything recorded. Windows still open are closed now. */
   async stop(): Promise<Recording> {
-    if (this.stopped) throw errors.usage('recording already stopped');
-    this.stopped = true;
+    if (this.stopping) throw errors.usage('recording already stopped');
+    this.stopping = true;
+    // Samples a sensor delivers while it stops (a final reading, what fell due since its last
+    // tick) still count; nothing after that does.
     await this.handle?.stop();
+    this.stopped = true;
     for (const name of [...this.open.keys()]) this.endWindow(name);
     const toChannel = ([name, s]: [string, Series]): PowerChannel => ({ name, tS: s.t.toArray(), powerW: s.v.toArray() });
     return {

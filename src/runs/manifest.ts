@@ -97,6 +97,9 @@ export type Workload =
       readonly queryCount: number;
       /** LoadGen settings as used (free-form: the bench layer owns their shape). */
       readonly mlperfSettings?: Readonly<Record<string, unknown>>;
+      /** The `inferprint bench` campaign the run belongs to, and its repetition index (from 0). */
+      readonly campaignId?: string;
+      readonly repetition?: number;
     }
   | {
       readonly kind: 'import';
@@ -477,6 +480,8 @@ function readWorkload(v: unknown, at: At): Workload {
         model: f.req('model', nonEmptyString),
         queryCount: f.req('queryCount', count),
         ...f.opt('mlperfSettings', object),
+        ...f.opt('campaignId', nonEmptyString),
+        ...f.opt('repetition', count),
       };
     case 'import':
       return { ...f.raw, kind, format: f.req('format', nonEmptyString), sourcePath: f.req('sourcePath', nonEmptyString) };

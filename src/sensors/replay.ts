@@ -78,7 +78,12 @@ export function replaySensor(file: string): Sensor {
           requestedIntervalS: opts.intervalS,
           notes,
         },
-        stop: () => poller.stop(),
+        // Deliver what fell due since the last tick: on a loaded machine the poller can lag,
+        // and a short run must not lose its last samples to that.
+        stop: () => {
+          emitDue(env.clock.monotonicS());
+          return poller.stop();
+        },
       });
     },
   };

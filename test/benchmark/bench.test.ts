@@ -15,7 +15,8 @@ import { runCli } from '../../src/cli/main.js';
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-bench-'));
 const cacheDir = join(dir, 'cache');
 const trace = join(dir, 'replay.csv');
-writeFileSync(trace, `timestamp,gpu_power\n${Array.from({ length: 50 }, (_, i) => `${(i * 0.02).toFixed(2)},${i < 25 ? 100 : 200}`).join('\n')}\n`);
+// 2 ms apart: even the shortest window of a tiny run (a few ms) holds samples, whatever the load.
+writeFileSync(trace, `timestamp,gpu_power\n${Array.from({ length: 500 }, (_, i) => `${(i * 0.002).toFixed(3)},${i < 250 ? 100 : 200}`).join('\n')}\n`);
 
 async function options(runsDir: string, extra: Partial<BenchOptions> = {}): Promise<BenchOptions> {
   return {
@@ -88,7 +89,8 @@ test('a tiny campaign: 4 bundles with parseable MLPerf logs, windows, the refere
     assert.equal(m.workload.queryCount, n);
     assert.equal(m.workload.model, 'synthetic:bert-tiny');
     assert.equal(m.workload.mlperfSettings?.minQueryCount, n);
-    assert.equal((m.workload as unknown as { campaignId: string }).campaignId, resumed.campaign.id);
+    assert.equal(m.workload.campaignId, resumed.campaign.id);
+    assert.equal(m.workload.repetition, Number(/-r(\d+)$/.exec(f.key)![1]));
     assert.deepEqual(m.files.map((x) => x.role).sort(), ['mlperf_log_detail', 'mlperf_log_summary', 'other']);
     const w = (name: string) => m.windows.find((x) => x.name === name)!;
     assert.ok(w('full').t0S <= w('load').t0S && w('load').t1S <= w('full').t1S, 'full ⊇ load');
@@ -117,9 +119,49 @@ test('a tiny campaign: 4 bundles with parseable MLPerf logs, windows, the refere
   }
 });
 
+test('the other scenarios: MultiStream, Server and Offline runs end after N queries with their mlperf.conf values', async () => {
+  const cases = [
+    { scenario: 'MultiStream', extra: { batchSize: 8 }, samplesPerQuery: 8, queries: 3 },
+    { scenario: 'Server', extra: { targetQps: 200 }, samplesPerQuery: 1, queries: 6 },
+    { scenario: 'Offline', extra: { batchSize: 4 }, samplesPerQuery: 6, queries: 1 },
+  ] as const;
+  for (const c of cases) {
+    const runsDir = join(dir, `runs-${c.scenario}`);
+    const issued: number[][] = [];
+    const r = await bench(await options(runsDir, { queryCounts: [c.scenario === 'Offline' ? 6 : c.queries], runs: 1, scenario: c.scenario, ...c.extra, onIssue: (_p, ix) => issued.push([...ix]) }));
+    assert.equal(r.remaining, 0, c.scenario);
+    assert.equal(r.campaign.scenario, c.scenario);
+    assert.equal(issued.length, c.queries, `${c.scenario}: queries issued`);
+    assert.ok(issued.every((q) => q.length === c.samplesPerQuery), `${c.scenario}: samples per query`);
+    const b = r.bundlePaths[0]!;
+    const m = parseManifestText(readFileSync(join(b, 'manifest.json'), 'utf8'));
+    assert.ok(m.workload.kind === 'bench');
+    assert.equal(m.workload.scenario, c.scenario);
+    assert.equal(m.workload.mlperfSettings?.samplesPerQuery, c.samplesPerQuery);
+    const sum = parseSummary(readFileSync(join(b, 'mlperf_log_summary.txt'), 'utf8'));
+    assert.equal(sum.scenario, c.scenario);
+    const det = parseDetail(readFileSync(join(b, 'mlperf_log_detail.txt'), 'utf8'), 'detail');
+    assert.ok(det.powerBeginMs !== undefined && det.powerEndMs !== undefined);
+    const lat = readFileSync(join(b, 'latencies.csv'), 'utf8').trim().split('\n');
+    assert.equal(lat.length, c.queries + 1);
+    if (c.scenario === 'Server') {
+      // Arrivals follow the schedule: issue times never precede the scheduled ones.
+      for (const line of lat.slice(1)) {
+        const [, sched, iss] = line.split(',').map(Number);
+        assert.ok(iss! >= sched!, line);
+      }
+    }
+  }
+});
+
 test('bench CLI: bad flags are usage errors (exit 2)', async () => {
   const cases = [
     ['--scenario', 'Server'],
+    ['--scenario', 'Server', '--target-qps', '0'],
+    ['--scenario', 'Server', '--target-qps', 'fast'],
+    ['--scenario', 'Offline', '--target-qps', '5'],
+    ['--scenario', 'Batch'],
+    ['--batch-size', '0'],
     ['--queries', '4,x'],
     ['--queries', '0'],
     ['--runs', '0'],

@@ -11,16 +11,20 @@ import { parseDurationFlag, parseGridFlag } from '../flags.js';
 import { parseFormat, renderJson, renderTable, type Column } from '../output.js';
 import { progressReporter } from '../progress.js';
 import type { QueryCountRow } from '../../app/bench.js';
+import type { MlperfScenario } from '../../mlperf/types.js';
 
 const HELP = `Usage: inferprint bench [options]
 
-Runs the study's campaign: BERT SingleStream PerformanceOnly with min = max query count = N
-(LoadGen v4.1 semantics, official seeds) on ONNX Runtime, every query count × repetition in a
-shuffled order, each run measured and saved as a run bundle with its MLPerf logs.
+Runs the study's campaign: BERT PerformanceOnly with min = max query count = N (LoadGen v4.1
+semantics, official seeds) on ONNX Runtime, every query count × repetition in a shuffled order,
+each run measured and saved as a run bundle with its MLPerf logs.
 
 Options:
   --model M              synthetic:bert-tiny|synthetic:bert-base|synthetic:bert-large (default) or PATH.onnx
-  --scenario S           SingleStream (the only one supported for now)
+  --scenario S           SingleStream (default, the study's), MultiStream (8 samples per query),
+                         Server (Poisson arrivals at --target-qps), Offline (one query of N samples)
+  --target-qps Q         Server: arrival rate in queries/s (required for Server)
+  --batch-size B         most samples per ONNX Runtime call (default 1)
   --queries N,N,...      query counts (default 16,32,64,128,256)
   --runs K               repetitions per query count (default 10)
   --seed N               seed of the run order (default ${DEFAULT_CAMPAIGN_SEED})
@@ -45,6 +49,8 @@ export const benchCommand: Command = {
     const { values, positionals } = parseFlags(ctx.argv, {
       model: { type: 'string' },
       scenario: { type: 'string' },
+      'target-qps': { type: 'string' },
+      'batch-size': { type: 'string' },
       queries: { type: 'string' },
       runs: { type: 'string' },
       seed: { type: 'string' },
@@ -63,7 +69,11 @@ export const benchCommand: Command = {
     // `--resume ID`: the id arrives as the only positional.
     if (positionals.length > (values.resume === true ? 1 : 0)) throw errors.usage(`unexpected argument '${positionals.at(-1)!}'`);
     const scenario = values.scenario ?? 'SingleStream';
-    if (scenario !== 'SingleStream') throw errors.usage(`only SingleStream is supported for now, got '${scenario}'`, '--scenario');
+    if (!isScenario(scenario)) throw errors.usage(`expected SingleStream, MultiStream, Server or Offline, got '${scenario}'`, '--scenario');
+    const targetQps = values['target-qps'] === undefined ? undefined : /^\d+(\.\d+)?$/.test(values['target-qps']) ? Number(values['target-qps']) : Number.NaN;
+    if (targetQps !== undefined && Number.isNaN(targetQps)) throw errors.usage(`expected a rate in queries/s such as 10 or 2.5, got '${values['target-qps'] ?? ''}'`, '--target-qps');
+    const batchSize = values['batch-size'] === undefined ? undefined : /^\d+$/.test(values['batch-size']) ? Number(values['batch-size']) : Number.NaN;
+    if (batchSize !== undefined && Number.isNaN(batchSize)) throw errors.usage(`expected a positive integer, got '${values['batch-size'] ?? ''}'`, '--batch-size');
     const model = values.model ?? 'synthetic:bert-large';
     parseModelSpec(model);
     const queryCounts = (values.queries ?? '16,32,64,128,256').split(',').map((s) => (/^\d+$/.test(s.trim()) ? Number(s) : Number.NaN));
@@ -79,7 +89,7 @@ export const benchCommand: Command = {
     if (values.grid !== undefined) parseGridFlag(values.grid);
     const format = parseFormat(values.format);
     if (format === 'csv') throw errors.usage('bench prints table or json', '--format');
-    validateBenchOptions({ queryCounts, runs, seed, intervalS, cooldownS });
+    validateBenchOptions({ queryCounts, runs, seed, intervalS, cooldownS, scenario, ...(targetQps !== undefined ? { targetQps } : {}), ...(batchSize !== undefined ? { batchSize } : {}) });
     const runsDir = resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd });
     const cacheDir = resolveModelCacheDir({ flag: values['cache-dir'], env: ctx.env, cwd: ctx.cwd }).path;
 
@@ -94,6 +104,9 @@ export const benchCommand: Command = {
       sensor: values.sensor ?? 'auto',
       intervalS,
       provider,
+      scenario,
+      ...(targetQps !== undefined ? { targetQps } : {}),
+      ...(batchSize !== undefined ? { batchSize } : {}),
       runsDir,
       cacheDir,
       cwd: ctx.cwd,
@@ -112,10 +125,15 @@ export const benchCommand: Command = {
   },
 };
 
+const SCENARIOS: readonly MlperfScenario[] = ['SingleStream', 'MultiStream', 'Server', 'Offline'];
+const isScenario = (s: string): s is MlperfScenario => (SCENARIOS as readonly string[]).includes(s);
+
 export function toJson(r: BenchResult) {
   return {
     campaign_id: r.campaign.id,
     campaign_path: r.campaignPath,
+    scenario: r.campaign.scenario,
+    ...(r.campaign.targetQps !== undefined ? { target_qps: r.campaign.targetQps } : {}),
     sensor: r.sensor.name,
     estimated: r.sensor.estimated,
     planned: r.campaign.planned.length,
@@ -145,7 +163,7 @@ const COLUMNS: readonly Column<QueryCountRow>[] = [
 
 function renderText(r: BenchResult, runsDir: string): string {
   const lines = [
-    `campaign ${r.campaign.id}: ${r.campaign.finished.length}/${r.campaign.planned.length} runs (${r.campaign.model}, SingleStream, LoadGen v4.1)`,
+    `campaign ${r.campaign.id}: ${r.campaign.finished.length}/${r.campaign.planned.length} runs (${r.campaign.model}, ${r.campaign.scenario}${r.campaign.targetQps !== undefined ? ` at ${r.campaign.targetQps} QPS` : ''}, LoadGen v4.1)`,
     `energy from sensor ${r.sensor.name}${r.sensor.estimated ? ' — ESTIMATED (no power sensor here), not measured' : ''}`,
     '',
     renderTable(COLUMNS, r.rows).trimEnd(),

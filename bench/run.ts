@@ -13,6 +13,9 @@ const cases: [string, string[]][] = [
   ['trapezoid-arrays.ts', ['10000000']],
   ['loadgen-overhead.ts', ['SingleStream', '100000']],
   ['loadgen-overhead.ts', ['Offline', '100000']],
+  // ONNX Runtime latency of the synthetic presets (CPU) and the harness's share of it.
+  ['ort-latency.ts', ['bert-tiny', '256']],
+  ['ort-latency.ts', ['bert-base', '32']],
   ['stream-integrate.ts', ['1000000']],
   ['stream-integrate.ts', ['10000000']],
   // Sampler overhead: each sensor (with the project's fakes) at 10, 50 and 100 ms, 3 s each.

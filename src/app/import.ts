@@ -8,7 +8,11 @@ import { energySummary, gapRecords } from './measure-bundle.js';
 import { readRunBundle, writeRunBundle, type WrittenBundle } from '../runs/bundle.js';
 import { scanThesisDataset } from '../io/thesis-dataset.js';
 import { channelKinds, chooseChannels } from '../traces/channels.js';
-import { samplingStats } from '../traces/energy.js';
+import { samplingStats, trapezoidJ } from '../traces/energy.js';
+import { latencyByQueryCount } from '../analysis/latency.js';
+import type { LatencyStats } from '../analysis/types.js';
+import { scanMlperfLogTree } from '../mlperf/log-tree.js';
+import { latencyObservation } from './inputs.js';
 import { importGenericCsv, importNvidiaSmiCsv, importTegrastatsLog, importThesisCsv } from '../traces/import-files.js';
 import { parseGenericCsvSpec } from '../traces/parse-generic-csv.js';
 import type { PowerTrace } from '../traces/types.js';
@@ -86,7 +90,7 @@ function loadTrace(path: string, opts: ImportOptions): PowerTrace {
   }
 }
 
-async function saveTrace(trace: PowerTrace, source: string, opts: ImportOptions, label: string): Promise<WrittenBundle> {
+async function saveTrace(trace: PowerTrace, source: string, opts: ImportOptions, label: string, workloadExtra: Readonly<Record<string, unknown>> = {}): Promise<WrittenBundle> {
   const names = trace.channels.map((c) => c.name);
   const primary = chooseChannels(names, opts.channel, source)[0]!;
   const kinds = channelKinds(names);
@@ -133,7 +137,7 @@ async function saveTrace(trace: PowerTrace, source: string, opts: ImportOptions,
         primaryChannel: primary,
         notes: [`imported from ${source} (${trace.source.format}, power written in ${trace.source.unitInSource})`, ...notes],
       },
-      workload: { kind: 'import', format: trace.source.format, sourcePath: source },
+      workload: { ...workloadExtra, kind: 'import', format: trace.source.format, sourcePath: source },
       device: hw ? { hardwareId: hw.id, name: hw.name } : {},
       windows: recording.windows,
       gaps: gapRecords(s),
@@ -143,15 +147,44 @@ async function saveTrace(trace: PowerTrace, source: string, opts: ImportOptions,
   });
 }
 
-/** One bundle per FULL and CI run file of the study's dataset, labelled `<tag> <version> QC<n> run<i> <phase>`. */
+/**
+ * The study's dataset: one bundle per run — per FULL trace (the whole benchmark process), so
+ * 50 per device (5 query counts × 10 repetitions) and 550 for the study's 11 devices. Each
+ * bundle also carries what the study measured about that run's device and query count:
+ *
+ * - `workload.computeRun`: the CI trace of the same query count and repetition (a separate
+ *   run that measured the compute phase alone), its energy by the trapezoid rule;
+ * - `workload.mlperf`: latency over the device's MLPerf logs of that query count, computed as
+ *   the study did (mean of `Max latency` etc. over every summary with that `min_query_count`).
+ *   The study's data do not link a log to a trace, so these are per device × query count,
+ *   the same on each of its runs, and say so (`linkedToRun: false`).
+ */
 async function importThesisDataset(root: string, opts: ImportOptions): Promise<ImportedRun[]> {
   const ds = scanThesisDataset(root);
   const out: ImportedRun[] = [];
   for (const d of ds.devices) {
-    for (const f of d.files.filter((x) => x.phase !== 'pue')) {
+    const latency = d.logDir !== undefined ? latencyByQueryCount(scanMlperfLogTree(d.logDir).runs.map((r) => latencyObservation(r.summary))) : new Map<number, LatencyStats>();
+    const ciFiles = new Map(d.files.filter((x) => x.phase === 'ci').map((x) => [`${x.qc}-${x.run}`, x]));
+    for (const f of d.files.filter((x) => x.phase === 'full')) {
       const trace = importThesisCsv(f.path, { unit: d.unit });
-      const label = `${d.tag} ${d.version} QC${f.qc} run${f.run} ${f.phase === 'ci' ? 'compute' : 'full'}`;
-      const w = await saveTrace(trace, f.path, { ...opts, device: d.hardware.id }, label);
+      const ci = ciFiles.get(`${f.qc}-${f.run}`);
+      const lat = latency.get(f.qc);
+      const extra: Record<string, unknown> = {
+        dataset: 'thesis-2025',
+        datasetTag: d.tag,
+        version: d.version,
+        scenario: 'SingleStream',
+        queryCount: f.qc,
+        repetition: f.run,
+      };
+      if (ci) {
+        const ciTrace = importThesisCsv(ci.path, { unit: d.unit });
+        const ch = ciTrace.channels[0]!;
+        extra.computeRun = { sourcePath: ci.path, energyJ: trapezoidJ(ch.tS, ch.powerW, { file: ci.path }), durationS: ch.tS[ch.tS.length - 1]! - ch.tS[0]! };
+      }
+      if (lat && d.logDir !== undefined) extra.mlperf = { logDir: d.logDir, linkedToRun: false, ...lat };
+      const label = `${d.tag} ${d.version} QC${f.qc} run${f.run}`;
+      const w = await saveTrace(trace, f.path, { ...opts, device: d.hardware.id }, label, extra);
       out.push({ source: f.path, ...w, added: true });
     }
   }

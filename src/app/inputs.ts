@@ -178,18 +178,24 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[]): RunGroup[] {
     const w = m.workload;
     const bench = w.kind === 'bench' ? w : undefined;
     const release = bench && typeof bench.mlperfSettings?.release === 'string' ? bench.mlperfSettings.release : '';
+    const study = studyImport(m);
     const label = m.label.replace(/(-r\d+| run\d+( \w+)?)$/, '');
-    const key = bench ? `${hardware?.id ?? ''}|bench|${bench.scenario}|${bench.queryCount}|${bench.model}` : `${hardware?.id ?? ''}|${label}`;
+    const key = bench
+      ? `${hardware?.id ?? ''}|bench|${bench.scenario}|${bench.queryCount}|${bench.model}`
+      : study
+        ? `${hardware?.id ?? ''}|thesis|${study.datasetTag}|${study.version}|${study.queryCount}`
+        : `${hardware?.id ?? ''}|${label}`;
     let g = groups.get(key);
     if (!g) {
       g = {
         base: {
-          datasetTag: bench ? '' : label,
-          version: release,
+          datasetTag: bench ? '' : study ? study.datasetTag : label,
+          version: study ? study.version : release,
           hardware,
-          scenario: bench ? bench.scenario : '',
-          queryCount: bench ? bench.queryCount : undefined,
+          scenario: bench ? bench.scenario : study ? 'SingleStream' : '',
+          queryCount: bench ? bench.queryCount : study ? study.queryCount : undefined,
           source: dirname(dir),
+          ...(study?.mlperf ? { studyLatency: study.mlperf } : {}),
         },
         energies: [],
         compute: [],
@@ -197,6 +203,7 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[]): RunGroup[] {
       };
       groups.set(key, g);
     }
+    if (study?.computeRun) g.compute.push({ id: `${m.id}:compute-run`, energyJ: study.computeRun.energyJ, durationS: study.computeRun.durationS, gaps: 0 });
     g.energies.push({ id: m.id, energyJ: m.energy.primary.energyJ, durationS: m.energy.primary.durationS, gaps: m.gaps.length });
     const cw = m.windows.find((x) => x.name === 'compute');
     const ce = m.energy.perWindow?.find((x) => x.window === 'compute' && x.channel === m.energy?.primary.channel);
@@ -208,10 +215,45 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[]): RunGroup[] {
     (a, b) => (a.base.hardware?.id ?? '').localeCompare(b.base.hardware?.id ?? '') || (a.base.queryCount ?? 0) - (b.base.queryCount ?? 0) || a.base.datasetTag.localeCompare(b.base.datasetTag),
   );
   return ordered.map((g) => {
+    const { studyLatency, ...base } = g.base as typeof g.base & { studyLatency?: LatencyStats };
     const lat = g.latency.length > 0 ? latencyByQueryCount(g.latency) : undefined;
-    const l = lat && g.base.queryCount !== undefined ? lat.get(g.base.queryCount) : lat ? [...lat.values()][0] : undefined;
-    return { ...g.base, energies: g.energies, ...(g.compute.length === g.energies.length ? { computeEnergies: g.compute } : {}), ...(l ? { latency: l } : {}) };
+    const l = (lat && base.queryCount !== undefined ? lat.get(base.queryCount) : lat ? [...lat.values()][0] : undefined) ?? studyLatency;
+    return { ...base, energies: g.energies, ...(g.compute.length === g.energies.length ? { computeEnergies: g.compute } : {}), ...(l ? { latency: l } : {}) };
   });
+}
+
+/** What `import thesis` records about a run of the study (see src/app/import.ts). */
+interface StudyImport {
+  readonly datasetTag: string;
+  readonly version: string;
+  readonly queryCount: number;
+  readonly computeRun?: { readonly energyJ: number; readonly durationS: number };
+  readonly mlperf?: LatencyStats;
+}
+
+function studyImport(m: RunManifest): StudyImport | undefined {
+  const w = m.workload as unknown as Record<string, unknown>;
+  if (w.kind !== 'import' || w.dataset !== 'thesis-2025') return undefined;
+  const { datasetTag, version, queryCount, computeRun, mlperf } = w;
+  if (typeof datasetTag !== 'string' || typeof version !== 'string' || typeof queryCount !== 'number') return undefined;
+  const cr = computeRun as { energyJ?: unknown; durationS?: unknown } | undefined;
+  const ml = mlperf as { runs?: unknown; maxLatencyMs?: unknown; p90LatencyMs?: unknown; meanLatencyMs?: unknown } | undefined;
+  return {
+    datasetTag,
+    version,
+    queryCount,
+    ...(cr && typeof cr.energyJ === 'number' && typeof cr.durationS === 'number' ? { computeRun: { energyJ: cr.energyJ, durationS: cr.durationS } } : {}),
+    ...(ml && typeof ml.runs === 'number' && typeof ml.maxLatencyMs === 'number'
+      ? {
+          mlperf: {
+            runs: ml.runs,
+            maxLatencyMs: ml.maxLatencyMs,
+            ...(typeof ml.p90LatencyMs === 'number' ? { p90LatencyMs: ml.p90LatencyMs } : {}),
+            ...(typeof ml.meanLatencyMs === 'number' ? { meanLatencyMs: ml.meanLatencyMs } : {}),
+          },
+        }
+      : {}),
+  };
 }
 
 // ── the study's layout ──────────────────────────────────────────────────────────────

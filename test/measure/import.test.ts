@@ -4,6 +4,8 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importRuns } from '../../src/app/import.js';
+import { analyze } from '../../src/app/analyze.js';
+import type { AnalysisRow } from '../../src/analysis/types.js';
 import { InferprintError } from '../../src/errors.js';
 import { readRunBundle } from '../../src/runs/bundle.js';
 import { listRunBundles } from '../../src/runs/runs-dir.js';
@@ -59,16 +61,35 @@ test('import bundle: a folder that is not a valid bundle is refused before anyth
   await assert.rejects(importRuns({ format: 'bundle', paths: [dir], runsDir }), (e: unknown) => e instanceof InferprintError && /manifest\.json/.test(e.message));
 });
 
-test("import thesis: one bundle per run file, with the device's unit", { skip: skipWithoutThesis }, async () => {
+test("import thesis: one bundle per run with the device's unit, its compute run and the MLPerf latency; analyze reads them back", { skip: skipWithoutThesis }, async () => {
   const runsDir = join(dir, 'store-thesis');
   const root = mkdtempSync(join(tmpdir(), 'inferprint-import-thesis-'));
-  // A subset keeps the test quick: the Orin folder alone, through a root holding Data/.
+  // A subset keeps the test quick: the Orin device alone (FULL, CI and its logs), in the study's layout.
   const { cpSync } = await import('node:fs');
-  cpSync(join(THESIS_DIR, 'Data', 'data_orin_v4.1', 'FULL'), join(root, 'Data', 'data_orin_v4.1', 'FULL'), { recursive: true });
+  for (const phase of ['FULL', 'CI']) cpSync(join(THESIS_DIR, 'Data', 'data_orin_v4.1', phase), join(root, 'Data', 'data_orin_v4.1', phase), { recursive: true });
+  cpSync(join(THESIS_DIR, 'Logs', 'Orin_v4.1_logs'), join(root, 'Logs', 'Orin_v4.1_logs'), { recursive: true });
   const runs = await importRuns({ format: 'thesis', paths: [root], runsDir });
-  assert.equal(runs.length, 50);
+  assert.equal(runs.length, 50, '5 query counts × 10 repetitions');
   const b = await readRunBundle(runs[0]!.path);
-  assert.match(b.manifest.label, /^orin v4\.1 QC\d+ run\d+ full$/);
+  assert.match(b.manifest.label, /^orin v4\.1 QC\d+ run\d+$/);
   assert.equal(b.manifest.device.hardwareId, 'AGX-Orin');
   assert.ok(b.manifest.energy!.primary.energyJ < 300, 'mW read as mW');
+  const w = b.manifest.workload as unknown as { queryCount: number; repetition: number; computeRun: { energyJ: number }; mlperf: { runs: number; maxLatencyMs: number; linkedToRun: boolean } };
+  assert.ok(w.computeRun.energyJ > 0 && w.computeRun.energyJ < b.manifest.energy!.primary.energyJ, 'the compute phase is part of the whole run');
+  assert.equal(w.mlperf.linkedToRun, false);
+
+  // Read back through analyze: the same energies and latencies as from the study's own layout.
+  const fromBundles = analyze({ paths: [runsDir], method: 'trapezoid' });
+  const fromDataset = analyze({ paths: [root], method: 'trapezoid' });
+  const key = (r: AnalysisRow) => `${r.queryCount}`;
+  const original = new Map(fromDataset.rows.filter((r) => r.energy).map((r) => [key(r), r]));
+  assert.equal(fromBundles.rows.length, 5);
+  for (const r of fromBundles.rows) {
+    const o = original.get(key(r))!;
+    assert.equal(r.datasetTag, 'orin');
+    assert.equal(r.energy!.runs, 10);
+    assert.ok(Math.abs(r.energy!.energyJ - o.energy!.energyJ) <= 1e-9 * o.energy!.energyJ, `QC${r.queryCount} energy ${r.energy!.energyJ} vs ${o.energy!.energyJ}`);
+    assert.ok(Math.abs(r.compute!.energyJ - o.compute!.energyJ) <= 1e-9 * o.compute!.energyJ, `QC${r.queryCount} compute energy`);
+    assert.equal(r.latency!.maxLatencyMs, o.latency!.maxLatencyMs);
+  }
 });

@@ -15,7 +15,9 @@ FORMAT:
   tegrastats   tegrastats logs (give --interval for logs without timestamps)
   generic      any power CSV, with --columns t=COL,p=COL,unit=W|mW|kW[,timeUnit=ms][,delim=;]
   thesis-csv   the study's power CSVs (with --device: W for GPUs, mW for Jetsons)
-  thesis       the study's dataset (a folder holding Data/): one bundle per run file
+  thesis       the study's dataset (a folder holding Data/ and Logs/): one bundle per run
+               (FULL trace), with its compute-phase run (CI) and the MLPerf latency of
+               its device and query count attached
   bundle       run bundles copied from another machine (kept whole, id unchanged)
 
 Options:

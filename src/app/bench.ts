@@ -48,11 +48,12 @@ import { Recorder } from '../measure/recorder.js';
 import { summarizeRecording } from '../measure/summary.js';
 import { chooseSensor, type SensorChoice } from '../sensors/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
-import { writeRunBundle } from '../runs/bundle.js';
+import { writeRunBundle, type BundleFileInput } from '../runs/bundle.js';
 import { parseManifestText, type Workload } from '../runs/manifest.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { hostInfo, impactFor } from './measure.js';
 import { measurementBundle } from './measure-bundle.js';
+import { loadgenBuildInfo } from './bench-accuracy.js';
 
 export const BENCH_RELEASE = 'v4.1' as const;
 export const DEFAULT_CAMPAIGN_SEED = 20_250_522;
@@ -263,20 +264,6 @@ export function benchSettings(scenario: MlperfScenario, queryCount: number, targ
 
 const sleep = (s: number) => new Promise<void>((r) => setTimeout(r, s * 1000));
 
-/** What this build of LoadGen logs about itself (no C++ build: the tool's own version). */
-function buildInfo(epochMs: number) {
-  const iso = new Date(epochMs).toISOString().replace('Z', '');
-  return {
-    loadgenVersion: `4.1 @ ${TOOL_NAME}-${TOOL_VERSION}`,
-    buildDateLocal: iso,
-    buildDateUtc: iso,
-    gitCommitDate: iso,
-    gitLogMessage: `${TOOL_NAME} TypeScript LoadGen (v4.1 semantics)`,
-    gitStatusMessage: '',
-    fileSha1: {},
-  };
-}
-
 /** `mlperf_log_detail.txt`: LoadGen's events in its order, stamped with when they happened. */
 export function detailLog(run: LoadgenRun, requested: TestSettings, sutName: string, qslName: string, qslSize: number): string {
   const at = (ms: number, records: MllogRecord[]): MllogEntry[] =>
@@ -286,7 +273,7 @@ export function detailLog(run: LoadgenRun, requested: TestSettings, sutName: str
   const offsetMin = -new Date(run.testStartEpochMs).getTimezoneOffset();
   return writeDetail([
     ...at(0, [
-      ...versionRecords(buildInfo(run.testStartEpochMs)),
+      ...versionRecords(loadgenBuildInfo(run.testStartEpochMs)),
       ...testStartRecords(
         { testDatetime: formatTestDatetime(run.testStartEpochMs, offsetMin), sutName, sutNameDurationNs: 0, qslName, qslTotalCount: qslSize, qslPerformanceCount: qslSize },
         run.release,
@@ -313,31 +300,27 @@ function latenciesCsv(run: LoadgenRun): string {
 }
 
 
-/** As `measure` does it: a full LCA when the hardware is known, else the operational part alone. */
-async function benchRun(
-  opts: BenchOptions,
-  campaign: CampaignFile,
-  planned: PlannedRun,
-  modelPath: string,
+/** What a measured bench run needs of the options. */
+export type MeasuredRunOptions = Pick<BenchOptions, 'env' | 'intervalS' | 'hardware' | 'grid' | 'runsDir'>;
+
+/**
+ * One measured run, as every bench run is made: the recorder starts → window `full` → `body`
+ * (which marks `load` and `compute` itself) → `full` ends → recorder stops → summary and impact
+ * as `measure` does them (a full LCA when the hardware is known, else the operational part
+ * alone) → one run bundle written atomically with `files`.
+ */
+export async function measuredBenchRun<T>(
+  opts: MeasuredRunOptions,
   choice: SensorChoice,
-): Promise<{ id: string; path: string }> {
-  const requested = benchSettings(campaign.scenario, planned.queryCount, campaign.targetQps);
-  const qsl = syntheticBertQsl({ totalSampleCount: opts.qslSize ?? BERT_SAMPLE_COUNT });
-  const settings: EffectiveSettings = effectiveSettings(requested, qsl.performanceSampleCount, BENCH_RELEASE);
+  body: (rec: Recorder) => Promise<T>,
+  bundle: (value: T) => { readonly workload: Workload; readonly label: string; readonly files: readonly BundleFileInput[] },
+): Promise<{ id: string; path: string; value: T }> {
   const startedAt = new Date(opts.env.clock.epochMs()).toISOString();
   const rec = await Recorder.start({ sensor: choice.sensor, env: opts.env, intervalS: opts.intervalS });
-  let run: LoadgenRun;
-  let sutName: string;
+  let value: T;
   try {
     rec.beginWindow('full');
-    const ort = await rec.window('load', () => openOrtSut({ modelPath, maxBatchSize: campaign.batchSize ?? 1, ...(opts.provider !== undefined ? { provider: opts.provider } : {}) }));
-    try {
-      const sut = ortLoadgenSut(ort, qsl, { onIssue: (ix) => opts.onIssue?.(planned, ix) });
-      sutName = sut.name;
-      run = await rec.window('compute', () => runPerformance(sut, qsl, { settings, release: BENCH_RELEASE, variant: LIBSTDCXX_VARIANT_OF_LOGS[BENCH_RELEASE] }));
-    } finally {
-      await ort.close();
-    }
+    value = await body(rec);
     rec.endWindow('full');
   } catch (e) {
     await rec.stop();
@@ -350,30 +333,7 @@ async function benchRun(
   const status = recording.failure
     ? ({ kind: 'failed', code: recording.failure.error.code, message: recording.failure.error.detail } as const)
     : ({ kind: 'completed' } as const);
-  const mlperfSettings: Record<string, unknown> = {
-    release: BENCH_RELEASE,
-    scenario: settings.scenario,
-    samplesPerQuery: settings.samplesPerQuery,
-    variant: LIBSTDCXX_VARIANT_OF_LOGS[BENCH_RELEASE],
-    minQueryCount: settings.minQueryCount,
-    maxQueryCount: settings.maxQueryCount,
-    minDurationMs: settings.minDurationMs,
-    targetQps: settings.targetQps,
-    qslRngSeed: String(settings.qslRngSeed),
-    sampleIndexRngSeed: String(settings.sampleIndexRngSeed),
-    scheduleRngSeed: String(settings.scheduleRngSeed),
-    performanceSampleCount: settings.performanceSampleCount,
-  };
-  const workload: Workload = {
-    kind: 'bench',
-    scenario: campaign.scenario,
-    model: campaign.model,
-    queryCount: planned.queryCount,
-    mlperfSettings,
-    campaignId: campaign.id,
-    repetition: planned.repetition,
-  };
-  const label = `${opts.label ?? 'bench'}-q${planned.queryCount}-r${planned.repetition}`;
+  const { workload, label, files } = bundle(value);
   const input = measurementBundle(
     {
       recording,
@@ -389,13 +349,71 @@ async function benchRun(
     },
     workload,
     label,
-    [
-      { name: 'mlperf_log_summary.txt', role: 'mlperf_log_summary', content: writeSummary({ sutName, settings, results: run.results, warningCount: 0, errorCount: run.end.kind === 'natural' ? 0 : 1 }) },
-      { name: 'mlperf_log_detail.txt', role: 'mlperf_log_detail', content: detailLog(run, requested, sutName, qsl.name, qsl.totalSampleCount) },
-      { name: 'latencies.csv', role: 'other', content: latenciesCsv(run) },
-    ],
+    files,
   );
-  return writeRunBundle(opts.runsDir, input);
+  return { ...(await writeRunBundle(opts.runsDir, input)), value };
+}
+
+/** LoadGen's settings as a bundle records them (seeds as strings: they exceed 2^53). */
+export function mlperfSettingsRecord(settings: EffectiveSettings): Record<string, unknown> {
+  return {
+    release: BENCH_RELEASE,
+    variant: LIBSTDCXX_VARIANT_OF_LOGS[BENCH_RELEASE],
+    scenario: settings.scenario,
+    mode: settings.mode,
+    samplesPerQuery: settings.samplesPerQuery,
+    minQueryCount: settings.minQueryCount,
+    maxQueryCount: settings.maxQueryCount,
+    minDurationMs: settings.minDurationMs,
+    targetQps: settings.targetQps,
+    qslRngSeed: String(settings.qslRngSeed),
+    sampleIndexRngSeed: String(settings.sampleIndexRngSeed),
+    scheduleRngSeed: String(settings.scheduleRngSeed),
+    performanceSampleCount: settings.performanceSampleCount,
+  };
+}
+
+async function benchRun(
+  opts: BenchOptions,
+  campaign: CampaignFile,
+  planned: PlannedRun,
+  modelPath: string,
+  choice: SensorChoice,
+): Promise<{ id: string; path: string }> {
+  const requested = benchSettings(campaign.scenario, planned.queryCount, campaign.targetQps);
+  const qsl = syntheticBertQsl({ totalSampleCount: opts.qslSize ?? BERT_SAMPLE_COUNT });
+  const settings: EffectiveSettings = effectiveSettings(requested, qsl.performanceSampleCount, BENCH_RELEASE);
+  return measuredBenchRun(
+    opts,
+    choice,
+    async (rec) => {
+      const ort = await rec.window('load', () => openOrtSut({ modelPath, maxBatchSize: campaign.batchSize ?? 1, ...(opts.provider !== undefined ? { provider: opts.provider } : {}) }));
+      try {
+        const sut = ortLoadgenSut(ort, qsl, { onIssue: (ix) => opts.onIssue?.(planned, ix) });
+        const run = await rec.window('compute', () => runPerformance(sut, qsl, { settings, release: BENCH_RELEASE, variant: LIBSTDCXX_VARIANT_OF_LOGS[BENCH_RELEASE] }));
+        return { run, sutName: sut.name };
+      } finally {
+        await ort.close();
+      }
+    },
+    ({ run, sutName }) => ({
+      workload: {
+        kind: 'bench',
+        scenario: campaign.scenario,
+        model: campaign.model,
+        queryCount: planned.queryCount,
+        mlperfSettings: mlperfSettingsRecord(settings),
+        campaignId: campaign.id,
+        repetition: planned.repetition,
+      },
+      label: `${opts.label ?? 'bench'}-q${planned.queryCount}-r${planned.repetition}`,
+      files: [
+        { name: 'mlperf_log_summary.txt', role: 'mlperf_log_summary', content: writeSummary({ sutName, settings, results: run.results, warningCount: 0, errorCount: run.end.kind === 'natural' ? 0 : 1 }) },
+        { name: 'mlperf_log_detail.txt', role: 'mlperf_log_detail', content: detailLog(run, requested, sutName, qsl.name, qsl.totalSampleCount) },
+        { name: 'latencies.csv', role: 'other', content: latenciesCsv(run) },
+      ],
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

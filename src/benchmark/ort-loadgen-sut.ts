@@ -1,24 +1,48 @@
 /**
  * The ONNX Runtime BERT session as LoadGen's system under test: a query's samples are taken
- * from the QSL, run (in the session's batches), and answered once all are done. Performance
- * mode only: the logits are dropped, no accuracy bytes are returned.
+ * from the QSL, run (in the session's batches), and answered once all are done.
+ *
+ * Performance mode drops the logits. Accuracy mode (`responseData: true`) answers each sample
+ * with the bytes the reference SUT (`onnxruntime_SUT.py`) hands LoadGen:
+ * `np.stack([start_logits, end_logits], axis=-1)[0]`, i.e. float32 of shape (seq, 2),
+ * interleaved start₀, end₀, start₁, end₁, …, little-endian — 3 072 bytes at seq 384.
  */
 import type { QuerySample, SampleResponse, SystemUnderTest } from './loadgen/engine.js';
-import type { SyntheticBertQsl } from './qsl.js';
-import type { OrtSut } from './sut/onnxruntime.js';
+import type { BertLogits, BertSample, OrtSut } from './sut/onnxruntime.js';
+
+/** Where the SUT gets a sample's inputs: the synthetic QSL or the SQuAD one. */
+export interface BertSampleSource {
+  sample(index: number): BertSample;
+}
 
 export interface OrtLoadgenSutOptions {
   /** Told the QSL indices of each query as it is issued (tests check LoadGen's sample order). */
   readonly onIssue?: (indices: readonly number[]) => void;
+  /** Return each sample's logits as response bytes (accuracy mode). Default false. */
+  readonly responseData?: boolean;
 }
 
-export function ortLoadgenSut(ort: OrtSut, qsl: Pick<SyntheticBertQsl, 'sample'>, opts: OrtLoadgenSutOptions = {}): SystemUnderTest {
+/** The reference SUT's response bytes for one sample: float32 (seq, 2), start and end interleaved, little-endian. */
+export function logitsResponseBytes(logits: BertLogits): Uint8Array {
+  const { startLogits, endLogits } = logits;
+  const out = new Uint8Array(startLogits.length * 8);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < startLogits.length; i++) {
+    view.setFloat32(8 * i, startLogits[i]!, true);
+    view.setFloat32(8 * i + 4, endLogits[i]!, true);
+  }
+  return out;
+}
+
+export function ortLoadgenSut(ort: OrtSut, qsl: BertSampleSource, opts: OrtLoadgenSutOptions = {}): SystemUnderTest {
+  const withData = opts.responseData === true;
   return {
     name: `inferprint onnxruntime ${ort.provider} (${ort.ortVersion})`,
     async issueQuery(samples: readonly QuerySample[]): Promise<readonly SampleResponse[]> {
       opts.onIssue?.(samples.map((s) => s.index));
-      await ort.issue(samples.map((s) => qsl.sample(s.index)));
-      return samples.map((s) => ({ id: s.id }));
+      const logits = await ort.issue(samples.map((s) => qsl.sample(s.index)));
+      if (!withData) return samples.map((s) => ({ id: s.id }));
+      return samples.map((s, i) => ({ id: s.id, data: logitsResponseBytes(logits[i]!) }));
     },
   };
 }

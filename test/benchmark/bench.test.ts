@@ -11,6 +11,8 @@ import { parseDetail, parseSummary } from '../../src/mlperf/index.js';
 import { parseManifestText } from '../../src/runs/manifest.js';
 import { defaultSensorEnv } from '../../src/sensors/types.js';
 import { runCli } from '../../src/cli/main.js';
+import { parseAccuracyLog } from '../../src/benchmark/loadgen/accuracy-log.js';
+import { writeSquadFixtures } from './squad-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-bench-'));
 const cacheDir = join(dir, 'cache');
@@ -151,6 +153,35 @@ test('the other scenarios: MultiStream, Server and Offline runs end after N quer
         assert.ok(iss! >= sched!, line);
       }
     }
+  }
+});
+
+test('bench --mode accuracy: a measured accuracy run on a synthetic model goes through the whole SQuAD pipeline into one bundle', async () => {
+  const files = writeSquadFixtures();
+  const runsDir = join(dir, 'runs-accuracy');
+  let out = '';
+  let err = '';
+  const code = await runCli(
+    ['bench', '--mode', 'accuracy', '--model', 'synthetic:bert-tiny', '--dataset', files.squadPath, '--vocab', files.vocabPath, '--sensor', `replay:${trace}`, '--interval', '20ms', '--hardware', 'H100-NVL', '--runs-dir', runsDir, '--format', 'json'],
+    { stdout: (x) => (out += x), stderr: (x) => (err += x), env: { INFERPRINT_CACHE_DIR: cacheDir } },
+  );
+  assert.equal(code, 0, err);
+  const j = JSON.parse(out) as { questions: number; samples: number; f1: number; exact_match: number; passed: boolean; bundle: string };
+  assert.ok(j.questions > 0 && j.samples >= j.questions);
+  assert.ok(j.f1 >= 0 && j.f1 <= 100 && j.exact_match >= 0 && j.exact_match <= j.f1 + 1e-9);
+  assert.equal(j.passed, false, 'random weights do not answer SQuAD');
+  const m = parseManifestText(readFileSync(join(j.bundle, 'manifest.json'), 'utf8'));
+  assert.ok(m.workload.kind === 'bench');
+  assert.equal(m.workload.mlperfSettings?.mode, 'AccuracyOnly');
+  assert.deepEqual(m.files.map((f) => f.name).sort(), ['accuracy.txt', 'mlperf_log_accuracy.json', 'mlperf_log_detail.txt', 'mlperf_log_summary.txt', 'predictions.json']);
+  const entries = parseAccuracyLog(readFileSync(join(j.bundle, 'mlperf_log_accuracy.json'), 'utf8'), 'mlperf_log_accuracy.json');
+  assert.equal(entries.length, j.samples, 'one logged response per feature');
+  assert.ok(entries.every((e) => e.data.length === 384 * 2 * 4), 'float32 (384, 2) logits per response');
+  assert.ok(m.windows.some((w) => w.name === 'compute') && m.energy && m.energy.primary.energyJ > 0);
+  // Usage errors: no dataset, flags of performance campaigns.
+  for (const argv of [['--mode', 'accuracy', '--vocab', files.vocabPath], ['--mode', 'accuracy', '--dataset', files.squadPath], ['--mode', 'accuracy', '--dataset', files.squadPath, '--vocab', files.vocabPath, '--queries', '16'], ['--mode', 'fast']]) {
+    const c = await runCli(['bench', ...argv, '--runs-dir', runsDir], { stdout: () => undefined, stderr: () => undefined, env: { INFERPRINT_CACHE_DIR: cacheDir } });
+    assert.equal(c, 2, argv.join(' '));
   }
 });
 

@@ -13,6 +13,9 @@ export type { IssueEnd };
  * (`IssueQueriesInternal`): a natural end once min query count and min duration are met, an
  * early end at max query count or max duration. Everything it measures goes to the pure
  * results code; nothing here formats logs.
+ *
+ * Accuracy mode (`runAccuracy`) shares the issue loop: every loadable set, every generated
+ * query, each response kept with its bytes for `mlperf_log_accuracy.json` (see accuracy-log.ts).
  */
 
 export interface QuerySample {
@@ -94,21 +97,13 @@ const sleepUntilNs = async (clocks: LoadgenClocks, targetNs: number): Promise<vo
   while (clocks.nowNs() < targetNs) await Promise.resolve();
 };
 
-/** Performance mode: load the first loadable set, issue, stop as the reference does, compute results. */
-export async function runPerformance(sut: SystemUnderTest, qsl: QuerySampleLibrary, opts: RunLoadgenOptions): Promise<LoadgenRun> {
-  const { settings: s, release, variant } = opts;
-  if (s.mode !== 'PerformanceOnly') throw errors.usage(`runPerformance needs PerformanceOnly settings, got ${s.mode}`);
-  const clocks = opts.clocks ?? systemClocks;
-  const testStartEpochMs = clocks.epochMs();
-  const sets = loadableSets(qsl.totalSampleCount, s.performanceSampleCount, s.qslRngSeed, variant, s.scenario === 'MultiStream' ? s.samplesPerQuery : undefined);
-  const set = sets[0];
-  if (!set) throw errors.internal('no loadable set');
-  await qsl.loadSamples(set.samples);
-  const generated = generateQueries(set, {
+/** The settings `GenerateQueries` reads, for one mode. */
+function generationSettings(s: EffectiveSettings, release: LoadgenRelease, variant: LibstdcxxVariant, mode: 'PerformanceOnly' | 'AccuracyOnly') {
+  return {
     release,
     variant,
     scenario: s.scenario,
-    mode: 'PerformanceOnly',
+    mode,
     samplesPerQuery: s.samplesPerQuery,
     targetQps: s.targetQps,
     targetDurationMs: s.targetDurationMs,
@@ -119,15 +114,46 @@ export async function runPerformance(sut: SystemUnderTest, qsl: QuerySampleLibra
     performanceIssueSame: s.performanceIssueSame,
     performanceIssueSameIndex: s.performanceIssueSameIndex,
     sampleConcatenatePermutation: s.sampleConcatenatePermutation,
-  });
+  } as const;
+}
 
+/** `GenerateLoadableSets` with the settings' seed, set size and MultiStream padding. */
+function loadableSetsFor(qsl: QuerySampleLibrary, s: EffectiveSettings, variant: LibstdcxxVariant): LoadableSet[] {
+  return loadableSets(qsl.totalSampleCount, s.performanceSampleCount, s.qslRngSeed, variant, s.scenario === 'MultiStream' ? s.samplesPerQuery : undefined);
+}
+
+/** What one pass of the issue loop measured. Times are ns after the start of issuing. */
+interface IssuePass {
+  readonly scheduledNs: Float64Array;
+  readonly issuedNs: Float64Array;
+  readonly doneNs: Float64Array;
+  readonly issued: number;
+  /** Why issuing stopped early; undefined when every generated query was issued. */
+  readonly end: IssueEnd | undefined;
+  readonly powerBeginEpochMs: number;
+  readonly powerEndEpochMs: number;
+}
+
+interface IssueHooks {
+  /** Response id of the first generated sample; the others follow in generation order. */
+  readonly firstSampleId: number;
+  /** After all samples of query `q` completed; `latencyNs` is counted from its scheduled time. */
+  readonly onComplete: (q: number, samples: readonly QuerySample[], responses: readonly SampleResponse[], latencyNs: number) => void;
+  /** After each issue, given the queries issued so far and the last issue time: a reason to stop, if any. */
+  readonly endAfterIssue?: (issued: number, lastIssueNs: number) => IssueEnd | undefined;
+}
+
+/**
+ * Issue pre-generated queries as the scenario does (`IssueQueryController`): SingleStream and
+ * MultiStream issue when the previous query is done, Offline issues its query at once, Server
+ * waits for each scheduled arrival and keeps queries in flight. Kept lean: it runs between a
+ * completion and the next issue.
+ */
+async function issueGenerated(sut: SystemUnderTest, generated: GeneratedQueries, scenario: EffectiveSettings['scenario'], clocks: LoadgenClocks, hooks: IssueHooks): Promise<IssuePass> {
   const n = generated.queryCount;
   const scheduledNs = new Float64Array(n);
   const issuedNs = new Float64Array(n);
   const doneNs = new Float64Array(n);
-  const latencies: number[] = [];
-  const queryLatencies: number[] = [];
-  let nextId = 0;
   let issued = 0;
   let end: IssueEnd | undefined;
   const inFlight: Promise<void>[] = [];
@@ -136,49 +162,72 @@ export async function runPerformance(sut: SystemUnderTest, qsl: QuerySampleLibra
     const a = generated.queryStart[q]!;
     const b = generated.queryStart[q + 1]!;
     const out: QuerySample[] = [];
-    for (let i = a; i < b; i++) out.push({ id: nextId++, index: generated.sampleIndices[i]! });
+    for (let i = a; i < b; i++) out.push({ id: hooks.firstSampleId + i, index: generated.sampleIndices[i]! });
     return out;
   };
-  const complete = (q: number, nSamples: number, startNs: number) => () => {
+  const complete = (q: number, samples: readonly QuerySample[], startNs: number) => (responses: readonly SampleResponse[]) => {
     const t = clocks.nowNs() - startNs;
     doneNs[q] = t;
-    const lat = t - scheduledNs[q]!;
-    for (let i = 0; i < nSamples; i++) latencies.push(lat);
-    queryLatencies.push(lat);
-    opts.onQueryDone?.(latencies.length, n);
-  };
-  const endAfterIssue = (lastIssueNs: number): IssueEnd | undefined => {
-    if (s.maxQueryCount !== 0 && issued >= s.maxQueryCount) return { kind: 'max-query-count', queryCount: issued };
-    if (s.maxDurationMs !== 0 && lastIssueNs >= s.maxDurationMs * 1e6) return { kind: 'max-duration', durationNs: lastIssueNs };
-    if (issued >= s.minQueryCount && lastIssueNs >= s.targetDurationMs * 1e6) return { kind: 'natural' };
-    return undefined;
+    hooks.onComplete(q, samples, responses, t - scheduledNs[q]!);
   };
 
   const powerBeginEpochMs = clocks.epochMs();
   const startNs = clocks.nowNs();
   for (let q = 0; q < n && !end; q++) {
     const samples = samplesOf(q);
-    if (s.scenario === 'Server') {
+    if (scenario === 'Server') {
       // Poisson arrivals: wait for the scheduled time; latency counts from it, not from the issue.
       scheduledNs[q] = generated.scheduledNs[q]!;
       await sleepUntilNs(clocks, startNs + scheduledNs[q]!);
       issuedNs[q] = clocks.nowNs() - startNs;
       issued++;
-      inFlight.push(sut.issueQuery(samples).then(complete(q, samples.length, startNs)));
+      inFlight.push(sut.issueQuery(samples).then(complete(q, samples, startNs)));
     } else {
       // SingleStream and MultiStream issue when the previous query is done; Offline issues once.
       issuedNs[q] = clocks.nowNs() - startNs;
-      scheduledNs[q] = s.scenario === 'Offline' ? 0 : issuedNs[q]!;
+      scheduledNs[q] = scenario === 'Offline' ? 0 : issuedNs[q]!;
       issued++;
-      await sut.issueQuery(samples).then(complete(q, samples.length, startNs));
+      await sut.issueQuery(samples).then(complete(q, samples, startNs));
     }
-    end = endAfterIssue(issuedNs[q]!);
+    end = hooks.endAfterIssue?.(issued, issuedNs[q]!);
   }
   await Promise.all(inFlight);
   const powerEndEpochMs = clocks.epochMs();
-  end ??= { kind: 'ran-out-of-queries' };
+  return { scheduledNs, issuedNs, doneNs, issued, end, powerBeginEpochMs, powerEndEpochMs };
+}
+
+/** Performance mode: load the first loadable set, issue, stop as the reference does, compute results. */
+export async function runPerformance(sut: SystemUnderTest, qsl: QuerySampleLibrary, opts: RunLoadgenOptions): Promise<LoadgenRun> {
+  const { settings: s, release, variant } = opts;
+  if (s.mode !== 'PerformanceOnly') throw errors.usage(`runPerformance needs PerformanceOnly settings, got ${s.mode}`);
+  const clocks = opts.clocks ?? systemClocks;
+  const testStartEpochMs = clocks.epochMs();
+  const set = loadableSetsFor(qsl, s, variant)[0];
+  if (!set) throw errors.internal('no loadable set');
+  await qsl.loadSamples(set.samples);
+  const generated = generateQueries(set, generationSettings(s, release, variant, 'PerformanceOnly'));
+
+  const n = generated.queryCount;
+  const latencies: number[] = [];
+  const queryLatencies: number[] = [];
+  const pass = await issueGenerated(sut, generated, s.scenario, clocks, {
+    firstSampleId: 0,
+    onComplete: (_q, samples, _responses, lat) => {
+      for (let i = 0; i < samples.length; i++) latencies.push(lat);
+      queryLatencies.push(lat);
+      opts.onQueryDone?.(latencies.length, n);
+    },
+    endAfterIssue: (issued, lastIssueNs) => {
+      if (s.maxQueryCount !== 0 && issued >= s.maxQueryCount) return { kind: 'max-query-count', queryCount: issued };
+      if (s.maxDurationMs !== 0 && lastIssueNs >= s.maxDurationMs * 1e6) return { kind: 'max-duration', durationNs: lastIssueNs };
+      if (issued >= s.minQueryCount && lastIssueNs >= s.targetDurationMs * 1e6) return { kind: 'natural' };
+      return undefined;
+    },
+  });
+  const end = pass.end ?? { kind: 'ran-out-of-queries' };
   await qsl.unloadSamples(set.samples);
 
+  const { issued, scheduledNs, issuedNs, doneNs } = pass;
   const last = issued - 1;
   const measurements: RunMeasurements = {
     sampleLatenciesNs: latencies,
@@ -202,9 +251,108 @@ export async function runPerformance(sut: SystemUnderTest, qsl: QuerySampleLibra
     sampleLatenciesNs: Float64Array.from(latencies),
     measurements,
     results: computeResults(measurements, s, release),
-    powerBeginEpochMs,
-    powerEndEpochMs,
+    powerBeginEpochMs: pass.powerBeginEpochMs,
+    powerEndEpochMs: pass.powerEndEpochMs,
     testStartEpochMs,
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Accuracy mode
+
+/** One response as `mlperf_log_accuracy.json` records it. */
+export interface AccuracyLogEntry {
+  /** The sample's sequence id: its position in generation order over the whole test, from 0. */
+  readonly seqId: number;
+  /** Index into the QSL. */
+  readonly qslIdx: number;
+  /** The SUT's response bytes (copied at completion, as LoadGen copies them). */
+  readonly data: Uint8Array;
+}
+
+/** One loadable set's pass in accuracy mode. */
+export interface AccuracySetRun {
+  readonly loadedSet: LoadableSet;
+  readonly generated: GeneratedQueries;
+  readonly queriesIssued: number;
+  /** Wall clock: just before the set is loaded, and around its issue phase (`power_begin` / `power_end`). */
+  readonly loadEpochMs: number;
+  readonly powerBeginEpochMs: number;
+  readonly powerEndEpochMs: number;
+}
+
+export interface AccuracyRun {
+  readonly release: LoadgenRelease;
+  readonly variant: LibstdcxxVariant;
+  readonly settings: EffectiveSettings;
+  /** Every loadable set, in LoadGen's order. */
+  readonly sets: readonly AccuracySetRun[];
+  /** Every response, in completion order: the content of `mlperf_log_accuracy.json`. */
+  readonly entries: readonly AccuracyLogEntry[];
+  readonly testStartEpochMs: number;
+  readonly testEndEpochMs: number;
+}
+
+export interface RunAccuracyOptions {
+  readonly settings: EffectiveSettings;
+  readonly release: LoadgenRelease;
+  readonly variant: LibstdcxxVariant;
+  readonly clocks?: LoadgenClocks;
+  /** Called after each completed query: samples done and samples to issue, over all loadable sets. */
+  readonly onProgress?: (samplesDone: number, samplesTotal: number) => void;
+}
+
+/**
+ * Accuracy mode (`RunAccuracyMode`): every loadable set in turn is loaded, all of its
+ * pre-generated queries are issued — the unique shuffled order, one pass, no ending condition —
+ * and unloaded. Every response is kept with its bytes. SingleStream and Server issue one sample
+ * per query, MultiStream `samples_per_query` contiguous samples of the padded set (so the padding
+ * repeats a few samples, as in the reference), Offline one query holding the whole set.
+ * Sequence ids run over the whole test, in generation order, as LoadGen's `SequenceGen` gives them.
+ */
+export async function runAccuracy(sut: SystemUnderTest, qsl: QuerySampleLibrary, opts: RunAccuracyOptions): Promise<AccuracyRun> {
+  const { settings: s, release, variant } = opts;
+  if (s.mode !== 'AccuracyOnly') throw errors.usage(`runAccuracy needs AccuracyOnly settings, got ${s.mode}`);
+  const clocks = opts.clocks ?? systemClocks;
+  const testStartEpochMs = clocks.epochMs();
+  const sets = loadableSetsFor(qsl, s, variant);
+  // Each generation seeds its own RNGs, so generating every set up front changes nothing but
+  // lets progress know the total.
+  const plans = sets.map((set) => ({ set, generated: generateQueries(set, generationSettings(s, release, variant, 'AccuracyOnly')) }));
+  const total = plans.reduce((sum, p) => sum + p.generated.sampleIndices.length, 0);
+
+  const entries: AccuracyLogEntry[] = [];
+  const setRuns: AccuracySetRun[] = [];
+  let firstSampleId = 0;
+  for (const { set, generated } of plans) {
+    const loadEpochMs = clocks.epochMs();
+    await qsl.loadSamples(set.samples);
+    const pass = await issueGenerated(sut, generated, s.scenario, clocks, {
+      firstSampleId,
+      onComplete: (_q, samples, responses) => {
+        recordResponses(samples, responses, entries);
+        opts.onProgress?.(entries.length, total);
+      },
+    });
+    await qsl.unloadSamples(set.samples);
+    firstSampleId += generated.sampleIndices.length;
+    setRuns.push({ loadedSet: set, generated, queriesIssued: pass.issued, loadEpochMs, powerBeginEpochMs: pass.powerBeginEpochMs, powerEndEpochMs: pass.powerEndEpochMs });
+  }
+  return { release, variant, settings: s, sets: setRuns, entries, testStartEpochMs, testEndEpochMs: clocks.epochMs() };
+}
+
+const NO_DATA = new Uint8Array(0);
+
+/** Keep each response once, in the order the SUT answered; a response must match one sample of its query. */
+function recordResponses(samples: readonly QuerySample[], responses: readonly SampleResponse[], out: AccuracyLogEntry[]): void {
+  const pending = new Map<number, number>();
+  for (const s of samples) pending.set(s.id, s.index);
+  for (const r of responses) {
+    const qslIdx = pending.get(r.id);
+    if (qslIdx === undefined) throw errors.invalidValue({ field: 'SampleResponse.id' }, `response ${r.id} matches no outstanding sample of its query (or completes one twice)`);
+    pending.delete(r.id);
+    // LoadGen copies the bytes at completion: the SUT may reuse its buffer afterwards.
+    out.push({ seqId: r.id, qslIdx, data: r.data === undefined ? NO_DATA : r.data.slice() });
+  }
+  if (pending.size > 0) throw errors.invalidValue({ field: 'SampleResponse.id' }, `${pending.size} of ${samples.length} samples of a query got no response`);
+}

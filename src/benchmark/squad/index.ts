@@ -4,3 +4,4 @@ export * from './dataset.js';
 export * from './features.js';
 export * from './postprocess.js';
 export * from './evaluate.js';
+export * from './accuracy.js';

@@ -12,6 +12,8 @@ import { parseFormat, renderJson, renderTable, type Column } from '../output.js'
 import { progressReporter } from '../progress.js';
 import type { QueryCountRow } from '../../app/bench.js';
 import type { MlperfScenario } from '../../mlperf/types.js';
+import { benchAccuracy, type AccuracyBenchResult } from '../../app/bench-accuracy-run.js';
+import { resolve } from 'node:path';
 
 const HELP = `Usage: inferprint bench [options]
 
@@ -24,6 +26,10 @@ Options:
   --scenario S           SingleStream (default, the study's), MultiStream (8 samples per query),
                          Server (Poisson arrivals at --target-qps), Offline (one query of N samples)
   --target-qps Q         Server: arrival rate in queries/s (required for Server)
+  --mode M               performance (default) or accuracy: one run over every SQuAD feature,
+                         scored as MLPerf does (exact match, F1, bert-99); needs --dataset and --vocab
+  --dataset FILE         SQuAD v1.1 JSON (MLPerf: dev-v1.1.json), accuracy mode
+  --vocab FILE           the model's WordPiece vocab.txt, accuracy mode
   --batch-size B         most samples per ONNX Runtime call (default 1)
   --queries N,N,...      query counts (default 16,32,64,128,256)
   --runs K               repetitions per query count (default 10)
@@ -50,6 +56,9 @@ export const benchCommand: Command = {
       model: { type: 'string' },
       scenario: { type: 'string' },
       'target-qps': { type: 'string' },
+      mode: { type: 'string' },
+      dataset: { type: 'string' },
+      vocab: { type: 'string' },
       'batch-size': { type: 'string' },
       queries: { type: 'string' },
       runs: { type: 'string' },
@@ -93,6 +102,40 @@ export const benchCommand: Command = {
     const runsDir = resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd });
     const cacheDir = resolveModelCacheDir({ flag: values['cache-dir'], env: ctx.env, cwd: ctx.cwd }).path;
 
+    const mode = values.mode ?? 'performance';
+    if (mode !== 'performance' && mode !== 'accuracy') throw errors.usage(`expected performance or accuracy, got '${mode}'`, '--mode');
+    const sensorEnv = { ...(await defaultSensorEnv()), env: ctx.env };
+    if (mode === 'accuracy') {
+      if (values.dataset === undefined) throw errors.usage('accuracy mode scores answers against a SQuAD v1.1 file: give --dataset dev-v1.1.json', '--dataset');
+      if (values.vocab === undefined) throw errors.usage("accuracy mode tokenises with the model's vocabulary: give --vocab vocab.txt", '--vocab');
+      for (const flag of ['queries', 'runs', 'seed', 'cooldown', 'resume'] as const) {
+        if (values[flag] !== undefined) throw errors.usage(`accuracy mode runs every SQuAD feature once: --${flag} does not apply`, `--${flag}`);
+      }
+      const progress = progressReporter(ctx, 'bench');
+      const r = await benchAccuracy({
+        model,
+        datasetPath: resolve(ctx.cwd, values.dataset),
+        vocabPath: resolve(ctx.cwd, values.vocab),
+        scenario,
+        ...(targetQps !== undefined ? { targetQps } : {}),
+        ...(batchSize !== undefined ? { batchSize } : {}),
+        provider,
+        sensor: values.sensor ?? 'auto',
+        intervalS,
+        runsDir,
+        cacheDir,
+        cwd: ctx.cwd,
+        env: sensorEnv,
+        onStatus: (line) => { ctx.stderr(`${line}\n`); },
+        onProgress: (d, t, what) => { progress.update(d, t, what); },
+        ...(values.label !== undefined ? { label: values.label } : {}),
+        ...(values.hardware !== undefined ? { hardware: values.hardware } : {}),
+        ...(values.grid !== undefined ? { grid: values.grid } : {}),
+      });
+      progress.done();
+      ctx.stdout(format === 'json' ? renderJson(accuracyJson(r)) : accuracyText(r));
+      return 0;
+    }
     const progress = progressReporter(ctx, 'bench');
     const result = await bench({
       signals: process,
@@ -110,7 +153,7 @@ export const benchCommand: Command = {
       runsDir,
       cacheDir,
       cwd: ctx.cwd,
-      env: { ...(await defaultSensorEnv()), env: ctx.env },
+      env: sensorEnv,
       onStatus: (line) => { ctx.stderr(`${line}\n`); },
       onProgress: (d, t, what) => { progress.update(d, t, what); },
       ...(values.resume === true ? { resume: positionals[0] ?? true } : {}),
@@ -124,6 +167,35 @@ export const benchCommand: Command = {
     return result.remaining === 0 ? 0 : 1;
   },
 };
+
+function accuracyJson(r: AccuracyBenchResult) {
+  return {
+    mode: 'accuracy',
+    model: r.model,
+    scenario: r.scenario,
+    sensor: r.sensor.name,
+    estimated: r.sensor.estimated,
+    questions: r.questionCount,
+    samples: r.sampleCount,
+    exact_match: r.scores.exactMatch,
+    f1: r.scores.f1,
+    target: r.check.target,
+    required_f1: r.check.requiredF1,
+    passed: r.check.passed,
+    bundle: r.bundle.path,
+  };
+}
+
+function accuracyText(r: AccuracyBenchResult): string {
+  const verdict = r.check.passed ? 'PASS' : 'FAIL';
+  return [
+    `accuracy run (${r.model}, ${r.scenario}, LoadGen v4.1): ${r.questionCount} questions, ${r.sampleCount} features`,
+    `exact match ${r.scores.exactMatch.toFixed(3)} %, F1 ${r.scores.f1.toFixed(3)} % — ${r.check.target} ${verdict} (needs F1 ≥ ${r.check.requiredF1.toFixed(3)})`,
+    `energy from sensor ${r.sensor.name}${r.sensor.estimated ? ' — ESTIMATED (no power sensor here), not measured' : ''}`,
+    `bundle ${r.bundle.path} (mlperf_log_accuracy.json, predictions.json, accuracy.txt)`,
+    '',
+  ].join('\n');
+}
 
 const SCENARIOS: readonly MlperfScenario[] = ['SingleStream', 'MultiStream', 'Server', 'Offline'];
 const isScenario = (s: string): s is MlperfScenario => (SCENARIOS as readonly string[]).includes(s);

@@ -8,14 +8,13 @@
  */
 import type { MlperfScenario } from '../mlperf/types.js';
 import { parseModelSpec, resolveModel } from '../benchmark/bert/model-cache.js';
-import { openOrtSut, type OrtProviderRequest } from '../benchmark/sut/onnxruntime.js';
-import { ortLoadgenSut } from '../benchmark/ort-loadgen-sut.js';
+import type { OrtProviderRequest } from '../benchmark/sut/onnxruntime.js';
 import { loadSquadQsl } from '../benchmark/squad-qsl.js';
 import type { AccuracyCheck, SquadScores } from '../benchmark/squad/evaluate.js';
 import { chooseSensor } from '../sensors/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
 import { accuracyCheck, type AccuracyCheckResult } from './bench-accuracy.js';
-import { BENCH_RELEASE, measuredBenchRun } from './bench.js';
+import { BENCH_RELEASE, measuredBenchRun, openBenchSut, type HttpSutSpec } from './bench.js';
 
 export interface AccuracyBenchOptions {
   readonly model: string;
@@ -26,6 +25,8 @@ export interface AccuracyBenchOptions {
   readonly targetQps?: number;
   readonly batchSize?: number;
   readonly provider?: OrtProviderRequest;
+  /** A model served over HTTP (KServe v2) instead of a local session. */
+  readonly http?: HttpSutSpec;
   readonly sensor: string;
   readonly intervalS: number;
   readonly label?: string;
@@ -52,20 +53,18 @@ export interface AccuracyBenchResult {
 
 export async function benchAccuracy(opts: AccuracyBenchOptions): Promise<AccuracyBenchResult> {
   const status = opts.onStatus ?? (() => undefined);
-  const model = await resolveModel(parseModelSpec(opts.model), { cacheDir: opts.cacheDir, cwd: opts.cwd, verify: 'size' });
+  const modelPath = opts.http ? '' : (await resolveModel(parseModelSpec(opts.model), { cacheDir: opts.cacheDir, cwd: opts.cwd, verify: 'size' })).path;
   const choice = await chooseSensor(opts.sensor, opts.env);
   // Tokenisation is not timed (MLPerf: it is not part of the SUT), so it happens before measuring.
   const qsl = loadSquadQsl({ datasetPath: opts.datasetPath, vocabPath: opts.vocabPath });
-  status(`inferprint bench: accuracy mode, ${qsl.questionCount} questions → ${qsl.totalSampleCount} features; sensor ${choice.sensor.name} (${choice.why}); model ${model.path}`);
+  status(`inferprint bench: accuracy mode, ${qsl.questionCount} questions → ${qsl.totalSampleCount} features; sensor ${choice.sensor.name} (${choice.why}); ${opts.http ? `model ${opts.http.modelName} at ${opts.http.url}` : `model ${modelPath}`}`);
   const saved = await measuredBenchRun(
     opts,
     choice,
     async (rec): Promise<AccuracyCheckResult> => {
-      const ort = await rec.window('load', () =>
-        openOrtSut({ modelPath: model.path, maxBatchSize: opts.batchSize ?? 1, ...(opts.provider !== undefined ? { provider: opts.provider } : {}) }),
-      );
+      const opened = await rec.window('load', () => openBenchSut({ modelPath, batchSize: opts.batchSize, provider: opts.provider, http: opts.http }, qsl, { responseData: true }));
       try {
-        const sut = ortLoadgenSut(ort, qsl, { responseData: true });
+        const sut = opened.sut;
         return await rec.window('compute', () =>
           accuracyCheck({
             sut,
@@ -76,7 +75,7 @@ export async function benchAccuracy(opts: AccuracyBenchOptions): Promise<Accurac
           }),
         );
       } finally {
-        await ort.close();
+        await opened.close();
       }
     },
     (r) => ({

@@ -43,7 +43,9 @@ import {
 import { parseModelSpec, resolveModel } from '../benchmark/bert/model-cache.js';
 import { openOrtSut, type OrtProviderRequest } from '../benchmark/sut/onnxruntime.js';
 import { syntheticBertQsl } from '../benchmark/qsl.js';
-import { ortLoadgenSut } from '../benchmark/ort-loadgen-sut.js';
+import { ortLoadgenSut, type BertSampleSource, type OrtLoadgenSutOptions } from '../benchmark/ort-loadgen-sut.js';
+import { kserveLoadgenSut, openKserveSut } from '../benchmark/sut/kserve-client.js';
+import type { SystemUnderTest } from '../benchmark/loadgen/engine.js';
 import { Recorder } from '../measure/recorder.js';
 import { summarizeRecording } from '../measure/summary.js';
 import { chooseSensor, type SensorChoice } from '../sensors/registry.js';
@@ -77,6 +79,8 @@ export interface BenchOptions {
   readonly targetQps?: number;
   /** Most samples per ONNX Runtime call (default 1; MultiStream and Offline queries hold several samples). */
   readonly batchSize?: number;
+  /** Benchmark a model served over HTTP (KServe v2, e.g. Triton or `inferprint serve-model`) instead of a local session. */
+  readonly http?: HttpSutSpec;
   readonly runsDir: string;
   readonly cacheDir: string;
   readonly cwd: string;
@@ -98,6 +102,12 @@ export interface BenchOptions {
   readonly signals?: NodeJS.EventEmitter;
 }
 
+/** A model served over the KServe v2 protocol: the server's base URL and the model's name there. */
+export interface HttpSutSpec {
+  readonly url: string;
+  readonly modelName: string;
+}
+
 export interface PlannedRun {
   /** `q<N>-r<k>`: unique in the campaign. */
   readonly key: string;
@@ -115,6 +125,8 @@ export interface CampaignFile {
   readonly targetQps?: number;
   /** Absent in campaigns planned before batching was an option: 1. */
   readonly batchSize?: number;
+  /** The HTTP system under test; absent: a local ONNX Runtime session of `model`. */
+  readonly http?: HttpSutSpec;
   readonly release: typeof BENCH_RELEASE;
   readonly queryCounts: readonly number[];
   readonly runs: number;
@@ -373,6 +385,23 @@ export function mlperfSettingsRecord(settings: EffectiveSettings): Record<string
   };
 }
 
+/**
+ * The system under test of a run, opened inside the `load` window: a local ONNX Runtime session
+ * (loaded and warmed up) or a KServe v2 server (readiness, metadata and warm-up requests).
+ */
+export async function openBenchSut(
+  o: { readonly modelPath: string; readonly batchSize?: number | undefined; readonly provider?: OrtProviderRequest | undefined; readonly http?: HttpSutSpec | undefined },
+  qsl: BertSampleSource,
+  sutOpts: OrtLoadgenSutOptions,
+): Promise<{ sut: SystemUnderTest; close: () => Promise<void> }> {
+  if (o.http) {
+    const client = await openKserveSut({ url: o.http.url, model: o.http.modelName, ...(o.batchSize !== undefined ? { maxBatchSize: o.batchSize } : {}) });
+    return { sut: kserveLoadgenSut(client, qsl, { ...(sutOpts.onIssue ? { onIssue: sutOpts.onIssue } : {}), accuracy: sutOpts.responseData === true }), close: () => client.close() };
+  }
+  const ort = await openOrtSut({ modelPath: o.modelPath, maxBatchSize: o.batchSize ?? 1, ...(o.provider !== undefined ? { provider: o.provider } : {}) });
+  return { sut: ortLoadgenSut(ort, qsl, sutOpts), close: () => ort.close() };
+}
+
 async function benchRun(
   opts: BenchOptions,
   campaign: CampaignFile,
@@ -387,13 +416,13 @@ async function benchRun(
     opts,
     choice,
     async (rec) => {
-      const ort = await rec.window('load', () => openOrtSut({ modelPath, maxBatchSize: campaign.batchSize ?? 1, ...(opts.provider !== undefined ? { provider: opts.provider } : {}) }));
+      const onIssue = (ix: readonly number[]) => opts.onIssue?.(planned, ix);
+      const opened = await rec.window('load', () => openBenchSut({ modelPath, batchSize: campaign.batchSize, provider: opts.provider, http: campaign.http }, qsl, { onIssue }));
       try {
-        const sut = ortLoadgenSut(ort, qsl, { onIssue: (ix) => opts.onIssue?.(planned, ix) });
-        const run = await rec.window('compute', () => runPerformance(sut, qsl, { settings, release: BENCH_RELEASE, variant: LIBSTDCXX_VARIANT_OF_LOGS[BENCH_RELEASE] }));
-        return { run, sutName: sut.name };
+        const run = await rec.window('compute', () => runPerformance(opened.sut, qsl, { settings, release: BENCH_RELEASE, variant: LIBSTDCXX_VARIANT_OF_LOGS[BENCH_RELEASE] }));
+        return { run, sutName: opened.sut.name };
       } finally {
-        await ort.close();
+        await opened.close();
       }
     },
     ({ run, sutName }) => ({
@@ -438,6 +467,7 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
       scenario: opts.scenario ?? 'SingleStream',
       ...(opts.targetQps !== undefined ? { targetQps: opts.targetQps } : {}),
       batchSize: opts.batchSize ?? 1,
+      ...(opts.http !== undefined ? { http: opts.http } : {}),
       release: BENCH_RELEASE,
       queryCounts: opts.queryCounts,
       runs: opts.runs,
@@ -453,9 +483,11 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
   // A resumed campaign keeps what it was planned with.
   const runOpts: BenchOptions = { ...opts, model: campaign.model, sensor: campaign.sensor, intervalS: campaign.intervalS, ...(campaign.label !== undefined ? { label: campaign.label } : {}) };
 
-  const model = await resolveModel(parseModelSpec(campaign.model), { cacheDir: opts.cacheDir, cwd: opts.cwd, verify: 'size' });
+  // A served model lives on its server: nothing to resolve here.
+  const modelPath = campaign.http ? '' : (await resolveModel(parseModelSpec(campaign.model), { cacheDir: opts.cacheDir, cwd: opts.cwd, verify: 'size' })).path;
   const choice = await chooseSensor(campaign.sensor, opts.env);
-  status(`inferprint bench: sensor ${choice.sensor.name} (${choice.why}); model ${model.path}`);
+  const where = campaign.http ? `model ${campaign.http.modelName} at ${campaign.http.url} (KServe v2); power measured on this machine` : `model ${modelPath}`;
+  status(`inferprint bench: sensor ${choice.sensor.name} (${choice.why}); ${where}`);
 
   const done = new Set(campaign.finished.map((f) => f.key));
   const todo = campaign.planned.filter((p) => !done.has(p.key));
@@ -481,7 +513,7 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
       if (opts.stopAfter !== undefined && ranNow >= opts.stopAfter) break;
       if (ranNow > 0 && opts.cooldownS > 0) await sleep(opts.cooldownS);
       opts.onProgress?.(campaign.finished.length, campaign.planned.length, `running ${planned.key}`);
-      const saved = await benchRun(runOpts, campaign, planned, model.path, choice);
+      const saved = await benchRun(runOpts, campaign, planned, modelPath, choice);
       campaign = { ...campaign, finished: [...campaign.finished, { key: planned.key, bundleId: saved.id }] };
       await writeCampaign(opts.runsDir, campaign);
       ranNow++;

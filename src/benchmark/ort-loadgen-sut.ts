@@ -34,15 +34,25 @@ export function logitsResponseBytes(logits: BertLogits): Uint8Array {
   return out;
 }
 
-export function ortLoadgenSut(ort: OrtSut, qsl: BertSampleSource, opts: OrtLoadgenSutOptions = {}): SystemUnderTest {
+/** Anything that runs BERT samples and returns their logits: an ONNX Runtime session, a KServe v2 server. */
+export interface BertRunner {
+  issue(samples: readonly BertSample[]): Promise<BertLogits[]>;
+}
+
+/** A BERT runner as LoadGen's system under test, named as the MLPerf logs will show it. */
+export function bertLoadgenSut(name: string, runner: BertRunner, qsl: BertSampleSource, opts: OrtLoadgenSutOptions = {}): SystemUnderTest {
   const withData = opts.responseData === true;
   return {
-    name: `inferprint onnxruntime ${ort.provider} (${ort.ortVersion})`,
+    name,
     async issueQuery(samples: readonly QuerySample[]): Promise<readonly SampleResponse[]> {
       opts.onIssue?.(samples.map((s) => s.index));
-      const logits = await ort.issue(samples.map((s) => qsl.sample(s.index)));
+      const logits = await runner.issue(samples.map((s) => qsl.sample(s.index)));
       if (!withData) return samples.map((s) => ({ id: s.id }));
       return samples.map((s, i) => ({ id: s.id, data: logitsResponseBytes(logits[i]!) }));
     },
   };
+}
+
+export function ortLoadgenSut(ort: OrtSut, qsl: BertSampleSource, opts: OrtLoadgenSutOptions = {}): SystemUnderTest {
+  return bertLoadgenSut(`inferprint onnxruntime ${ort.provider} (${ort.ortVersion})`, ort, qsl, opts);
 }

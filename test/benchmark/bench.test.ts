@@ -13,6 +13,8 @@ import { defaultSensorEnv } from '../../src/sensors/types.js';
 import { runCli } from '../../src/cli/main.js';
 import { parseAccuracyLog } from '../../src/benchmark/loadgen/accuracy-log.js';
 import { writeSquadFixtures } from './squad-fixtures.js';
+import { serveModel } from '../../src/benchmark/sut/kserve-server.js';
+import { parseModelSpec, resolveModel } from '../../src/benchmark/bert/model-cache.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-bench-'));
 const cacheDir = join(dir, 'cache');
@@ -181,6 +183,38 @@ test('bench --mode accuracy: a measured accuracy run on a synthetic model goes t
   // Usage errors: no dataset, flags of performance campaigns.
   for (const argv of [['--mode', 'accuracy', '--vocab', files.vocabPath], ['--mode', 'accuracy', '--dataset', files.squadPath], ['--mode', 'accuracy', '--dataset', files.squadPath, '--vocab', files.vocabPath, '--queries', '16'], ['--mode', 'fast']]) {
     const c = await runCli(['bench', ...argv, '--runs-dir', runsDir], { stdout: () => undefined, stderr: () => undefined, env: { INFERPRINT_CACHE_DIR: cacheDir } });
+    assert.equal(c, 2, argv.join(' '));
+  }
+});
+
+test('bench --sut http: a campaign and an accuracy run against a KServe v2 server on loopback', async () => {
+  const model = await resolveModel(parseModelSpec('synthetic:bert-tiny'), { cacheDir, cwd: dir, verify: 'size' });
+  const server = await serveModel({ modelPath: model.path, port: 0, warmupRuns: 0, modelName: 'tiny' });
+  try {
+    const issued: number[][] = [];
+    const r = await bench(await options(join(dir, 'runs-http'), { queryCounts: [4], runs: 1, http: { url: server.url, modelName: 'tiny' }, onIssue: (_p, ix) => issued.push([...ix]) }));
+    assert.equal(r.remaining, 0);
+    assert.deepEqual(issued.flat(), [8143, 6390, 2157, 1292], 'the official sample order, through HTTP');
+    const sum = parseSummary(readFileSync(join(r.bundlePaths[0]!, 'mlperf_log_summary.txt'), 'utf8'));
+    assert.match(sum.sutName, /kserve-v2 .* model tiny/);
+    assert.ok(server.stats().inferRequests >= 4, 'the queries reached the server');
+
+    const files = writeSquadFixtures();
+    let out = '';
+    let err = '';
+    const code = await runCli(
+      ['bench', '--mode', 'accuracy', '--sut', 'http', '--url', server.url, '--model-name', 'tiny', '--dataset', files.squadPath, '--vocab', files.vocabPath, '--sensor', `replay:${trace}`, '--runs-dir', join(dir, 'runs-http'), '--format', 'json'],
+      { stdout: (x) => (out += x), stderr: (x) => (err += x), env: { INFERPRINT_CACHE_DIR: cacheDir } },
+    );
+    assert.equal(code, 0, err);
+    const j = JSON.parse(out) as { samples: number; f1: number; bundle: string };
+    const entries = parseAccuracyLog(readFileSync(join(j.bundle, 'mlperf_log_accuracy.json'), 'utf8'), 'mlperf_log_accuracy.json');
+    assert.equal(entries.length, j.samples);
+  } finally {
+    await server.close();
+  }
+  for (const argv of [['--sut', 'http'], ['--sut', 'grpc'], ['--url', 'http://127.0.0.1:1'], ['--sut', 'http', '--url', 'http://127.0.0.1:1', '--model', 'synthetic:bert-tiny']]) {
+    const c = await runCli(['bench', ...argv, '--runs-dir', join(dir, 'runs-http')], { stdout: () => undefined, stderr: () => undefined, env: { INFERPRINT_CACHE_DIR: cacheDir } });
     assert.equal(c, 2, argv.join(' '));
   }
 });

@@ -1,5 +1,5 @@
 import { signalExitCode } from '../../app/measure.js';
-import { bench, DEFAULT_CAMPAIGN_SEED, validateBenchOptions, type BenchResult } from '../../app/bench.js';
+import { bench, DEFAULT_CAMPAIGN_SEED, validateBenchOptions, type BenchResult, type HttpSutSpec } from '../../app/bench.js';
 import { CACHE_DIR_ENV, parseModelSpec, resolveModelCacheDir } from '../../benchmark/bert/model-cache.js';
 import { errors } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
@@ -30,7 +30,13 @@ Options:
                          scored as MLPerf does (exact match, F1, bert-99); needs --dataset and --vocab
   --dataset FILE         SQuAD v1.1 JSON (MLPerf: dev-v1.1.json), accuracy mode
   --vocab FILE           the model's WordPiece vocab.txt, accuracy mode
-  --batch-size B         most samples per ONNX Runtime call (default 1)
+  --batch-size B         most samples per ONNX Runtime call or HTTP request (default 1)
+  --sut onnxruntime|http the system under test: a local ONNX Runtime session (default) or a
+                         model served over the KServe v2 protocol (Triton, KServe,
+                         \`inferprint serve-model\`); power is measured on this machine, so
+                         run bench on the serving box or measure the server there
+  --url URL              http: the server's base URL, e.g. http://gpu-box:8000
+  --model-name NAME      http: the model's name on the server (default bert)
   --queries N,N,...      query counts (default 16,32,64,128,256)
   --runs K               repetitions per query count (default 10)
   --seed N               seed of the run order (default ${DEFAULT_CAMPAIGN_SEED})
@@ -57,6 +63,9 @@ export const benchCommand: Command = {
       scenario: { type: 'string' },
       'target-qps': { type: 'string' },
       mode: { type: 'string' },
+      sut: { type: 'string' },
+      url: { type: 'string' },
+      'model-name': { type: 'string' },
       dataset: { type: 'string' },
       vocab: { type: 'string' },
       'batch-size': { type: 'string' },
@@ -83,8 +92,6 @@ export const benchCommand: Command = {
     if (targetQps !== undefined && Number.isNaN(targetQps)) throw errors.usage(`expected a rate in queries/s such as 10 or 2.5, got '${values['target-qps'] ?? ''}'`, '--target-qps');
     const batchSize = values['batch-size'] === undefined ? undefined : /^\d+$/.test(values['batch-size']) ? Number(values['batch-size']) : Number.NaN;
     if (batchSize !== undefined && Number.isNaN(batchSize)) throw errors.usage(`expected a positive integer, got '${values['batch-size'] ?? ''}'`, '--batch-size');
-    const model = values.model ?? 'synthetic:bert-large';
-    parseModelSpec(model);
     const queryCounts = (values.queries ?? '16,32,64,128,256').split(',').map((s) => (/^\d+$/.test(s.trim()) ? Number(s) : Number.NaN));
     if (queryCounts.some((n) => Number.isNaN(n))) throw errors.usage(`expected positive integers separated by commas, got '${values.queries ?? ''}'`, '--queries');
     const runs = values.runs === undefined ? 10 : /^\d+$/.test(values.runs) ? Number(values.runs) : Number.NaN;
@@ -102,6 +109,20 @@ export const benchCommand: Command = {
     const runsDir = resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd });
     const cacheDir = resolveModelCacheDir({ flag: values['cache-dir'], env: ctx.env, cwd: ctx.cwd }).path;
 
+    const sutKind = values.sut ?? 'onnxruntime';
+    if (sutKind !== 'onnxruntime' && sutKind !== 'http') throw errors.usage(`expected onnxruntime or http, got '${sutKind}'`, '--sut');
+    let http: HttpSutSpec | undefined;
+    if (sutKind === 'http') {
+      if (values.url === undefined) throw errors.usage("the HTTP system under test needs the server's URL, e.g. --url http://127.0.0.1:8000", '--url');
+      if (values.model !== undefined) throw errors.usage('with --sut http the model lives on the server: name it with --model-name', '--model');
+      if (values.provider !== undefined) throw errors.usage('with --sut http the server chooses its execution provider', '--provider');
+      http = { url: values.url, modelName: values['model-name'] ?? 'bert' };
+    } else {
+      for (const flag of ['url', 'model-name'] as const) if (values[flag] !== undefined) throw errors.usage(`--${flag} is for --sut http`, `--${flag}`);
+    }
+    // A served model is recorded by where it is served; a local one is checked now, before any run.
+    const model = http ? `kserve:${http.modelName}@${http.url}` : (values.model ?? 'synthetic:bert-large');
+    if (!http) parseModelSpec(model);
     const mode = values.mode ?? 'performance';
     if (mode !== 'performance' && mode !== 'accuracy') throw errors.usage(`expected performance or accuracy, got '${mode}'`, '--mode');
     const sensorEnv = { ...(await defaultSensorEnv()), env: ctx.env };
@@ -120,6 +141,7 @@ export const benchCommand: Command = {
         ...(targetQps !== undefined ? { targetQps } : {}),
         ...(batchSize !== undefined ? { batchSize } : {}),
         provider,
+        ...(http ? { http } : {}),
         sensor: values.sensor ?? 'auto',
         intervalS,
         runsDir,
@@ -150,6 +172,7 @@ export const benchCommand: Command = {
       scenario,
       ...(targetQps !== undefined ? { targetQps } : {}),
       ...(batchSize !== undefined ? { batchSize } : {}),
+      ...(http ? { http } : {}),
       runsDir,
       cacheDir,
       cwd: ctx.cwd,

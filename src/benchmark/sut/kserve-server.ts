@@ -1,0 +1,435 @@
+/**
+ * A small KServe v2 server for one BERT model on ONNX Runtime: what `inferprint serve-model`
+ * runs on a GPU box (or any machine) so that LoadGen on another machine can drive it through
+ * the HTTP SUT, and what the loopback tests run against.
+ *
+ * The protocol subset: server and model health (`/v2/health/live`, `/v2/health/ready`,
+ * `/v2/models/{name}[/versions/1]/ready`), server and model metadata (`/v2`,
+ * `/v2/models/{name}[/versions/1]`), and inference (`POST .../infer`) with JSON tensors and the
+ * binary tensor data extension. One model instance: requests run one at a time in arrival order
+ * (like Triton with one instance and no dynamic batcher), each request batch in session runs of
+ * at most `maxBatchSize` samples.
+ *
+ * Every failure is answered with `{"error": "..."}` and a status (400 malformed request, 404
+ * unknown path, model or version, 405 wrong method, 413 body over the limit, 500 inference
+ * failed), never a stack trace.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { errors, formatWhere, isInferprintError, type InferprintError } from '../../errors.js';
+import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
+import {
+  BINARY_EXTENSION,
+  decodeInferRequest,
+  encodeInferResponse,
+  HEADER_LENGTH_HEADER,
+  parseJsonLengthHeader,
+  tensor,
+  wantsBinaryOutput,
+  type InferRequest,
+  type KserveTensor,
+  type ModelMetadata,
+} from './kserve-protocol.js';
+import { openOrtSut, type BertLogits, type BertSample, type OrtProviderRequest, type OrtSut } from './onnxruntime.js';
+
+export interface ServeModelOptions {
+  readonly modelPath: string;
+  /** The name clients use in `/v2/models/{name}` (default `bert`). */
+  readonly modelName?: string;
+  /** Interface to listen on (default 127.0.0.1: reachable from this machine only). */
+  readonly host?: string;
+  /** Port (default 8000, Triton's HTTP port); 0 picks a free one. */
+  readonly port?: number;
+  readonly provider?: OrtProviderRequest;
+  readonly cudaDeviceId?: number;
+  /** Most samples per session run; larger request batches are run in several (default 8). */
+  readonly maxBatchSize?: number;
+  /** Untimed session runs at full batch before the server listens (default 2). */
+  readonly warmupRuns?: number;
+  /** Largest request body accepted, in bytes (default 64 MiB: a batch of ~2 700 samples in binary). */
+  readonly maxBodyBytes?: number;
+  readonly intraOpNumThreads?: number;
+  /** Told of every request answered with a 5xx status (the CLI prints them). */
+  readonly onServerError?: (message: string) => void;
+}
+
+export interface ServerStats {
+  /** Every HTTP request, health and metadata included. */
+  readonly requests: number;
+  /** Inference requests answered with logits, and the samples in them. */
+  readonly inferRequests: number;
+  readonly samples: number;
+  /** Inference requests refused (400, 413) or failed (500); probes of other paths are not counted. */
+  readonly failed: number;
+}
+
+export interface ModelServer {
+  /** Base URL to give clients, e.g. `http://127.0.0.1:8000`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly modelName: string;
+  readonly ort: OrtSut;
+  readonly metadata: ModelMetadata;
+  stats(): ServerStats;
+  /** Stop listening, drop kept-alive connections, release the session. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MODEL_NAME = 'bert';
+export const DEFAULT_PORT = 8000;
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** The only version served: Triton numbers versions from 1. */
+const MODEL_VERSION = '1';
+/** A rejected body is read and discarded up to this much, so the client sees the 413 rather than a reset. */
+const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
+const MODEL_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+/** Load the model, warm it up, and serve it; resolves once the server listens. */
+export async function serveModel(opts: ServeModelOptions): Promise<ModelServer> {
+  const modelName = opts.modelName ?? DEFAULT_MODEL_NAME;
+  if (!MODEL_NAME_PATTERN.test(modelName)) throw errors.usage(`model name '${modelName}' must be letters, digits, '_', '.' or '-'`, '--name');
+  const host = opts.host ?? '127.0.0.1';
+  const port = opts.port ?? DEFAULT_PORT;
+  if (!Number.isSafeInteger(port) || port < 0 || port > 65535) throw errors.usage(`port must be an integer in 0..65535, got ${port}`, '--port');
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  const ort = await openOrtSut({
+    modelPath: opts.modelPath,
+    maxBatchSize: opts.maxBatchSize ?? 8,
+    ...(opts.provider !== undefined ? { provider: opts.provider } : {}),
+    ...(opts.cudaDeviceId !== undefined ? { cudaDeviceId: opts.cudaDeviceId } : {}),
+    ...(opts.warmupRuns !== undefined ? { warmupRuns: opts.warmupRuns } : {}),
+    ...(opts.intraOpNumThreads !== undefined ? { intraOpNumThreads: opts.intraOpNumThreads } : {}),
+  });
+  const metadata = modelMetadata(modelName, ort);
+  const model = new ServedModel(ort, modelName);
+  const counts = { requests: 0, inferRequests: 0, samples: 0, failed: 0 };
+
+  const server = http.createServer((req, res) => {
+    counts.requests++;
+    answer(req, res)
+      .then((reply) => {
+        if (reply === 'sent') return;
+        sendJson(res, reply.status, reply.body, reply.headers);
+      })
+      .catch((e: unknown) => {
+        // answer() turns every failure into a reply; reaching here means the socket broke mid-answer.
+        opts.onServerError?.(`${req.method ?? '?'} ${req.url ?? '?'}: ${e instanceof Error ? e.message : String(e)}`);
+        res.destroy();
+      });
+  });
+
+  /** The JSON reply to a request, or 'sent' when the answer has been written already. */
+  const answer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<Reply | 'sent'> => {
+    const route = routeOf(req.method ?? 'GET', req.url ?? '/');
+    if (route.kind === 'error') return failure(route.status, route.message, route.allow);
+    if (route.model !== undefined) {
+      if (route.model !== modelName) return failure(404, `unknown model '${route.model}' (this server has '${modelName}')`);
+      if (route.version !== undefined && route.version !== MODEL_VERSION) return failure(404, `unknown version '${route.version}' of model '${modelName}' (it has version ${MODEL_VERSION})`);
+    }
+    switch (route.kind) {
+      case 'server-metadata':
+        return { status: 200, body: { name: TOOL_NAME, version: TOOL_VERSION, extensions: [BINARY_EXTENSION] } };
+      case 'live':
+        return { status: 200, body: { live: true } };
+      case 'ready':
+        return { status: 200, body: { ready: true } };
+      case 'model-ready':
+        return { status: 200, body: { name: modelName, ready: true } };
+      case 'model-metadata':
+        return { status: 200, body: metadata };
+      case 'infer':
+        return infer(req, res);
+    }
+  };
+
+  const infer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<Reply | 'sent'> => {
+    const body = await readBody(req, maxBodyBytes);
+    if (body === 'too-large') {
+      counts.failed++;
+      reject413(req, res, maxBodyBytes);
+      return 'sent';
+    }
+    let request: InferRequest;
+    let samples: BertSample[];
+    try {
+      request = decodeInferRequest(body, parseJsonLengthHeader(req.headers[HEADER_LENGTH_HEADER]));
+      samples = model.samplesOf(request);
+    } catch (e) {
+      if (!isInferprintError(e)) throw e;
+      counts.failed++;
+      return failure(400, clientMessage(e));
+    }
+    let outputs: KserveTensor[];
+    try {
+      outputs = model.outputsOf(await model.run(samples), request);
+    } catch (e) {
+      const message = `inference failed: ${isInferprintError(e) ? clientMessage(e) : e instanceof Error ? e.message : String(e)}`;
+      opts.onServerError?.(message);
+      counts.failed++;
+      return failure(500, message);
+    }
+    counts.inferRequests++;
+    counts.samples += samples.length;
+    const encoded = encodeInferResponse({ modelName, modelVersion: MODEL_VERSION, ...(request.id !== undefined ? { id: request.id } : {}), outputs }, (name) => wantsBinaryOutput(request, name));
+    const headers: http.OutgoingHttpHeaders = { 'content-type': encoded.contentType, 'content-length': encoded.body.length };
+    if (encoded.jsonLength !== undefined) headers[HEADER_LENGTH_HEADER] = encoded.jsonLength;
+    res.writeHead(200, headers);
+    res.end(encoded.body);
+    return 'sent';
+  };
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    await ort.close();
+    const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+    if (code === 'EADDRINUSE') throw errors.usage(`port ${port} on ${host} is already in use`, '--port');
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw errors.usage(`cannot listen on ${host}: no such local address`, '--host');
+    if (code === 'EACCES') throw errors.usage(`not allowed to listen on port ${port} (ports below 1024 need privileges)`, '--port');
+    throw errors.io(`${host}:${port}`, e);
+  }
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    host: address.address,
+    port: address.port,
+    modelName,
+    ort,
+    metadata,
+    stats: () => ({ ...counts }),
+    close: () =>
+      (closed ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => {
+            resolve();
+          });
+          server.closeAllConnections();
+        });
+        await model.idle();
+        await ort.close();
+      })()),
+  };
+}
+
+// ---- the model behind the protocol ----
+
+function modelMetadata(name: string, ort: OrtSut): ModelMetadata {
+  const io = ort.io;
+  const batch = io.fixedBatch ?? -1;
+  const seq = io.fixedSeqLen ?? -1;
+  const inputType = io.inputType === 'int64' ? 'INT64' : 'INT32';
+  return {
+    name,
+    versions: [MODEL_VERSION],
+    // Triton's name for ONNX Runtime models, so tools that switch on it recognise the backend.
+    platform: 'onnxruntime_onnx',
+    inputs: [io.inputIds, io.inputMask, io.segmentIds].map((n) => ({ name: n, datatype: inputType, shape: [batch, seq] })),
+    outputs:
+      io.output.kind === 'pair'
+        ? [io.output.start, io.output.end].map((n) => ({ name: n, datatype: 'FP32', shape: [batch, seq] }))
+        : [{ name: io.output.name, datatype: 'FP32', shape: [batch, seq, 2] }],
+  };
+}
+
+/** Requests → BERT samples → session runs (one at a time) → response tensors. */
+class ServedModel {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly outputNames: readonly string[];
+
+  constructor(
+    private readonly ort: OrtSut,
+    private readonly name: string,
+  ) {
+    const out = ort.io.output;
+    this.outputNames = out.kind === 'pair' ? [out.start, out.end] : [out.name];
+  }
+
+  /** The request's rows as samples; a request that does not fit the model is rejected (400) here, before any run. */
+  samplesOf(req: InferRequest): BertSample[] {
+    const io = this.ort.io;
+    const wanted = [io.inputIds, io.inputMask, io.segmentIds];
+    for (const t of req.inputs) {
+      if (!wanted.includes(t.name)) throw errors.invalidValue({ field: `inputs.${t.name}` }, `model '${this.name}' has no input '${t.name}' (inputs: ${wanted.join(', ')})`);
+    }
+    for (const o of req.outputs ?? []) {
+      if (!this.outputNames.includes(o.name)) throw errors.invalidValue({ field: `outputs.${o.name}` }, `model '${this.name}' has no output '${o.name}' (outputs: ${this.outputNames.join(', ')})`);
+    }
+    const [ids, mask, segments] = wanted.map((name) => {
+      const t = req.inputs.find((x) => x.name === name);
+      if (t === undefined) throw errors.invalidValue({ field: 'inputs' }, `input '${name}' is missing`);
+      if (t.datatype !== 'INT64' && t.datatype !== 'INT32') throw errors.invalidValue({ field: `inputs.${name}.datatype` }, `${t.datatype}, expected INT64 or INT32`);
+      if (t.shape.length !== 2 || t.shape[0]! < 1 || t.shape[1]! < 1) throw errors.invalidValue({ field: `inputs.${name}.shape` }, `[${t.shape.join(', ')}], expected [batch, sequence] with both ≥ 1`);
+      return t;
+    }) as [KserveTensor, KserveTensor, KserveTensor];
+    const [n, seqLen] = ids.shape as [number, number];
+    for (const t of [mask, segments]) {
+      if (t.shape[0] !== n || t.shape[1] !== seqLen) throw errors.invalidValue({ field: `inputs.${t.name}.shape` }, `[${t.shape.join(', ')}] differs from ${ids.name}'s [${n}, ${seqLen}]`);
+    }
+    if (io.fixedSeqLen !== undefined && seqLen !== io.fixedSeqLen) throw errors.invalidValue({ field: `inputs.${ids.name}.shape` }, `sequence length ${seqLen}, the model takes ${io.fixedSeqLen}`);
+    if (io.fixedBatch !== undefined && n !== io.fixedBatch) throw errors.invalidValue({ field: `inputs.${ids.name}.shape` }, `batch ${n}, the model takes ${io.fixedBatch}`);
+    const row = (t: KserveTensor, i: number): BigInt64Array => {
+      if (t.data instanceof BigInt64Array) return t.data.slice(i * seqLen, (i + 1) * seqLen);
+      const out = new BigInt64Array(seqLen);
+      for (let j = 0; j < seqLen; j++) out[j] = BigInt(t.data[i * seqLen + j] as number);
+      return out;
+    };
+    return Array.from({ length: n }, (_, i) => ({ inputIds: row(ids, i), inputMask: row(mask, i), segmentIds: row(segments, i) }));
+  }
+
+  /** Run after every request before it: one model instance, arrival order. */
+  run(samples: readonly BertSample[]): Promise<BertLogits[]> {
+    const result = this.queue.then(() => this.ort.issue(samples));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Resolves once no run is in flight (before the session is released). */
+  idle(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
+  outputsOf(logits: readonly BertLogits[], req: InferRequest): KserveTensor[] {
+    const n = logits.length;
+    const seqLen = logits[0]?.startLogits.length ?? 0;
+    const pack = (pick: (l: BertLogits) => Float32Array): Float32Array => {
+      const data = new Float32Array(n * seqLen);
+      logits.forEach((l, i) => {
+        data.set(pick(l), i * seqLen);
+      });
+      return data;
+    };
+    const out = this.ort.io.output;
+    let all: KserveTensor[];
+    if (out.kind === 'pair') {
+      all = [tensor(out.start, 'FP32', [n, seqLen], pack((l) => l.startLogits)), tensor(out.end, 'FP32', [n, seqLen], pack((l) => l.endLogits))];
+    } else {
+      const both = new Float32Array(n * seqLen * 2);
+      logits.forEach((l, i) => {
+        for (let j = 0; j < seqLen; j++) {
+          both[(i * seqLen + j) * 2] = l.startLogits[j]!;
+          both[(i * seqLen + j) * 2 + 1] = l.endLogits[j]!;
+        }
+      });
+      all = [tensor(out.name, 'FP32', [n, seqLen, 2], both)];
+    }
+    // The outputs asked for, in the order asked; all of them when none were named.
+    if (req.outputs === undefined || req.outputs.length === 0) return all;
+    return req.outputs.map((o) => all.find((t) => t.name === o.name)!);
+  }
+}
+
+// ---- routing and bodies ----
+
+type Route =
+  | { readonly kind: 'server-metadata' | 'live' | 'ready'; readonly model?: undefined; readonly version?: undefined }
+  | { readonly kind: 'model-metadata' | 'model-ready' | 'infer'; readonly model: string; readonly version: string | undefined }
+  | { readonly kind: 'error'; readonly status: 400 | 404 | 405; readonly message: string; readonly allow?: string; readonly model?: undefined };
+
+/** The protocol's paths; anything else is a 404, a known path with the wrong verb a 405. */
+export function routeOf(method: string, rawUrl: string): Route {
+  let path: string;
+  try {
+    path = new URL(rawUrl, 'http://localhost').pathname;
+  } catch {
+    return { kind: 'error', status: 400, message: 'malformed request path' };
+  }
+  let parts: string[];
+  try {
+    parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  } catch {
+    return { kind: 'error', status: 400, message: `malformed percent-encoding in ${path}` };
+  }
+  const verb = (expected: 'GET' | 'POST', r: Route): Route =>
+    method === expected || (expected === 'GET' && method === 'HEAD') ? r : { kind: 'error', status: 405, message: `${method} not allowed on ${path} (use ${expected})`, allow: expected };
+  const [v2, a, b, ...rest] = parts;
+  if (v2 !== 'v2') return notFound(method, path);
+  if (a === undefined) return verb('GET', { kind: 'server-metadata' });
+  if (a === 'health' && rest.length === 0 && (b === 'live' || b === 'ready')) return verb('GET', { kind: b });
+  if (a !== 'models' || b === undefined) return notFound(method, path);
+  let version: string | undefined;
+  let tail = rest;
+  if (tail[0] === 'versions') {
+    if (tail[1] === undefined) return notFound(method, path);
+    version = tail[1];
+    tail = tail.slice(2);
+  }
+  if (tail.length === 0) return verb('GET', { kind: 'model-metadata', model: b, version });
+  if (tail.length === 1 && tail[0] === 'ready') return verb('GET', { kind: 'model-ready', model: b, version });
+  if (tail.length === 1 && tail[0] === 'infer') return verb('POST', { kind: 'infer', model: b, version });
+  return notFound(method, path);
+}
+
+const notFound = (method: string, path: string): Route => ({ kind: 'error', status: 404, message: `no such endpoint: ${method} ${path}` });
+
+/** The whole body, or 'too-large' (left unread) when it is over the limit. */
+async function readBody(req: http.IncomingMessage, limit: number): Promise<Uint8Array | 'too-large'> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) return 'too-large';
+  const chunks: Buffer[] = [];
+  const state = { total: 0, over: false };
+  await new Promise<void>((resolve, reject) => {
+    const onData = (c: Buffer): void => {
+      state.total += c.length;
+      if (state.total > limit) {
+        state.over = true;
+        req.off('data', onData);
+        req.pause();
+        resolve();
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.once('end', resolve);
+    req.once('error', reject);
+  });
+  if (state.over) return 'too-large';
+  const all = Buffer.concat(chunks);
+  return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
+}
+
+/**
+ * Answer 413 and close the connection. The rest of the body is read and dropped (up to a
+ * bound), because closing a socket with unread data makes the client see a reset, not the 413.
+ */
+function reject413(req: http.IncomingMessage, res: http.ServerResponse, limit: number): void {
+  sendJson(res, 413, { error: `request body over the limit of ${limit} bytes` }, { connection: 'close' });
+  let discarded = 0;
+  req.on('data', (c: Buffer) => {
+    discarded += c.length;
+    if (discarded > DRAIN_LIMIT_BYTES) req.destroy();
+  });
+  req.resume();
+}
+
+interface Reply {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers?: http.OutgoingHttpHeaders;
+}
+
+const failure = (status: number, message: string, allow?: string): Reply => ({ status, body: { error: message }, ...(allow !== undefined ? { headers: { allow } } : {}) });
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, extra: http.OutgoingHttpHeaders = {}): void {
+  const bytes = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': bytes.length, ...extra });
+  res.end(bytes);
+}
+
+/** An error as a client should read it: where, then what; no code suffix, no stack. */
+function clientMessage(e: InferprintError): string {
+  const at = formatWhere(e.where);
+  return at ? `${at}: ${e.detail}` : e.detail;
+}
+

@@ -1,0 +1,125 @@
+import { CACHE_DIR_ENV, parseModelSpec, resolveModel, resolveModelCacheDir } from '../../benchmark/bert/model-cache.js';
+import { DEFAULT_MODEL_NAME, DEFAULT_PORT, serveModel } from '../../benchmark/sut/kserve-server.js';
+import { errors } from '../../errors.js';
+import { parseFlags } from '../args.js';
+import type { Command } from '../command.js';
+import { progressReporter } from '../progress.js';
+
+const HELP = `Usage: inferprint serve-model [options]
+
+Serves a BERT SQuAD model on ONNX Runtime over the KServe v2 inference protocol (the one
+Triton and KServe speak), until Ctrl-C or SIGTERM. Run it on the machine to benchmark (a GPU
+box), then drive it from another machine with the HTTP system under test; wrap it in
+'inferprint measure' to measure that machine's power while it serves.
+
+Options:
+  --model M              synthetic:bert-tiny|synthetic:bert-base|synthetic:bert-large (default) or PATH.onnx
+  --name NAME            model name clients use in /v2/models/NAME (default ${DEFAULT_MODEL_NAME})
+  --host ADDR            interface to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
+  --port N               port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --provider cpu|cuda|auto  ONNX Runtime provider (default cpu)
+  --max-batch N          most samples per session run (default 8)
+  --cache-dir DIR        synthetic model cache (default $${CACHE_DIR_ENV}, else XDG cache)
+
+The server has no authentication: keep it on 127.0.0.1 and reach it through an SSH tunnel,
+or listen on a private network only.
+
+Example (on the GPU box, then on the client):
+  inferprint measure --sensor nvml -- inferprint serve-model --model model.onnx --provider cuda
+  ssh -N -L 8000:127.0.0.1:8000 gpu-box &
+  inferprint bench --sut http --url http://127.0.0.1:8000 --model-name ${DEFAULT_MODEL_NAME}
+`;
+
+/** What the command waits on to stop: `process` in the CLI, an emitter in tests. */
+export interface StopSignals {
+  once(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  off(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+}
+
+export function createServeModelCommand(signals: StopSignals): Command {
+  return {
+    name: 'serve-model',
+    summary: 'serve a BERT model over the KServe v2 protocol (Triton-compatible) for remote benchmarks',
+    help: HELP,
+    async run(ctx) {
+      const { values, positionals } = parseFlags(ctx.argv, {
+        model: { type: 'string' },
+        name: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        provider: { type: 'string' },
+        'max-batch': { type: 'string' },
+        'cache-dir': { type: 'string' },
+      });
+      if (positionals.length > 0) throw errors.usage(`unexpected argument '${positionals[0]!}'`);
+      const spec = parseModelSpec(values.model ?? 'synthetic:bert-large');
+      const port = values.port === undefined ? DEFAULT_PORT : /^\d+$/.test(values.port) ? Number(values.port) : Number.NaN;
+      if (!(port >= 0 && port <= 65535)) throw errors.usage(`expected a port number in 0..65535, got '${values.port ?? ''}'`, '--port');
+      const provider = values.provider ?? 'cpu';
+      if (provider !== 'cpu' && provider !== 'cuda' && provider !== 'auto') throw errors.usage(`expected cpu, cuda or auto, got '${provider}'`, '--provider');
+      const maxBatch = values['max-batch'] === undefined ? 8 : /^\d+$/.test(values['max-batch']) ? Number(values['max-batch']) : Number.NaN;
+      if (!(maxBatch >= 1)) throw errors.usage(`expected a positive integer, got '${values['max-batch'] ?? ''}'`, '--max-batch');
+      const host = values.host ?? '127.0.0.1';
+      if (host.trim() === '') throw errors.usage('give an address such as 127.0.0.1 or 0.0.0.0', '--host');
+      const cacheDir = resolveModelCacheDir({ flag: values['cache-dir'], env: ctx.env, cwd: ctx.cwd }).path;
+
+      // Stop requests that arrive while the model loads are honoured once it is up.
+      let stopSignal: string | undefined;
+      let wake: (() => void) | undefined;
+      const onInt = (): void => {
+        stopSignal ??= 'SIGINT';
+        wake?.();
+      };
+      const onTerm = (): void => {
+        stopSignal ??= 'SIGTERM';
+        wake?.();
+      };
+      signals.once('SIGINT', onInt);
+      signals.once('SIGTERM', onTerm);
+      try {
+        const progress = progressReporter(ctx, 'model');
+        const model = await resolveModel(spec, { cacheDir, cwd: ctx.cwd, verify: 'size', onProgress: (done, total) => { progress.update(done, total, 'generating'); } });
+        progress.done();
+        const server = await serveModel({
+          modelPath: model.path,
+          host,
+          port,
+          provider,
+          maxBatchSize: maxBatch,
+          ...(values.name !== undefined ? { modelName: values.name } : {}),
+          onServerError: (message) => {
+            ctx.stderr(`inferprint serve-model: ${message}\n`);
+          },
+        });
+        try {
+          const { ort } = server;
+          const loadS = ort.phases.load.endS - ort.phases.load.startS;
+          const warmupS = ort.phases.warmup.endS - ort.phases.warmup.startS;
+          ctx.stdout(
+            [
+              `serving model '${server.modelName}' at ${server.url} (KServe v2: ${server.url}/v2/models/${server.modelName})`,
+              ...(server.host === '0.0.0.0' || server.host === '::' ? ['  listening on every interface: clients use this machine\'s name or address'] : []),
+              `  file ${ort.modelPath}`,
+              `  onnxruntime ${ort.ortVersion}, provider ${ort.provider} (${ort.providerNote}); loaded in ${loadS.toFixed(2)} s, warmed up in ${warmupS.toFixed(2)} s`,
+              `  inputs ${ort.io.inputIds}, ${ort.io.inputMask}, ${ort.io.segmentIds} (${ort.io.inputType}); binary tensor data and JSON`,
+              `benchmark it with: inferprint bench --sut http --url ${server.url} --model-name ${server.modelName}`,
+              `stop with Ctrl-C`,
+              '',
+            ].join('\n'),
+          );
+          if (stopSignal === undefined) await new Promise<void>((resolve) => (wake = resolve));
+        } finally {
+          await server.close();
+          const s = server.stats();
+          ctx.stderr(`inferprint serve-model: stopped (${stopSignal ?? 'closed'}) after ${s.inferRequests} inference request(s), ${s.samples} sample(s), ${s.failed} failed request(s)\n`);
+        }
+        return 0;
+      } finally {
+        signals.off('SIGINT', onInt);
+        signals.off('SIGTERM', onTerm);
+      }
+    },
+  };
+}
+
+export const serveModelCommand: Command = createServeModelCommand(process);

@@ -16,6 +16,10 @@ const cases: [string, string[]][] = [
   // ONNX Runtime latency of the synthetic presets (CPU) and the harness's share of it.
   ['ort-latency.ts', ['bert-tiny', '256']],
   ['ort-latency.ts', ['bert-base', '32']],
+  ['ort-latency.ts', ['bert-large', '8']],
+  // The report for the study's fixtures (7 figures as SVG and PNG, tables, HTML).
+  ['report-generation.ts', ['trapezoid']],
+  ['report-generation.ts', ['thesis']],
   ['stream-integrate.ts', ['1000000']],
   ['stream-integrate.ts', ['10000000']],
   // Sampler overhead: each sensor (with the project's fakes) at 10, 50 and 100 ms, 3 s each.

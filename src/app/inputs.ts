@@ -90,6 +90,9 @@ export function discoverInputs(paths: readonly string[], opts: FileOptions): Dis
   const skipped: Skipped[] = [];
   const notes: string[] = [];
   const files: string[] = [];
+  // Bundles from every PATH are grouped together: repetitions given one by one (`report --runs
+  // A,B,C`) or spread over several runs folders are still one group.
+  const bundles: string[] = [];
   let logTrees = 0;
   for (const raw of paths) {
     const path = resolve(raw);
@@ -98,9 +101,9 @@ export function discoverInputs(paths: readonly string[], opts: FileOptions): Dis
       files.push(path);
       continue;
     }
-    const bundles = bundleDirs(path);
-    if (bundles.length > 0) {
-      groups.push(...bundleGroups(bundles, skipped));
+    const here = bundleDirs(path);
+    if (here.length > 0) {
+      bundles.push(...here);
       continue;
     }
     if (isThesisRoot(path) || isThesisDataDir(path)) {
@@ -123,6 +126,7 @@ export function discoverInputs(paths: readonly string[], opts: FileOptions): Dis
       "not a recognised dataset: expected the study's layout (a folder holding Data/ and Logs/), a data_<tag>_<version> folder, an MLPerf log tree, or power files",
     );
   }
+  if (bundles.length > 0) groups.push(...bundleGroups([...new Set(bundles)].sort(), skipped));
   if (files.length > 0) groups.push(...fileGroups(files, opts, skipped));
   else rejectFileOnlyOptions(opts, logTrees > 0);
   return { groups, skipped, notes };

@@ -24,6 +24,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'bring power logs, the study dataset or other bundles into the runs store',
     load: async () => (await import('./commands/import.js')).importCommand,
   },
+  report: {
+    summary: 'HTML report with figures (SVG, PNG) and the tables behind them',
+    load: async () => (await import('./commands/report.js')).reportCommand,
+  },
   hardware: {
     summary: 'hardware database with embodied footprint and sources',
     load: async () => (await import('./commands/hardware.js')).hardwareCommand,

@@ -1,0 +1,269 @@
+/**
+ * The I/O side of `loadReportData`: `analyze` for the numbers, the same input discovery again
+ * for the traces behind the power profiles (read one group at a time, so memory stays that of
+ * one group), and the hardware database for the embodied breakdown.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze } from '../app/analyze.js';
+import { discoverInputs, type RunGroup } from '../app/inputs.js';
+import type { AnalysisRow, RunTrace } from '../analysis/types.js';
+import { errors, isInferprintError } from '../errors.js';
+import { estimateEmbodied, type EmbodiedModelId, type EmbodiedResult } from '../impact/embodied/index.js';
+import { HARDWARE } from '../impact/hardware.js';
+import { perQuery, type Range } from '../impact/lca.js';
+import { readRunManifest } from '../runs/bundle.js';
+import { MANIFEST_FILE, TRACE_FILE } from '../runs/manifest.js';
+import { readSeriesParquet, withDuckDB } from '../runs/parquet.js';
+import { meanProfile } from '../traces/profile.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import {
+  REPORT_DATA_SCHEMA,
+  type HardwareFootprint,
+  type LoadReportDataOptions,
+  type PowerProfileData,
+  type ProfileWindow,
+  type ReportData,
+  type ReportRow,
+  type ReportSeries,
+} from './data.js';
+import { describeMethods } from './methods.js';
+import { sortSeries } from './palette.js';
+
+/** Grid points of a plotted profile: about one per pixel of a print-size panel. */
+export const PROFILE_POINTS = 200;
+/** Embodied model of the hardware breakdown figure (the study's Fig. 5.1–5.2). */
+export const HARDWARE_FIGURE_MODEL: EmbodiedModelId = 'die-area-v1';
+/** Windows marked on profiles, in drawing order, when every run of a group recorded them. */
+const PHASE_WINDOWS = ['idle-before', 'load', 'compute', 'idle-after'] as const;
+
+export interface LoadExtras {
+  /** Progress of the analysis and of the profiles: `done` of `total` steps. */
+  readonly onProgress?: (done: number, total: number, label: string) => void;
+  /** Clock for `generatedAt`. */
+  readonly now?: () => Date;
+}
+
+export async function loadReportDataWith(opts: LoadReportDataOptions & LoadExtras): Promise<ReportData> {
+  const method = opts.method ?? 'trapezoid';
+  const result = analyze({
+    paths: opts.paths,
+    method,
+    ...(opts.grid !== undefined ? { grid: opts.grid } : {}),
+    ...(opts.onProgress ? { onProgress: (d: number, t: number, l: string) => opts.onProgress?.(d, 2 * t, d === t ? 'profiles' : l) } : {}),
+  });
+  const found = discoverInputs(opts.paths, {});
+  // analyze returns one row per discovered group, in discovery order: the two line up.
+  if (found.groups.length !== result.rows.length) throw errors.internal(`analysis gave ${result.rows.length} rows for ${found.groups.length} groups`);
+  const names = seriesNames(found.groups);
+  const notes = [...result.notes];
+
+  const profiles: PowerProfileData[] = [];
+  const total = 2 * found.groups.length;
+  for (const [i, g] of found.groups.entries()) {
+    opts.onProgress?.(found.groups.length + i, total, `profile ${names[i]!} QC ${g.queryCount ?? '-'}`);
+    profiles.push(...(await groupProfiles(g, names[i]!, notes)));
+  }
+  opts.onProgress?.(total, total, 'done');
+
+  const rows = result.rows.map((r, i) => reportRow(r, names[i]!));
+  const seriesByName = new Map<string, ReportSeries>();
+  found.groups.forEach((g, i) => {
+    const name = names[i]!;
+    if (seriesByName.has(name)) return;
+    seriesByName.set(name, {
+      name,
+      hardwareId: g.hardware?.id ?? '',
+      hardwareName: g.hardware?.name ?? '',
+      category: g.hardware?.category ?? '',
+      version: g.version,
+      datasetTag: g.datasetTag,
+    });
+  });
+  const series = sortSeries(seriesByName.keys()).map((n) => seriesByName.get(n)!);
+  const order = new Map(series.map((s, i) => [s.name, i]));
+  rows.sort((a, b) => order.get(a.series)! - order.get(b.series)! || (a.queryCount ?? -1) - (b.queryCount ?? -1));
+  profiles.sort((a, b) => order.get(a.series)! - order.get(b.series)! || (a.queryCount ?? -1) - (b.queryCount ?? -1) || a.phase.localeCompare(b.phase));
+
+  const inReport = new Set(series.map((s) => s.hardwareId).filter((id) => id !== ''));
+  const embodiedSources = result.rows.flatMap((r) => r.impact?.params.embodied.sources ?? []);
+  return {
+    schema: REPORT_DATA_SCHEMA,
+    title: 'Inference footprint report',
+    generatedAt: (opts.now ?? (() => new Date()))().toISOString(),
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    method,
+    inputs: result.inputs,
+    series,
+    rows,
+    profiles,
+    hardware: hardwareFootprints(inReport),
+    hardwareModel: HARDWARE_FIGURE_MODEL,
+    parameters: result.parameters,
+    methods: describeMethods({
+      method,
+      embodiedModels: result.rows.flatMap((r) => (r.impact ? [r.impact.params.embodied.model] : [])),
+      parameters: result.parameters,
+      embodiedSources,
+      profilePoints: PROFILE_POINTS,
+    }),
+    skipped: result.skipped,
+    notes,
+  };
+}
+
+/**
+ * A series per hardware × version; when one of those covers several dataset tags or
+ * scenarios (two campaigns of one device), the differing part is added in brackets.
+ */
+export function seriesNames(groups: readonly Pick<RunGroup, 'hardware' | 'datasetTag' | 'version' | 'scenario'>[]): string[] {
+  const base = (g: (typeof groups)[number]): string => `${g.hardware?.id || g.datasetTag || 'unknown device'}${g.version ? ` ${g.version}` : ''}`;
+  const tags = new Map<string, Set<string>>();
+  const scenarios = new Map<string, Set<string>>();
+  for (const g of groups) {
+    const b = base(g);
+    (tags.get(b) ?? tags.set(b, new Set()).get(b)!).add(g.datasetTag);
+    (scenarios.get(b) ?? scenarios.set(b, new Set()).get(b)!).add(g.scenario);
+  }
+  return groups.map((g) => {
+    const b = base(g);
+    const parts: string[] = [];
+    if (tags.get(b)!.size > 1) parts.push(g.datasetTag || 'runs');
+    if (scenarios.get(b)!.size > 1) parts.push(g.scenario || 'no scenario');
+    return parts.length > 0 ? `${b} (${parts.join(', ')})` : b;
+  });
+}
+
+function reportRow(r: AnalysisRow, series: string): ReportRow {
+  const i = r.impact;
+  const qc = r.queryCount;
+  return {
+    series,
+    hardwareId: r.device,
+    datasetTag: r.datasetTag,
+    version: r.version,
+    scenario: r.scenario,
+    queryCount: qc ?? null,
+    method: r.method,
+    ...(r.energy ? { energy: r.energy } : {}),
+    ...(r.compute ? { compute: r.compute } : {}),
+    ...(i
+      ? {
+          impact: {
+            model: i.model,
+            energyKwh: i.energyKwh,
+            allocation: i.allocation,
+            operationalG: i.operationalG,
+            embodiedG: i.embodiedG,
+            gwpG: i.gwpG,
+            perCandidateG: i.perCandidateG,
+            gridGPerKwh: i.params.gridGPerKwh.value,
+            pue: i.params.pue.value,
+            lifetimeS: i.params.lifetimeS.value,
+            embodiedModel: i.params.embodied.model,
+            embodiedKg: { mean: i.params.embodied.meanKg, min: i.params.embodied.minKg, max: i.params.embodied.maxKg },
+          },
+        }
+      : {}),
+    ...(i && qc !== undefined && qc > 0 ? { gwpPerQueryG: perQuery(i, qc) } : {}),
+    ...(r.gwpCi95G ? { gwpCi95G: r.gwpCi95G } : {}),
+    ...(r.latency ? { latency: r.latency } : {}),
+  };
+}
+
+// ── profiles ───────────────────────────────────────────────────────────────────────
+
+async function groupProfiles(g: RunGroup, series: string, notes: string[]): Promise<PowerProfileData[]> {
+  const out: PowerProfileData[] = [];
+  const add = (phase: 'full' | 'compute', runs: readonly RunTrace[], windows: readonly ProfileWindow[]): void => {
+    const p = profileOf(runs, `${series} QC ${g.queryCount ?? '-'} (${phase})`, notes);
+    if (p) out.push({ series, queryCount: g.queryCount ?? null, phase, ...p, windows });
+  };
+  if (g.runs && g.runs.length > 0) add('full', g.runs.map((r) => r.load()), []);
+  if (g.computeRuns && g.computeRuns.length > 0) add('compute', g.computeRuns.map((r) => r.load()), []);
+  if (!g.runs && g.energies) {
+    const bundles = g.energies.map((e) => join(g.source, e.id)).filter((dir) => existsSync(join(dir, MANIFEST_FILE)) && existsSync(join(dir, TRACE_FILE)));
+    if (bundles.length > 0) {
+      const { runs, windows } = await readBundleRuns(bundles);
+      if (runs.length > 0) add('full', runs, windows);
+    }
+  }
+  return out;
+}
+
+function profileOf(runs: readonly RunTrace[], what: string, notes: string[]): Omit<PowerProfileData, 'series' | 'queryCount' | 'phase' | 'windows'> | undefined {
+  try {
+    const p = meanProfile(runs, { points: PROFILE_POINTS, window: 'intersection' });
+    return {
+      runs: p.runs,
+      tS: Array.from(p.gridS),
+      meanW: Array.from(p.meanW),
+      sdW: Array.from(p.sdW, (v) => (Number.isNaN(v) ? null : v)),
+    };
+  } catch (e) {
+    // A group whose runs share no time span still has its numbers; only its curve is left out.
+    if (!isInferprintError(e)) throw e;
+    notes.push(`no power profile for ${what}: ${e.detail}`);
+    return undefined;
+  }
+}
+
+/** The primary channel of each bundle and the phase windows every one of them recorded. */
+async function readBundleRuns(dirs: readonly string[]): Promise<{ runs: RunTrace[]; windows: ProfileWindow[] }> {
+  const manifests = await Promise.all(dirs.map((d) => readRunManifest(d)));
+  const runs = await withDuckDB(async (con) => {
+    const list: RunTrace[] = [];
+    for (const [k, dir] of dirs.entries()) {
+      const m = manifests[k]!;
+      const trace = await readSeriesParquet(con, join(dir, TRACE_FILE), 'watts');
+      const s = trace.find((c) => c.name === m.sensor.primaryChannel);
+      if (s && s.tS.length >= 2) list.push({ id: m.id, tS: s.tS, powerW: s.values });
+    }
+    return list;
+  });
+  const windows: ProfileWindow[] = [];
+  for (const name of PHASE_WINDOWS) {
+    const spans = manifests.map((m) => m.windows.find((w) => w.name === name));
+    if (spans.length === 0 || spans.some((w) => w === undefined)) continue;
+    const mean = (f: (w: { t0S: number; t1S: number }) => number): number => spans.reduce((s, w) => s + f(w!), 0) / spans.length;
+    windows.push({ name, t0S: mean((w) => w.t0S), t1S: mean((w) => w.t1S) });
+  }
+  return { runs, windows };
+}
+
+// ── hardware ───────────────────────────────────────────────────────────────────────
+
+function rangeOf(xs: readonly number[]): Range {
+  return { mean: xs.reduce((a, b) => a + b, 0) / xs.length, min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+/** Every database device with an estimate under the figure's model (a device without matching factors is left out). */
+export function hardwareFootprints(inReport: ReadonlySet<string>): HardwareFootprint[] {
+  return HARDWARE.flatMap((spec) => {
+    let e: EmbodiedResult;
+    try {
+      e = estimateEmbodied(HARDWARE_FIGURE_MODEL, spec);
+    } catch (err) {
+      if (isInferprintError(err)) return [];
+      throw err;
+    }
+    return [
+      {
+        id: spec.id,
+        name: spec.name,
+        category: spec.category,
+        dieAreaMm2: spec.dieAreaMm2,
+        techNodeNm: spec.techNodeNm,
+        year: spec.year,
+        memoryGb: spec.memoryGb,
+        memoryType: spec.memoryType,
+        model: e.model,
+        candidates: e.candidates.length,
+        processorKg: rangeOf(e.candidates.map((c) => c.processorKg)),
+        memoryKg: e.candidates[0]?.memoryKg ?? 0,
+        totalKg: { mean: e.meanKg, min: e.minKg, max: e.maxKg },
+        inReport: inReport.has(spec.id),
+      },
+    ];
+  });
+}

@@ -20,6 +20,8 @@ const cases: [string, string[]][] = [
   // The report for the study's fixtures (7 figures as SVG and PNG, tables, HTML).
   ['report-generation.ts', ['trapezoid']],
   ['report-generation.ts', ['thesis']],
+  // The dashboard's JSON API on loopback over 10^4 bundles: 16 concurrent clients, 3000 requests.
+  ['dashboard-api.ts', ['10000', '16', '3000']],
   ['stream-integrate.ts', ['1000000']],
   ['stream-integrate.ts', ['10000000']],
   // Sampler overhead: each sensor (with the project's fakes) at 10, 50 and 100 ms, 3 s each.

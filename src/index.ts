@@ -27,4 +27,7 @@ export * from './impact/index.js';
 export * from './measure/index.js';
 export { writeRunBundle, readRunBundle } from './runs/bundle.js';
 export { listRunBundles, resolveRunsDir } from './runs/runs-dir.js';
+export { openStore, type RunStore, type RunFilter, type StoredRun } from './store/index.js';
+export { writeReport } from './app/report.js';
+export { startDashboard } from './serve/server.js';
 export { TOOL_NAME, TOOL_VERSION } from './version.js';

@@ -47,6 +47,7 @@ import { ortLoadgenSut, type BertSampleSource, type OrtLoadgenSutOptions } from 
 import { kserveLoadgenSut, openKserveSut } from '../benchmark/sut/kserve-client.js';
 import type { SystemUnderTest } from '../benchmark/loadgen/engine.js';
 import { Recorder } from '../measure/recorder.js';
+import { publishLive } from '../serve/live-file.js';
 import { summarizeRecording } from '../measure/summary.js';
 import { chooseSensor, type SensorChoice } from '../sensors/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
@@ -313,7 +314,7 @@ function latenciesCsv(run: LoadgenRun): string {
 
 
 /** What a measured bench run needs of the options. */
-export type MeasuredRunOptions = Pick<BenchOptions, 'env' | 'intervalS' | 'hardware' | 'grid' | 'runsDir'>;
+export type MeasuredRunOptions = Pick<BenchOptions, 'env' | 'intervalS' | 'hardware' | 'grid' | 'runsDir' | 'label'>;
 
 /**
  * One measured run, as every bench run is made: the recorder starts → window `full` → `body`
@@ -328,7 +329,8 @@ export async function measuredBenchRun<T>(
   bundle: (value: T) => { readonly workload: Workload; readonly label: string; readonly files: readonly BundleFileInput[] },
 ): Promise<{ id: string; path: string; value: T }> {
   const startedAt = new Date(opts.env.clock.epochMs()).toISOString();
-  const rec = await Recorder.start({ sensor: choice.sensor, env: opts.env, intervalS: opts.intervalS });
+  // Samples also go to the runs directory's live file, for `inferprint serve`'s live view.
+  const rec = await Recorder.start({ sensor: publishLive(choice.sensor, { runsDir: opts.runsDir, ...(opts.label !== undefined ? { label: opts.label } : {}) }), env: opts.env, intervalS: opts.intervalS });
   let value: T;
   try {
     rec.beginWindow('full');

@@ -1,4 +1,5 @@
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
+import { publishLive } from '../serve/live-file.js';
 import { constants as osConstants, cpus, freemem, hostname, platform, release, totalmem } from 'node:os';
 import { errors } from '../errors.js';
 import { resolveHardware, type HardwareSpec } from '../impact/hardware.js';
@@ -26,6 +27,8 @@ export interface MeasureOptions {
   readonly intervalS: number;
   readonly device?: string;
   readonly label?: string;
+  /** Where the run will be saved: its samples are also published there for `inferprint serve`'s live view. */
+  readonly runsDir?: string;
   readonly idleS?: number;
   /** Hardware for the embodied part, when the sensor does not name it (CPU sensors, replays). */
   readonly hardware?: string;
@@ -103,7 +106,11 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
   const status = opts.onStatus ?? (() => undefined);
   const startedAt = new Date(opts.env.clock.epochMs()).toISOString();
   const choice = await chooseSensor(opts.sensor, opts.env);
-  const rec = await Recorder.start({ sensor: choice.sensor, env: opts.env, intervalS: opts.intervalS, ...(opts.device !== undefined ? { device: opts.device } : {}) });
+  const sensor =
+    opts.runsDir !== undefined
+      ? publishLive(choice.sensor, { runsDir: opts.runsDir, ...(opts.label !== undefined ? { label: opts.label } : {}), onError: (e) => { status(`inferprint: live view off: ${e.message}`); } })
+      : choice.sensor;
+  const rec = await Recorder.start({ sensor, env: opts.env, intervalS: opts.intervalS, ...(opts.device !== undefined ? { device: opts.device } : {}) });
   status(`inferprint: sensor ${rec.info.name} (${choice.why}), every ${Math.round(opts.intervalS * 1000)} ms`);
 
   let interrupted: NodeJS.Signals | undefined;

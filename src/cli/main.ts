@@ -24,13 +24,25 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'bring power logs, the study dataset or other bundles into the runs store',
     load: async () => (await import('./commands/import.js')).importCommand,
   },
+  hardware: {
+    summary: 'hardware database with embodied footprint and sources',
+    load: async () => (await import('./commands/hardware.js')).hardwareCommand,
+  },
+  runs: {
+    summary: 'list, show, remove and export the runs in the runs store',
+    load: async () => (await import('./commands/runs.js')).runsCommand,
+  },
+  sql: {
+    summary: 'read-only SQL over the runs store (views runs, manifests, windows, traces, counters, results)',
+    load: async () => (await import('./commands/sql.js')).sqlCommand,
+  },
   report: {
     summary: 'HTML report with figures (SVG, PNG) and the tables behind them',
     load: async () => (await import('./commands/report.js')).reportCommand,
   },
-  hardware: {
-    summary: 'hardware database with embodied footprint and sources',
-    load: async () => (await import('./commands/hardware.js')).hardwareCommand,
+  serve: {
+    summary: 'local dashboard: runs, traces, figures, hardware, live measurements',
+    load: async () => (await import('./commands/serve.js')).serveCommand,
   },
 };
 

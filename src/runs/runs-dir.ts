@@ -77,6 +77,14 @@ export interface ListOptions {
  * directory whose manifest is missing or invalid, or whose id differs from its name, is
  * reported through `onInvalid` and skipped. A runs directory that does not exist yet is empty.
  */
+/**
+ * Entries of a runs directory that are not bundles: dot names (writers' temporaries, the live
+ * view's `.live/`) and the folders the tool keeps beside the bundles (`campaigns/` of `bench`).
+ */
+export function isReservedRunsDirEntry(name: string): boolean {
+  return name.startsWith('.') || name === 'campaigns';
+}
+
 export async function listRunBundles(runsDir: string, opts: ListOptions = {}): Promise<ListedBundle[]> {
   let entries;
   try {
@@ -85,7 +93,7 @@ export async function listRunBundles(runsDir: string, opts: ListOptions = {}): P
     if (errnoCode(e) === 'ENOENT') return [];
     throw errors.io(runsDir, e);
   }
-  const names = entries.filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name);
+  const names = entries.filter((d) => d.isDirectory() && !isReservedRunsDirEntry(d.name)).map((d) => d.name);
   const listed: ListedBundle[] = [];
   for (const name of names) {
     const path = join(runsDir, name);

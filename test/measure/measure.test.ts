@@ -90,3 +90,13 @@ test('measure: idle windows before and after give an idle baseline', async () =>
   assert.deepEqual(names, ['idle-before', 'full', 'idle-after']);
   assert.ok(result.summary.idle && result.summary.idle.idlePowerW > 0);
 });
+
+test('measure with a runs directory: samples are published to its live file while the command runs, and the file goes at the end', async () => {
+  const liveRuns = join(dir, 'live-runs');
+  const liveFile = join(liveRuns, '.live', `${process.pid}.jsonl`);
+  // The command itself waits until the live file holds samples (or gives up after 20 s).
+  const script = `const fs=require('fs');const f=${JSON.stringify(liveFile)};const t0=Date.now();(function w(){let n=0;try{n=fs.readFileSync(f,'utf8').split('\\n').filter((l)=>l.includes('"watts"')).length}catch{}if(n>=2)process.exit(0);if(Date.now()-t0>20000)process.exit(9);setTimeout(w,20)})()`;
+  const { result } = await run([node, '-e', script], { runsDir: liveRuns, label: 'live' });
+  assert.equal(result.exitCode, 0, 'the command saw samples in the live file');
+  assert.equal(existsSync(liveFile), false, 'the live file is removed when the measurement ends');
+});

@@ -62,6 +62,7 @@ export const measureCommand: Command = {
     const runsDir = resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd });
 
     const result = await measure({
+      runsDir,
       command,
       sensor: values.sensor ?? 'auto',
       intervalS,

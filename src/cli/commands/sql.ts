@@ -1,0 +1,85 @@
+import { errors } from '../../errors.js';
+import { resolveRunsDir } from '../../runs/runs-dir.js';
+import type { Plain, QueryResult } from '../../store/duck.js';
+import { openStore } from '../../store/store.js';
+import { parseFlags } from '../args.js';
+import type { Command } from '../command.js';
+import { parseFormat, renderCsv, renderJson, renderTable, type Column } from '../output.js';
+
+const HELP = `Usage: inferprint sql "QUERY" [--format table|csv|json] [--max-rows N] [--runs-dir DIR]
+
+A read-only SQL query (DuckDB dialect) over the runs store. Views (columns and units in
+src/store/README.md):
+
+  runs      one row per run: id, label, status, started_at, device, hardware_id, sensor,
+            scenario, query_count, energy_j, gwp_g, operational_g, embodied_g, ...
+  manifests id, manifest (JSON): every field, e.g. manifest->>'$.host.kernel'
+  windows   one row per run, named window and channel: run_id, window, t0_s, t1_s, channel, energy_j
+  traces    power samples: run_id, channel, t_s, watts (read from the bundles' trace.parquet)
+  counters  energy counter readings: run_id, channel, t_s, energy_j
+  results   MLPerf results per run: run_id, scenario, result_valid, min_query_count, *_latency_ns, ...
+
+Only queries run (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, PRAGMA show_tables);
+the database cannot write files nor read any outside the runs directory.
+
+Examples:
+  inferprint sql "SELECT hardware_id, query_count, avg(energy_j) FROM runs GROUP BY ALL ORDER BY ALL"
+  inferprint sql "SELECT run_id, max(watts) FROM traces WHERE run_id LIKE '2026-11-26%' GROUP BY run_id"
+
+Options:
+  --format F      table (default), csv or json (an array of row objects)
+  --max-rows N    print at most N rows (default: all)
+  --runs-dir DIR  the runs store (default: $INFERPRINT_RUNS_DIR, else ~/.local/share/inferprint/runs)
+`;
+
+function cellText(v: Plain): string | number | boolean | null {
+  return v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
+}
+
+function columnsOf(r: QueryResult): Column<readonly Plain[]>[] {
+  return r.columns.map((c, i) => ({
+    key: c.name,
+    header: c.name,
+    value: (row: readonly Plain[]) => cellText(row[i] ?? null),
+    ...(/^(DOUBLE|FLOAT|REAL|DECIMAL|BIGINT|INTEGER|HUGEINT|SMALLINT|TINYINT|UBIGINT|UINTEGER)/.test(c.type) ? { align: 'right' as const } : {}),
+  }));
+}
+
+export const sqlCommand: Command = {
+  name: 'sql',
+  summary: 'read-only SQL over the runs store (views runs, manifests, windows, traces, counters, results)',
+  help: HELP,
+  async run(ctx) {
+    const { values, positionals } = parseFlags(ctx.argv, {
+      format: { type: 'string' },
+      'max-rows': { type: 'string' },
+      'runs-dir': { type: 'string' },
+    });
+    // An unquoted query arrives as several words: put it back together.
+    const sql = positionals.join(' ');
+    if (sql.trim() === '') throw errors.usage('give a query, e.g. inferprint sql "SELECT id, energy_j FROM runs"', 'QUERY');
+    const format = parseFormat(values.format);
+    let maxRows: number | undefined;
+    if (values['max-rows'] !== undefined) {
+      const raw = values['max-rows'];
+      if (!/^\d+$/.test(raw.trim())) throw errors.usage(`expected a whole number, got '${raw}'`, '--max-rows');
+      maxRows = Number(raw);
+    }
+    const store = openStore(resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd }));
+    const result = await store.query(sql, maxRows !== undefined ? { maxRows } : {});
+
+    if (format === 'json') {
+      ctx.stdout(renderJson(result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c.name, row[i] ?? null])))));
+    } else if (format === 'csv') {
+      ctx.stdout(renderCsv(columnsOf(result), result.rows));
+    } else {
+      ctx.stdout(renderTable(columnsOf(result), result.rows));
+      ctx.stdout(`${result.rows.length} row(s)\n`);
+    }
+    if (result.truncated) ctx.stderr(`inferprint sql: only the first ${maxRows ?? 0} rows shown (raise --max-rows)\n`);
+    if (result.skipped.length > 0) {
+      ctx.stderr(`inferprint sql: ${result.skipped.length} unreadable bundle(s) or MLPerf summaries left out of the views ('inferprint runs list' says why)\n`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,511 @@
+/**
+ * What the dashboard reads from the runs directory, over `src/runs`: a listing of run summaries
+ * (cached, since a campaign leaves 10⁴ bundles and every page load lists them), one run's
+ * detail (manifest, energy, impact, MLPerf statistics) and its power trace, downsampled.
+ *
+ * Every id from a request goes through `bundleRealPath` (a plain directory directly inside the
+ * runs directory, no symbolic link) and every file through `fileInBundle`, so no request can
+ * read outside the runs directory. A bundle that cannot be read is reported, never fatal.
+ */
+import { isReservedRunsDirEntry } from '../runs/runs-dir.js';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
+import { isInferprintError, type InferprintError } from '../errors.js';
+import {
+  computeImpact,
+  estimateEmbodied,
+  resolveHardware,
+  resolveImpactParams,
+  type DefaultUsed,
+  type EmbodiedResult,
+  type HardwareSpec,
+  type ImpactResult,
+  type PresetId,
+} from '../impact/index.js';
+import { parseSummary } from '../mlperf/parse-summary.js';
+import { MLPERF_SCENARIOS, type MlperfScenario, type MlperfSummary } from '../mlperf/types.js';
+import { readRunBundle, readRunManifest } from '../runs/bundle.js';
+import { COUNTERS_FILE, MANIFEST_FILE, TRACE_FILE, type RunManifest } from '../runs/manifest.js';
+import { downsampleMinMax, sliceByTime } from './downsample.js';
+import { badRequest, HttpError, notFound } from './http-error.js';
+import type { RunQuery, RunsQuery, StatusKind, TraceQuery } from './query.js';
+import { bundleRealPath, fileInBundle, OutsideRunsDir } from './security.js';
+
+/** One run as the listing shows it. */
+export interface RunRow {
+  readonly id: string;
+  readonly label: string;
+  readonly status: StatusKind;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly durationS: number;
+  /** What the run measured, for people: hardware id, else the device name, else null. */
+  readonly device: string | null;
+  readonly hardwareId: string | null;
+  readonly deviceName: string | null;
+  readonly sensor: string;
+  readonly estimated: boolean;
+  readonly workload: RunManifest['workload']['kind'];
+  readonly scenario: MlperfScenario | null;
+  readonly queryCount: number | null;
+  readonly model: string | null;
+  readonly primaryChannel: string;
+  /** Energy of the primary channel over the whole trace, J. */
+  readonly energyJ: number | null;
+  readonly meanW: number | null;
+  /** GWP recorded with the run (mean of its range), g; null when the run recorded none. */
+  readonly gwpG: number | null;
+  readonly hasMlperf: boolean;
+}
+
+export interface SkippedBundle {
+  readonly id: string;
+  readonly error: string;
+}
+
+export interface RunsPage {
+  readonly total: number;
+  readonly offset: number;
+  readonly limit: number;
+  readonly runs: readonly RunRow[];
+  /** Values present in the whole directory, for filter menus. */
+  readonly facets: {
+    readonly devices: readonly string[];
+    readonly scenarios: readonly string[];
+    readonly queryCounts: readonly number[];
+    readonly statuses: readonly string[];
+  };
+  /** Directories that are not valid bundles: skipped, with the reason. */
+  readonly skipped: readonly SkippedBundle[];
+}
+
+export type ImpactView =
+  | { readonly source: 'recorded'; readonly result: unknown; readonly parameters: unknown; readonly notes: unknown; readonly operationalOnlyG: unknown }
+  | { readonly source: 'computed'; readonly preset: PresetId; readonly result: ImpactResult; readonly parameters: readonly DefaultUsed[] }
+  | { readonly source: 'none'; readonly reason: string };
+
+export type MlperfView = { readonly file: string; readonly summary: MlperfSummary } | { readonly file: string; readonly error: string };
+
+export interface RunDetail {
+  readonly run: RunRow;
+  readonly manifest: RunManifest;
+  readonly hardware: HardwareSpec | null;
+  readonly embodied: EmbodiedResult | null;
+  readonly impact: ImpactView;
+  readonly mlperf: MlperfView | null;
+  readonly files: readonly { readonly name: string; readonly role: string; readonly sizeBytes: number | null }[];
+}
+
+export interface TraceView {
+  readonly id: string;
+  readonly primaryChannel: string;
+  readonly window: { readonly name: string; readonly t0S: number; readonly t1S: number } | null;
+  readonly maxPoints: number;
+  readonly channels: readonly {
+    readonly name: string;
+    readonly kind: string;
+    readonly device: string | null;
+    readonly unit: 'W';
+    /** Samples in the bundle (in the window, when one is asked for). */
+    readonly samples: number;
+    readonly downsampled: boolean;
+    readonly tS: readonly number[];
+    readonly powerW: readonly number[];
+  }[];
+  readonly windows: RunManifest['windows'];
+  readonly gaps: RunManifest['gaps'];
+}
+
+/** An MLPerf summary is a few kB; anything far larger is not one. */
+const MAX_SUMMARY_BYTES = 4 << 20;
+/** Traces answered recently, by query: moving between pages should not reload DuckDB each time. */
+const TRACE_CACHE_SIZE = 16;
+/**
+ * A directory modified this recently may change again within its file system's timestamp
+ * resolution (1–2 s on some), so a listing made then is not trusted on the next request.
+ */
+const RACY_MS = 2000;
+const RESCAN_MS = 500;
+
+function errnoCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}
+
+const isScenario = (v: unknown): v is MlperfScenario => typeof v === 'string' && (MLPERF_SCENARIOS as readonly string[]).includes(v);
+
+/** A listing row from a manifest. Imported runs may carry `scenario` / `queryCount` too (unknown fields are kept). */
+export function runRow(m: RunManifest): RunRow {
+  const w = m.workload as RunManifest['workload'] & Readonly<Record<string, unknown>>;
+  const primary = m.sensor.channels.find((c) => c.name === m.sensor.primaryChannel);
+  const deviceName = m.device.name ?? primary?.device ?? null;
+  const qc = w.queryCount;
+  const impact = m.impact as { result?: { gwpG?: { mean?: unknown } } } | undefined;
+  const gwp = impact?.result?.gwpG?.mean;
+  const model = w.model;
+  return {
+    id: m.id,
+    label: m.label,
+    status: m.status.kind,
+    startedAt: m.startedAt,
+    endedAt: m.endedAt,
+    durationS: (Date.parse(m.endedAt) - Date.parse(m.startedAt)) / 1000,
+    device: m.device.hardwareId ?? deviceName,
+    hardwareId: m.device.hardwareId ?? null,
+    deviceName,
+    sensor: m.sensor.name,
+    estimated: m.sensor.provenance.kind === 'estimated',
+    workload: m.workload.kind,
+    scenario: isScenario(w.scenario) ? w.scenario : null,
+    queryCount: typeof qc === 'number' && Number.isInteger(qc) && qc > 0 ? qc : null,
+    model: typeof model === 'string' ? model : null,
+    primaryChannel: m.sensor.primaryChannel,
+    energyJ: m.energy?.primary.energyJ ?? null,
+    meanW: m.energy?.perChannel.find((c) => c.channel === m.sensor.primaryChannel)?.meanW ?? null,
+    gwpG: typeof gwp === 'number' && Number.isFinite(gwp) ? gwp : null,
+    hasMlperf: m.files.some((f) => f.role === 'mlperf_log_summary'),
+  };
+}
+
+/** Lower-cased names a row's device goes by, for case-insensitive matching. */
+function deviceKeys(r: RunRow): string[] {
+  return [r.device, r.hardwareId, r.deviceName].flatMap((v) => (v === null ? [] : [v.toLowerCase()]));
+}
+
+/** Does a row match the filters? Devices match by hardware id, device name or any alias of either. */
+export function rowFilter(q: RunsQuery): (r: RunRow, keys?: readonly string[]) => boolean {
+  const devices = new Set(q.devices.flatMap((d) => [d.toLowerCase(), ...(resolveHardware(d) ? [resolveHardware(d)!.id.toLowerCase()] : [])]));
+  const label = q.label?.toLowerCase();
+  const ids = new Set(q.ids);
+  return (r, keys = deviceKeys(r)) =>
+    (ids.size === 0 || ids.has(r.id)) &&
+    (devices.size === 0 || keys.some((k) => devices.has(k))) &&
+    (q.scenarios.length === 0 || (r.scenario !== null && q.scenarios.includes(r.scenario))) &&
+    (q.queryCounts.length === 0 || (r.queryCount !== null && q.queryCounts.includes(r.queryCount))) &&
+    (label === undefined || r.label.toLowerCase().includes(label)) &&
+    (q.statuses.length === 0 || q.statuses.includes(r.status));
+}
+
+const sortedUnique = <T extends string | number>(xs: Iterable<T | null>): T[] =>
+  [...new Set([...xs].filter((x): x is T => x !== null))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** JSON with bigints (MLPerf seeds exceed 2^53) written as decimal strings. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+interface Listing {
+  readonly mtimeNs: bigint;
+  readonly scannedAtMs: number;
+  /** Sorted by id. */
+  readonly rows: readonly RunRow[];
+  /** `deviceKeys` of each row, computed once per scan. */
+  readonly keys: readonly (readonly string[])[];
+  readonly facets: RunsPage['facets'];
+  readonly skipped: readonly SkippedBundle[];
+}
+
+function listingOf(mtimeNs: bigint, scannedAtMs: number, rows: readonly RunRow[], skipped: readonly SkippedBundle[]): Listing {
+  return {
+    mtimeNs,
+    scannedAtMs,
+    rows,
+    keys: rows.map(deviceKeys),
+    facets: {
+      devices: sortedUnique(rows.map((r) => r.device)),
+      scenarios: sortedUnique(rows.map((r) => r.scenario)),
+      queryCounts: sortedUnique(rows.map((r) => r.queryCount)).sort((a, b) => a - b),
+      statuses: sortedUnique(rows.map((r) => r.status)),
+    },
+    skipped,
+  };
+}
+
+export interface RunsDataOptions {
+  /** Told about directories skipped as invalid, once per listing scan. */
+  readonly onSkipped?: (skipped: readonly SkippedBundle[]) => void;
+}
+
+export class RunsData {
+  readonly runsDir: string;
+  private listing: Listing | undefined;
+  private scanning: Promise<Listing> | undefined;
+  /** Valid manifests by directory name: bundles are written once (atomic rename) and not edited. */
+  private readonly rows = new Map<string, RunRow>();
+  private readonly traces = new Map<string, TraceView>();
+
+  constructor(
+    runsDir: string,
+    private readonly opts: RunsDataOptions = {},
+  ) {
+    this.runsDir = resolve(runsDir);
+  }
+
+  /** The runs directory with links resolved (it may be reached through one); as given when it does not exist yet. */
+  async realRunsDir(): Promise<string> {
+    try {
+      return await realpath(this.runsDir);
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return this.runsDir;
+      throw e;
+    }
+  }
+
+  /** Messages name files relative to the runs directory: its location is nobody else's business. */
+  private relativeTo(message: string, real: string): string {
+    return message
+      .split(real + sep)
+      .join('')
+      .split(this.runsDir + sep)
+      .join('')
+      .split(real)
+      .join('the runs directory')
+      .split(this.runsDir)
+      .join('the runs directory');
+  }
+
+  /** A message with the runs directory's path taken out of the file names it gives. */
+  async relative(message: string): Promise<string> {
+    return this.relativeTo(message, await this.realRunsDir());
+  }
+
+  /** Every valid run (sorted by id) and the directories skipped. */
+  async list(): Promise<Listing> {
+    let mtimeNs: bigint;
+    try {
+      mtimeNs = (await stat(this.runsDir, { bigint: true })).mtimeNs;
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return listingOf(-1n, Date.now(), [], []);
+      throw e;
+    }
+    const cached = this.listing;
+    // Unchanged and listed well after its last change: current. Listed just after a change: a
+    // second change within the file system's timestamp resolution would go unseen, so list again,
+    // but at most every RESCAN_MS, which bounds how stale an answer can be.
+    const now = Date.now();
+    if (cached && cached.mtimeNs === mtimeNs && (cached.scannedAtMs - Number(mtimeNs / 1_000_000n) > RACY_MS || now - cached.scannedAtMs < RESCAN_MS)) return cached;
+    // One scan at a time: concurrent requests share it.
+    this.scanning ??= this.scan(mtimeNs).finally(() => {
+      this.scanning = undefined;
+    });
+    return this.scanning;
+  }
+
+  private async scan(mtimeNs: bigint): Promise<Listing> {
+    const scannedAtMs = Date.now();
+    const real = await this.realRunsDir();
+    let entries;
+    try {
+      entries = await readdir(real, { withFileTypes: true });
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return listingOf(mtimeNs, scannedAtMs, [], []);
+      throw e;
+    }
+    // Plain directories only: a symbolic link could point anywhere; dot names are writers' temporaries.
+    const names = entries.filter((d) => d.isDirectory() && !isReservedRunsDirEntry(d.name)).map((d) => d.name);
+    const present = new Set(names);
+    for (const name of this.rows.keys()) if (!present.has(name)) this.rows.delete(name);
+    const skipped: SkippedBundle[] = [];
+    const todo = names.filter((n) => !this.rows.has(n));
+    // Bounded parallelism: enough to hide latency, not so much that 10⁴ opens exhaust descriptors.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < todo.length) {
+        const name = todo[next++]!;
+        try {
+          const m = await readRunManifest(`${real}${sep}${name}`);
+          if (m.id !== name) throw badRequest(`${name}${sep}${MANIFEST_FILE}: id ${JSON.stringify(m.id)} differs from the directory name`);
+          this.rows.set(name, runRow(m));
+        } catch (e) {
+          if (isInferprintError(e)) skipped.push({ id: name, error: this.relativeTo(e.message, real) });
+          else if (e instanceof HttpError) skipped.push({ id: name, error: e.reason });
+          else throw e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(32, todo.length) }, worker));
+    const rows = names.flatMap((n) => (this.rows.has(n) ? [this.rows.get(n)!] : [])).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    skipped.sort((a, b) => (a.id < b.id ? -1 : 1));
+    if (skipped.length > 0) this.opts.onSkipped?.(skipped);
+    const listing = listingOf(mtimeNs, scannedAtMs, rows, skipped);
+    this.listing = listing;
+    return listing;
+  }
+
+  /** One page of runs matching the query, newest first unless asked otherwise. */
+  async runs(q: RunsQuery): Promise<RunsPage> {
+    const { rows, keys, facets, skipped } = await this.list();
+    const match = rowFilter(q);
+    const matching: RunRow[] = [];
+    // Rows are sorted by id (start time): walk them in the order asked for.
+    if (q.order === 'asc') rows.forEach((r, i) => match(r, keys[i]) && matching.push(r));
+    else for (let i = rows.length - 1; i >= 0; i--) if (match(rows[i]!, keys[i])) matching.push(rows[i]!);
+    return { total: matching.length, offset: q.offset, limit: q.limit, runs: matching.slice(q.offset, q.offset + q.limit), facets, skipped };
+  }
+
+  /** The real path of a run's bundle; 404 when there is no such bundle inside the runs directory. */
+  async bundlePath(id: string): Promise<string> {
+    const real = await this.realRunsDir();
+    try {
+      return await bundleRealPath(real, id);
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') throw notFound(`no run with id ${JSON.stringify(id)}`);
+      if (e instanceof OutsideRunsDir) throw notFound(`no run with id ${JSON.stringify(id)} in the runs directory (${e.message})`);
+      throw e;
+    }
+  }
+
+  /** A coded error about a bundle becomes a 422 naming the file relative to the runs directory. */
+  private async unreadable(id: string, e: InferprintError): Promise<HttpError> {
+    return new HttpError(422, `run ${id} cannot be read: ${this.relativeTo(e.message, await this.realRunsDir())}`);
+  }
+
+  private async manifestOf(id: string, bundle: string): Promise<RunManifest> {
+    try {
+      await fileInBundle(bundle, MANIFEST_FILE);
+      const m = await readRunManifest(bundle);
+      if (m.id !== id) throw badRequest(`run ${id}: manifest id ${JSON.stringify(m.id)} differs from the directory name`);
+      return m;
+    } catch (e) {
+      throw await this.mapBundleError(id, e);
+    }
+  }
+
+  private async mapBundleError(id: string, e: unknown): Promise<unknown> {
+    if (e instanceof HttpError) return e.status === 400 ? new HttpError(422, e.reason) : e;
+    if (isInferprintError(e)) return this.unreadable(id, e);
+    if (e instanceof OutsideRunsDir) return new HttpError(422, `run ${id} cannot be read: ${e.message}`);
+    if (errnoCode(e) === 'ENOENT') return new HttpError(422, `run ${id} cannot be read: a file it lists is missing`);
+    return e;
+  }
+
+  /** A run with its energy, impact (recorded, or computed with `q.preset`), embodied breakdown and MLPerf statistics. */
+  async run(id: string, q: RunQuery): Promise<RunDetail> {
+    const bundle = await this.bundlePath(id);
+    const manifest = await this.manifestOf(id, bundle);
+    const row = runRow(manifest);
+    const hardware = hardwareOf(manifest);
+    const embodied = hardware ? estimateEmbodied('die-area-v1', hardware) : null;
+    const files = await Promise.all(
+      manifest.files.map(async (f) => {
+        try {
+          const st = await stat(await fileInBundle(bundle, f.name));
+          return { name: f.name, role: f.role, sizeBytes: st.size };
+        } catch {
+          return { name: f.name, role: f.role, sizeBytes: null };
+        }
+      }),
+    );
+    return { run: row, manifest, hardware: hardware ?? null, embodied, impact: impactOf(manifest, hardware, q), mlperf: await this.mlperfOf(bundle, manifest), files };
+  }
+
+  private async mlperfOf(bundle: string, m: RunManifest): Promise<MlperfView | null> {
+    const f = m.files.find((x) => x.role === 'mlperf_log_summary');
+    if (!f) return null;
+    try {
+      const path = await fileInBundle(bundle, f.name);
+      const st = await stat(path);
+      if (st.size > MAX_SUMMARY_BYTES) return { file: f.name, error: `${f.name} is ${st.size} bytes: too large for an MLPerf summary` };
+      return { file: f.name, summary: parseSummary(await readFile(path, 'utf8'), f.name) };
+    } catch (e) {
+      if (isInferprintError(e)) return { file: f.name, error: this.relativeTo(e.message, await this.realRunsDir()) };
+      if (e instanceof OutsideRunsDir) return { file: f.name, error: e.message };
+      if (errnoCode(e) === 'ENOENT') return { file: f.name, error: `${f.name} is missing` };
+      throw e;
+    }
+  }
+
+  /** The run's power trace, each channel downsampled to at most `q.points` points (min and max kept). */
+  async trace(id: string, q: TraceQuery): Promise<TraceView> {
+    const key = `${id}\n${q.points}\n${q.channels.join(',')}\n${q.window ?? ''}`;
+    const hit = this.traces.get(key);
+    const bundle = await this.bundlePath(id);
+    if (hit) {
+      // Refresh its place in the LRU order.
+      this.traces.delete(key);
+      this.traces.set(key, hit);
+      return hit;
+    }
+    const manifest = await this.manifestOf(id, bundle);
+    const known = new Set(manifest.sensor.channels.map((c) => c.name));
+    for (const c of q.channels) if (!known.has(c)) throw badRequest(`query parameter 'channel': run ${id} has no channel ${JSON.stringify(c.slice(0, 60))} (channels: ${[...known].join(', ')})`);
+    const window = q.window === undefined ? null : (manifest.windows.find((w) => w.name === q.window) ?? null);
+    if (q.window !== undefined && window === null) {
+      throw badRequest(`query parameter 'window': run ${id} has no window ${JSON.stringify(q.window.slice(0, 60))} (windows: ${manifest.windows.map((w) => w.name).join(', ') || 'none'})`);
+    }
+    let read;
+    try {
+      // DuckDB would follow a link out of the bundle: check the files it reads first.
+      await fileInBundle(bundle, TRACE_FILE);
+      await fileInBundle(bundle, COUNTERS_FILE).catch((e: unknown) => {
+        if (errnoCode(e) !== 'ENOENT') throw e;
+      });
+      for (const f of manifest.files) await fileInBundle(bundle, f.name);
+      read = await readRunBundle(bundle);
+    } catch (e) {
+      throw await this.mapBundleError(id, e);
+    }
+    const wanted = q.channels.length > 0 ? new Set(q.channels) : undefined;
+    const view: TraceView = {
+      id,
+      primaryChannel: manifest.sensor.primaryChannel,
+      window: window ? { name: window.name, t0S: window.t0S, t1S: window.t1S } : null,
+      maxPoints: q.points,
+      channels: read.trace.channels
+        .filter((c) => !wanted || wanted.has(c.name))
+        .map((c) => {
+          const info = manifest.sensor.channels.find((x) => x.name === c.name);
+          const { from, to } = window ? sliceByTime(c.tS, window.t0S, window.t1S) : { from: 0, to: c.tS.length };
+          const d = downsampleMinMax({ tS: c.tS.subarray(from, to), powerW: c.powerW.subarray(from, to) }, q.points);
+          return { name: c.name, kind: info?.kind ?? 'other', device: info?.device ?? null, unit: 'W' as const, samples: to - from, downsampled: d.downsampled, tS: d.tS, powerW: d.powerW };
+        }),
+      windows: manifest.windows,
+      gaps: manifest.gaps,
+    };
+    this.traces.set(key, view);
+    if (this.traces.size > TRACE_CACHE_SIZE) this.traces.delete(this.traces.keys().next().value!);
+    return view;
+  }
+
+  /** Bundle paths for the report layer: the runs asked for (each checked), else the whole runs directory. */
+  async reportPaths(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [await this.realRunsDir()];
+    return Promise.all(ids.map((id) => this.bundlePath(id)));
+  }
+}
+
+/** The hardware a run measured, from the database: its recorded id, else the names it reports. */
+export function hardwareOf(m: RunManifest): HardwareSpec | undefined {
+  const primary = m.sensor.channels.find((c) => c.name === m.sensor.primaryChannel);
+  for (const name of [m.device.hardwareId, m.device.name, primary?.device]) {
+    if (name === undefined) continue;
+    const spec = resolveHardware(name);
+    if (spec) return spec;
+  }
+  return undefined;
+}
+
+/** The impact recorded with the run, or computed now (with the preset asked for, or `default` when none was recorded). */
+export function impactOf(m: RunManifest, hardware: HardwareSpec | undefined, q: RunQuery): ImpactView {
+  const recorded = m.impact;
+  if (q.preset === undefined && q.grid === undefined && recorded !== undefined && (recorded.result !== undefined || recorded.operationalOnlyG !== undefined)) {
+    return { source: 'recorded', result: recorded.result ?? null, parameters: recorded.parameters ?? null, notes: recorded.notes ?? null, operationalOnlyG: recorded.operationalOnlyG ?? null };
+  }
+  if (!hardware) return { source: 'none', reason: 'the run names no hardware the database knows: the embodied part cannot be estimated' };
+  if (!m.energy) return { source: 'none', reason: 'the run has no energy to assess' };
+  const preset = q.preset ?? 'default';
+  let resolved;
+  try {
+    resolved = resolveImpactParams({ preset, hardware, ...(q.grid !== undefined ? { grid: q.grid } : {}) });
+  } catch (e) {
+    // Only the grid comes from the request; anything else wrong here is a bug.
+    if (isInferprintError(e) && q.grid !== undefined) throw badRequest(`query parameter 'grid': ${e.detail}`);
+    throw e;
+  }
+  try {
+    const result = computeImpact({ energyJ: m.energy.primary.energyJ, durationS: m.energy.primary.durationS, params: resolved.params });
+    return { source: 'computed', preset, result, parameters: resolved.used };
+  } catch (e) {
+    if (isInferprintError(e)) return { source: 'none', reason: e.message };
+    throw e;
+  }
+}

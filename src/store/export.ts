@@ -1,0 +1,57 @@
+/**
+ * `runs` rows out as CSV, JSON or Parquet. CSV and JSON are plain text made here; Parquet goes
+ * through DuckDB's COPY from the same rows and column types as the `runs` view. Files are
+ * written to a temporary sibling and renamed into place, so a reader never sees half a file.
+ */
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { errors } from '../errors.js';
+import { withDuckDB } from '../runs/parquet.js';
+import { loadTable, sqlString } from './duck.js';
+import { RUN_COLUMNS, type RunRow } from './rows.js';
+
+export const EXPORT_FORMATS = ['csv', 'json', 'parquet'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+function csvCell(v: RunRow[keyof RunRow]): string {
+  if (v === null) return '';
+  // Lists (channels, files, ...) as one cell, items joined by ';'.
+  const s = typeof v === 'object' ? v.join(';') : typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Header with every `runs` column, one line per run; lists joined by `;`, NULL as an empty cell. */
+export function runRowsCsv(rows: readonly RunRow[]): string {
+  const names = RUN_COLUMNS.map((c) => c.name as keyof RunRow);
+  const lines = [names.join(',')];
+  for (const r of rows) lines.push(names.map((n) => csvCell(r[n])).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+/** A JSON array of row objects, columns in `runs` order. */
+export function runRowsJson(rows: readonly RunRow[]): string {
+  return `${JSON.stringify(rows, null, 2)}\n`;
+}
+
+async function writeAtomically(outPath: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = join(dirname(outPath), `.${basename(outPath)}.tmp-${process.pid}`);
+  try {
+    await write(tmp);
+    await rename(tmp, outPath);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw errors.io(outPath, e);
+  }
+}
+
+/** Write `rows` to `outPath` (replaced if it exists) in `format`. */
+export async function exportRunRows(rows: readonly RunRow[], format: ExportFormat, outPath: string): Promise<void> {
+  if (format === 'csv') return writeAtomically(outPath, (tmp) => writeFile(tmp, runRowsCsv(rows)));
+  if (format === 'json') return writeAtomically(outPath, (tmp) => writeFile(tmp, runRowsJson(rows)));
+  return writeAtomically(outPath, (tmp) =>
+    withDuckDB(async (con) => {
+      await loadTable(con, 'runs', RUN_COLUMNS, rows);
+      await con.run(`COPY runs TO ${sqlString(tmp)} (FORMAT parquet)`);
+    }),
+  );
+}

@@ -1,0 +1,422 @@
+/**
+ * The store's tables as plain rows: one `RunRow` per bundle (the manifest flattened), one
+ * `WindowRow` per named window and channel, one `ResultRow` per MLPerf summary. The same rows
+ * feed the DuckDB views, `runs export` and the dashboard, so every column is defined once,
+ * here, with its SQL type, unit and meaning (README.md renders the same list). Pure.
+ */
+import type { MlperfSummary } from '../mlperf/types.js';
+import type { RunManifest } from '../runs/manifest.js';
+
+/** A bundle the store listed: where it is, its manifest brought to the current schema. */
+export interface StoredRun {
+  readonly id: string;
+  /** Absolute path of the bundle directory. */
+  readonly path: string;
+  readonly manifest: RunManifest;
+  /** Schema version found on disk (the manifest above is always the current one). */
+  readonly schemaVersion: number;
+  /** Whether `counters.parquet` is present. */
+  readonly hasCounters: boolean;
+}
+
+export type SqlType = 'VARCHAR' | 'DOUBLE' | 'BIGINT' | 'BOOLEAN' | 'TIMESTAMP' | 'VARCHAR[]' | 'JSON';
+
+export interface ColumnSpec {
+  readonly name: string;
+  readonly type: SqlType;
+  /** Unit of the values (`s`, `W`, `J`, `g`, `ns`), empty for none. */
+  readonly unit: string;
+  readonly doc: string;
+}
+
+type Specs<R> = { readonly [K in keyof R]-?: Omit<ColumnSpec, 'name'> };
+
+function columns<R>(specs: Specs<R>): readonly ColumnSpec[] {
+  return Object.entries<Omit<ColumnSpec, 'name'>>(specs).map(([name, s]) => ({ name, ...s }));
+}
+
+// ---------------------------------------------------------------------------------------
+// runs
+
+/** One bundle, flattened. Times are ISO 8601 UTC strings; lists are string arrays. */
+export interface RunRow {
+  readonly id: string;
+  readonly label: string;
+  readonly status: 'completed' | 'interrupted' | 'failed';
+  readonly status_detail: string | null;
+  readonly schema_version: number;
+  readonly created_at: string;
+  readonly started_at: string;
+  readonly ended_at: string;
+  readonly duration_s: number;
+  readonly tool: string;
+  readonly host_os: string | null;
+  readonly host_cpu: string | null;
+  readonly host_gpus: readonly string[];
+  readonly driver_version: string | null;
+  readonly device: string | null;
+  readonly hardware_id: string | null;
+  readonly sensor: string;
+  readonly provenance: 'measured' | 'estimated';
+  readonly estimate_method: string | null;
+  readonly requested_interval_s: number | null;
+  readonly measured_interval_s: number | null;
+  readonly primary_channel: string;
+  readonly channels: readonly string[];
+  readonly workload: 'command' | 'bench' | 'import';
+  readonly scenario: string | null;
+  readonly model: string | null;
+  readonly query_count: number | null;
+  readonly command: string | null;
+  readonly exit_code: number | null;
+  readonly import_format: string | null;
+  readonly source_path: string | null;
+  readonly energy_j: number | null;
+  readonly energy_channel: string | null;
+  readonly energy_window_s: number | null;
+  readonly mean_w: number | null;
+  readonly max_w: number | null;
+  readonly samples: number | null;
+  readonly counter_energy_j: number | null;
+  readonly energy_method: string | null;
+  readonly gap_count: number;
+  readonly window_names: readonly string[];
+  readonly gwp_g: number | null;
+  readonly gwp_min_g: number | null;
+  readonly gwp_max_g: number | null;
+  readonly operational_g: number | null;
+  readonly embodied_g: number | null;
+  readonly impact_scope: 'operational+embodied' | 'operational' | null;
+  readonly impact_model: string | null;
+  readonly grid_g_per_kwh: number | null;
+  readonly pue: number | null;
+  readonly has_mlperf: boolean;
+  readonly files: readonly string[];
+  readonly path: string;
+}
+
+const RUN_SPECS: Specs<RunRow> = {
+  id: { type: 'VARCHAR', unit: '', doc: 'run id = bundle directory name (`<startedAt>-<label>-<hex>`, sorts by start time)' },
+  label: { type: 'VARCHAR', unit: '', doc: "user's label (may be empty)" },
+  status: { type: 'VARCHAR', unit: '', doc: '`completed`, `interrupted` or `failed`' },
+  status_detail: { type: 'VARCHAR', unit: '', doc: 'signal of an interrupted run; `CODE: message` of a failed one' },
+  schema_version: { type: 'BIGINT', unit: '', doc: 'manifest schema version on disk (rows are always in the current shape)' },
+  created_at: { type: 'TIMESTAMP', unit: 'UTC', doc: 'when the bundle was written' },
+  started_at: { type: 'TIMESTAMP', unit: 'UTC', doc: 'start of the measurement (`t_s = 0` of the trace)' },
+  ended_at: { type: 'TIMESTAMP', unit: 'UTC', doc: 'end of the measurement' },
+  duration_s: { type: 'DOUBLE', unit: 's', doc: '`ended_at − started_at`' },
+  tool: { type: 'VARCHAR', unit: '', doc: 'program and version that wrote the bundle, e.g. `inferprint 0.1.0`' },
+  host_os: { type: 'VARCHAR', unit: '', doc: 'operating system, e.g. `linux`' },
+  host_cpu: { type: 'VARCHAR', unit: '', doc: 'CPU model' },
+  host_gpus: { type: 'VARCHAR[]', unit: '', doc: "names of the host's GPUs" },
+  driver_version: { type: 'VARCHAR', unit: '', doc: 'GPU driver version' },
+  device: { type: 'VARCHAR', unit: '', doc: 'hardware name as the sensor reported it' },
+  hardware_id: { type: 'VARCHAR', unit: '', doc: 'hardware database id (`inferprint hardware list`)' },
+  sensor: { type: 'VARCHAR', unit: '', doc: 'sensor name: `nvml`, `nvidia-smi`, `tegrastats`, `rapl`, `estimate`, ...' },
+  provenance: { type: 'VARCHAR', unit: '', doc: '`measured` or `estimated` power' },
+  estimate_method: { type: 'VARCHAR', unit: '', doc: 'estimation method when `provenance = estimated`' },
+  requested_interval_s: { type: 'DOUBLE', unit: 's', doc: 'sampling interval asked for; NULL when unknown' },
+  measured_interval_s: { type: 'DOUBLE', unit: 's', doc: 'median interval between samples; NULL with fewer than two' },
+  primary_channel: { type: 'VARCHAR', unit: '', doc: 'the channel results are about' },
+  channels: { type: 'VARCHAR[]', unit: '', doc: 'every channel of the trace' },
+  workload: { type: 'VARCHAR', unit: '', doc: '`command`, `bench` or `import`' },
+  scenario: { type: 'VARCHAR', unit: '', doc: 'MLPerf scenario (`workload.scenario`), when recorded' },
+  model: { type: 'VARCHAR', unit: '', doc: 'model of a bench run' },
+  query_count: { type: 'BIGINT', unit: '', doc: 'query count (`workload.queryCount`), when recorded' },
+  command: { type: 'VARCHAR', unit: '', doc: 'command line of a wrapped command, shell-quoted' },
+  exit_code: { type: 'BIGINT', unit: '', doc: "wrapped command's exit code" },
+  import_format: { type: 'VARCHAR', unit: '', doc: 'importer of an imported run, e.g. `nvidia-smi-csv`' },
+  source_path: { type: 'VARCHAR', unit: '', doc: 'original file of an imported run' },
+  energy_j: { type: 'DOUBLE', unit: 'J', doc: 'headline energy: primary channel over the measured window' },
+  energy_channel: { type: 'VARCHAR', unit: '', doc: 'channel of `energy_j`' },
+  energy_window_s: { type: 'DOUBLE', unit: 's', doc: 'duration `energy_j` covers' },
+  mean_w: { type: 'DOUBLE', unit: 'W', doc: 'mean power of the primary channel over the trace' },
+  max_w: { type: 'DOUBLE', unit: 'W', doc: 'maximum power of the primary channel' },
+  samples: { type: 'BIGINT', unit: '', doc: 'samples of the primary channel' },
+  counter_energy_j: { type: 'DOUBLE', unit: 'J', doc: "the sensor's own energy counter on the primary channel, when it has one" },
+  energy_method: { type: 'VARCHAR', unit: '', doc: 'integration method, e.g. `trapezoid`' },
+  gap_count: { type: 'BIGINT', unit: '', doc: 'sampling gaps detected (all channels)' },
+  window_names: { type: 'VARCHAR[]', unit: '', doc: 'named windows of the run (`full`, `compute`, `idle-before`, ...)' },
+  gwp_g: { type: 'DOUBLE', unit: 'g', doc: 'GWP, gCO2e: operational + embodied when the hardware is known, else operational only (see `impact_scope`)' },
+  gwp_min_g: { type: 'DOUBLE', unit: 'g', doc: 'lower end of the GWP range (full LCA only)' },
+  gwp_max_g: { type: 'DOUBLE', unit: 'g', doc: 'upper end of the GWP range (full LCA only)' },
+  operational_g: { type: 'DOUBLE', unit: 'g', doc: 'operational part: energy × grid factor × PUE' },
+  embodied_g: { type: 'DOUBLE', unit: 'g', doc: 'embodied (manufacturing) part allocated to the run' },
+  impact_scope: { type: 'VARCHAR', unit: '', doc: '`operational+embodied`, `operational`, or NULL when the bundle has no impact' },
+  impact_model: { type: 'VARCHAR', unit: '', doc: 'impact model and version, e.g. `berthelot-2022-v1`' },
+  grid_g_per_kwh: { type: 'DOUBLE', unit: 'g/kWh', doc: 'grid carbon intensity used, gCO2e/kWh' },
+  pue: { type: 'DOUBLE', unit: '', doc: 'power usage effectiveness used' },
+  has_mlperf: { type: 'BOOLEAN', unit: '', doc: 'the bundle carries an `mlperf_log_summary` file (see the `results` view)' },
+  files: { type: 'VARCHAR[]', unit: '', doc: "the bundle's extra files" },
+  path: { type: 'VARCHAR', unit: '', doc: 'absolute path of the bundle directory' },
+};
+
+/** Columns of `runs`, in order. */
+export const RUN_COLUMNS = columns(RUN_SPECS);
+
+/** `manifests`: the whole manifest of each run, for fields the flat columns leave out. */
+export const MANIFEST_COLUMNS: readonly ColumnSpec[] = [
+  { name: 'id', type: 'VARCHAR', unit: '', doc: '`runs.id`' },
+  { name: 'manifest', type: 'JSON', unit: '', doc: "the manifest in the current schema, e.g. `manifest->>'$.host.kernel'`" },
+];
+
+type Obj = Readonly<Record<string, unknown>>;
+
+function at(v: unknown, ...path: string[]): unknown {
+  let cur = v;
+  for (const k of path) {
+    if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
+    cur = (cur as Obj)[k];
+  }
+  return cur;
+}
+
+function numAt(v: unknown, ...path: string[]): number | null {
+  const x = at(v, ...path);
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
+}
+
+function strAt(v: unknown, ...path: string[]): string | null {
+  const x = at(v, ...path);
+  return typeof x === 'string' ? x : null;
+}
+
+/** A command line as a shell would take it back: plain words bare, others single-quoted. */
+export function shellJoin(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** A grid or PUE value from the impact block: the LCA's own parameter, else the defaults list. */
+function impactParam(impact: unknown, lcaKey: string, listName: string): number | null {
+  const fromLca = numAt(impact, 'result', 'params', lcaKey, 'value');
+  if (fromLca !== null) return fromLca;
+  const list = at(impact, 'parameters');
+  if (!Array.isArray(list)) return null;
+  const entry: unknown = list.find((p: unknown) => at(p, 'name') === listName);
+  return numAt(entry, 'value');
+}
+
+export function toRunRow(run: StoredRun): RunRow {
+  const m = run.manifest;
+  const w = m.workload;
+  const primary = m.energy?.primary;
+  const perPrimary = m.energy?.perChannel.find((c) => c.channel === (primary?.channel ?? m.sensor.primaryChannel));
+  const counter = m.energy?.counters?.find((c) => c.channel === (primary?.channel ?? m.sensor.primaryChannel));
+  const impact = m.impact;
+  const full = numAt(impact, 'result', 'gwpG', 'mean');
+  const operationalOnly = numAt(impact, 'operationalOnlyG');
+  // Unknown fields are kept by the manifest reader: an importer may record a query count or
+  // scenario on any workload kind, not only on bench runs.
+  const wAny = w as Obj;
+  return {
+    id: run.id,
+    label: m.label,
+    status: m.status.kind,
+    status_detail: m.status.kind === 'interrupted' ? m.status.signal : m.status.kind === 'failed' ? `${m.status.code}: ${m.status.message}` : null,
+    schema_version: run.schemaVersion,
+    created_at: m.createdAt,
+    started_at: m.startedAt,
+    ended_at: m.endedAt,
+    duration_s: (Date.parse(m.endedAt) - Date.parse(m.startedAt)) / 1000,
+    tool: `${m.tool.name} ${m.tool.version}`,
+    host_os: m.host.os ?? null,
+    host_cpu: m.host.cpuModel ?? null,
+    host_gpus: (m.host.gpus ?? []).map((g) => g.name),
+    driver_version: m.host.driverVersion ?? null,
+    device: m.device.name ?? null,
+    hardware_id: m.device.hardwareId ?? null,
+    sensor: m.sensor.name,
+    provenance: m.sensor.provenance.kind,
+    estimate_method: m.sensor.provenance.kind === 'estimated' ? m.sensor.provenance.method : null,
+    requested_interval_s: m.sensor.requestedIntervalS,
+    measured_interval_s: m.sensor.measuredIntervalS,
+    primary_channel: m.sensor.primaryChannel,
+    channels: m.sensor.channels.map((c) => c.name),
+    workload: w.kind,
+    scenario: w.kind === 'bench' ? w.scenario : strAt(wAny, 'scenario'),
+    model: w.kind === 'bench' ? w.model : strAt(wAny, 'model'),
+    query_count: w.kind === 'bench' ? w.queryCount : numAt(wAny, 'queryCount'),
+    command: w.kind === 'command' ? shellJoin(w.argv) : null,
+    exit_code: w.kind === 'command' ? (w.exitCode ?? null) : null,
+    import_format: w.kind === 'import' ? w.format : null,
+    source_path: w.kind === 'import' ? w.sourcePath : null,
+    energy_j: primary?.energyJ ?? null,
+    energy_channel: primary?.channel ?? null,
+    energy_window_s: primary?.durationS ?? null,
+    mean_w: perPrimary?.meanW ?? null,
+    max_w: perPrimary?.maxW ?? null,
+    samples: perPrimary?.samples ?? null,
+    counter_energy_j: counter?.energyJ ?? null,
+    energy_method: m.energy?.method ?? null,
+    gap_count: m.gaps.length,
+    window_names: m.windows.map((x) => x.name),
+    gwp_g: full ?? operationalOnly,
+    gwp_min_g: numAt(impact, 'result', 'gwpG', 'min'),
+    gwp_max_g: numAt(impact, 'result', 'gwpG', 'max'),
+    operational_g: numAt(impact, 'result', 'operationalG', 'mean') ?? operationalOnly,
+    embodied_g: numAt(impact, 'result', 'embodiedG', 'mean'),
+    impact_scope: full !== null ? 'operational+embodied' : operationalOnly !== null ? 'operational' : null,
+    impact_model: strAt(impact, 'result', 'model'),
+    grid_g_per_kwh: impactParam(impact, 'gridGPerKwh', 'grid'),
+    pue: impactParam(impact, 'pue', 'pue'),
+    has_mlperf: m.files.some((f) => f.role === 'mlperf_log_summary'),
+    files: m.files.map((f) => f.name),
+    path: run.path,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// windows
+
+export interface WindowRow {
+  readonly run_id: string;
+  readonly window: string;
+  readonly t0_s: number | null;
+  readonly t1_s: number | null;
+  readonly duration_s: number | null;
+  readonly channel: string | null;
+  readonly energy_j: number | null;
+  readonly mean_w: number | null;
+}
+
+export const WINDOW_COLUMNS = columns<WindowRow>({
+  run_id: { type: 'VARCHAR', unit: '', doc: '`runs.id`' },
+  window: { type: 'VARCHAR', unit: '', doc: 'window name: `full`, `load`, `compute`, `idle-before`, `idle-after`, ...' },
+  t0_s: { type: 'DOUBLE', unit: 's', doc: 'start, on the trace time axis (0 = `runs.started_at`)' },
+  t1_s: { type: 'DOUBLE', unit: 's', doc: 'end, on the trace time axis' },
+  duration_s: { type: 'DOUBLE', unit: 's', doc: '`t1_s − t0_s`' },
+  channel: { type: 'VARCHAR', unit: '', doc: 'channel of the energy figure; NULL when the bundle has none for this window' },
+  energy_j: { type: 'DOUBLE', unit: 'J', doc: 'energy of the channel over the window (edges interpolated)' },
+  mean_w: { type: 'DOUBLE', unit: 'W', doc: '`energy_j / duration_s`' },
+});
+
+/** One row per window and channel with an energy figure; a window without any gets one row of NULLs. */
+export function toWindowRows(run: StoredRun): WindowRow[] {
+  const m = run.manifest;
+  const perWindow = m.energy?.perWindow ?? [];
+  const rows: WindowRow[] = [];
+  const named = new Set<string>();
+  for (const w of m.windows) {
+    named.add(w.name);
+    const energies = perWindow.filter((e) => e.window === w.name);
+    const base = { run_id: run.id, window: w.name, t0_s: w.t0S, t1_s: w.t1S, duration_s: w.t1S - w.t0S };
+    if (energies.length === 0) rows.push({ ...base, channel: null, energy_j: null, mean_w: null });
+    for (const e of energies) rows.push({ ...base, channel: e.channel, energy_j: e.energyJ, mean_w: meanW(e.energyJ, base.duration_s) });
+  }
+  // An energy figure for a window the manifest does not name (a writer's slip): kept, span unknown.
+  for (const e of perWindow) {
+    if (!named.has(e.window)) rows.push({ run_id: run.id, window: e.window, t0_s: null, t1_s: null, duration_s: e.durationS, channel: e.channel, energy_j: e.energyJ, mean_w: meanW(e.energyJ, e.durationS) });
+  }
+  return rows;
+}
+
+function meanW(energyJ: number, durationS: number): number | null {
+  return durationS > 0 ? energyJ / durationS : null;
+}
+
+// ---------------------------------------------------------------------------------------
+// traces (a view over the bundles' Parquet files; documented here with the others)
+
+export const TRACE_COLUMNS: readonly ColumnSpec[] = [
+  { name: 'run_id', type: 'VARCHAR', unit: '', doc: '`runs.id` (the bundle directory name)' },
+  { name: 'channel', type: 'VARCHAR', unit: '', doc: 'channel name (`runs.channels`)' },
+  { name: 't_s', type: 'DOUBLE', unit: 's', doc: 'time since `runs.started_at`' },
+  { name: 'watts', type: 'DOUBLE', unit: 'W', doc: 'power' },
+];
+
+export const COUNTER_COLUMNS: readonly ColumnSpec[] = [
+  { name: 'run_id', type: 'VARCHAR', unit: '', doc: '`runs.id`' },
+  { name: 'channel', type: 'VARCHAR', unit: '', doc: 'channel name' },
+  { name: 't_s', type: 'DOUBLE', unit: 's', doc: 'time since `runs.started_at`' },
+  { name: 'energy_j', type: 'DOUBLE', unit: 'J', doc: "the sensor's cumulative energy counter (wrap-around unfolded)" },
+];
+
+// ---------------------------------------------------------------------------------------
+// results
+
+export interface ResultRow {
+  readonly run_id: string;
+  readonly file: string;
+  readonly sut_name: string;
+  readonly scenario: string;
+  readonly mode: string;
+  readonly result_valid: boolean;
+  readonly min_query_count: number;
+  readonly samples_per_query: number;
+  readonly headline_key: string;
+  readonly headline_value: number;
+  readonly qps_with_overhead: number | null;
+  readonly qps_without_overhead: number | null;
+  readonly min_latency_ns: number;
+  readonly mean_latency_ns: number;
+  readonly max_latency_ns: number;
+  readonly p50_latency_ns: number | null;
+  readonly p90_latency_ns: number | null;
+  readonly p95_latency_ns: number | null;
+  readonly p97_latency_ns: number | null;
+  readonly p99_latency_ns: number | null;
+  readonly p999_latency_ns: number | null;
+  readonly target_latency_ns: number;
+  readonly early_stopping_met: boolean | null;
+  readonly warning_count: number;
+  readonly error_count: number;
+}
+
+export const RESULT_COLUMNS = columns<ResultRow>({
+  run_id: { type: 'VARCHAR', unit: '', doc: '`runs.id`' },
+  file: { type: 'VARCHAR', unit: '', doc: 'summary file in the bundle (role `mlperf_log_summary`)' },
+  sut_name: { type: 'VARCHAR', unit: '', doc: 'system under test as LoadGen printed it' },
+  scenario: { type: 'VARCHAR', unit: '', doc: '`SingleStream`, `MultiStream`, `Server`, `Offline`' },
+  mode: { type: 'VARCHAR', unit: '', doc: '`PerformanceOnly`, `AccuracyOnly`, ...' },
+  result_valid: { type: 'BOOLEAN', unit: '', doc: '`Result is : VALID`' },
+  min_query_count: { type: 'BIGINT', unit: '', doc: '`min_query_count` (the study\'s query count)' },
+  samples_per_query: { type: 'BIGINT', unit: '', doc: '`samples_per_query`' },
+  headline_key: { type: 'VARCHAR', unit: '', doc: "the scenario's headline metric as printed, e.g. `90th percentile latency (ns)`" },
+  headline_value: { type: 'DOUBLE', unit: '', doc: 'its value (unit in `headline_key`)' },
+  qps_with_overhead: { type: 'DOUBLE', unit: '1/s', doc: 'SingleStream: QPS with LoadGen overhead' },
+  qps_without_overhead: { type: 'DOUBLE', unit: '1/s', doc: 'SingleStream: QPS without LoadGen overhead' },
+  min_latency_ns: { type: 'BIGINT', unit: 'ns', doc: 'minimum latency' },
+  mean_latency_ns: { type: 'BIGINT', unit: 'ns', doc: 'mean latency (LoadGen integer mean)' },
+  max_latency_ns: { type: 'BIGINT', unit: 'ns', doc: 'maximum latency' },
+  p50_latency_ns: { type: 'BIGINT', unit: 'ns', doc: '50th percentile latency' },
+  p90_latency_ns: { type: 'BIGINT', unit: 'ns', doc: '90th percentile latency' },
+  p95_latency_ns: { type: 'BIGINT', unit: 'ns', doc: '95th percentile latency' },
+  p97_latency_ns: { type: 'BIGINT', unit: 'ns', doc: '97th percentile latency' },
+  p99_latency_ns: { type: 'BIGINT', unit: 'ns', doc: '99th percentile latency' },
+  p999_latency_ns: { type: 'BIGINT', unit: 'ns', doc: '99.9th percentile latency' },
+  target_latency_ns: { type: 'BIGINT', unit: 'ns', doc: '`target_latency (ns)` setting' },
+  early_stopping_met: { type: 'BOOLEAN', unit: '', doc: 'early stopping satisfied; NULL for LoadGens before early stopping (v1.1)' },
+  warning_count: { type: 'BIGINT', unit: '', doc: 'warnings LoadGen reported' },
+  error_count: { type: 'BIGINT', unit: '', doc: 'errors LoadGen reported' },
+});
+
+export function toResultRow(runId: string, file: string, s: MlperfSummary): ResultRow {
+  const p = (k: string): number | null => s.stats.percentilesNs[k] ?? null;
+  return {
+    run_id: runId,
+    file,
+    sut_name: s.sutName,
+    scenario: s.scenario,
+    mode: s.mode,
+    result_valid: s.resultValid,
+    min_query_count: s.params.minQueryCount,
+    samples_per_query: s.params.samplesPerQuery,
+    headline_key: s.headline.key,
+    headline_value: s.headline.value,
+    qps_with_overhead: s.stats.qpsWithLoadgenOverhead ?? null,
+    qps_without_overhead: s.stats.qpsWithoutLoadgenOverhead ?? null,
+    min_latency_ns: s.stats.minLatencyNs,
+    mean_latency_ns: s.stats.meanLatencyNs,
+    max_latency_ns: s.stats.maxLatencyNs,
+    p50_latency_ns: p('50.00'),
+    p90_latency_ns: p('90.00'),
+    p95_latency_ns: p('95.00'),
+    p97_latency_ns: p('97.00'),
+    p99_latency_ns: p('99.00'),
+    p999_latency_ns: p('99.90'),
+    target_latency_ns: s.params.targetLatencyNs,
+    early_stopping_met: s.constraints.earlyStoppingMet ?? null,
+    warning_count: s.warningCount,
+    error_count: s.errorCount,
+  };
+}

@@ -1,0 +1,122 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InferprintError } from '../../src/errors.js';
+import { MANIFEST_SCHEMA_VERSION } from '../../src/runs/manifest.js';
+import { manifestVersion, OLDEST_READABLE_SCHEMA, readManifestJson, readManifestText, upgradeManifestJson, UPGRADES } from '../../src/store/schema.js';
+import { draft } from './helpers.js';
+
+const FILE = '/runs/x/manifest.json';
+
+/** A manifest in the pre-release layout (schema 0), as README.md describes it. */
+function v0(over: Record<string, unknown> = {}): Record<string, unknown> {
+  const d = draft();
+  return {
+    schemaVersion: 0,
+    id: '2026-11-26T11-42-03.123Z-bert-a100-0000',
+    label: d.label,
+    startedAt: d.startedAt,
+    endedAt: d.endedAt,
+    status: 'completed',
+    host: d.host,
+    tool: d.tool,
+    sensor: d.sensor,
+    workload: d.workload,
+    hardwareId: 'A100',
+    deviceName: 'NVIDIA A100-SXM4-40GB',
+    windows: { full: [0, 1], compute: [0.2, 0.7] },
+    energy: d.energy,
+    files: ['mlperf_log_summary.txt', 'stdout.txt', 'user.conf', 'notes.md'],
+    ...over,
+  };
+}
+
+function current(): Record<string, unknown> {
+  return { ...draft(), schemaVersion: 1, id: '2026-11-26T11-42-03.123Z-bert-a100-0000', createdAt: '2026-11-26T12:00:00.000Z', files: [] };
+}
+
+function thrown(fn: () => unknown): InferprintError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof InferprintError) return e;
+    throw e;
+  }
+  assert.fail('expected an InferprintError');
+}
+
+test('the upgrade chain covers every version from the oldest readable one to the current one', () => {
+  assert.equal(UPGRADES.length, MANIFEST_SCHEMA_VERSION - OLDEST_READABLE_SCHEMA);
+  UPGRADES.forEach((u, i) => {
+    assert.equal(u.from, OLDEST_READABLE_SCHEMA + i);
+    assert.ok(u.changes.length > 0);
+  });
+});
+
+test('a schema 0 manifest is read as the current schema, field by field', () => {
+  const raw = v0();
+  const before = JSON.stringify(raw);
+  const { manifest, schemaVersion } = readManifestJson(raw, FILE);
+  assert.equal(schemaVersion, 0);
+  assert.equal(manifest.schemaVersion, MANIFEST_SCHEMA_VERSION);
+  assert.deepEqual(manifest.status, { kind: 'completed' });
+  assert.deepEqual(manifest.device, { hardwareId: 'A100', name: 'NVIDIA A100-SXM4-40GB' });
+  assert.deepEqual(manifest.windows, [
+    { name: 'full', t0S: 0, t1S: 1 },
+    { name: 'compute', t0S: 0.2, t1S: 0.7 },
+  ]);
+  assert.deepEqual(manifest.gaps, []);
+  assert.equal(manifest.createdAt, raw.endedAt);
+  assert.deepEqual(manifest.files, [
+    { name: 'mlperf_log_summary.txt', role: 'mlperf_log_summary' },
+    { name: 'stdout.txt', role: 'stdout' },
+    { name: 'user.conf', role: 'mlperf_config' },
+    { name: 'notes.md', role: 'other' },
+  ]);
+  assert.equal(manifest.energy?.primary.energyJ, 100);
+  // The old top-level fields are gone, and the input was not modified.
+  assert.equal((manifest as unknown as Record<string, unknown>).hardwareId, undefined);
+  assert.equal(JSON.stringify(raw), before);
+});
+
+test('schema 0 statuses: interrupted keeps its signal, failed its message', () => {
+  assert.deepEqual(readManifestJson(v0({ status: 'interrupted', signal: 'SIGINT' }), FILE).manifest.status, { kind: 'interrupted', signal: 'SIGINT' });
+  assert.deepEqual(readManifestJson(v0({ status: 'interrupted' }), FILE).manifest.status, { kind: 'interrupted', signal: 'unknown' });
+  assert.deepEqual(readManifestJson(v0({ status: 'failed', error: 'sensor died' }), FILE).manifest.status, { kind: 'failed', code: 'INTERNAL', message: 'sensor died' });
+});
+
+test('a malformed schema 0 manifest is a coded error naming the file and field', () => {
+  const e = thrown(() => readManifestJson(v0({ status: 'done' }), FILE));
+  assert.equal(e.code, 'PARSE');
+  assert.equal(e.where.file, FILE);
+  assert.equal(e.where.field, 'status');
+  const w = thrown(() => readManifestJson(v0({ windows: { full: [0] } }), FILE));
+  assert.equal(w.where.field, 'windows.full');
+  // After the upgrade, the current validator still checks everything.
+  const v = thrown(() => readManifestJson(v0({ windows: { full: [2, 1] } }), FILE));
+  assert.equal(v.code, 'INVALID_VALUE');
+  assert.equal(v.where.field, 'windows[0].t1S');
+});
+
+test('the current schema passes through unchanged', () => {
+  const raw = current();
+  assert.equal(upgradeManifestJson(raw, FILE).json, raw);
+  const { manifest, schemaVersion } = readManifestJson(raw, FILE);
+  assert.equal(schemaVersion, 1);
+  assert.equal(manifest.label, 'bert a100');
+});
+
+test('a newer schema is refused with a message that says to upgrade inferprint', () => {
+  const e = thrown(() => readManifestJson({ ...current(), schemaVersion: 2 }, FILE));
+  assert.equal(e.code, 'INVALID_VALUE');
+  assert.equal(e.where.field, 'schemaVersion');
+  assert.match(e.message, /schema version 2 is newer than this inferprint reads \(0–1\): upgrade inferprint/);
+});
+
+test('unknown, missing or malformed versions and non-manifests are refused', () => {
+  assert.equal(thrown(() => manifestVersion({ schemaVersion: -1 }, FILE)).code, 'INVALID_VALUE');
+  assert.equal(thrown(() => manifestVersion({ schemaVersion: '1' }, FILE)).code, 'PARSE');
+  assert.equal(thrown(() => manifestVersion({ schemaVersion: 1.5 }, FILE)).code, 'PARSE');
+  assert.match(thrown(() => manifestVersion({ name: 'package' }, FILE)).message, /not a run manifest/);
+  assert.match(thrown(() => manifestVersion([1], FILE)).message, /not a run manifest/);
+  assert.match(thrown(() => readManifestText('{"schemaVersion": 1,', FILE)).message, /not valid JSON/);
+});

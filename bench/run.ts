@@ -20,8 +20,11 @@ const cases: [string, string[]][] = [
   // The report for the study's fixtures (7 figures as SVG and PNG, tables, HTML).
   ['report-generation.ts', ['trapezoid']],
   ['report-generation.ts', ['thesis']],
+  ['report-generation.ts', ['imported']],
   // The dashboard's JSON API on loopback over 10^4 bundles: 16 concurrent clients, 3000 requests.
   ['dashboard-api.ts', ['10000', '16', '3000']],
+  // runs list, a filtered list and an SQL aggregate over 10^4 bundles, each a fresh CLI process.
+  ['store-list.ts', ['10000', '3']],
   ['stream-integrate.ts', ['1000000']],
   ['stream-integrate.ts', ['10000000']],
   // Sampler overhead: each sensor (with the project's fakes) at 10, 50 and 100 ms, 3 s each.

@@ -28,7 +28,8 @@ for (let i = 0; i < bundles - 1; i++) {
   const id = `${started.toISOString().replace(/:/g, '-')}-${label.replace(/[^A-Za-z0-9._-]+/g, '-')}-${(i % 0x10000).toString(16).padStart(4, '0')}`;
   const path = join(runsDir, id);
   cpSync(template.path, path, { recursive: true });
-  writeFileSync(join(path, 'manifest.json'), formatManifest({ ...base, id, label, startedAt: started.toISOString(), endedAt: new Date(started.getTime() + 9950).toISOString(), device: { hardwareId }, workload: { ...base.workload, queryCount: qc } }));
+  const workload = { ...base.workload, queryCount: qc };
+  writeFileSync(join(path, 'manifest.json'), formatManifest({ ...base, id, label, startedAt: started.toISOString(), endedAt: new Date(started.getTime() + 9950).toISOString(), device: { hardwareId }, workload }));
 }
 
 const cli = join(root, 'bin', 'inferprint');

@@ -65,15 +65,15 @@ export async function benchAccuracy(opts: AccuracyBenchOptions): Promise<Accurac
       const opened = await rec.window('load', () => openBenchSut({ modelPath, batchSize: opts.batchSize, provider: opts.provider, http: opts.http }, qsl, { responseData: true }));
       try {
         const sut = opened.sut;
-        return await rec.window('compute', () =>
-          accuracyCheck({
-            sut,
-            qsl,
-            scenario: opts.scenario,
-            ...(opts.targetQps !== undefined ? { settings: { serverTargetQps: opts.targetQps } } : {}),
-            onProgress: (d, t) => opts.onProgress?.(d, t, 'accuracy run'),
-          }),
-        );
+        // `compute` is LoadGen's power window; scoring and log writing come after it.
+        return await accuracyCheck({
+          sut,
+          qsl,
+          scenario: opts.scenario,
+          ...(opts.targetQps !== undefined ? { settings: { serverTargetQps: opts.targetQps } } : {}),
+          onProgress: (d, t) => opts.onProgress?.(d, t, 'accuracy run'),
+          onPowerWindow: { begin: () => { rec.beginWindow('compute'); }, end: () => { rec.endWindow('compute'); } },
+        });
       } finally {
         await opened.close();
       }

@@ -16,7 +16,7 @@
  */
 import { errors } from '../errors.js';
 import type { MlperfScenario } from '../mlperf/types.js';
-import { runAccuracy, type AccuracyRun, type LoadgenClocks, type SystemUnderTest } from '../benchmark/loadgen/engine.js';
+import { runAccuracy, type AccuracyRun, type LoadgenClocks, type PowerWindowHooks, type SystemUnderTest } from '../benchmark/loadgen/engine.js';
 import { parseAccuracyLog, writeAccuracyLog } from '../benchmark/loadgen/accuracy-log.js';
 import { bertMlperfConf, effectiveSettings, type LoadgenRelease, type TestSettings } from '../benchmark/loadgen/settings.js';
 import { LIBSTDCXX_VARIANT_OF_LOGS } from '../benchmark/loadgen/sample-selection.js';
@@ -131,6 +131,8 @@ export interface AccuracyCheckWithOptions {
   readonly layout?: Partial<ResponseLayout>;
   readonly onProgress?: (samplesDone: number, samplesTotal: number) => void;
   readonly clocks?: LoadgenClocks;
+  /** LoadGen's power window, from the first set's `power_begin` to the last set's `power_end`. */
+  readonly onPowerWindow?: PowerWindowHooks;
 }
 
 /** The accuracy run for a SUT and QSL already open: LoadGen, logs, then scoring of the written log. */
@@ -144,6 +146,7 @@ export async function accuracyCheck(opts: AccuracyCheckWithOptions): Promise<Acc
     variant: LIBSTDCXX_VARIANT_OF_LOGS[ACCURACY_RELEASE],
     ...(opts.clocks !== undefined ? { clocks: opts.clocks } : {}),
     ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}),
+    ...(opts.onPowerWindow !== undefined ? { onPowerWindow: opts.onPowerWindow } : {}),
   });
   const accuracyLogJson = writeAccuracyLog(run.entries);
   // Scored from the text, as the reference scores the file: what is written is what counts.

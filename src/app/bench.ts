@@ -6,14 +6,14 @@
  * scenario; MultiStream, Server (Poisson arrivals at a target QPS) and Offline run the same
  * way with the scenario's mlperf.conf values (see `benchSettings`).
  *
- * A run: recorder starts → window `full` → session opened in window `load` → LoadGen run in
- * window `compute` (marked around `runPerformance`: QSL loading is lazy and costs nothing,
- * so it spans the issue phase) → session closed → `full` ends → recorder stops → bundle
- * written atomically. The campaign file `<runsDir>/campaigns/<id>.json` is rewritten
+ * A run: recorder starts → window `full` → session opened in window `load` → LoadGen run, whose
+ * issue phase (LoadGen's `power_begin` → `power_end`) is the window `compute` → session closed →
+ * `full` ends → recorder stops → bundle written atomically. The campaign file `<runsDir>/campaigns/<id>.json` is rewritten
  * atomically after each run, so `--resume` redoes only what no bundle holds: a `kill -9`
  * loses at most the run in flight.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errors } from '../errors.js';
@@ -128,6 +128,11 @@ export interface CampaignFile {
   readonly batchSize?: number;
   /** The HTTP system under test; absent: a local ONNX Runtime session of `model`. */
   readonly http?: HttpSutSpec;
+  /** What else the runs were planned with, so `--resume` runs the rest the same way. */
+  readonly provider?: OrtProviderRequest;
+  readonly hardware?: string;
+  readonly grid?: string;
+  readonly cooldownS?: number;
   readonly release: typeof BENCH_RELEASE;
   readonly queryCounts: readonly number[];
   readonly runs: number;
@@ -219,14 +224,26 @@ async function readCampaign(path: string): Promise<CampaignFile> {
   } catch (e) {
     throw errors.parse({ file: path }, `not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const c = json as Partial<CampaignFile>;
-  if (c.schema !== CAMPAIGN_SCHEMA) throw errors.parse({ file: path, field: 'schema' }, `expected ${CAMPAIGN_SCHEMA}, got ${JSON.stringify(c.schema)}`);
-  if (!Array.isArray(c.planned) || !Array.isArray(c.finished)) throw errors.parse({ file: path, field: 'planned' }, 'planned and finished must be arrays');
-  return c as CampaignFile;
+  const c = json as Partial<Record<keyof CampaignFile, unknown>>;
+  const bad = (field: string, what: string) => errors.parse({ file: path, field }, what);
+  if (typeof json !== 'object' || json === null) throw bad('schema', 'expected a JSON object');
+  if (c.schema !== CAMPAIGN_SCHEMA) throw bad('schema', `expected ${CAMPAIGN_SCHEMA}, got ${JSON.stringify(c.schema)}`);
+  for (const k of ['id', 'createdAt', 'model', 'scenario', 'sensor'] as const) if (typeof c[k] !== 'string') throw bad(k, 'expected a string');
+  for (const k of ['runs', 'seed', 'intervalS'] as const) if (typeof c[k] !== 'number') throw bad(k, 'expected a number');
+  if (!Array.isArray(c.queryCounts) || !c.queryCounts.every((n) => typeof n === 'number')) throw bad('queryCounts', 'expected an array of numbers');
+  if (!Array.isArray(c.planned) || !c.planned.every((p) => isRecord(p) && typeof p.key === 'string' && typeof p.queryCount === 'number' && typeof p.repetition === 'number')) {
+    throw bad('planned', 'expected an array of {key, queryCount, repetition}');
+  }
+  if (!Array.isArray(c.finished) || !c.finished.every((f) => isRecord(f) && typeof f.key === 'string' && typeof f.bundleId === 'string')) {
+    throw bad('finished', 'expected an array of {key, bundleId}');
+  }
+  return json as CampaignFile;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
 /** The campaign to resume: by id, or the most recently created one. */
-async function findCampaign(runsDir: string, id: string | true): Promise<{ campaign: CampaignFile; path: string }> {
+async function findCampaign(runsDir: string, id: string | true, onSkip?: (line: string) => void): Promise<{ campaign: CampaignFile; path: string }> {
   const dir = campaignsDir(runsDir);
   if (id !== true) {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) throw errors.usage(`not a campaign id: '${id}'`, '--resume');
@@ -240,7 +257,16 @@ async function findCampaign(runsDir: string, id: string | true): Promise<{ campa
     names = [];
   }
   if (names.length === 0) throw errors.usage(`no campaign to resume in ${dir}`, '--resume');
-  const all = await Promise.all(names.map(async (n) => ({ path: join(dir, n), campaign: await readCampaign(join(dir, n)) })));
+  // One unreadable campaign file must not block resuming the others: it is named and passed over.
+  const all: { path: string; campaign: CampaignFile }[] = [];
+  for (const n of names) {
+    try {
+      all.push({ path: join(dir, n), campaign: await readCampaign(join(dir, n)) });
+    } catch (e) {
+      onSkip?.(`${join(dir, n)}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (all.length === 0) throw errors.usage(`no readable campaign to resume in ${dir}`, '--resume');
   all.sort((a, b) => a.campaign.createdAt.localeCompare(b.campaign.createdAt) || a.campaign.id.localeCompare(b.campaign.id));
   return all[all.length - 1]!;
 }
@@ -421,7 +447,14 @@ async function benchRun(
       const onIssue = (ix: readonly number[]) => opts.onIssue?.(planned, ix);
       const opened = await rec.window('load', () => openBenchSut({ modelPath, batchSize: campaign.batchSize, provider: opts.provider, http: campaign.http }, qsl, { onIssue }));
       try {
-        const run = await rec.window('compute', () => runPerformance(opened.sut, qsl, { settings, release: BENCH_RELEASE, variant: LIBSTDCXX_VARIANT_OF_LOGS[BENCH_RELEASE] }));
+        // `compute` is LoadGen's power window (power_begin → power_end), as the study's CI runs:
+        // the QSL shuffle, query generation and result computation stay outside it.
+        const run = await runPerformance(opened.sut, qsl, {
+          settings,
+          release: BENCH_RELEASE,
+          variant: LIBSTDCXX_VARIANT_OF_LOGS[BENCH_RELEASE],
+          onPowerWindow: { begin: () => { rec.beginWindow('compute'); }, end: () => { rec.endWindow('compute'); } },
+        });
         return { run, sutName: opened.sut.name };
       } finally {
         await opened.close();
@@ -455,7 +488,7 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
   let campaign: CampaignFile;
   let campaignPath: string;
   if (opts.resume !== undefined) {
-    ({ campaign, path: campaignPath } = await findCampaign(opts.runsDir, opts.resume));
+    ({ campaign, path: campaignPath } = await findCampaign(opts.runsDir, opts.resume, (line) => { status(`inferprint bench: passed over an unreadable campaign file: ${line}`); }));
     status(`inferprint bench: resuming campaign ${campaign.id} (${campaign.finished.length}/${campaign.planned.length} runs done)`);
   } else {
     validateBenchOptions(opts);
@@ -468,8 +501,12 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
       model: opts.model,
       scenario: opts.scenario ?? 'SingleStream',
       ...(opts.targetQps !== undefined ? { targetQps: opts.targetQps } : {}),
-      batchSize: opts.batchSize ?? 1,
+      ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
       ...(opts.http !== undefined ? { http: opts.http } : {}),
+      ...(opts.provider !== undefined ? { provider: opts.provider } : {}),
+      ...(opts.hardware !== undefined ? { hardware: opts.hardware } : {}),
+      ...(opts.grid !== undefined ? { grid: opts.grid } : {}),
+      cooldownS: opts.cooldownS,
       release: BENCH_RELEASE,
       queryCounts: opts.queryCounts,
       runs: opts.runs,
@@ -483,7 +520,24 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
     campaignPath = await writeCampaign(opts.runsDir, campaign);
   }
   // A resumed campaign keeps what it was planned with.
-  const runOpts: BenchOptions = { ...opts, model: campaign.model, sensor: campaign.sensor, intervalS: campaign.intervalS, ...(campaign.label !== undefined ? { label: campaign.label } : {}) };
+  const runOpts: BenchOptions = {
+    ...withoutPlanned(opts),
+    model: campaign.model,
+    sensor: campaign.sensor,
+    intervalS: campaign.intervalS,
+    cooldownS: campaign.cooldownS ?? opts.cooldownS,
+    ...(campaign.label !== undefined ? { label: campaign.label } : {}),
+    ...(campaign.provider !== undefined ? { provider: campaign.provider } : {}),
+    ...(campaign.hardware !== undefined ? { hardware: campaign.hardware } : {}),
+    ...(campaign.grid !== undefined ? { grid: campaign.grid } : {}),
+  };
+  // A bundle removed by hand since makes its run unfinished again: it is redone, not lost.
+  const present = campaign.finished.filter((f) => existsSync(join(opts.runsDir, f.bundleId, 'manifest.json')));
+  if (present.length !== campaign.finished.length) {
+    status(`inferprint bench: ${campaign.finished.length - present.length} finished run(s) have no bundle any more: they run again`);
+    campaign = { ...campaign, finished: present };
+    await writeCampaign(opts.runsDir, campaign);
+  }
 
   // A served model lives on its server: nothing to resolve here.
   const modelPath = campaign.http ? '' : (await resolveModel(parseModelSpec(campaign.model), { cacheDir: opts.cacheDir, cwd: opts.cwd, verify: 'size' })).path;
@@ -505,6 +559,7 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
     opts.signals?.removeAllListeners(sig);
     process.kill(process.pid, sig);
   };
+  const stopRequested = (): boolean => interrupted !== undefined;
   const onInt = onSignal('SIGINT');
   const onTerm = onSignal('SIGTERM');
   opts.signals?.on('SIGINT', onInt);
@@ -513,7 +568,12 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
     for (const planned of todo) {
       if (interrupted !== undefined) break;
       if (opts.stopAfter !== undefined && ranNow >= opts.stopAfter) break;
-      if (ranNow > 0 && opts.cooldownS > 0) await sleep(opts.cooldownS);
+      if (ranNow > 0 && runOpts.cooldownS > 0) {
+        await sleep(runOpts.cooldownS);
+        // A Ctrl-C during the pause stops before the next run, not after it (read through a
+        // function: the signal handler sets it while this loop awaits).
+        if (stopRequested()) break;
+      }
       opts.onProgress?.(campaign.finished.length, campaign.planned.length, `running ${planned.key}`);
       const saved = await benchRun(runOpts, campaign, planned, modelPath, choice);
       campaign = { ...campaign, finished: [...campaign.finished, { key: planned.key, bundleId: saved.id }] };
@@ -535,6 +595,16 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
     sensor: { name: choice.sensor.name, estimated: choice.sensor.kind === 'estimated' },
     ...(interrupted !== undefined ? { interrupted } : {}),
   };
+}
+
+/** The options a campaign records for itself: on resume they come from the campaign file only. */
+function withoutPlanned(o: BenchOptions): Omit<BenchOptions, 'provider' | 'hardware' | 'grid' | 'label'> {
+  const copy: { -readonly [K in keyof BenchOptions]?: BenchOptions[K] } = { ...o };
+  delete copy.provider;
+  delete copy.hardware;
+  delete copy.grid;
+  delete copy.label;
+  return copy as Omit<BenchOptions, 'provider' | 'hardware' | 'grid' | 'label'>;
 }
 
 export function validateBenchOptions(o: Pick<BenchOptions, 'queryCounts' | 'runs' | 'seed' | 'intervalS' | 'cooldownS' | 'scenario' | 'targetQps' | 'batchSize'>): void {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import { EventEmitter } from 'node:events';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../../src/app/analyze.js';
@@ -244,8 +244,43 @@ test('bench CLI: bad flags are usage errors (exit 2)', async () => {
 
 test('bench CLI: --resume with no campaign is a usage error', async () => {
   let err = '';
-  const code = await runCli(['bench', '--resume', '--runs-dir', join(dir, 'empty-runs'), '--sensor', `replay:${trace}`], { stdout: () => undefined, stderr: (s) => (err += s), env: { INFERPRINT_CACHE_DIR: cacheDir } });
+  const code = await runCli(['bench', '--resume', '--runs-dir', join(dir, 'empty-runs')], { stdout: () => undefined, stderr: (s) => (err += s), env: { INFERPRINT_CACHE_DIR: cacheDir } });
   assert.equal(code, 2, err);
+  assert.match(err, /no campaign to resume/);
+  // A flag that would change the plan is refused on resume, not ignored.
+  err = '';
+  const again = await runCli(['bench', '--resume', '--provider', 'cuda', '--runs-dir', join(dir, 'empty-runs')], { stdout: () => undefined, stderr: (s) => (err += s), env: { INFERPRINT_CACHE_DIR: cacheDir } });
+  assert.equal(again, 2);
+  assert.match(err, /--provider/);
+});
+
+test('resume: a bundle removed by hand is run again, an unreadable campaign file is passed over, settings come from the campaign', async () => {
+  const runsDir = join(dir, 'runs-resume');
+  const first = await bench(await options(runsDir, { queryCounts: [4], runs: 2, stopAfter: 2, label: 'keep' }));
+  assert.equal(first.remaining, 0);
+  rmSync(first.bundlePaths[0]!, { recursive: true });
+  writeFileSync(join(runsDir, 'campaigns', '99999999T999999Z-zzzz.json'), '{ not json');
+  const lines: string[] = [];
+  const again = await bench(await options(runsDir, { resume: true, onStatus: (l) => lines.push(l) }));
+  assert.equal(again.campaign.id, first.campaign.id, 'the newest readable campaign');
+  assert.equal(again.campaign.finished.length, 2);
+  assert.equal(again.remaining, 0);
+  assert.ok(lines.some((l) => /unreadable campaign file/.test(l)));
+  assert.ok(lines.some((l) => /no bundle any more/.test(l)));
+  const labels = again.bundlePaths.map((p) => parseManifestText(readFileSync(join(p, 'manifest.json'), 'utf8')).label);
+  assert.ok(labels.every((l) => l.startsWith('keep-')), 'the label the campaign was planned with');
+});
+
+test('the compute window is LoadGen power window: it matches power_begin → power_end of the detail log', async () => {
+  const r = await bench(await options(join(dir, 'runs-window'), { queryCounts: [8], runs: 1 }));
+  const b = r.bundlePaths[0]!;
+  const m = parseManifestText(readFileSync(join(b, 'manifest.json'), 'utf8'));
+  const w = m.windows.find((x) => x.name === 'compute')!;
+  const det = parseDetail(readFileSync(join(b, 'mlperf_log_detail.txt'), 'utf8'), 'detail');
+  const windowS = w.t1S - w.t0S;
+  const powerS = (det.powerEndMs! - det.powerBeginMs!) / 1000;
+  // The marks are taken next to LoadGen's clock readings (microseconds apart); 20 ms covers a GC pause.
+  assert.ok(Math.abs(windowS - powerS) < 0.02, `window ${windowS} s vs power ${powerS} s`);
 });
 
 test('Ctrl-C during a campaign: the run in flight finishes and is saved, the rest is left for --resume', async () => {

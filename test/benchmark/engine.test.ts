@@ -54,3 +54,41 @@ test('a natural end once min queries and min duration are met', async () => {
   // Issue k happens at k × 10 ms; the end check uses the issue time of the query just issued: ≥ 50 ms at the 6th.
   assert.equal(run.queriesIssued, 6);
 });
+
+test('both minimums met on the query that also reaches max_query_count: the natural end, as the reference checks it first', async () => {
+  const w = fakeWorld(10_000_000);
+  const settings = effectiveSettings({ ...bertMlperfConf('v4.1', 'SingleStream'), minDurationMs: 50, minQueryCount: 6, maxQueryCount: 6, singleStreamExpectedLatencyNs: 10_000_000 }, BERT_SAMPLE_COUNT, 'v4.1');
+  const run = await runPerformance(w.sut, w.qsl, { settings, release: 'v4.1', variant: 'libstdcxx-lemire', clocks: w.clocks });
+  assert.deepEqual(run.end, { kind: 'natural' });
+  assert.equal(run.queriesIssued, 6);
+});
+
+test('the power window hooks fire around the issue phase only, once each, in order', async () => {
+  const w = fakeWorld(1_000_000);
+  const events: string[] = [];
+  const sut: SystemUnderTest = { name: 'x', issueQuery: (s) => { events.push('issue'); return w.sut.issueQuery(s); } };
+  const settings = effectiveSettings(studySettings('v4.1', 3), BERT_SAMPLE_COUNT, 'v4.1');
+  await runPerformance(sut, w.qsl, { settings, release: 'v4.1', variant: 'libstdcxx-lemire', clocks: w.clocks, onPowerWindow: { begin: () => events.push('begin'), end: () => events.push('end') } });
+  assert.deepEqual(events, ['begin', 'issue', 'issue', 'issue', 'end']);
+});
+
+test('Server: a query that fails stops issuing and rejects the run once the others are done, never an unhandled rejection', async () => {
+  const w = fakeWorld(0);
+  let n = 0;
+  let pending = 0;
+  const sut: SystemUnderTest = {
+    name: 'flaky',
+    issueQuery: async (samples) => {
+      const k = ++n;
+      pending++;
+      await new Promise((r) => setImmediate(r));
+      pending--;
+      if (k === 3) throw new Error('server said 500');
+      return samples.map((s) => ({ id: s.id }));
+    },
+  };
+  // A real clock: arrivals at 2000 QPS are waited for, so several queries overlap.
+  const settings = effectiveSettings({ ...bertMlperfConf('v4.1', 'Server'), serverTargetQps: 2000, minQueryCount: 50, maxQueryCount: 50 }, BERT_SAMPLE_COUNT, 'v4.1');
+  await assert.rejects(runPerformance(sut, w.qsl, { settings, release: 'v4.1', variant: 'libstdcxx-lemire' }), /server said 500/);
+  assert.equal(pending, 0, 'every query in flight was waited for');
+});

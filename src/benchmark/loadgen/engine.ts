@@ -88,13 +88,26 @@ export interface RunLoadgenOptions {
   readonly clocks?: LoadgenClocks;
   /** Called after each completed query: progress bars and window marks. */
   readonly onQueryDone?: (done: number, generated: number) => void;
+  /**
+   * Called right where LoadGen takes `power_begin` and `power_end`, around the issue phase alone
+   * (not the QSL shuffle, query generation or result computation): a harness marks its
+   * measurement window here so the window's energy is the logged test's.
+   */
+  readonly onPowerWindow?: PowerWindowHooks;
+}
+
+export interface PowerWindowHooks {
+  readonly begin?: () => void;
+  readonly end?: () => void;
 }
 
 const sleepUntilNs = async (clocks: LoadgenClocks, targetNs: number): Promise<void> => {
   const waitMs = (targetNs - clocks.nowNs()) / 1e6;
   if (waitMs > 1) await new Promise((r) => setTimeout(r, waitMs - 1));
-  // The last millisecond is spun: timers are too coarse for Server arrivals.
-  while (clocks.nowNs() < targetNs) await Promise.resolve();
+  // The last millisecond is spun, yielding to the event loop on every turn (setImmediate, not a
+  // microtask): timers are too coarse for Server arrivals, and a microtask loop would keep
+  // completions, socket writes and sensor reads from running until the arrival.
+  while (clocks.nowNs() < targetNs) await new Promise((r) => setImmediate(r));
 };
 
 /** The settings `GenerateQueries` reads, for one mode. */
@@ -141,6 +154,7 @@ interface IssueHooks {
   readonly onComplete: (q: number, samples: readonly QuerySample[], responses: readonly SampleResponse[], latencyNs: number) => void;
   /** After each issue, given the queries issued so far and the last issue time: a reason to stop, if any. */
   readonly endAfterIssue?: (issued: number, lastIssueNs: number) => IssueEnd | undefined;
+  readonly powerWindow?: PowerWindowHooks | undefined;
 }
 
 /**
@@ -171,9 +185,13 @@ async function issueGenerated(sut: SystemUnderTest, generated: GeneratedQueries,
     hooks.onComplete(q, samples, responses, t - scheduledNs[q]!);
   };
 
+  hooks.powerWindow?.begin?.();
   const powerBeginEpochMs = clocks.epochMs();
   const startNs = clocks.nowNs();
-  for (let q = 0; q < n && !end; q++) {
+  // Server queries stay in flight while the next ones are issued: the first failure stops the
+  // issuing, the others are waited for, then it is thrown (never left unhandled).
+  let failure: { error: unknown } | undefined;
+  for (let q = 0; q < n && !end && !failure; q++) {
     const samples = samplesOf(q);
     if (scenario === 'Server') {
       // Poisson arrivals: wait for the scheduled time; latency counts from it, not from the issue.
@@ -181,7 +199,14 @@ async function issueGenerated(sut: SystemUnderTest, generated: GeneratedQueries,
       await sleepUntilNs(clocks, startNs + scheduledNs[q]!);
       issuedNs[q] = clocks.nowNs() - startNs;
       issued++;
-      inFlight.push(sut.issueQuery(samples).then(complete(q, samples, startNs)));
+      inFlight.push(
+        sut
+          .issueQuery(samples)
+          .then(complete(q, samples, startNs))
+          .catch((error: unknown) => {
+            failure ??= { error };
+          }),
+      );
     } else {
       // SingleStream and MultiStream issue when the previous query is done; Offline issues once.
       issuedNs[q] = clocks.nowNs() - startNs;
@@ -193,6 +218,8 @@ async function issueGenerated(sut: SystemUnderTest, generated: GeneratedQueries,
   }
   await Promise.all(inFlight);
   const powerEndEpochMs = clocks.epochMs();
+  hooks.powerWindow?.end?.();
+  if (failure) throw failure.error;
   return { scheduledNs, issuedNs, doneNs, issued, end, powerBeginEpochMs, powerEndEpochMs };
 }
 
@@ -217,12 +244,15 @@ export async function runPerformance(sut: SystemUnderTest, qsl: QuerySampleLibra
       queryLatencies.push(lat);
       opts.onQueryDone?.(latencies.length, n);
     },
+    // The reference's order (IssueQueriesInternal): the natural end first, and never for
+    // Server, whose queries run until the generated ones (or a maximum) are used up.
     endAfterIssue: (issued, lastIssueNs) => {
+      if (s.scenario !== 'Server' && issued >= s.minQueryCount && lastIssueNs >= s.targetDurationMs * 1e6) return { kind: 'natural' };
       if (s.maxQueryCount !== 0 && issued >= s.maxQueryCount) return { kind: 'max-query-count', queryCount: issued };
-      if (s.maxDurationMs !== 0 && lastIssueNs >= s.maxDurationMs * 1e6) return { kind: 'max-duration', durationNs: lastIssueNs };
-      if (issued >= s.minQueryCount && lastIssueNs >= s.targetDurationMs * 1e6) return { kind: 'natural' };
+      if (s.maxDurationMs !== 0 && lastIssueNs > s.maxDurationMs * 1e6) return { kind: 'max-duration', durationNs: lastIssueNs };
       return undefined;
     },
+    powerWindow: opts.onPowerWindow,
   });
   const end = pass.end ?? { kind: 'ran-out-of-queries' };
   await qsl.unloadSamples(set.samples);
@@ -300,6 +330,8 @@ export interface RunAccuracyOptions {
   readonly clocks?: LoadgenClocks;
   /** Called after each completed query: samples done and samples to issue, over all loadable sets. */
   readonly onProgress?: (samplesDone: number, samplesTotal: number) => void;
+  /** `begin` at the first set's `power_begin`, `end` at the last set's `power_end` (see RunLoadgenOptions). */
+  readonly onPowerWindow?: PowerWindowHooks;
 }
 
 /**
@@ -324,7 +356,7 @@ export async function runAccuracy(sut: SystemUnderTest, qsl: QuerySampleLibrary,
   const entries: AccuracyLogEntry[] = [];
   const setRuns: AccuracySetRun[] = [];
   let firstSampleId = 0;
-  for (const { set, generated } of plans) {
+  for (const [i, { set, generated }] of plans.entries()) {
     const loadEpochMs = clocks.epochMs();
     await qsl.loadSamples(set.samples);
     const pass = await issueGenerated(sut, generated, s.scenario, clocks, {
@@ -333,6 +365,7 @@ export async function runAccuracy(sut: SystemUnderTest, qsl: QuerySampleLibrary,
         recordResponses(samples, responses, entries);
         opts.onProgress?.(entries.length, total);
       },
+      powerWindow: { ...(i === 0 ? { begin: opts.onPowerWindow?.begin } : {}), ...(i === plans.length - 1 ? { end: opts.onPowerWindow?.end } : {}) },
     });
     await qsl.unloadSamples(set.samples);
     firstSampleId += generated.sampleIndices.length;

@@ -407,9 +407,16 @@ class HttpJson {
     try {
       return await this.once(method, url, body);
     } catch (e) {
-      // A kept-alive socket the server closed just as it was reused: the request never arrived, send it again.
-      if (e instanceof ReusedSocketReset) return this.once(method, url, body);
-      throw e;
+      // A kept-alive socket the server closed just as it was reused: the request most likely never
+      // arrived (an idle close), so it is sent once more. LoadGen still counts the query once; a
+      // second reset in a row is the server's problem and is reported.
+      if (!(e instanceof ReusedSocketReset)) throw e;
+      try {
+        return await this.once(method, url, body);
+      } catch (e2) {
+        if (e2 instanceof ReusedSocketReset) throw errors.io(url, 'the server reset the connection twice in a row');
+        throw e2;
+      }
     }
   }
 

@@ -84,6 +84,13 @@ export const benchCommand: Command = {
       'cache-dir': { type: 'string' },
       format: { type: 'string' },
     });
+    // A resumed campaign runs the rest as it was planned: a flag that would change that is refused,
+    // not silently ignored (mixing CPU and GPU runs in one table, say).
+    if (values.resume === true) {
+      const planning = ['model', 'scenario', 'queries', 'runs', 'seed', 'cooldown', 'sensor', 'interval', 'provider', 'hardware', 'grid', 'label', 'target-qps', 'batch-size', 'sut', 'url', 'model-name', 'mode', 'dataset', 'vocab'] as const;
+      const given = planning.find((f) => values[f] !== undefined);
+      if (given !== undefined) throw errors.usage(`--resume continues a campaign with the settings it was planned with; --${given} cannot change them`, `--${given}`);
+    }
     // `--resume ID`: the id arrives as the only positional.
     if (positionals.length > (values.resume === true ? 1 : 0)) throw errors.usage(`unexpected argument '${positionals.at(-1)!}'`);
     const scenario = values.scenario ?? 'SingleStream';

@@ -126,7 +126,7 @@ export function discoverInputs(paths: readonly string[], opts: FileOptions): Dis
       "not a recognised dataset: expected the study's layout (a folder holding Data/ and Logs/), a data_<tag>_<version> folder, an MLPerf log tree, or power files",
     );
   }
-  if (bundles.length > 0) groups.push(...bundleGroups([...new Set(bundles)].sort(), skipped));
+  if (bundles.length > 0) groups.push(...bundleGroups([...new Set(bundles)].sort(), skipped, notes));
   if (files.length > 0) groups.push(...fileGroups(files, opts, skipped));
   else rejectFileOnlyOptions(opts, logTrees > 0);
   return { groups, skipped, notes };
@@ -158,13 +158,15 @@ function bundleDirs(path: string): string[] {
 }
 
 /**
- * Bundles grouped as repetitions: bench runs by hardware × scenario × query count, other
- * runs by hardware × label (a trailing repetition suffix such as `-r3` or ` run3` dropped).
- * Energy is the manifest's primary-channel energy over the run; bench runs also give their
- * `compute` window and, from their MLPerf summary, latency.
+ * Bundles grouped as repetitions: bench runs by hardware × scenario × query count, imported
+ * MLPerf logs (runs that measured no power) by hardware × log set × scenario × query count,
+ * other runs by hardware × label (a trailing repetition suffix such as `-r3` or ` run3`
+ * dropped). Energy is the manifest's primary-channel energy over the run; bench runs also
+ * give their `compute` window; every bundle with an MLPerf summary gives its latency. A group
+ * of runs without power is latency only, as an MLPerf log tree is.
  */
-function bundleGroups(dirs: readonly string[], skipped: Skipped[]): RunGroup[] {
-  const groups = new Map<string, { base: Omit<RunGroup, 'energies' | 'computeEnergies' | 'latency'>; energies: PerRunEnergy[]; compute: PerRunEnergy[]; latency: LatencyObservation[] }>();
+function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string[]): RunGroup[] {
+  const groups = new Map<string, { base: Omit<RunGroup, 'energies' | 'computeEnergies' | 'latency'>; energies: PerRunEnergy[]; compute: PerRunEnergy[]; latency: LatencyObservation[]; powerless: number }>();
   for (const dir of dirs) {
     const file = join(dir, MANIFEST_FILE);
     let m: RunManifest;
@@ -174,7 +176,8 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[]): RunGroup[] {
       skipped.push({ path: dir, reason: 'invalid run bundle', detail: e instanceof Error ? e.message : String(e) });
       continue;
     }
-    if (!m.energy) {
+    const powerless = m.sensor === undefined;
+    if (!m.energy && !powerless) {
       skipped.push({ path: dir, reason: 'run bundle without energy (failed before its first sample)' });
       continue;
     }
@@ -183,38 +186,53 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[]): RunGroup[] {
     const bench = w.kind === 'bench' ? w : undefined;
     const release = bench && typeof bench.mlperfSettings?.release === 'string' ? bench.mlperfSettings.release : '';
     const study = studyImport(m);
+    const logs = powerless ? mlperfImport(m) : undefined;
+    if (powerless && !logs) {
+      skipped.push({ path: dir, reason: 'run bundle that measured no power and records no MLPerf scenario and query count: nothing to analyse' });
+      continue;
+    }
     const label = m.label.replace(/(-r\d+| run\d+( \w+)?)$/, '');
     const key = bench
       ? `${hardware?.id ?? ''}|bench|${bench.scenario}|${bench.queryCount}|${bench.model}`
       : study
         ? `${hardware?.id ?? ''}|thesis|${study.datasetTag}|${study.version}|${study.queryCount}`
-        : `${hardware?.id ?? ''}|${label}`;
+        : logs
+          ? `${hardware?.id ?? m.device.name ?? ''}|mlperf|${logs.datasetTag}|${logs.version}|${logs.scenario}|${logs.queryCount}`
+          : `${hardware?.id ?? ''}|${label}`;
     let g = groups.get(key);
     if (!g) {
       g = {
         base: {
-          datasetTag: bench ? '' : study ? study.datasetTag : label,
-          version: study ? study.version : release,
+          datasetTag: bench ? '' : study ? study.datasetTag : logs ? logs.datasetTag : label,
+          version: study ? study.version : logs ? logs.version : release,
           hardware,
-          scenario: bench ? bench.scenario : study ? 'SingleStream' : '',
-          queryCount: bench ? bench.queryCount : study ? study.queryCount : undefined,
+          scenario: bench ? bench.scenario : study ? 'SingleStream' : logs ? logs.scenario : '',
+          queryCount: bench ? bench.queryCount : study ? study.queryCount : logs ? logs.queryCount : undefined,
           source: dirname(dir),
           ...(study?.mlperf ? { studyLatency: study.mlperf } : {}),
         },
         energies: [],
         compute: [],
         latency: [],
+        powerless: 0,
       };
       groups.set(key, g);
+    }
+    const summary = m.files.find((f) => f.role === 'mlperf_log_summary');
+    if (summary) g.latency.push(latencyObservation(parseSummary(readFileSync(join(dir, summary.name), 'utf8'), join(dir, summary.name))));
+    // A run that measured no power brings its latency only.
+    if (!m.energy) {
+      g.powerless++;
+      continue;
     }
     if (study?.computeRun) g.compute.push({ id: `${m.id}:compute-run`, energyJ: study.computeRun.energyJ, durationS: study.computeRun.durationS, gaps: 0 });
     g.energies.push({ id: m.id, energyJ: m.energy.primary.energyJ, durationS: m.energy.primary.durationS, gaps: m.gaps.length });
     const cw = m.windows.find((x) => x.name === 'compute');
     const ce = m.energy.perWindow?.find((x) => x.window === 'compute' && x.channel === m.energy?.primary.channel);
     if (cw && ce) g.compute.push({ id: m.id, energyJ: ce.energyJ, durationS: cw.t1S - cw.t0S, gaps: 0 });
-    const summary = m.files.find((f) => f.role === 'mlperf_log_summary');
-    if (summary) g.latency.push(latencyObservation(parseSummary(readFileSync(join(dir, summary.name), 'utf8'), join(dir, summary.name))));
   }
+  const powerless = [...groups.values()].reduce((n, g) => n + g.powerless, 0);
+  if (powerless > 0) notes.push(`${powerless} run bundle(s) measured no power (imported MLPerf logs): they give latency without energy`);
   const ordered = [...groups.values()].sort(
     (a, b) => (a.base.hardware?.id ?? '').localeCompare(b.base.hardware?.id ?? '') || (a.base.queryCount ?? 0) - (b.base.queryCount ?? 0) || a.base.datasetTag.localeCompare(b.base.datasetTag),
   );
@@ -222,8 +240,26 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[]): RunGroup[] {
     const { studyLatency, ...base } = g.base as typeof g.base & { studyLatency?: LatencyStats };
     const lat = g.latency.length > 0 ? latencyByQueryCount(g.latency) : undefined;
     const l = (lat && base.queryCount !== undefined ? lat.get(base.queryCount) : lat ? [...lat.values()][0] : undefined) ?? studyLatency;
-    return { ...base, energies: g.energies, ...(g.compute.length === g.energies.length ? { computeEnergies: g.compute } : {}), ...(l ? { latency: l } : {}) };
+    // Energy comes from the runs that measured power only; a group of power-less runs is latency only, as a log tree is.
+    const energy = g.energies.length > 0 ? { energies: g.energies, ...(g.compute.length === g.energies.length ? { computeEnergies: g.compute } : {}) } : {};
+    return { ...base, ...energy, ...(l ? { latency: l } : {}) };
   });
+}
+
+/** What `import mlperf` records about a run (see src/app/import.ts). */
+interface MlperfImport {
+  readonly datasetTag: string;
+  readonly version: string;
+  readonly scenario: string;
+  readonly queryCount: number;
+}
+
+function mlperfImport(m: RunManifest): MlperfImport | undefined {
+  const w = m.workload as unknown as Record<string, unknown>;
+  if (w.kind !== 'import' || w.format !== 'mlperf') return undefined;
+  const { datasetTag, version, scenario, queryCount } = w;
+  if (typeof scenario !== 'string' || typeof queryCount !== 'number') return undefined;
+  return { datasetTag: typeof datasetTag === 'string' ? datasetTag : '', version: typeof version === 'string' ? version : '', scenario, queryCount };
 }
 
 /** What `import thesis` records about a run of the study (see src/app/import.ts). */

@@ -216,7 +216,7 @@ async function readBundleRuns(dirs: readonly string[]): Promise<{ runs: RunTrace
     for (const [k, dir] of dirs.entries()) {
       const m = manifests[k]!;
       const trace = await readSeriesParquet(con, join(dir, TRACE_FILE), 'watts');
-      const s = trace.find((c) => c.name === m.sensor.primaryChannel);
+      const s = trace.find((c) => c.name === m.sensor?.primaryChannel);
       if (s && s.tS.length >= 2) list.push({ id: m.id, tS: s.tS, powerW: s.values });
     }
     return list;

@@ -1,6 +1,8 @@
 /**
  * Run bundles on disk (DESIGN.md §4.2): `<runsDir>/<id>/` holding `manifest.json`,
  * `trace.parquet`, optionally `counters.parquet`, and extra files by role (format in README.md).
+ * A run that measured no power (no `sensor` in its manifest, e.g. imported MLPerf logs) has
+ * neither Parquet file.
  *
  * Writes are atomic: everything goes into a hidden sibling `.<id>.tmp-<pid>`, is flushed to
  * disk, and becomes visible with one `rename`. A crash leaves only the hidden temporary, which
@@ -18,12 +20,14 @@ import {
   COUNTERS_FILE,
   formatManifest,
   formatRunId,
+  hasPower,
   MANIFEST_FILE,
   MANIFEST_SCHEMA_VERSION,
   parseManifest,
   parseManifestText,
   TRACE_FILE,
   type FileRole,
+  type PoweredManifest,
   type RunManifest,
 } from './manifest.js';
 import { checkSeries, readSeriesParquet, withDuckDB, writeSeriesParquetFile, type Series } from './parquet.js';
@@ -46,8 +50,12 @@ export type ManifestDraft = Omit<RunManifest, 'schemaVersion' | 'id' | 'createdA
 
 export interface RunBundleInput {
   readonly manifest: ManifestDraft;
-  /** Power per channel; each channel must be declared in `manifest.sensor.channels`. */
-  readonly trace: readonly PowerChannel[];
+  /**
+   * Power per channel; each channel must be declared in `manifest.sensor.channels`. Absent or
+   * empty: no sample (with a sensor, an empty `trace.parquet` is written; without, none).
+   */
+  readonly trace?: readonly PowerChannel[];
+  /** Only with a sensor. */
   readonly counters?: readonly CounterChannel[];
   readonly files?: readonly BundleFileInput[];
 }
@@ -66,15 +74,35 @@ export interface WrittenBundle {
   readonly path: string;
 }
 
+/** An extra file of a bundle, with its absolute path. */
+export interface BundleFileRef {
+  readonly name: string;
+  readonly role: FileRole;
+  readonly path: string;
+}
+
+/** A bundle of a run that sampled power. */
 export interface RunBundle {
   readonly path: string;
-  readonly manifest: RunManifest;
+  readonly manifest: PoweredManifest;
   /** Power in W on the run's time axis (`t = 0` at `manifest.startedAt`). */
   readonly trace: PowerTrace;
   readonly counters?: readonly CounterChannel[];
   /** The manifest's extra files with their absolute paths. */
-  readonly files: readonly { readonly name: string; readonly role: FileRole; readonly path: string }[];
+  readonly files: readonly BundleFileRef[];
 }
+
+/** A bundle of a run that measured no power (no sensor): its manifest and files only. */
+export interface PowerlessRunBundle {
+  readonly path: string;
+  readonly manifest: RunManifest;
+  readonly trace?: undefined;
+  readonly counters?: undefined;
+  readonly files: readonly BundleFileRef[];
+}
+
+/** Any bundle; `trace === undefined` tells a power-less one. */
+export type AnyRunBundle = RunBundle | PowerlessRunBundle;
 
 /** Format of the trace a bundle reads back as (`PowerTrace.source.format`). */
 export const BUNDLE_TRACE_FORMAT = 'inferprint-bundle';
@@ -112,16 +140,22 @@ export async function writeRunBundle(runsDir: string, input: RunBundleInput, opt
 
   let id = formatRunId(input.manifest.startedAt, input.manifest.label, suffix());
   let manifest = build(id);
-  const trace = input.trace.map((c): Series => ({ name: c.name, tS: c.tS, values: c.powerW }));
+  const trace = (input.trace ?? []).map((c): Series => ({ name: c.name, tS: c.tS, values: c.powerW }));
   const counters = input.counters?.map((c): Series => ({ name: c.name, tS: c.tS, values: c.energyJ }));
+  if (manifest.sensor === undefined) {
+    // No sensor, no power: a trace or counters would be samples nobody can say the origin of.
+    if (trace.length > 0) throw errors.invalidValue({ field: 'trace' }, 'a run without a sensor (manifest.sensor absent) cannot have power samples');
+    if (counters !== undefined) throw errors.invalidValue({ field: 'counters' }, 'a run without a sensor (manifest.sensor absent) cannot have energy counters');
+  }
   checkSeries(trace, 'trace');
   if (counters) checkSeries(counters, 'counters');
-  const declared = new Set(manifest.sensor.channels.map((c) => c.name));
+  const declared = new Set(manifest.sensor?.channels.map((c) => c.name));
   for (const [label, list] of [['trace', trace], ['counters', counters ?? []]] as const) {
     list.forEach((s, i) => {
       if (!declared.has(s.name)) throw errors.invalidValue({ field: `${label}[${i}]` }, `channel ${JSON.stringify(s.name)} is not declared in manifest sensor.channels`);
     });
   }
+  const powered = manifest.sensor !== undefined;
 
   await mkdir(runsDir, { recursive: true }).catch((e: unknown) => {
     throw errors.io(runsDir, e);
@@ -131,7 +165,7 @@ export async function writeRunBundle(runsDir: string, input: RunBundleInput, opt
     await rm(tmp, { recursive: true, force: true });
     await mkdir(tmp);
     // Written by our own Parquet writer: loading DuckDB just to write cost ~200 ms per run.
-    writeSeriesParquetFile(join(tmp, TRACE_FILE), trace, 'watts');
+    if (powered) writeSeriesParquetFile(join(tmp, TRACE_FILE), trace, 'watts');
     if (counters) writeSeriesParquetFile(join(tmp, COUNTERS_FILE), counters, 'energy_j');
     for (const f of files) {
       const dest = join(tmp, f.name);
@@ -145,7 +179,7 @@ export async function writeRunBundle(runsDir: string, input: RunBundleInput, opt
     }
     await writeFile(join(tmp, MANIFEST_FILE), formatManifest(manifest), { flag: 'wx' });
     // Flush contents before the rename makes them visible, so a power cut cannot publish empty files.
-    for (const name of [TRACE_FILE, ...(counters ? [COUNTERS_FILE] : []), ...files.map((f) => f.name), MANIFEST_FILE]) await fsyncPath(join(tmp, name));
+    for (const name of [...(powered ? [TRACE_FILE] : []), ...(counters ? [COUNTERS_FILE] : []), ...files.map((f) => f.name), MANIFEST_FILE]) await fsyncPath(join(tmp, name));
     await fsyncPath(tmp);
     await opts.beforeCommit?.(tmp);
 
@@ -182,15 +216,39 @@ export async function readRunManifest(bundlePath: string): Promise<RunManifest> 
 }
 
 /**
- * Read a bundle: its manifest, its trace (channels in the manifest's order) and counters when
- * present. Every problem is a coded error naming the file at fault: a missing manifest or
- * trace (NOT_FOUND), a corrupt Parquet file (PARSE), a trace channel the manifest does not
- * declare or a listed file that is absent.
+ * Read a bundle of a run that sampled power: its manifest, its trace (channels in the
+ * manifest's order) and counters when present. Every problem is a coded error naming the file
+ * at fault: a missing manifest or trace (NOT_FOUND), a corrupt Parquet file (PARSE), a trace
+ * channel the manifest does not declare or a listed file that is absent. A run that measured
+ * no power is NO_DATA here: read it with `readAnyRunBundle`.
  */
 export async function readRunBundle(bundlePath: string): Promise<RunBundle> {
+  const b = await readAnyRunBundle(bundlePath);
+  if (b.trace === undefined) throw errors.noData(`run ${b.manifest.id} measured no power: it has no trace (manifest.json has no sensor)`, { file: join(bundlePath, MANIFEST_FILE) });
+  return b;
+}
+
+/**
+ * Read any bundle: with a sensor, as `readRunBundle`; without one (no power measured), its
+ * manifest and files, after checking that it holds no `trace.parquet` or `counters.parquet`
+ * (samples nobody can say the origin of).
+ */
+export async function readAnyRunBundle(bundlePath: string): Promise<AnyRunBundle> {
   const manifest = await readRunManifest(bundlePath);
   const traceFile = join(bundlePath, TRACE_FILE);
   const countersFile = join(bundlePath, COUNTERS_FILE);
+  const files = manifest.files.map((f) => ({ name: f.name, role: f.role, path: join(bundlePath, f.name) }));
+  const checkFiles = async (): Promise<void> => {
+    for (const f of files) if (!(await exists(f.path))) throw errors.notFound(f.path, `file listed in manifest.json (role ${f.role})`);
+  };
+  if (!hasPower(manifest)) {
+    for (const file of [traceFile, countersFile]) {
+      if (await exists(file)) throw errors.invalidValue({ file }, 'present, but manifest.json has no sensor (the run measured no power)');
+    }
+    await checkFiles();
+    return { path: bundlePath, manifest, files };
+  }
+  const sensor = manifest.sensor;
   if (!(await exists(traceFile))) throw errors.notFound(traceFile, 'run trace');
   const hasCounters = await exists(countersFile);
 
@@ -199,21 +257,19 @@ export async function readRunBundle(bundlePath: string): Promise<RunBundle> {
     counters: hasCounters ? await readSeriesParquet(con, countersFile, 'energy_j') : undefined,
   }));
 
-  const order = new Map(manifest.sensor.channels.map((c, i) => [c.name, i]));
+  const order = new Map(sensor.channels.map((c, i) => [c.name, i]));
   for (const [file, list] of [[traceFile, trace], [countersFile, counters ?? []]] as const) {
     for (const s of list) {
       if (!order.has(s.name)) throw errors.invalidValue({ file, field: 'channel' }, `channel ${JSON.stringify(s.name)} is not declared in manifest.json sensor.channels`);
     }
   }
   const byManifestOrder = (a: Series, b: Series): number => order.get(a.name)! - order.get(b.name)!;
-
-  const files = manifest.files.map((f) => ({ name: f.name, role: f.role, path: join(bundlePath, f.name) }));
-  for (const f of files) if (!(await exists(f.path))) throw errors.notFound(f.path, `file listed in manifest.json (role ${f.role})`);
+  await checkFiles();
 
   const powerTrace: PowerTrace = {
     channels: trace.sort(byManifestOrder).map((s): PowerChannel => ({ name: s.name, tS: s.tS, powerW: s.values })),
     source: { format: BUNDLE_TRACE_FORMAT, path: traceFile, unitInSource: 'W' },
-    provenance: manifest.sensor.provenance,
+    provenance: sensor.provenance,
     originEpochMs: Date.parse(manifest.startedAt),
   };
   return {

@@ -194,7 +194,11 @@ export interface RunManifest {
   readonly status: RunStatus;
   readonly host: HostInfo;
   readonly tool: ToolInfo;
-  readonly sensor: SensorRecord;
+  /**
+   * How power was sampled. Absent when the run measured no power (imported MLPerf logs): such
+   * a bundle has no `trace.parquet`, no `counters.parquet`, no `energy` and no `gaps`.
+   */
+  readonly sensor?: SensorRecord;
   readonly workload: Workload;
   readonly device: DeviceRef;
   readonly windows: readonly NamedWindow[];
@@ -204,6 +208,16 @@ export interface RunManifest {
   /** Produced by the impact layer with its model version and parameters; free-form here. */
   readonly impact?: Readonly<Record<string, unknown>>;
   readonly files: readonly BundleFile[];
+  /** Facts about the run as a whole, e.g. how its times were obtained. */
+  readonly notes?: readonly string[];
+}
+
+/** A manifest of a run that sampled power: it has a trace. */
+export type PoweredManifest = RunManifest & { readonly sensor: SensorRecord };
+
+/** Whether the run sampled power (has a sensor, a trace and possibly energy). */
+export function hasPower(m: RunManifest): m is PoweredManifest {
+  return m.sensor !== undefined;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -586,8 +600,16 @@ function uniqueNames(names: readonly string[], at: At, key: string): Set<string>
   return seen;
 }
 
-/** Every channel a gap or an energy figure names must be declared in `sensor.channels`. */
+/**
+ * Every channel a gap or an energy figure names must be declared in `sensor.channels`; a run
+ * without a sensor measured no power, so it can have neither.
+ */
 function checkChannelRefs(m: RunManifest, at: At): void {
+  if (m.sensor === undefined) {
+    if (m.energy !== undefined) throw at.key('energy').invalid('a run without a sensor measured no power: it cannot have energy');
+    if (m.gaps.length > 0) throw at.key('gaps').invalid('a run without a sensor measured no power: it cannot have sampling gaps');
+    return;
+  }
   const declared = new Set(m.sensor.channels.map((c) => c.name));
   const check = (channel: string, where: At): void => {
     if (!declared.has(channel)) throw where.invalid(`channel ${JSON.stringify(channel)} is not one of sensor.channels`);
@@ -639,7 +661,7 @@ export function parseManifest(json: unknown, file: string = MANIFEST_FILE): RunM
     status: f.req('status', readStatus),
     host: f.req('host', readHost),
     tool: f.req('tool', readTool),
-    sensor: f.req('sensor', readSensor),
+    ...f.opt('sensor', readSensor),
     workload: f.req('workload', readWorkload),
     device: f.req('device', readDevice),
     windows: f.req('windows', array(readWindow)),
@@ -647,6 +669,7 @@ export function parseManifest(json: unknown, file: string = MANIFEST_FILE): RunM
     ...f.opt('energy', readEnergy),
     ...f.opt('impact', object),
     files,
+    ...f.opt('notes', array(string)),
   };
   checkChannelRefs(manifest, root);
   return manifest;

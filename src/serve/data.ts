@@ -43,13 +43,15 @@ export interface RunRow {
   readonly device: string | null;
   readonly hardwareId: string | null;
   readonly deviceName: string | null;
-  readonly sensor: string;
+  /** Sensor name; null when the run measured no power (imported MLPerf logs: no trace, no energy). */
+  readonly sensor: string | null;
   readonly estimated: boolean;
   readonly workload: RunManifest['workload']['kind'];
   readonly scenario: MlperfScenario | null;
   readonly queryCount: number | null;
   readonly model: string | null;
-  readonly primaryChannel: string;
+  /** Null when the run measured no power. */
+  readonly primaryChannel: string | null;
   /** Energy of the primary channel over the whole trace, J. */
   readonly energyJ: number | null;
   readonly meanW: number | null;
@@ -136,7 +138,8 @@ const isScenario = (v: unknown): v is MlperfScenario => typeof v === 'string' &&
 /** A listing row from a manifest. Imported runs may carry `scenario` / `queryCount` too (unknown fields are kept). */
 export function runRow(m: RunManifest): RunRow {
   const w = m.workload as RunManifest['workload'] & Readonly<Record<string, unknown>>;
-  const primary = m.sensor.channels.find((c) => c.name === m.sensor.primaryChannel);
+  const sensor = m.sensor;
+  const primary = sensor?.channels.find((c) => c.name === sensor.primaryChannel);
   const deviceName = m.device.name ?? primary?.device ?? null;
   const qc = w.queryCount;
   const impact = m.impact as { result?: { gwpG?: { mean?: unknown } } } | undefined;
@@ -152,15 +155,15 @@ export function runRow(m: RunManifest): RunRow {
     device: m.device.hardwareId ?? deviceName,
     hardwareId: m.device.hardwareId ?? null,
     deviceName,
-    sensor: m.sensor.name,
-    estimated: m.sensor.provenance.kind === 'estimated',
+    sensor: sensor?.name ?? null,
+    estimated: sensor?.provenance.kind === 'estimated',
     workload: m.workload.kind,
     scenario: isScenario(w.scenario) ? w.scenario : null,
     queryCount: typeof qc === 'number' && Number.isInteger(qc) && qc > 0 ? qc : null,
     model: typeof model === 'string' ? model : null,
-    primaryChannel: m.sensor.primaryChannel,
+    primaryChannel: sensor?.primaryChannel ?? null,
     energyJ: m.energy?.primary.energyJ ?? null,
-    meanW: m.energy?.perChannel.find((c) => c.channel === m.sensor.primaryChannel)?.meanW ?? null,
+    meanW: m.energy?.perChannel.find((c) => c.channel === sensor?.primaryChannel)?.meanW ?? null,
     gwpG: typeof gwp === 'number' && Number.isFinite(gwp) ? gwp : null,
     hasMlperf: m.files.some((f) => f.role === 'mlperf_log_summary'),
   };
@@ -426,7 +429,9 @@ export class RunsData {
       return hit;
     }
     const manifest = await this.manifestOf(id, bundle);
-    const known = new Set(manifest.sensor.channels.map((c) => c.name));
+    const sensor = manifest.sensor;
+    if (sensor === undefined) throw notFound(`run ${id} has no power trace: it measured no power (its manifest has no sensor)`);
+    const known = new Set(sensor.channels.map((c) => c.name));
     for (const c of q.channels) if (!known.has(c)) throw badRequest(`query parameter 'channel': run ${id} has no channel ${JSON.stringify(c.slice(0, 60))} (channels: ${[...known].join(', ')})`);
     const window = q.window === undefined ? null : (manifest.windows.find((w) => w.name === q.window) ?? null);
     if (q.window !== undefined && window === null) {
@@ -447,13 +452,13 @@ export class RunsData {
     const wanted = q.channels.length > 0 ? new Set(q.channels) : undefined;
     const view: TraceView = {
       id,
-      primaryChannel: manifest.sensor.primaryChannel,
+      primaryChannel: sensor.primaryChannel,
       window: window ? { name: window.name, t0S: window.t0S, t1S: window.t1S } : null,
       maxPoints: q.points,
       channels: read.trace.channels
         .filter((c) => !wanted || wanted.has(c.name))
         .map((c) => {
-          const info = manifest.sensor.channels.find((x) => x.name === c.name);
+          const info = sensor.channels.find((x) => x.name === c.name);
           const { from, to } = window ? sliceByTime(c.tS, window.t0S, window.t1S) : { from: 0, to: c.tS.length };
           const d = downsampleMinMax({ tS: c.tS.subarray(from, to), powerW: c.powerW.subarray(from, to) }, q.points);
           return { name: c.name, kind: info?.kind ?? 'other', device: info?.device ?? null, unit: 'W' as const, samples: to - from, downsampled: d.downsampled, tS: d.tS, powerW: d.powerW };
@@ -475,7 +480,8 @@ export class RunsData {
 
 /** The hardware a run measured, from the database: its recorded id, else the names it reports. */
 export function hardwareOf(m: RunManifest): HardwareSpec | undefined {
-  const primary = m.sensor.channels.find((c) => c.name === m.sensor.primaryChannel);
+  const sensor = m.sensor;
+  const primary = sensor?.channels.find((c) => c.name === sensor.primaryChannel);
   for (const name of [m.device.hardwareId, m.device.name, primary?.device]) {
     if (name === undefined) continue;
     const spec = resolveHardware(name);
@@ -490,6 +496,7 @@ export function impactOf(m: RunManifest, hardware: HardwareSpec | undefined, q: 
   if (q.preset === undefined && q.grid === undefined && recorded !== undefined && (recorded.result !== undefined || recorded.operationalOnlyG !== undefined)) {
     return { source: 'recorded', result: recorded.result ?? null, parameters: recorded.parameters ?? null, notes: recorded.notes ?? null, operationalOnlyG: recorded.operationalOnlyG ?? null };
   }
+  if (m.sensor === undefined) return { source: 'none', reason: 'the run measured no power: there is no energy to assess' };
   if (!hardware) return { source: 'none', reason: 'the run names no hardware the database knows: the embodied part cannot be estimated' };
   if (!m.energy) return { source: 'none', reason: 'the run has no energy to assess' };
   const preset = q.preset ?? 'default';

@@ -56,12 +56,12 @@ export interface RunRow {
   readonly driver_version: string | null;
   readonly device: string | null;
   readonly hardware_id: string | null;
-  readonly sensor: string;
-  readonly provenance: 'measured' | 'estimated';
+  readonly sensor: string | null;
+  readonly provenance: 'measured' | 'estimated' | null;
   readonly estimate_method: string | null;
   readonly requested_interval_s: number | null;
   readonly measured_interval_s: number | null;
-  readonly primary_channel: string;
+  readonly primary_channel: string | null;
   readonly channels: readonly string[];
   readonly workload: 'command' | 'bench' | 'import';
   readonly scenario: string | null;
@@ -112,13 +112,13 @@ const RUN_SPECS: Specs<RunRow> = {
   driver_version: { type: 'VARCHAR', unit: '', doc: 'GPU driver version' },
   device: { type: 'VARCHAR', unit: '', doc: 'hardware name as the sensor reported it' },
   hardware_id: { type: 'VARCHAR', unit: '', doc: 'hardware database id (`inferprint hardware list`)' },
-  sensor: { type: 'VARCHAR', unit: '', doc: 'sensor name: `nvml`, `nvidia-smi`, `tegrastats`, `rapl`, `estimate`, ...' },
-  provenance: { type: 'VARCHAR', unit: '', doc: '`measured` or `estimated` power' },
+  sensor: { type: 'VARCHAR', unit: '', doc: 'sensor name: `nvml`, `nvidia-smi`, `tegrastats`, `rapl`, `estimate`, ...; NULL when the run measured no power (imported MLPerf logs)' },
+  provenance: { type: 'VARCHAR', unit: '', doc: '`measured` or `estimated` power; NULL when the run measured no power' },
   estimate_method: { type: 'VARCHAR', unit: '', doc: 'estimation method when `provenance = estimated`' },
   requested_interval_s: { type: 'DOUBLE', unit: 's', doc: 'sampling interval asked for; NULL when unknown' },
   measured_interval_s: { type: 'DOUBLE', unit: 's', doc: 'median interval between samples; NULL with fewer than two' },
-  primary_channel: { type: 'VARCHAR', unit: '', doc: 'the channel results are about' },
-  channels: { type: 'VARCHAR[]', unit: '', doc: 'every channel of the trace' },
+  primary_channel: { type: 'VARCHAR', unit: '', doc: 'the channel results are about; NULL without power' },
+  channels: { type: 'VARCHAR[]', unit: '', doc: 'every channel of the trace (empty without power)' },
   workload: { type: 'VARCHAR', unit: '', doc: '`command`, `bench` or `import`' },
   scenario: { type: 'VARCHAR', unit: '', doc: 'MLPerf scenario (`workload.scenario`), when recorded' },
   model: { type: 'VARCHAR', unit: '', doc: 'model of a bench run' },
@@ -200,8 +200,9 @@ export function toRunRow(run: StoredRun): RunRow {
   const m = run.manifest;
   const w = m.workload;
   const primary = m.energy?.primary;
-  const perPrimary = m.energy?.perChannel.find((c) => c.channel === (primary?.channel ?? m.sensor.primaryChannel));
-  const counter = m.energy?.counters?.find((c) => c.channel === (primary?.channel ?? m.sensor.primaryChannel));
+  const sensor = m.sensor;
+  const perPrimary = m.energy?.perChannel.find((c) => c.channel === (primary?.channel ?? sensor?.primaryChannel));
+  const counter = m.energy?.counters?.find((c) => c.channel === (primary?.channel ?? sensor?.primaryChannel));
   const impact = m.impact;
   const full = numAt(impact, 'result', 'gwpG', 'mean');
   const operationalOnly = numAt(impact, 'operationalOnlyG');
@@ -225,13 +226,14 @@ export function toRunRow(run: StoredRun): RunRow {
     driver_version: m.host.driverVersion ?? null,
     device: m.device.name ?? null,
     hardware_id: m.device.hardwareId ?? null,
-    sensor: m.sensor.name,
-    provenance: m.sensor.provenance.kind,
-    estimate_method: m.sensor.provenance.kind === 'estimated' ? m.sensor.provenance.method : null,
-    requested_interval_s: m.sensor.requestedIntervalS,
-    measured_interval_s: m.sensor.measuredIntervalS,
-    primary_channel: m.sensor.primaryChannel,
-    channels: m.sensor.channels.map((c) => c.name),
+    // A run without a sensor measured no power: every power column is NULL.
+    sensor: sensor?.name ?? null,
+    provenance: sensor?.provenance.kind ?? null,
+    estimate_method: sensor?.provenance.kind === 'estimated' ? sensor.provenance.method : null,
+    requested_interval_s: sensor?.requestedIntervalS ?? null,
+    measured_interval_s: sensor?.measuredIntervalS ?? null,
+    primary_channel: sensor?.primaryChannel ?? null,
+    channels: sensor?.channels.map((c) => c.name) ?? [],
     workload: w.kind,
     scenario: w.kind === 'bench' ? w.scenario : strAt(wAny, 'scenario'),
     model: w.kind === 'bench' ? w.model : strAt(wAny, 'model'),

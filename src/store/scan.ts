@@ -136,7 +136,14 @@ export function inspectEntry(runsDir: string, name: string, cache?: ScanCache, k
     const { manifest, schemaVersion } = cached ?? readManifestText(readFileSync(manifestPath, 'utf8'), manifestPath);
     // Ids name directories; a renamed copy would make two bundles claim one id.
     if (manifest.id !== name) throw errors.invalidValue({ file: manifestPath, field: 'id' }, `id ${JSON.stringify(manifest.id)} differs from the directory name ${JSON.stringify(name)}`);
-    if (!names.has(TRACE_FILE)) throw errors.notFound(join(path, TRACE_FILE), 'run trace');
+    if (manifest.sensor !== undefined) {
+      if (!names.has(TRACE_FILE)) throw errors.notFound(join(path, TRACE_FILE), 'run trace');
+    } else {
+      // No sensor, no power: Parquet files here would be samples nobody can say the origin of.
+      for (const f of [TRACE_FILE, COUNTERS_FILE]) {
+        if (names.has(f)) throw errors.invalidValue({ file: join(path, f) }, 'present, but manifest.json has no sensor (the run measured no power)');
+      }
+    }
     for (const f of manifest.files) if (!names.has(f.name)) throw errors.notFound(join(path, f.name), `file listed in manifest.json (role ${f.role})`);
     const run: StoredRun = { id: name, path, manifest, schemaVersion, hasCounters: names.has(COUNTERS_FILE) };
     if (cache && cached === undefined) cache.set(name, key, run);

@@ -11,7 +11,7 @@ import { join, sep } from 'node:path';
 import { errors, isInferprintError } from '../errors.js';
 import { parseSummary } from '../mlperf/parse-summary.js';
 import { BUNDLE_TRACE_FORMAT, type CounterChannel } from '../runs/bundle.js';
-import { COUNTERS_FILE, TRACE_FILE } from '../runs/manifest.js';
+import { COUNTERS_FILE, MANIFEST_FILE, TRACE_FILE } from '../runs/manifest.js';
 import { readSeriesParquet, withDuckDB, type Series } from '../runs/parquet.js';
 import type { PowerChannel, PowerTrace } from '../traces/types.js';
 import { checkLeadingKeyword, createViews, lockDown, prepareReadOnly, runPrepared, viewsUsed, type QueryResult, type ViewName } from './duck.js';
@@ -59,7 +59,7 @@ export interface RunStore {
   list(filter?: RunFilter): Promise<RunListing>;
   /** One run by exact id, or by a prefix that matches one run only. USAGE for a malformed or ambiguous id, NOT_FOUND for none, the bundle's own error when it is unreadable. */
   get(idOrPrefix: string): Promise<StoredRun>;
-  /** A run's power trace and counters. */
+  /** A run's power trace and counters; NO_DATA for a run that measured no power. */
   readTrace(idOrPrefix: string): Promise<RunTrace>;
   /** The MLPerf results of some runs, from their `mlperf_log_summary` files. */
   results(runs: readonly StoredRun[]): Promise<RunResults>;
@@ -129,13 +129,15 @@ class DirectoryStore implements RunStore {
 
   async readTrace(idOrPrefix: string): Promise<RunTrace> {
     const run = await this.get(idOrPrefix);
+    const sensor = run.manifest.sensor;
+    if (sensor === undefined) throw errors.noData(`run ${run.id} measured no power: it has no trace (manifest.json has no sensor)`, { file: join(run.path, MANIFEST_FILE) });
     const traceFile = join(run.path, TRACE_FILE);
     const countersFile = join(run.path, COUNTERS_FILE);
     const { trace, counters } = await withDuckDB(async (con) => ({
       trace: await readSeriesParquet(con, traceFile, 'watts'),
       counters: run.hasCounters ? await readSeriesParquet(con, countersFile, 'energy_j') : undefined,
     }));
-    const order = new Map(run.manifest.sensor.channels.map((c, i) => [c.name, i]));
+    const order = new Map(sensor.channels.map((c, i) => [c.name, i]));
     for (const [file, list] of [[traceFile, trace], [countersFile, counters ?? []]] as const) {
       for (const s of list) {
         if (!order.has(s.name)) throw errors.invalidValue({ file, field: 'channel' }, `channel ${JSON.stringify(s.name)} is not declared in manifest.json sensor.channels`);
@@ -146,7 +148,7 @@ class DirectoryStore implements RunStore {
       trace: {
         channels: trace.sort(byOrder).map((s): PowerChannel => ({ name: s.name, tS: s.tS, powerW: s.values })),
         source: { format: BUNDLE_TRACE_FORMAT, path: traceFile, unitInSource: 'W' },
-        provenance: run.manifest.sensor.provenance,
+        provenance: sensor.provenance,
         originEpochMs: Date.parse(run.manifest.startedAt),
       },
       ...(counters ? { counters: counters.sort(byOrder).map((s): CounterChannel => ({ name: s.name, tS: s.tS, energyJ: s.values })) } : {}),

@@ -46,6 +46,17 @@ export interface CodeCarbonRecord extends EnergyRecord {
   /** Last measured power per component (W), when the file has the columns. */
   readonly lastPowerW?: Readonly<Record<string, number>>;
   readonly codecarbonVersion?: string;
+  /** `machine` (the whole host) or `process` (this process's share), as CodeCarbon ran. */
+  readonly trackingMode?: string;
+  readonly os?: string;
+  readonly cpuModel?: string;
+  /** CPU count CodeCarbon saw (logical CPUs). */
+  readonly cpuCount?: number;
+  /** As CodeCarbon writes it, e.g. `1 x NVIDIA A100-SXM4-40GB`. */
+  readonly gpuModel?: string;
+  readonly gpuCount?: number;
+  readonly cloudProvider?: string;
+  readonly cloudRegion?: string;
   /** Rows of this run in the file (cumulative snapshots; the record is the last one). */
   readonly rowsInRun: number;
 }
@@ -149,6 +160,14 @@ export function decodeCodeCarbonCsv(lines: Iterable<string>, opts: CodeCarbonOpt
       ...optionalNumber('pue', optional('pue')),
       ...(Object.keys(lastPowerW).length > 0 ? { lastPowerW } : {}),
       ...optionalText('codecarbonVersion', 'codecarbon_version'),
+      ...optionalText('trackingMode', 'tracking_mode'),
+      ...optionalText('os', 'os'),
+      ...optionalText('cpuModel', 'cpu_model'),
+      ...optionalNumber('cpuCount', optional('cpu_count')),
+      ...optionalText('gpuModel', 'gpu_model'),
+      ...optionalNumber('gpuCount', optional('gpu_count')),
+      ...optionalText('cloudProvider', 'cloud_provider'),
+      ...optionalText('cloudRegion', 'cloud_region'),
       rowsInRun: 1,
     };
 

@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferprintError } from '../../src/errors.js';
-import { readRunBundle, tempDirName, writeRunBundle, type ManifestDraft, type RunBundleInput } from '../../src/runs/bundle.js';
+import { readAnyRunBundle, readRunBundle, tempDirName, writeRunBundle, type ManifestDraft, type RunBundleInput } from '../../src/runs/bundle.js';
 import { withDuckDB } from '../../src/runs/parquet.js';
 import { cleanStaleTemps, listRunBundles, resolveRunsDir, resolveRunsDirFrom } from '../../src/runs/runs-dir.js';
 
@@ -358,4 +358,54 @@ test('runs directory: --runs-dir, else $INFERPRINT_RUNS_DIR, else the XDG data d
   assert.ok(e instanceof InferprintError);
   assert.equal(e.code, 'USAGE');
   assert.equal(e.where.flag, '--runs-dir');
+});
+
+/** A run that measured no power (imported MLPerf logs): no sensor, no energy, no gaps. */
+function powerlessDraft(): ManifestDraft {
+  return draft({ sensor: undefined, workload: { kind: 'import', format: 'mlperf', sourcePath: '/logs/r1' }, windows: [{ name: 'compute', t0S: 0, t1S: 1.5 }] });
+}
+
+test('a run without power: written without trace.parquet, read back by readAnyRunBundle, refused by readRunBundle', async () => {
+  const runsDir = tempRunsDir();
+  const files = [{ name: 'mlperf_log_summary.txt', role: 'mlperf_log_summary' as const, content: 'summary\n' }];
+  const { path, id } = await writeRunBundle(runsDir, { manifest: powerlessDraft(), files });
+  assert.deepEqual(readdirSync(path).sort(), ['manifest.json', 'mlperf_log_summary.txt']);
+  const b = await readAnyRunBundle(path);
+  assert.equal(b.trace, undefined);
+  assert.equal(b.manifest.sensor, undefined);
+  assert.equal(b.manifest.energy, undefined);
+  assert.deepEqual(b.manifest.windows, [{ name: 'compute', t0S: 0, t1S: 1.5 }]);
+  assert.deepEqual(
+    b.files.map((f) => [f.role, readFileSync(f.path, 'utf8')]),
+    [['mlperf_log_summary', 'summary\n']],
+  );
+  const refused = await rejection(readRunBundle(path));
+  assert.equal(refused.code, 'NO_DATA');
+  assert.match(refused.message, new RegExp(`run ${id} measured no power`));
+  assert.deepEqual((await listRunBundles(runsDir)).map((x) => x.manifest.id), [id]);
+
+  // A run with power reads the same through both.
+  const powered = await writeRunBundle(runsDir, input());
+  const any = await readAnyRunBundle(powered.path);
+  assert.ok(any.trace);
+  assert.equal(any.trace.channels.length, 3);
+
+  // Samples with no sensor to say where they came from are refused, before anything is written.
+  const before = readdirSync(runsDir).sort();
+  const withTrace = await rejection(writeRunBundle(runsDir, { manifest: powerlessDraft(), trace: [channel('gpu0', 3, 1)] }));
+  assert.equal(withTrace.code, 'INVALID_VALUE');
+  assert.equal(withTrace.where.field, 'trace');
+  const withCounters = await rejection(writeRunBundle(runsDir, { manifest: powerlessDraft(), counters: [{ name: 'gpu0', tS: new Float64Array([0]), energyJ: new Float64Array([1]) }] }));
+  assert.equal(withCounters.where.field, 'counters');
+  const withEnergy = await rejection(
+    writeRunBundle(runsDir, { manifest: { ...powerlessDraft(), energy: { perChannel: [], primary: { channel: 'gpu0', energyJ: 1, durationS: 1 } } } }),
+  );
+  assert.equal(withEnergy.where.field, 'energy');
+  assert.deepEqual(readdirSync(runsDir).sort(), before);
+
+  // A Parquet file in a bundle whose manifest has no sensor makes it unreadable, naming the file.
+  cpSync(join(powered.path, 'trace.parquet'), join(path, 'trace.parquet'));
+  const stray = await rejection(readAnyRunBundle(path));
+  assert.equal(stray.code, 'INVALID_VALUE');
+  assert.equal(stray.where.file, join(path, 'trace.parquet'));
 });

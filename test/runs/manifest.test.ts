@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { InferprintError } from '../../src/errors.js';
-import { formatManifest, formatRunId, labelSlug, parseManifest, parseManifestText, type RunManifest } from '../../src/runs/manifest.js';
+import { formatManifest, formatRunId, hasPower, labelSlug, parseManifest, parseManifestText, type RunManifest } from '../../src/runs/manifest.js';
 import { thrown } from '../helpers/decode.js';
 
 /** A complete manifest as JSON would hold it (a fresh copy each call, so tests can mutate it). */
@@ -98,7 +98,7 @@ test('optional parts may be absent', () => {
   json.workload = { kind: 'import', format: 'nvidia-smi-csv', sourcePath: '/data/power.csv' };
   const m = parseManifest(json);
   assert.equal(m.energy, undefined);
-  assert.equal(m.sensor.measuredIntervalS, null);
+  assert.equal(m.sensor?.measuredIntervalS, null);
   assert.deepEqual(m, json);
 });
 
@@ -191,7 +191,7 @@ test('unknown extra fields are kept, at every depth', () => {
   (json.energy as Obj).idle = { powerW: 70 };
   const m = parseManifest(json) as RunManifest & Obj;
   assert.deepEqual(m.future, { nested: [1, 2, 3] });
-  assert.deepEqual((m.sensor.channels[1] as unknown as Obj).calibration, { offsetW: 0.3 });
+  assert.deepEqual((m.sensor!.channels[1] as unknown as Obj).calibration, { offsetW: 0.3 });
   assert.deepEqual(JSON.parse(formatManifest(m)), json);
 });
 
@@ -254,4 +254,46 @@ test('run ids sort chronologically by start time', () => {
       assert.ok(a < b, `${a} !< ${b}`);
     }),
   );
+});
+
+test('a run without power: sensor absent is valid only with no energy and no gaps', () => {
+  /** The sample with its power taken out: no sensor, no energy, no gaps; windows and files stay. */
+  const powerless = (): Obj => {
+    const m = sample();
+    delete m.sensor;
+    delete m.energy;
+    m.gaps = [];
+    m.workload = { kind: 'import', format: 'mlperf', sourcePath: '/logs/run1', scenario: 'SingleStream', queryCount: 64 };
+    m.notes = ['imported MLPerf logs: no power was measured'];
+    return m;
+  };
+  const m = parseManifest(powerless());
+  assert.equal(m.sensor, undefined);
+  assert.equal(hasPower(m), false);
+  assert.equal(hasPower(parseManifest(sample())), true);
+  assert.deepEqual(m.notes, ['imported MLPerf logs: no power was measured']);
+  assert.deepEqual(parseManifestText(formatManifest(m)), powerless());
+
+  const energy = (sample() as { energy: unknown }).energy;
+  const cases: [string, (o: Obj) => void, string, string, RegExp][] = [
+    ['energy present', (o) => (o.energy = energy), 'INVALID_VALUE', 'energy', /without a sensor measured no power: it cannot have energy/],
+    ['a gap', (o) => (o.gaps = [{ channel: 'gpu0', startS: 1, endS: 2 }]), 'INVALID_VALUE', 'gaps', /cannot have sampling gaps/],
+    ['sensor null', (o) => (o.sensor = null), 'PARSE', 'sensor', /expected an object, got null/],
+    ['sensor empty', (o) => (o.sensor = {}), 'PARSE', 'sensor.channels', /required field is missing/],
+    ['notes not strings', (o) => (o.notes = [1]), 'PARSE', 'notes[0]', /expected a string/],
+  ];
+  for (const [what, change, code, field, message] of cases) {
+    const o = powerless();
+    change(o);
+    const err = thrown(() => parseManifest(o));
+    assert.equal(err.code, code, what);
+    assert.equal(err.where.field, field, what);
+    assert.match(err.detail, message, what);
+  }
+  // Windows on the run's time axis stay allowed (LoadGen's power_begin → power_end).
+  const withWindow = powerless();
+  withWindow.windows = [{ name: 'compute', t0S: 0, t1S: 1.048 }];
+  assert.deepEqual(parseManifest(withWindow).windows, [{ name: 'compute', t0S: 0, t1S: 1.048 }]);
+  // With a sensor, nothing changes: energy and gaps as before.
+  assert.equal(parseManifest(sample()).gaps.length, 1);
 });

@@ -13,7 +13,7 @@ import { writeRunBundle } from '../../src/runs/bundle.js';
 import { openLiveWriter } from '../../src/serve/live-file.js';
 import { startDashboard, type Dashboard } from '../../src/serve/server.js';
 import { isLoopbackHost } from '../../src/serve/security.js';
-import { SUMMARY_TEXT, bundleInput, getJson, makeRunsDir, rawRequest, tempDir, type Fixture } from './helpers.js';
+import { SUMMARY_TEXT, bundleInput, getJson, makeRunsDir, powerlessInput, rawRequest, tempDir, type Fixture } from './helpers.js';
 import { openSse, type SseEvent } from './sse.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -273,6 +273,69 @@ describe('dashboard API', () => {
     assert.ok(board.tS.every((t) => t >= win.t0S && t <= win.t1S));
     // 5000 samples at 50 ms: the compute window (25 %–75 % of the run) holds half of them.
     assert.ok(Math.abs(board.samples - 2500) <= 2, `${board.samples}`);
+  });
+
+  test('a run that measured no power: listed with null power, its MLPerf statistics shown, and no trace (404 saying why)', async () => {
+    // A runs directory of its own, so the shared fixture's counts stay as they are.
+    const root = tempDir();
+    const runsDir = join(root, 'runs');
+    const powered = await writeRunBundle(runsDir, bundleInput({ label: 't4 power', startedAt: '2026-02-01T10:00:00.000Z', device: 'Tesla-T4', deviceName: 'NVIDIA Tesla T4', queryCount: 16 }));
+    const w = await writeRunBundle(runsDir, powerlessInput('T4 v1.1 SingleStream QC16', '2026-02-01T11:00:00.000Z'));
+    const d2 = await startDashboard({ runsDir, log: () => undefined });
+    try {
+      type Row = RunsBody['runs'][number] & { sensor: string | null; primaryChannel: string | null; meanW: number | null; hasMlperf: boolean };
+      const list = await getJson<Omit<RunsBody, 'runs'> & { runs: Row[] }>(d2.url, '/api/runs?order=asc');
+      assert.equal(list.status, 200);
+      assert.deepEqual(list.body.skipped, []);
+      assert.deepEqual(
+        list.body.runs.map((r) => [r.id, r.sensor, r.primaryChannel, r.energyJ === null, r.meanW, r.queryCount, r.scenario, r.hasMlperf]),
+        [
+          [powered.id, 'nvml', 'gpu0', false, list.body.runs[0]!.meanW, 16, 'SingleStream', false],
+          [w.id, null, null, true, null, 16, 'SingleStream', true],
+        ],
+      );
+      const filtered = await getJson<RunsBody>(d2.url, '/api/runs?device=T4&queryCount=16&scenario=SingleStream');
+      assert.equal(filtered.body.total, 2);
+
+      interface Detail {
+        run: { sensor: string | null; energyJ: number | null };
+        manifest: { sensor?: unknown; energy?: unknown; notes: string[] };
+        hardware: { id: string } | null;
+        impact: { source: string; reason: string };
+        mlperf: { file: string; summary: { stats: { maxLatencyNs: number }; params: { minQueryCount: number } } };
+        files: { name: string; role: string; sizeBytes: number }[];
+      }
+      const r = await getJson<Detail>(d2.url, `/api/runs/${w.id}`);
+      assert.equal(r.status, 200);
+      assert.equal(r.body.run.sensor, null);
+      assert.equal(r.body.run.energyJ, null);
+      assert.equal(r.body.manifest.sensor, undefined);
+      assert.equal(r.body.manifest.energy, undefined);
+      assert.match(r.body.manifest.notes[0]!, /no power was measured/);
+      assert.equal(r.body.hardware?.id, 'Tesla-T4');
+      assert.deepEqual(r.body.impact, { source: 'none', reason: 'the run measured no power: there is no energy to assess' });
+      assert.equal(r.body.mlperf.summary.stats.maxLatencyNs, 1467785);
+      assert.equal(r.body.mlperf.summary.params.minQueryCount, 16);
+      assert.deepEqual(r.body.files, [{ name: 'mlperf_log_summary.txt', role: 'mlperf_log_summary', sizeBytes: Buffer.byteLength(SUMMARY_TEXT) }]);
+      // Asking for another preset changes nothing: there is still no energy.
+      const t = await getJson<Detail>(d2.url, `/api/runs/${w.id}?preset=thesis-2025`);
+      assert.equal(t.body.impact.source, 'none');
+
+      const trace = await rawRequest(d2.url, `/api/runs/${w.id}/trace`);
+      assertCleanError(trace.body, trace.status, 404, /has no power trace: it measured no power/);
+      const ok = await getJson<{ channels: unknown[] }>(d2.url, `/api/runs/${powered.id}/trace?points=10`);
+      assert.equal(ok.status, 200);
+      assert.equal(ok.body.channels.length, 2);
+
+      // The compare page's figures over latency-only runs, alone and beside runs with energy.
+      for (const q of [`?runs=${w.id}`, '']) {
+        const figures = await rawRequest(d2.url, `/api/figures${q}`);
+        assert.equal(figures.status, 200, figures.body);
+      }
+    } finally {
+      await d2.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('/api/hardware: the database with the embodied breakdown; /api/hardware/:name with its candidates', async () => {

@@ -10,7 +10,8 @@ import type { Browser, Page } from 'playwright-core';
 import { HARDWARE } from '../../src/impact/index.js';
 import { openLiveWriter } from '../../src/serve/live-file.js';
 import { startDashboard, type Dashboard } from '../../src/serve/server.js';
-import { makeRunsDir, type Fixture } from './helpers.js';
+import { writeRunBundle } from '../../src/runs/bundle.js';
+import { makeRunsDir, powerlessInput, tempDir, type Fixture } from './helpers.js';
 
 const CHROMIUM = process.env.INFERPRINT_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -124,6 +125,34 @@ describe('dashboard in Chromium', { skip }, () => {
       await page.selectOption('#window', 'compute');
       await waitFor(page, () => (document.querySelector('#trace-note')?.textContent ?? '').includes('samples') && document.querySelectorAll('#trace svg rect.band').length === 0);
     });
+  });
+
+  test('run detail of a run without power: its MLPerf statistics, no trace, no error', async () => {
+    const { browser } = setUp();
+    // A runs directory of its own: the shared one's counts stay as the other pages expect.
+    const root = tempDir();
+    const runsDir = join(root, 'runs');
+    const w = await writeRunBundle(runsDir, powerlessInput('T4 v1.1 SingleStream QC16', '2026-02-01T11:00:00.000Z'));
+    const d2 = await startDashboard({ runsDir, log: () => undefined });
+    try {
+      // onPage fails on any console error or HTTP error: the page must not ask for a trace.
+      await onPage(browser, `${d2.url}run.html?id=${encodeURIComponent(w.id)}`, 'run-no-power', async (page) => {
+        assert.match(await page.locator('#no-trace').innerText(), /measured no power/);
+        assert.equal(await page.locator('#trace svg').count(), 0);
+        assert.match(await page.locator('#mlperf-table').innerText(), /max latency\s+1\.468 ms/);
+        assert.match(await page.locator('#energy').innerText(), /measured no power/);
+        assert.match(await page.locator('#impact').innerText(), /measured no power/);
+        assert.match(await page.locator('#overview').innerText(), /none: the run measured no power/);
+      });
+      await onPage(browser, d2.url, 'runs-no-power', async (page) => {
+        await waitCount(page, '#runs-table tbody tr', 1);
+        assert.match(await page.locator('#runs-table tbody tr').first().innerText(), /none/);
+        assert.match(await page.locator('#chart').innerText(), /No energy to plot/);
+      });
+    } finally {
+      await d2.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('compare: Vega figures render with tooltips', async () => {

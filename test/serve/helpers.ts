@@ -154,6 +154,29 @@ export function bundleInput(spec: RunSpec): RunBundleInput {
   };
 }
 
+/**
+ * A run that measured no power, as `inferprint import mlperf` writes it: its MLPerf summary, a
+ * compute window, notes, and no sensor, trace or energy.
+ */
+export function powerlessInput(label: string, startedAt: string): RunBundleInput {
+  return {
+    manifest: {
+      label,
+      startedAt,
+      endedAt: new Date(Date.parse(startedAt) + 1048).toISOString(),
+      status: { kind: 'completed' },
+      host: {},
+      tool: { name: 'inferprint', version: '0.1.0' },
+      workload: { kind: 'import', format: 'mlperf', sourcePath: '/logs/T4_v1.1_logs/run', ...({ scenario: 'SingleStream', queryCount: 16, mode: 'PerformanceOnly' } as object) },
+      device: { hardwareId: 'Tesla-T4', name: 'NVIDIA Tesla T4' },
+      windows: [{ name: 'compute', t0S: 0, t1S: 1.048 }],
+      gaps: [],
+      notes: ['imported MLPerf logs: no power was measured (no sensor, no trace, no energy)'],
+    },
+    files: [{ name: 'mlperf_log_summary.txt', role: 'mlperf_log_summary', content: SUMMARY_TEXT }],
+  };
+}
+
 export const RUNS: readonly RunSpec[] = [
   { label: 'a100 qc16', startedAt: '2026-01-10T10:00:00.000Z', device: 'A100', deviceName: 'NVIDIA A100-SXM4-40GB', queryCount: 16, withSummary: true, samples: 5000 },
   { label: 'a100 qc32', startedAt: '2026-01-10T10:05:00.000Z', device: 'A100', deviceName: 'NVIDIA A100-SXM4-40GB', queryCount: 32, withSummary: true },

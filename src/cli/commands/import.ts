@@ -1,4 +1,4 @@
-import { IMPORT_FORMATS, importRuns, type ImportFormat } from '../../app/import.js';
+import { IMPORT_FORMATS, importRunsReport, type ImportFormat } from '../../app/import.js';
 import { errors } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import { parseFlags } from '../args.js';
@@ -18,21 +18,30 @@ FORMAT:
   thesis       the study's dataset (a folder holding Data/ and Logs/): one bundle per run
                (FULL trace), with its compute-phase run (CI) and the MLPerf latency of
                its device and query count attached
+  mlperf       an MLPerf log tree: one bundle per LoadGen run (a folder holding
+               mlperf_log_summary.txt) with its logs; no power is measured, so these runs
+               give latency only (runs whose summary cannot be read are skipped, and said)
+  codecarbon   CodeCarbon's emissions.csv: one bundle per tracked run; CodeCarbon keeps
+               totals only, so the trace is each part's mean power (cpu, gpu, ram, total)
+               and the energy is CodeCarbon's own; its emissions figure is kept
   bundle       run bundles copied from another machine (kept whole, id unchanged)
 
 Options:
-  --device NAME        hardware that made the trace (see: inferprint hardware list)
+  --device NAME        hardware that made the trace or ran the logs (see: inferprint hardware list)
   --label TEXT         label for the imported run(s)
   --interval DURATION  sampling interval of logs without timestamps, e.g. 50ms
   --columns SPEC       generic CSV columns
-  --channel NAME|sum   the channel results are about (default: the only one, or the GPU rail)
+  --channel NAME|sum   the channel results are about (default: the only one, or the GPU rail;
+                       codecarbon: total)
+  --time-zone ZONE     IANA zone of local times without one (nvidia-smi, codecarbon, mlperf's
+                       test_datetime and run folder names); default UTC
   --runs-dir DIR       the runs store (default: $INFERPRINT_RUNS_DIR, else ~/.local/share/inferprint/runs)
   --format table|json
 `;
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'bring power logs, the study dataset or other bundles into the runs store',
+  summary: 'bring power logs, CodeCarbon files, MLPerf logs, the study dataset or other bundles into the runs store',
   help: HELP,
   async run(ctx) {
     const { values, positionals } = parseFlags(ctx.argv, {
@@ -41,6 +50,7 @@ export const importCommand: Command = {
       interval: { type: 'string' },
       columns: { type: 'string' },
       channel: { type: 'string' },
+      'time-zone': { type: 'string' },
       'runs-dir': { type: 'string' },
       format: { type: 'string' },
     });
@@ -50,7 +60,7 @@ export const importCommand: Command = {
     }
     const out = parseFormat(values.format);
     const runsDir = resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd });
-    const imported = await importRuns({
+    const { imported, skipped } = await importRunsReport({
       format: format as ImportFormat,
       paths: paths.map((p) => (p.startsWith('/') ? p : `${ctx.cwd}/${p}`)),
       runsDir,
@@ -59,8 +69,13 @@ export const importCommand: Command = {
       ...(values.interval !== undefined ? { intervalS: parseDurationFlag(values.interval, '--interval', '50ms') } : {}),
       ...(values.columns !== undefined ? { columns: values.columns } : {}),
       ...(values.channel !== undefined ? { channel: values.channel } : {}),
+      ...(values['time-zone'] !== undefined ? { timeZone: values['time-zone'] } : {}),
     });
-    if (out === 'json') ctx.stdout(renderJson({ runsDir, imported }));
+    if (skipped.length > 0) {
+      ctx.stderr(`inferprint import: ${skipped.length} item(s) skipped:\n`);
+      for (const x of skipped) ctx.stderr(`  ${x.path}: ${x.reason}${x.detail !== undefined ? ` — ${x.detail}` : ''}\n`);
+    }
+    if (out === 'json') ctx.stdout(renderJson({ runsDir, imported, skipped }));
     else {
       ctx.stdout(
         renderTable(

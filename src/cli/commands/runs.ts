@@ -114,7 +114,7 @@ const LIST_COLUMNS: readonly Column<RunRow>[] = [
   { key: 'id', header: 'id', value: (r) => r.id },
   { key: 'status', header: 'status', value: (r) => r.status },
   { key: 'device', header: 'device', value: (r) => r.hardware_id ?? r.device },
-  { key: 'sensor', header: 'sensor', value: (r) => (r.provenance === 'estimated' ? `${r.sensor} (est.)` : r.sensor) },
+  { key: 'sensor', header: 'sensor', value: (r) => (r.sensor === null ? 'none' : r.provenance === 'estimated' ? `${r.sensor} (est.)` : r.sensor) },
   { key: 'scenario', header: 'scenario', value: (r) => r.scenario },
   { key: 'query_count', header: 'queries', value: (r) => r.query_count, align: 'right' },
   { key: 'duration_s', header: 'duration (s)', value: (r) => r.duration_s, digits: 2 },
@@ -183,7 +183,7 @@ interface FileInfo {
 async function bundleFiles(run: StoredRun): Promise<FileInfo[]> {
   const all = [
     { name: 'manifest.json', role: 'manifest' },
-    { name: 'trace.parquet', role: 'trace' },
+    ...(run.manifest.sensor !== undefined ? [{ name: 'trace.parquet', role: 'trace' }] : []),
     ...(run.hasCounters ? [{ name: 'counters.parquet', role: 'counters' }] : []),
     ...run.manifest.files,
   ];
@@ -220,7 +220,9 @@ async function show(ctx: CliContext, store: RunStore, v: Values, ids: readonly s
     ],
     [
       'sensor',
-      `${m.sensor.name} (${m.sensor.provenance.kind === 'measured' ? 'measured' : `estimated: ${m.sensor.provenance.method}`}), interval ${fmt(m.sensor.requestedIntervalS, 3, 's')} requested / ${fmt(m.sensor.measuredIntervalS, 3, 's')} measured, primary channel ${m.sensor.primaryChannel}`,
+      m.sensor === undefined
+        ? 'none: the run measured no power (no trace, no energy)'
+        : `${m.sensor.name} (${m.sensor.provenance.kind === 'measured' ? 'measured' : `estimated: ${m.sensor.provenance.method}`}), interval ${fmt(m.sensor.requestedIntervalS, 3, 's')} requested / ${fmt(m.sensor.measuredIntervalS, 3, 's')} measured, primary channel ${m.sensor.primaryChannel}`,
     ],
     [
       'workload',
@@ -232,12 +234,13 @@ async function show(ctx: CliContext, store: RunStore, v: Values, ids: readonly s
     ],
     ['schema', `${row.schema_version}${row.schema_version !== 1 ? ' (read through the upgrade path)' : ''}, written by ${row.tool}`],
     ['path', run.path],
+    ...(m.notes ?? []).map((n): [string, string] => ['note', n]),
   ];
   const width = Math.max(...lines.map(([k]) => k.length));
   ctx.stdout(lines.map(([k, val]) => `${k.padEnd(width)}  ${val}`).join('\n') + '\n');
 
   ctx.stdout('\nenergy\n');
-  if (m.energy === undefined) ctx.stdout('  none (nothing was recorded)\n');
+  if (m.energy === undefined) ctx.stdout(m.sensor === undefined ? '  none (the run measured no power)\n' : '  none (nothing was recorded)\n');
   else {
     ctx.stdout(`  ${sig(m.energy.primary.energyJ, 6)} J on ${m.energy.primary.channel} over ${sig(m.energy.primary.durationS)} s${m.energy.method !== undefined ? ` (${m.energy.method})` : ''}\n`);
     const perChannel = m.energy.perChannel.map((c) => ({ ...c, counter: m.energy?.counters?.find((k) => k.channel === c.channel) }));

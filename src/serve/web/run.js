@@ -12,7 +12,8 @@ function card(labelText, value, range) {
 function workloadText(w) {
   if (w.kind === 'bench') return `bench: ${w.model}, ${w.scenario}, ${w.queryCount} queries`;
   if (w.kind === 'command') return `command: ${w.argv.join(' ')}${w.exitCode !== undefined ? ` (exit ${w.exitCode})` : ''}`;
-  return `import (${w.format}) from ${w.sourcePath}`;
+  const extra = [w.scenario, w.queryCount !== undefined ? `${w.queryCount} queries` : null, w.mode].filter(Boolean).join(', ');
+  return `import (${w.format}) from ${w.sourcePath}${extra ? ` — ${extra}` : ''}`;
 }
 
 function statusText(s) {
@@ -31,7 +32,7 @@ function renderOverview(d) {
     el(
       'div',
       { class: 'cards' },
-      card('energy (primary channel)', fmtEnergy(r.energyJ)),
+      card('energy (primary channel)', m.sensor ? fmtEnergy(r.energyJ) : '—', m.sensor ? null : 'no power measured'),
       card('mean power', fmt(r.meanW, 'W')),
       card('duration', fmtDuration(r.durationS)),
       card('GWP', gwp ? fmtGrams(gwp.mean) : '—', gwp ? `range ${fmtGrams(gwp.min)} – ${fmtGrams(gwp.max)}` : d.impact.source === 'none' ? d.impact.reason : null),
@@ -42,9 +43,16 @@ function renderOverview(d) {
       ['started (UTC)', fmtTime(m.startedAt)],
       ['device', [r.hardwareId, r.deviceName].filter(Boolean).join(' — ') || 'unknown'],
       ['workload', workloadText(m.workload)],
-      ['sensor', `${m.sensor.name}${r.estimated ? ' (ESTIMATED, not measured)' : ''}, primary channel ${m.sensor.primaryChannel}`],
+      ['sensor', m.sensor ? `${m.sensor.name}${r.estimated ? ' (ESTIMATED, not measured)' : ''}, primary channel ${m.sensor.primaryChannel}` : 'none: the run measured no power'],
     ]),
   );
+}
+
+/** A run without a sensor has no trace to fetch: say so instead of asking the API for one. */
+function renderNoTrace() {
+  clear(document.getElementById('trace')).append(el('p', { class: 'muted', id: 'no-trace' }, 'No power trace: this run measured no power (e.g. imported MLPerf logs). Its MLPerf statistics are below.'));
+  document.getElementById('trace-note').textContent = '';
+  document.getElementById('window').disabled = true;
 }
 
 async function renderTrace(d, windowName) {
@@ -70,7 +78,7 @@ async function renderTrace(d, windowName) {
 function renderEnergy(m) {
   const box = clear(document.getElementById('energy'));
   if (!m.energy) {
-    box.append(el('p', { class: 'muted' }, 'No energy recorded (nothing was sampled).'));
+    box.append(el('p', { class: 'muted' }, m.sensor ? 'No energy recorded (nothing was sampled).' : 'No energy: the run measured no power.'));
     return;
   }
   box.append(
@@ -243,14 +251,15 @@ function renderDetails(d) {
   clear(document.getElementById('details')).append(
     facts([
       ['host', [h.os, h.kernel, h.cpuModel, h.cpuCores ? `${h.cpuCores} cores` : null, h.gpus?.map((g) => g.name).join(', ')].filter(Boolean).join(' · ')],
-      ['sampling', `requested ${fmt(m.sensor.requestedIntervalS, 's')}, measured ${fmt(m.sensor.measuredIntervalS, 's')}`],
-      ['channels', m.sensor.channels.map((c) => `${c.name} (${c.kind}${c.device ? `, ${c.device}` : ''})`).join(', ')],
-      ['windows', m.windows.map((w) => `${w.name} ${fmt(w.t0S)}–${fmt(w.t1S, 's')}`).join(', ')],
+      ['sampling', m.sensor ? `requested ${fmt(m.sensor.requestedIntervalS, 's')}, measured ${fmt(m.sensor.measuredIntervalS, 's')}` : 'none (no power measured)'],
+      ['channels', m.sensor ? m.sensor.channels.map((c) => `${c.name} (${c.kind}${c.device ? `, ${c.device}` : ''})`).join(', ') : '—'],
+      ['windows', m.windows.map((w) => `${w.name} ${fmt(w.t0S)}–${fmt(w.t1S, 's')}`).join(', ') || '—'],
       ['tool', `${m.tool.name} ${m.tool.version}`],
       ['files', d.files.map((f) => `${f.name} (${f.role})`).join(', ')],
     ]),
   );
-  if (m.sensor.notes.length > 0) document.getElementById('details').append(el('ul', {}, m.sensor.notes.map((n) => el('li', { class: 'muted' }, n))));
+  const notes = [...(m.notes ?? []), ...(m.sensor ? m.sensor.notes : [])];
+  if (notes.length > 0) document.getElementById('details').append(el('ul', {}, notes.map((n) => el('li', { class: 'muted' }, n))));
 }
 
 async function main() {
@@ -272,6 +281,11 @@ async function main() {
   renderImpact(d);
   renderMlperf(d);
   renderDetails(d);
+  if (!d.manifest.sensor) {
+    renderNoTrace();
+    ready();
+    return;
+  }
   const select = document.getElementById('window');
   for (const w of d.manifest.windows) select.append(el('option', { value: w.name }, `${w.name} (${fmt(w.t0S)}–${fmt(w.t1S, 's')})`));
   select.addEventListener('change', () => void renderTrace(d, select.value));

@@ -71,7 +71,15 @@ function renderTable(page) {
     { header: 'energy', num: true, value: (r) => fmtEnergy(r.energyJ) },
     { header: 'mean power', num: true, value: (r) => fmt(r.meanW, 'W') },
     { header: 'GWP', num: true, value: (r) => fmtGrams(r.gwpG) },
-    { header: 'sensor', value: (r) => (r.estimated ? el('span', { class: 'badge-estimated', title: 'estimated, not measured' }, `${r.sensor} (estimated)`) : r.sensor) },
+    {
+      header: 'sensor',
+      value: (r) =>
+        r.sensor === null
+          ? el('span', { class: 'muted', title: 'the run measured no power' }, 'none')
+          : r.estimated
+            ? el('span', { class: 'badge-estimated', title: 'estimated, not measured' }, `${r.sensor} (estimated)`)
+            : r.sensor,
+    },
   ];
   const box = clear(document.getElementById('runs'));
   if (page.runs.length === 0) box.append(el('p', { class: 'muted' }, page.total === 0 ? 'No runs match.' : 'No runs on this page.'));

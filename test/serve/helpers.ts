@@ -4,69 +4,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { V41_SUMMARY_16Q } from '../helpers/mlperf-samples.js';
 import { writeRunBundle, type ManifestDraft, type RunBundleInput } from '../../src/runs/bundle.js';
 
 /** A v4.1 SingleStream summary (16 queries) as LoadGen 4.1 writes it. */
-export const SUMMARY_TEXT = `================================================
-MLPerf Results Summary
-================================================
-SUT name : BERT SERVER
-Scenario : SingleStream
-Mode     : PerformanceOnly
-90th percentile latency (ns) : 1463348
-Result is : INVALID
-  Min duration satisfied : NO
-  Min queries satisfied : Yes
-  Early stopping satisfied: NO
-Recommendations:
- * Decrease the expected latency so the loadgen pre-generates more queries.
-Early Stopping Result:
- * Only processed 16 queries.
- * Need to process at least 64 queries for early stopping.
-
-================================================
-Additional Stats
-================================================
-QPS w/ loadgen overhead         : 742.06
-QPS w/o loadgen overhead        : 752.57
-
-Min latency (ns)                : 1132681
-Max latency (ns)                : 1467785
-Mean latency (ns)               : 1328780
-50.00 percentile latency (ns)   : 1331940
-90.00 percentile latency (ns)   : 1463348
-95.00 percentile latency (ns)   : 1467785
-97.00 percentile latency (ns)   : 1467785
-99.00 percentile latency (ns)   : 1467785
-99.90 percentile latency (ns)   : 1467785
-
-================================================
-Test Parameters Used
-================================================
-samples_per_query : 1
-target_qps : 161.29
-target_latency (ns): 0
-max_async_queries : 1
-min_duration (ms): 600000
-max_duration (ms): 0
-min_query_count : 16
-max_query_count : 16
-qsl_rng_seed : 3066443479025735752
-sample_index_rng_seed : 10688027786191513374
-schedule_rng_seed : 14962580496156340209
-accuracy_log_rng_seed : 0
-accuracy_log_probability : 0
-accuracy_log_sampling_target : 0
-print_timestamps : 0
-performance_issue_unique : 0
-performance_issue_same : 0
-performance_issue_same_index : 0
-performance_sample_count : 10833
-
-No warnings encountered during test.
-
-1 ERROR encountered. See detailed log.
-`;
+export const SUMMARY_TEXT = V41_SUMMARY_16Q;
 
 export function tempDir(prefix = 'inferprint-serve-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

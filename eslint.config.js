@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     // The pure core must stay free of Node built-ins and native packages (STYLE.md principle 1).
-    files: ['src/units/**', 'src/traces/energy.ts', 'src/traces/stats.ts', 'src/traces/profile.ts', 'src/traces/streaming.ts', 'src/traces/interpolate.ts', 'src/traces/builder.ts', 'src/errors.ts', 'src/impact/**', 'src/analysis/**', 'src/mlperf/parse-*.ts', 'src/traces/parse-*.ts', 'src/sensors/parse-*.ts', 'src/sensors/cpu-power-model.ts', 'src/measure/summary.ts', 'src/runs/manifest.ts', 'src/benchmark/loadgen/**', 'src/benchmark/sut/kserve-protocol.ts', 'src/benchmark/squad/!(files).ts', 'src/report/figures.ts', 'src/report/html.ts', 'src/report/palette.ts', 'src/report/pareto.ts', 'src/report/methods.ts', 'src/report/tables.ts'],
+    files: ['src/units/**', 'src/traces/energy.ts', 'src/traces/stats.ts', 'src/traces/profile.ts', 'src/traces/streaming.ts', 'src/traces/interpolate.ts', 'src/traces/builder.ts', 'src/errors.ts', 'src/impact/**', 'src/analysis/**', 'src/mlperf/parse-*.ts', 'src/traces/parse-*.ts', 'src/sensors/parse-*.ts', 'src/sensors/cpu-power-model.ts', 'src/measure/summary.ts', 'src/runs/manifest.ts', 'src/benchmark/loadgen/**', 'src/benchmark/sut/kserve-protocol.ts', 'src/benchmark/sut/ort-protocol.ts', 'src/benchmark/sut/ort-bert-io.ts', 'src/benchmark/squad/!(files).ts', 'src/report/figures.ts', 'src/report/html.ts', 'src/report/palette.ts', 'src/report/pareto.ts', 'src/report/methods.ts', 'src/report/tables.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'pure core: no I/O here; pass data in' }] }],
     },

@@ -3,11 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { InferprintError } from '../../src/errors.js';
 import { attr, encodeOnnxModel, OnnxDataType, type OnnxModel } from '../../src/benchmark/bert/onnx-writer.js';
 import { ensureSyntheticModel } from '../../src/benchmark/bert/model-cache.js';
 import { cudaProviderStatus, detectBertIo, openOrtSut, toInt64, type BertSample } from '../../src/benchmark/sut/onnxruntime.js';
+import { OrtWorker } from '../../src/benchmark/sut/ort-worker-client.js';
 
 const SEQ = 384;
 
@@ -167,6 +171,72 @@ describe('ONNX Runtime SUT on synthetic bert-tiny', () => {
     }
   });
 
+  test('the session runs in a worker thread: a 5 ms timer on this thread fires while session runs are in flight', async () => {
+    // The worker bumps the shared counter as each run starts and ends, so the timer can see, without
+    // any message, whether a run is in flight — and which one. With the session on this thread the
+    // timer could never fire while a run is in flight. One thread for ONNX Runtime leaves the other
+    // core to this one, and 32 samples of 384 tokens make each run long enough for a timer to fire.
+    const runActivity = new Int32Array(new SharedArrayBuffer(4));
+    const sut = await openOrtSut({ modelPath: mlperfPath, maxBatchSize: 32, warmupRuns: 0, intraOpNumThreads: 1, runActivity });
+    const ticksDuringRun = new Map<number, number>();
+    const timer = setInterval(() => {
+      const v = Atomics.load(runActivity, 0);
+      if (v % 2 === 1) ticksDuringRun.set((v + 1) / 2, (ticksDuringRun.get((v + 1) / 2) ?? 0) + 1);
+    }, 5);
+    try {
+      const batch = Array.from({ length: 32 }, (_, i) => sample(SEQ, SEQ, i));
+      for (let i = 0; i < 5; i++) {
+        const got = await sut.issue(batch);
+        assert.equal(got.length, 32);
+      }
+    } finally {
+      clearInterval(timer);
+      await sut.close();
+    }
+    assert.equal(Atomics.load(runActivity, 0), 10, 'five runs, each counted at its start and its end');
+    // On this thread the session would allow no tick in any run. Most runs, not every one: a
+    // loaded CI machine may deschedule this thread for a whole run now and then.
+    assert.ok(ticksDuringRun.size >= 3, `ticks seen during runs: ${JSON.stringify([...ticksDuringRun])}`);
+  });
+
+  test('the caller’s sample arrays stay intact: inputs are packed into fresh buffers before they are transferred', async () => {
+    const sut = await openOrtSut({ modelPath: mlperfPath, maxBatchSize: 2, warmupRuns: 0 });
+    try {
+      const samples = [sample(SEQ, 40, 1), sample(SEQ, 50, 2), sample(SEQ, 60, 3)];
+      const copies = samples.map((s) => ({ inputIds: s.inputIds.slice(), inputMask: s.inputMask.slice(), segmentIds: s.segmentIds.slice() }));
+      const first = await sut.issue(samples);
+      assert.deepEqual(samples, copies);
+      // The same samples again give the same logits (nothing was detached or reused).
+      assert.deepEqual(await sut.issue(samples), first);
+    } finally {
+      await sut.close();
+    }
+  });
+
+  test('close() releases the session: later calls are refused with a coded error naming the model; closing twice is fine', async () => {
+    const sut = await openOrtSut({ modelPath: mlperfPath, warmupRuns: 0 });
+    const pending = sut.issue([sample(SEQ, 100, 1)]);
+    await sut.close();
+    // A batch sent before close() still completes.
+    assert.equal((await pending).length, 1);
+    await assert.rejects(sut.issue([sample(SEQ, 100, 1)]), isCode('INVALID_VALUE', `${mlperfPath}: the ONNX Runtime session is closed`));
+    await sut.close();
+  });
+
+  test('a program that never closes the SUT still exits (the idle worker does not hold the process)', () => {
+    const url = (p: string): string => JSON.stringify(pathToFileURL(p).href);
+    const code = [
+      `import { openOrtSut } from ${url('src/benchmark/sut/onnxruntime.ts')};`,
+      `const sut = await openOrtSut({ modelPath: ${JSON.stringify(mlperfPath)}, warmupRuns: 1 });`,
+      `console.log(sut.provider);`,
+    ].join('\n');
+    // The limit only keeps a regression from hanging the suite; a healthy run takes about a second.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.error, undefined);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'cpu');
+  });
+
   test('CUDA: used when installed; otherwise a clear error, and auto falls back to the CPU saying why', async () => {
     const cuda = cudaProviderStatus();
     if (cuda.installed) {
@@ -251,5 +321,63 @@ describe('ONNX Runtime SUT: other model shapes and bad inputs', () => {
     }));
     await assert.rejects(openOrtSut({ modelPath: notBert }), isCode('INVALID_VALUE', 'no input named input_ids'));
     await assert.rejects(openOrtSut({ modelPath: notBert, maxBatchSize: 0 }), isCode('INVALID_VALUE', 'maxBatchSize'));
+  });
+});
+
+describe('ONNX Runtime worker thread: replies, errors, a worker that stops', () => {
+  /** A stand-in worker (plain CommonJS, run with `eval`): it says it is ready, then `onRequest` decides. */
+  const fake = (onRequest: string, beforeReady = ''): (() => Worker) => () =>
+    new Worker(
+      `const { parentPort } = require('node:worker_threads');
+       ${beforeReady}
+       parentPort.postMessage({ id: 0, ok: true, reply: { kind: 'ready' } });
+       parentPort.on('message', ({ id, request }) => {
+         if (request.kind === 'release') return parentPort.postMessage({ id, ok: true, reply: { kind: 'released' } });
+         ${onRequest}
+       });`,
+      { eval: true },
+    );
+  const batch = () => ({ n: 1, seqLen: 2, inputIds: new BigInt64Array(2), inputMask: new BigInt64Array(2), segmentIds: new BigInt64Array(2) });
+
+  test('a worker that exits rejects every waiting request, and every later one, with a coded error naming the model', async () => {
+    // It exits on the second request, with the first still unanswered.
+    const w = await OrtWorker.start('models/bert.onnx', fake(`if (id === 2) process.exit(3);`));
+    const first = w.request({ kind: 'run', batch: batch() });
+    const second = w.request({ kind: 'run', batch: batch() });
+    const stopped = isCode('INVALID_VALUE', 'models/bert.onnx: the ONNX Runtime worker thread stopped (exit code 3)');
+    await assert.rejects(first, stopped);
+    await assert.rejects(second, stopped);
+    await assert.rejects(w.request({ kind: 'run', batch: batch() }), stopped);
+    await w.close();
+  });
+
+  test('an uncaught error in the worker is quoted; one before it is ready fails the start', async () => {
+    const w = await OrtWorker.start('m.onnx', fake(`throw new Error('native binding lost');`));
+    await assert.rejects(w.request({ kind: 'run', batch: batch() }), isCode('INVALID_VALUE', 'm.onnx: the ONNX Runtime worker thread stopped (native binding lost)'));
+    await w.close();
+    await assert.rejects(OrtWorker.start('m.onnx', fake('', `throw new Error('cannot load onnxruntime-node');`)), isCode('INVALID_VALUE', 'stopped (cannot load onnxruntime-node)'));
+  });
+
+  test('a request that cannot be sent fails on its own, and the worker goes on', async () => {
+    const w = await OrtWorker.start('m.onnx', fake(`parentPort.postMessage({ id, ok: true, reply: { kind: 'ran', outputs: [] } });`));
+    const b = batch();
+    const buffer = b.inputIds.buffer;
+    // The same buffer twice in a transfer list cannot be sent.
+    await assert.rejects(w.request({ kind: 'run', batch: b }, [buffer, buffer]), isCode('INTERNAL'));
+    assert.deepEqual((await w.request({ kind: 'run', batch: batch() })).outputs, []);
+    await w.close();
+  });
+
+  test('coded errors from the worker arrive with their code and message; replies keep their order', async () => {
+    const w = await OrtWorker.start(
+      'm.onnx',
+      fake(`if (id === 1) parentPort.postMessage({ id, ok: false, error: { code: 'PARSE', detail: 'bad graph', where: { file: 'm.onnx' } } });
+            else parentPort.postMessage({ id, ok: true, reply: { kind: 'ran', outputs: [Float32Array.of(id)] } });`),
+    );
+    const [a, b, c] = [w.request({ kind: 'run', batch: batch() }), w.request({ kind: 'run', batch: batch() }), w.request({ kind: 'run', batch: batch() })];
+    await assert.rejects(a, (e: unknown) => isCode('PARSE')(e) && (e as Error).message === 'm.onnx: bad graph [PARSE]');
+    assert.deepEqual([(await b).outputs[0]![0], (await c).outputs[0]![0]], [2, 3]);
+    await w.close();
+    await assert.rejects(w.request({ kind: 'run', batch: batch() }), isCode('INVALID_VALUE', 'm.onnx: the ONNX Runtime session is closed'));
   });
 });

@@ -32,7 +32,8 @@ import {
   type ServerMetadata,
   type TensorMetadata,
 } from './kserve-protocol.js';
-import { detectBertIo, MLPERF_SEQ_LEN, type BertIoBinding, type BertLogits, type BertSample, type PhaseSpan, type ValueMeta } from './onnxruntime.js';
+import { detectBertIo, MLPERF_SEQ_LEN, type BertIoBinding, type BertLogits, type BertSample, type ValueMeta } from './ort-bert-io.js';
+import type { PhaseSpan } from './onnxruntime.js';
 
 export type BertInputRole = 'inputIds' | 'inputMask' | 'segmentIds';
 

@@ -1,0 +1,110 @@
+/**
+ * What a BERT SQuAD model looks like from outside: its samples, its logits, and how its inputs and
+ * outputs are named. Pure (no Node built-ins, no native package), so the ONNX Runtime worker, the
+ * thread that drives it and the HTTP client all recognise models the same way.
+ */
+import { errors } from '../../errors.js';
+
+/** Default sequence length of MLPerf BERT. */
+export const MLPERF_SEQ_LEN = 384;
+
+/** One tokenised SQuAD feature: int64 token ids, attention mask (1 = token, 0 = padding) and segment ids, all of one length. */
+export interface BertSample {
+  readonly inputIds: BigInt64Array;
+  readonly inputMask: BigInt64Array;
+  readonly segmentIds: BigInt64Array;
+}
+
+/** The model's answer for one sample: a start and an end logit per token. */
+export interface BertLogits {
+  readonly startLogits: Float32Array;
+  readonly endLogits: Float32Array;
+}
+
+/** What the model calls its inputs and outputs, and the shapes it fixes. */
+export interface BertIoBinding {
+  readonly inputIds: string;
+  readonly inputMask: string;
+  readonly segmentIds: string;
+  /** Element type the model's inputs take; int32 models get converted copies. */
+  readonly inputType: 'int64' | 'int32';
+  /** Two outputs (start, end), or one [batch, seq, 2] output holding both. */
+  readonly output: { readonly kind: 'pair'; readonly start: string; readonly end: string } | { readonly kind: 'stacked'; readonly name: string };
+  /** The batch size when the model fixes it (the MLPerf export makes it dynamic). */
+  readonly fixedBatch: number | undefined;
+  /** The sequence length when the model fixes it (384 for MLPerf's exports). */
+  readonly fixedSeqLen: number | undefined;
+}
+
+/** The part of ONNX Runtime's value metadata used to recognise a BERT model (tests build these by hand). */
+export interface ValueMeta {
+  readonly name: string;
+  readonly type?: string;
+  readonly shape?: readonly (number | string)[];
+}
+
+/**
+ * Names for each input role, in order of preference: the fp32 MLPerf export's, the int8 fake-quant
+ * model's and Hugging Face's. TF-converted models suffix names with `:0`; that suffix and case are ignored.
+ */
+const INPUT_ALIASES = {
+  inputIds: ['input_ids'],
+  inputMask: ['input_mask', 'attention_mask'],
+  segmentIds: ['segment_ids', 'token_type_ids'],
+} as const;
+
+const normaliseName = (name: string): string => name.toLowerCase().replace(/:\d+$/, '');
+
+/** Recognise a BERT SQuAD model's inputs and outputs from the session's metadata. */
+export function detectBertIo(inputs: readonly ValueMeta[], outputs: readonly ValueMeta[], file = 'model'): BertIoBinding {
+  const find = (role: keyof typeof INPUT_ALIASES): ValueMeta => {
+    for (const alias of INPUT_ALIASES[role]) {
+      const hit = inputs.find((m) => normaliseName(m.name) === alias);
+      if (hit) return hit;
+    }
+    throw errors.invalidValue({ file, field: role }, `no input named ${INPUT_ALIASES[role].join(' or ')} (model inputs: ${inputs.map((m) => m.name).join(', ') || 'none'})`);
+  };
+  const ids = find('inputIds');
+  const mask = find('inputMask');
+  const segments = find('segmentIds');
+  const inputType = ids.type === 'int32' ? 'int32' : 'int64';
+  for (const m of [ids, mask, segments]) {
+    if (m.type !== undefined && m.type !== 'int64' && m.type !== 'int32') throw errors.invalidValue({ file, field: m.name }, `input type ${m.type}, expected int64 or int32`);
+    if (m.type !== undefined && m.type !== ids.type) throw errors.invalidValue({ file, field: m.name }, `input type ${m.type} differs from ${ids.name}'s ${ids.type ?? 'type'}`);
+  }
+  const shape = ids.shape ?? [];
+  const fixed = (d: number | string | undefined): number | undefined => (typeof d === 'number' && d > 0 ? d : undefined);
+  return {
+    inputIds: ids.name,
+    inputMask: mask.name,
+    segmentIds: segments.name,
+    inputType,
+    output: detectOutputs(outputs, file),
+    fixedBatch: fixed(shape[0]),
+    fixedSeqLen: fixed(shape[1]),
+  };
+}
+
+function detectOutputs(outputs: readonly ValueMeta[], file: string): BertIoBinding['output'] {
+  for (const m of outputs) {
+    if (m.type !== undefined && m.type !== 'float32') throw errors.invalidValue({ file, field: m.name }, `output type ${m.type}, expected float32`);
+  }
+  const start = outputs.find((m) => normaliseName(m.name).includes('start'));
+  const end = outputs.find((m) => normaliseName(m.name).includes('end'));
+  if (start && end && start !== end) return { kind: 'pair', start: start.name, end: end.name };
+  // The reference SUT reads the two outputs by position (start first), so do the same.
+  if (outputs.length === 2) return { kind: 'pair', start: outputs[0]!.name, end: outputs[1]!.name };
+  if (outputs.length === 1) {
+    const only = outputs[0]!;
+    const last = only.shape?.at(-1);
+    if (last === undefined || last === 2) return { kind: 'stacked', name: only.name };
+  }
+  throw errors.invalidValue({ file, field: 'outputs' }, `cannot tell start and end logits apart (model outputs: ${outputs.map((m) => m.name).join(', ') || 'none'})`);
+}
+
+/** Int64 copy of token ids held as numbers (tokenisers produce numbers; the model takes int64). */
+export function toInt64(values: ArrayLike<number>): BigInt64Array {
+  const out = new BigInt64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = BigInt(values[i]!);
+  return out;
+}

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferprintError } from '../../src/errors.js';
 import { ensureSyntheticModel } from '../../src/benchmark/bert/model-cache.js';
-import { attr, encodeOnnxModel, OnnxDataType, type OnnxModel } from '../../src/benchmark/bert/onnx-writer.js';
+import { encodeOnnxModel } from '../../src/benchmark/bert/onnx-writer.js';
+import { STACKED_INT32_MODEL } from '../helpers/onnx-models.js';
 import { runPerformance } from '../../src/benchmark/loadgen/engine.js';
 import { BERT_SAMPLE_COUNT, effectiveSettings, studySettings } from '../../src/benchmark/loadgen/settings.js';
 import { ortLoadgenSut } from '../../src/benchmark/ort-loadgen-sut.js';
@@ -668,26 +669,8 @@ describe('the server over a model with int32 inputs and one stacked output', () 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** start = ids + segment, end = mask: exact values to check the conversions and the interleaving. */
-  const stackedInt32: OnnxModel = {
-    producerName: 'test',
-    producerVersion: '0',
-    graph: {
-      name: 'stacked',
-      nodes: [
-        { name: 'ids_f', opType: 'Cast', inputs: ['input_ids'], outputs: ['ids_f'], attributes: { to: attr.int(OnnxDataType.float32) } },
-        { name: 'seg_f', opType: 'Cast', inputs: ['token_type_ids'], outputs: ['seg_f'], attributes: { to: attr.int(OnnxDataType.float32) } },
-        { name: 'mask_f', opType: 'Cast', inputs: ['attention_mask'], outputs: ['mask_f'], attributes: { to: attr.int(OnnxDataType.float32) } },
-        { name: 'start', opType: 'Add', inputs: ['ids_f', 'seg_f'], outputs: ['start'] },
-        { name: 'start3', opType: 'Unsqueeze', inputs: ['start', 'axis2'], outputs: ['start3'] },
-        { name: 'end3', opType: 'Unsqueeze', inputs: ['mask_f', 'axis2'], outputs: ['end3'] },
-        { name: 'logits', opType: 'Concat', inputs: ['start3', 'end3'], outputs: ['logits'], attributes: { axis: attr.int(2) } },
-      ],
-      inputs: ['input_ids', 'attention_mask', 'token_type_ids'].map((name) => ({ name, elemType: 'int32' as const, shape: ['batch', 'seq'] })),
-      outputs: [{ name: 'logits', elemType: 'float32', shape: ['batch', 'seq', 2] }],
-      initializers: [{ name: 'axis2', dims: [1], values: BigInt64Array.of(2n) }],
-    },
-  };
+  const stackedInt32 = STACKED_INT32_MODEL;
+
 
   test('metadata says INT32 and [-1, -1, 2]; logits come back exact, both encodings', async () => {
     const path = join(dir, 'stacked.onnx');

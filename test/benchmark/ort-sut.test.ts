@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { InferprintError } from '../../src/errors.js';
-import { attr, encodeOnnxModel, OnnxDataType, type OnnxModel } from '../../src/benchmark/bert/onnx-writer.js';
+import { encodeOnnxModel } from '../../src/benchmark/bert/onnx-writer.js';
+import { STACKED_INT32_MODEL } from '../helpers/onnx-models.js';
 import { ensureSyntheticModel } from '../../src/benchmark/bert/model-cache.js';
 import { cudaProviderStatus, detectBertIo, openOrtSut, toInt64, type BertSample } from '../../src/benchmark/sut/onnxruntime.js';
 import { OrtWorker } from '../../src/benchmark/sut/ort-worker-client.js';
@@ -266,29 +267,8 @@ describe('ONNX Runtime SUT: other model shapes and bad inputs', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /**
-   * int32 inputs and one stacked [batch, seq, 2] output: start = ids + segment, end = mask, so
-   * the conversion and the de-interleaving can be checked exactly.
-   */
-  const stackedInt32: OnnxModel = {
-    producerName: 'test',
-    producerVersion: '0',
-    graph: {
-      name: 'stacked',
-      nodes: [
-        { name: 'ids_f', opType: 'Cast', inputs: ['input_ids'], outputs: ['ids_f'], attributes: { to: attr.int(OnnxDataType.float32) } },
-        { name: 'seg_f', opType: 'Cast', inputs: ['token_type_ids'], outputs: ['seg_f'], attributes: { to: attr.int(OnnxDataType.float32) } },
-        { name: 'mask_f', opType: 'Cast', inputs: ['attention_mask'], outputs: ['mask_f'], attributes: { to: attr.int(OnnxDataType.float32) } },
-        { name: 'start', opType: 'Add', inputs: ['ids_f', 'seg_f'], outputs: ['start'] },
-        { name: 'start3', opType: 'Unsqueeze', inputs: ['start', 'axis2'], outputs: ['start3'] },
-        { name: 'end3', opType: 'Unsqueeze', inputs: ['mask_f', 'axis2'], outputs: ['end3'] },
-        { name: 'logits', opType: 'Concat', inputs: ['start3', 'end3'], outputs: ['logits'], attributes: { axis: attr.int(2) } },
-      ],
-      inputs: ['input_ids', 'attention_mask', 'token_type_ids'].map((name) => ({ name, elemType: 'int32' as const, shape: ['batch', 'seq'] })),
-      outputs: [{ name: 'logits', elemType: 'float32', shape: ['batch', 'seq', 2] }],
-      initializers: [{ name: 'axis2', dims: [1], values: BigInt64Array.of(2n) }],
-    },
-  };
+  const stackedInt32 = STACKED_INT32_MODEL;
+
 
   test('int32 inputs are converted and a stacked output is split into start and end', async () => {
     const path = join(dir, 'stacked.onnx');

@@ -34,6 +34,7 @@ import {
 } from './kserve-protocol.js';
 import { detectBertIo, MLPERF_SEQ_LEN, type BertIoBinding, type BertLogits, type BertSample, type ValueMeta } from './ort-bert-io.js';
 import type { PhaseSpan } from './onnxruntime.js';
+import { warmupSamples } from './ort-protocol.js';
 
 export type BertInputRole = 'inputIds' | 'inputMask' | 'segmentIds';
 
@@ -136,8 +137,8 @@ export async function openKserveSut(opts: KserveSutOptions): Promise<KserveSut> 
     const runner = new BatchSender(http_, `${modelUrl}/infer`, io, binary, maxBatchSize);
 
     const warmupStart = clock();
-    const warm = warmupSample(io.fixedSeqLen ?? MLPERF_SEQ_LEN);
-    for (let i = 0; i < (opts.warmupRuns ?? 2); i++) await runner.issue([warm]);
+    const warm = warmupSamples(1, io.fixedSeqLen ?? MLPERF_SEQ_LEN);
+    for (let i = 0; i < (opts.warmupRuns ?? 2); i++) await runner.issue(warm);
     const warmup = { startS: warmupStart, endS: clock() };
 
     return {
@@ -257,18 +258,6 @@ async function chooseMaxBatch(http_: HttpJson, modelUrl: string, io: BertIoBindi
   return { size: DEFAULT_MAX_BATCH, note: 'default' };
 }
 
-function warmupSample(seqLen: number): BertSample {
-  const inputIds = new BigInt64Array(seqLen);
-  const inputMask = new BigInt64Array(seqLen).fill(1n);
-  const segmentIds = new BigInt64Array(seqLen);
-  for (let i = 0; i < seqLen; i++) {
-    inputIds[i] = BigInt(1000 + ((i * 7919) % 28000));
-    segmentIds[i] = i < seqLen / 4 ? 0n : 1n;
-  }
-  inputIds[0] = 101n; // [CLS]
-  inputIds[seqLen - 1] = 102n; // [SEP]
-  return { inputIds, inputMask, segmentIds };
-}
 
 // ---- inference requests ----
 

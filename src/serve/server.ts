@@ -85,13 +85,12 @@ const STRICT_CSP = [
  * one page that renders Vega may evaluate code — its own, from files served here. No inline
  * script anywhere still.
  */
-const VEGA_CSP = STRICT_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-eval'");
 
 const PAGES: Readonly<Record<string, { file: string; csp: string }>> = {
   '': { file: 'index.html', csp: STRICT_CSP },
   'index.html': { file: 'index.html', csp: STRICT_CSP },
   'run.html': { file: 'run.html', csp: STRICT_CSP },
-  'compare.html': { file: 'compare.html', csp: VEGA_CSP },
+  'compare.html': { file: 'compare.html', csp: STRICT_CSP },
   'hardware.html': { file: 'hardware.html', csp: STRICT_CSP },
   'live.html': { file: 'live.html', csp: STRICT_CSP },
 };
@@ -130,7 +129,22 @@ function loadAssets(dir: string): Map<string, Asset> {
 function vendorFiles(): Readonly<Record<string, () => string>> {
   const require = createRequire(import.meta.url);
   const buildOf = (pkg: string, file: string) => (): string => join(dirname(require.resolve(pkg)), file);
-  return { 'vega.min.js': buildOf('vega', 'vega.min.js'), 'vega-lite.min.js': buildOf('vega-lite', 'vega-lite.min.js') };
+  return {
+    'vega.min.js': buildOf('vega', 'vega.min.js'),
+    'vega-lite.min.js': buildOf('vega-lite', 'vega-lite.min.js'),
+    'vega-interpreter.js': () => join(dirname(require.resolve('vega-interpreter')), 'vega-interpreter.js'),
+  };
+}
+
+/**
+ * vega-interpreter is published as an ES module importing a few helpers from `vega-util`; the
+ * browser has no bare-specifier resolution (and the CSP forbids an inline import map), so that
+ * import is served as a read of the same helpers from the `vega` global (vega re-exports them).
+ */
+function browserModule(name: string, body: Buffer): Buffer {
+  if (name !== 'vega-interpreter.js') return body;
+  const text = body.toString('utf8').replace(/^import \{([^}]*)\} from 'vega-util';$/m, 'const {$1} = globalThis.vega;');
+  return Buffer.from(text, 'utf8');
 }
 
 /** What a handler answers with; errors are thrown as HttpError. */
@@ -281,7 +295,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     if (!locate) throw notFound(`no such file /vendor/${name}`);
     let body: Buffer;
     try {
-      body = readFileSync(locate());
+      body = browserModule(name, readFileSync(locate()));
     } catch {
       throw notFound(`/vendor/${name} is not installed (npm install vega vega-lite)`);
     }

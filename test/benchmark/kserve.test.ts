@@ -671,7 +671,6 @@ describe('the server over a model with int32 inputs and one stacked output', () 
 
   const stackedInt32 = STACKED_INT32_MODEL;
 
-
   test('metadata says INT32 and [-1, -1, 2]; logits come back exact, both encodings', async () => {
     const path = join(dir, 'stacked.onnx');
     writeFileSync(path, await encodeOnnxModel(stackedInt32));

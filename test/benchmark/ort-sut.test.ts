@@ -269,7 +269,6 @@ describe('ONNX Runtime SUT: other model shapes and bad inputs', () => {
 
   const stackedInt32 = STACKED_INT32_MODEL;
 
-
   test('int32 inputs are converted and a stacked output is split into start and end', async () => {
     const path = join(dir, 'stacked.onnx');
     writeFileSync(path, await encodeOnnxModel(stackedInt32));

@@ -37,6 +37,8 @@ export function logitsResponseBytes(logits: BertLogits): Uint8Array {
 /** Anything that runs BERT samples and returns their logits: an ONNX Runtime session, a KServe v2 server. */
 export interface BertRunner {
   issue(samples: readonly BertSample[]): Promise<BertLogits[]>;
+  /** Most samples per run; a query larger than this is answered batch by batch. */
+  readonly maxBatchSize?: number;
 }
 
 /** A BERT runner as LoadGen's system under test, named as the MLPerf logs will show it. */
@@ -44,11 +46,23 @@ export function bertLoadgenSut(name: string, runner: BertRunner, qsl: BertSample
   const withData = opts.responseData === true;
   return {
     name,
-    async issueQuery(samples: readonly QuerySample[]): Promise<readonly SampleResponse[]> {
+    async issueQuery(samples: readonly QuerySample[], complete?: (responses: readonly SampleResponse[]) => void): Promise<readonly SampleResponse[]> {
       opts.onIssue?.(samples.map((s) => s.index));
-      const logits = await runner.issue(samples.map((s) => qsl.sample(s.index)));
-      if (!withData) return samples.map((s) => ({ id: s.id }));
-      return samples.map((s, i) => ({ id: s.id, data: logitsResponseBytes(logits[i]!) }));
+      const answer = (part: readonly QuerySample[], logits: readonly BertLogits[]): SampleResponse[] =>
+        withData ? part.map((s, i) => ({ id: s.id, data: logitsResponseBytes(logits[i]!) })) : part.map((s) => ({ id: s.id }));
+      const batch = runner.maxBatchSize ?? samples.length;
+      if (complete === undefined || samples.length <= batch) return answer(samples, await runner.issue(samples.map((s) => qsl.sample(s.index))));
+      // A large query (Offline, MultiStream) is answered batch by batch, as the reference SUT
+      // completes it, so each sample's latency is its own batch's. The batches are all sent at
+      // once: a session runs them in order, a server may run them side by side.
+      const parts: QuerySample[][] = [];
+      for (let i = 0; i < samples.length; i += batch) parts.push(samples.slice(i, i + batch));
+      await Promise.all(
+        parts.map(async (part) => {
+          complete(answer(part, await runner.issue(part.map((s) => qsl.sample(s.index)))));
+        }),
+      );
+      return [];
     },
   };
 }

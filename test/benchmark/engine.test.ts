@@ -92,3 +92,36 @@ test('Server: a query that fails stops issuing and rejects the run once the othe
   await assert.rejects(runPerformance(sut, w.qsl, { settings, release: 'v4.1', variant: 'libstdcxx-lemire' }), /server said 500/);
   assert.equal(pending, 0, 'every query in flight was waited for');
 });
+
+test('Offline answered batch by batch: each sample gets its own batch latency; a sample answered twice or never is an error', async () => {
+  const w = fakeWorld(0);
+  let now = 1e12;
+  const clocks = { nowNs: () => now, epochMs: () => 1.7e12 + (now - 1e12) / 1e6 };
+  const sut: SystemUnderTest = {
+    name: 'batched',
+    issueQuery: (samples, complete) => {
+      // Three batches of 4, 4 and 2 samples, done 1, 2 and 3 ms after the issue.
+      for (let i = 0; i < 8; i += 4) {
+        now += 1_000_000;
+        complete!(samples.slice(i, i + 4).map((x) => ({ id: x.id })));
+      }
+      now += 1_000_000;
+      return Promise.resolve(samples.slice(8).map((x) => ({ id: x.id })));
+    },
+  };
+  const settings = effectiveSettings({ ...bertMlperfConf('v4.1', 'Offline'), minDurationMs: 0, minQueryCount: 10, maxQueryCount: 0 }, BERT_SAMPLE_COUNT, 'v4.1');
+  const run = await runPerformance(sut, w.qsl, { settings, release: 'v4.1', variant: 'libstdcxx-lemire', clocks });
+  assert.deepEqual(Array.from(run.sampleLatenciesNs), [1, 1, 1, 1, 2, 2, 2, 2, 3, 3].map((ms) => ms * 1_000_000));
+  assert.equal(run.doneNs[0], 3_000_000, 'the query is done when its last sample is');
+
+  const twice: SystemUnderTest = {
+    name: 'twice',
+    issueQuery: (samples, complete) => {
+      complete!([{ id: samples[0]!.id }]);
+      return Promise.resolve(samples.map((x) => ({ id: x.id })));
+    },
+  };
+  await assert.rejects(runPerformance(twice, w.qsl, { settings, release: 'v4.1', variant: 'libstdcxx-lemire', clocks }), /completes one twice/);
+  const missing: SystemUnderTest = { name: 'missing', issueQuery: (samples) => Promise.resolve(samples.slice(1).map((x) => ({ id: x.id }))) };
+  await assert.rejects(runPerformance(missing, w.qsl, { settings, release: 'v4.1', variant: 'libstdcxx-lemire', clocks }), /1 of 10 samples of a query got no response/);
+});

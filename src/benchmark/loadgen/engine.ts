@@ -31,10 +31,15 @@ export interface SampleResponse {
   readonly data?: Uint8Array;
 }
 
-/** A system under test: resolves once every sample of the query has completed. */
+/**
+ * A system under test: resolves once every sample of the query has completed. Like LoadGen's
+ * `QuerySamplesComplete`, it may answer part of a query early through `complete` (a batch of an
+ * Offline query, say): those samples get their own latency, and the resolved array holds the
+ * responses not given yet. Every sample is answered exactly once.
+ */
 export interface SystemUnderTest {
   readonly name: string;
-  issueQuery(samples: readonly QuerySample[]): Promise<readonly SampleResponse[]>;
+  issueQuery(samples: readonly QuerySample[], complete?: (responses: readonly SampleResponse[]) => void): Promise<readonly SampleResponse[]>;
 }
 
 /** A query sample library: LoadGen loads the performance set before issuing. */
@@ -150,8 +155,10 @@ interface IssuePass {
 interface IssueHooks {
   /** Response id of the first generated sample; the others follow in generation order. */
   readonly firstSampleId: number;
-  /** After all samples of query `q` completed; `latencyNs` is counted from its scheduled time. */
-  readonly onComplete: (q: number, samples: readonly QuerySample[], responses: readonly SampleResponse[], latencyNs: number) => void;
+  /** Samples of query `q` completed, `responses[i]` answering `samples[i]`; `latencyNs` is counted from the query's scheduled time. */
+  readonly onSamples: (q: number, samples: readonly QuerySample[], responses: readonly SampleResponse[], latencyNs: number) => void;
+  /** After the last sample of query `q` completed. */
+  readonly onQueryDone?: (q: number, latencyNs: number) => void;
   /** After each issue, given the queries issued so far and the last issue time: a reason to stop, if any. */
   readonly endAfterIssue?: (issued: number, lastIssueNs: number) => IssueEnd | undefined;
   readonly powerWindow?: PowerWindowHooks | undefined;
@@ -179,10 +186,28 @@ async function issueGenerated(sut: SystemUnderTest, generated: GeneratedQueries,
     for (let i = a; i < b; i++) out.push({ id: hooks.firstSampleId + i, index: generated.sampleIndices[i]! });
     return out;
   };
-  const complete = (q: number, samples: readonly QuerySample[], startNs: number) => (responses: readonly SampleResponse[]) => {
-    const t = clocks.nowNs() - startNs;
+  /**
+   * Issue query `q` and account for its answers as they come: each response must match one
+   * sample still outstanding in the query, and every sample must be answered by the end.
+   */
+  const issueOne = async (q: number, samples: readonly QuerySample[], startNs: number): Promise<void> => {
+    const pending = new Map(samples.map((x) => [x.id, x]));
+    const answer = (responses: readonly SampleResponse[]): number => {
+      const t = clocks.nowNs() - startNs;
+      const matched = responses.map((r) => {
+        const sample = pending.get(r.id);
+        if (sample === undefined) throw errors.invalidValue({ field: 'SampleResponse.id' }, `response ${r.id} matches no outstanding sample of its query (or completes one twice)`);
+        pending.delete(r.id);
+        return sample;
+      });
+      if (matched.length > 0) hooks.onSamples(q, matched, responses, t - scheduledNs[q]!);
+      return t;
+    };
+    const rest = await sut.issueQuery(samples, (early) => void answer(early));
+    const t = answer(rest);
+    if (pending.size > 0) throw errors.invalidValue({ field: 'SampleResponse.id' }, `${pending.size} of ${samples.length} samples of a query got no response`);
     doneNs[q] = t;
-    hooks.onComplete(q, samples, responses, t - scheduledNs[q]!);
+    hooks.onQueryDone?.(q, t - scheduledNs[q]!);
   };
 
   hooks.powerWindow?.begin?.();
@@ -200,19 +225,16 @@ async function issueGenerated(sut: SystemUnderTest, generated: GeneratedQueries,
       issuedNs[q] = clocks.nowNs() - startNs;
       issued++;
       inFlight.push(
-        sut
-          .issueQuery(samples)
-          .then(complete(q, samples, startNs))
-          .catch((error: unknown) => {
-            failure ??= { error };
-          }),
+        issueOne(q, samples, startNs).catch((error: unknown) => {
+          failure ??= { error };
+        }),
       );
     } else {
       // SingleStream and MultiStream issue when the previous query is done; Offline issues once.
       issuedNs[q] = clocks.nowNs() - startNs;
       scheduledNs[q] = scenario === 'Offline' ? 0 : issuedNs[q]!;
       issued++;
-      await sut.issueQuery(samples).then(complete(q, samples, startNs));
+      await issueOne(q, samples, startNs);
     }
     end = hooks.endAfterIssue?.(issued, issuedNs[q]!);
   }
@@ -239,8 +261,10 @@ export async function runPerformance(sut: SystemUnderTest, qsl: QuerySampleLibra
   const queryLatencies: number[] = [];
   const pass = await issueGenerated(sut, generated, s.scenario, clocks, {
     firstSampleId: 0,
-    onComplete: (_q, samples, _responses, lat) => {
+    onSamples: (_q, samples, _responses, lat) => {
       for (let i = 0; i < samples.length; i++) latencies.push(lat);
+    },
+    onQueryDone: (_q, lat) => {
       queryLatencies.push(lat);
       opts.onQueryDone?.(latencies.length, n);
     },
@@ -361,8 +385,9 @@ export async function runAccuracy(sut: SystemUnderTest, qsl: QuerySampleLibrary,
     await qsl.loadSamples(set.samples);
     const pass = await issueGenerated(sut, generated, s.scenario, clocks, {
       firstSampleId,
-      onComplete: (_q, samples, responses) => {
-        recordResponses(samples, responses, entries);
+      onSamples: (_q, samples, responses) => {
+        // LoadGen copies the bytes at completion: the SUT may reuse its buffer afterwards.
+        samples.forEach((x, k) => entries.push({ seqId: x.id, qslIdx: x.index, data: responses[k]!.data?.slice() ?? NO_DATA }));
         opts.onProgress?.(entries.length, total);
       },
       powerWindow: { ...(i === 0 ? { begin: opts.onPowerWindow?.begin } : {}), ...(i === plans.length - 1 ? { end: opts.onPowerWindow?.end } : {}) },
@@ -376,16 +401,3 @@ export async function runAccuracy(sut: SystemUnderTest, qsl: QuerySampleLibrary,
 
 const NO_DATA = new Uint8Array(0);
 
-/** Keep each response once, in the order the SUT answered; a response must match one sample of its query. */
-function recordResponses(samples: readonly QuerySample[], responses: readonly SampleResponse[], out: AccuracyLogEntry[]): void {
-  const pending = new Map<number, number>();
-  for (const s of samples) pending.set(s.id, s.index);
-  for (const r of responses) {
-    const qslIdx = pending.get(r.id);
-    if (qslIdx === undefined) throw errors.invalidValue({ field: 'SampleResponse.id' }, `response ${r.id} matches no outstanding sample of its query (or completes one twice)`);
-    pending.delete(r.id);
-    // LoadGen copies the bytes at completion: the SUT may reuse its buffer afterwards.
-    out.push({ seqId: r.id, qslIdx, data: r.data === undefined ? NO_DATA : r.data.slice() });
-  }
-  if (pending.size > 0) throw errors.invalidValue({ field: 'SampleResponse.id' }, `${pending.size} of ${samples.length} samples of a query got no response`);
-}

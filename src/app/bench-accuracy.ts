@@ -15,6 +15,7 @@
  * Nothing here writes files; the caller stores the texts (a run bundle, or the MLPerf layout).
  */
 import { errors } from '../errors.js';
+import { BENCH_RELEASE } from './bench.js';
 import type { MlperfScenario } from '../mlperf/types.js';
 import { runAccuracy, type AccuracyRun, type LoadgenClocks, type PowerWindowHooks, type SystemUnderTest } from '../benchmark/loadgen/engine.js';
 import { parseAccuracyLog, writeAccuracyLog } from '../benchmark/loadgen/accuracy-log.js';
@@ -24,6 +25,7 @@ import { footerLines } from '../benchmark/loadgen/summary-writer.js';
 import {
   effectiveSettingsRecords,
   formatTestDatetime,
+  loadgenBuildInfo,
   generatedQueriesRecords,
   loadedQslSetRecord,
   loggerCounterRecords,
@@ -34,7 +36,6 @@ import {
   testStartRecords,
   versionRecords,
   writeDetail,
-  type LoadgenBuildInfo,
   type MllogEntry,
   type MllogRecord,
 } from '../benchmark/loadgen/detail-writer.js';
@@ -43,10 +44,9 @@ import { ortLoadgenSut } from '../benchmark/ort-loadgen-sut.js';
 import { loadSquadQsl, type SquadQsl } from '../benchmark/squad-qsl.js';
 import { formatPredictionsJson, scoreSquadAccuracy, type ResponseLayout } from '../benchmark/squad/accuracy.js';
 import type { AccuracyCheck, BertAccuracyTarget, SquadScores } from '../benchmark/squad/evaluate.js';
-import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 /** Accuracy runs follow LoadGen v4.1, like `bench`'s performance runs. */
-export const ACCURACY_RELEASE: LoadgenRelease = 'v4.1';
+const ACCURACY_RELEASE: LoadgenRelease = BENCH_RELEASE;
 
 /** What the accuracy log is read back as: `mlperf_log_accuracy.json`'s file name in messages. */
 const ACCURACY_LOG_NAME = 'mlperf_log_accuracy.json';
@@ -178,19 +178,6 @@ export async function accuracyCheck(opts: AccuracyCheckWithOptions): Promise<Acc
 // ---------------------------------------------------------------------------------------------
 // The logs of an accuracy run
 
-/** What this LoadGen logs about its build (no C++ build: the tool's own version). */
-export function loadgenBuildInfo(epochMs: number): LoadgenBuildInfo {
-  const iso = new Date(epochMs).toISOString().replace('Z', '');
-  return {
-    loadgenVersion: `4.1 @ ${TOOL_NAME}-${TOOL_VERSION}`,
-    buildDateLocal: iso,
-    buildDateUtc: iso,
-    gitCommitDate: iso,
-    gitLogMessage: `${TOOL_NAME} TypeScript LoadGen (v4.1 semantics)`,
-    gitStatusMessage: '',
-    fileSha1: {},
-  };
-}
 
 export interface AccuracyLogNames {
   readonly sutName: string;

@@ -19,12 +19,13 @@ import { join } from 'node:path';
 import { errors } from '../errors.js';
 import { runPerformance, type LoadgenRun } from '../benchmark/loadgen/engine.js';
 import { BERT_SAMPLE_COUNT, bertMlperfConf, effectiveSettings, studySettings, type EffectiveSettings, type TestSettings } from '../benchmark/loadgen/settings.js';
-import type { MlperfScenario } from '../mlperf/types.js';
+import { MLPERF_SCENARIOS, type MlperfScenario } from '../mlperf/types.js';
 import { LIBSTDCXX_VARIANT_OF_LOGS } from '../benchmark/loadgen/sample-selection.js';
 import { writeSummary } from '../benchmark/loadgen/summary-writer.js';
 import {
   effectiveSettingsRecords,
   formatTestDatetime,
+  loadgenBuildInfo,
   generatedQueriesRecords,
   issueEndRecord,
   loadedQslSetRecord,
@@ -56,7 +57,6 @@ import { parseManifestText, type Workload } from '../runs/manifest.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { hostInfo, impactFor } from './measure.js';
 import { measurementBundle } from './measure-bundle.js';
-import { loadgenBuildInfo } from './bench-accuracy.js';
 
 export const BENCH_RELEASE = 'v4.1' as const;
 export const DEFAULT_CAMPAIGN_SEED = 20_250_522;
@@ -229,6 +229,11 @@ async function readCampaign(path: string): Promise<CampaignFile> {
   if (typeof json !== 'object' || json === null) throw bad('schema', 'expected a JSON object');
   if (c.schema !== CAMPAIGN_SCHEMA) throw bad('schema', `expected ${CAMPAIGN_SCHEMA}, got ${JSON.stringify(c.schema)}`);
   for (const k of ['id', 'createdAt', 'model', 'scenario', 'sensor'] as const) if (typeof c[k] !== 'string') throw bad(k, 'expected a string');
+  if (!(MLPERF_SCENARIOS as readonly unknown[]).includes(c.scenario)) throw bad('scenario', `expected one of ${MLPERF_SCENARIOS.join(', ')}, got ${JSON.stringify(c.scenario)}`);
+  if (c.targetQps !== undefined && !(typeof c.targetQps === 'number' && c.targetQps > 0)) throw bad('targetQps', 'expected a positive number');
+  if (c.scenario === 'Server' && c.targetQps === undefined) throw bad('targetQps', 'a Server campaign needs its arrival rate');
+  if (c.batchSize !== undefined && !(typeof c.batchSize === 'number' && Number.isSafeInteger(c.batchSize) && c.batchSize >= 1)) throw bad('batchSize', 'expected a positive integer');
+  if (c.http !== undefined && !(isRecord(c.http) && typeof c.http.url === 'string' && typeof c.http.modelName === 'string')) throw bad('http', 'expected {url, modelName}');
   for (const k of ['runs', 'seed', 'intervalS'] as const) if (typeof c[k] !== 'number') throw bad(k, 'expected a number');
   if (!Array.isArray(c.queryCounts) || !c.queryCounts.every((n) => typeof n === 'number')) throw bad('queryCounts', 'expected an array of numbers');
   if (!Array.isArray(c.planned) || !c.planned.every((p) => isRecord(p) && typeof p.key === 'string' && typeof p.queryCount === 'number' && typeof p.repetition === 'number')) {
@@ -444,8 +449,10 @@ async function benchRun(
     opts,
     choice,
     async (rec) => {
-      const onIssue = (ix: readonly number[]) => opts.onIssue?.(planned, ix);
-      const opened = await rec.window('load', () => openBenchSut({ modelPath, batchSize: campaign.batchSize, provider: opts.provider, http: campaign.http }, qsl, { onIssue }));
+      // Only a caller that asked for the issued indices pays for collecting them on every query.
+      const hook = opts.onIssue;
+      const sutOpts = hook ? { onIssue: (ix: readonly number[]) => { hook(planned, ix); } } : {};
+      const opened = await rec.window('load', () => openBenchSut({ modelPath, batchSize: campaign.batchSize, provider: opts.provider, http: campaign.http }, qsl, sutOpts));
       try {
         // `compute` is LoadGen's power window (power_begin → power_end), as the study's CI runs:
         // the QSL shuffle, query generation and result computation stay outside it.

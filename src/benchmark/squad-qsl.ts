@@ -9,6 +9,7 @@
  */
 import type { QuerySampleLibrary } from './loadgen/engine.js';
 import type { BertSample } from './sut/onnxruntime.js';
+import { toInt64 } from './sut/ort-bert-io.js';
 import { errors } from '../errors.js';
 import { squadQuestions, type SquadDataset } from './squad/dataset.js';
 import { convertExamplesToFeatures, readSquadExamples, type FeatureOptions, type SquadExample, type SquadFeature } from './squad/features.js';
@@ -38,24 +39,6 @@ export interface SquadQsl extends QuerySampleLibrary {
   /** The model inputs of a loaded sample; throws for an index outside the QSL or not loaded. */
   sample(index: number): BertSample;
   readonly loadedCount: number;
-}
-
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-
-/** Int32 ids → int64 without a BigInt per element: write the low word and its sign extension. */
-function toInt64(values: Int32Array): BigInt64Array {
-  const out = new BigInt64Array(values.length);
-  if (!LITTLE_ENDIAN) {
-    for (let i = 0; i < values.length; i++) out[i] = BigInt(values[i]!);
-    return out;
-  }
-  const words = new Int32Array(out.buffer);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    words[2 * i] = v;
-    words[2 * i + 1] = v < 0 ? -1 : 0;
-  }
-  return out;
 }
 
 /** Build the QSL from a parsed dataset and vocabulary. */

@@ -35,3 +35,20 @@ export function parseGridFlag(raw: string): string {
     throw e;
   }
 }
+
+/**
+ * A whole number written in digits (`--runs 10`, `--port 8000`); `what` completes the message
+ * ("expected a positive integer, got 'x'"). Ranges are checked by the caller, where the rule lives.
+ */
+export function parseIntegerFlag(raw: string, flag: string, what: string): number {
+  if (!/^\d+$/.test(raw.trim())) throw errors.usage(`expected ${what}, got '${raw}'`, flag);
+  return Number(raw);
+}
+
+export type ProviderFlag = 'cpu' | 'cuda' | 'auto';
+
+/** ONNX Runtime's execution provider, as `bench` and `serve-model` take it. */
+export function parseProviderFlag(raw: string): ProviderFlag {
+  if (raw !== 'cpu' && raw !== 'cuda' && raw !== 'auto') throw errors.usage(`expected cpu, cuda or auto, got '${raw}'`, '--provider');
+  return raw;
+}

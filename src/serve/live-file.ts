@@ -326,15 +326,19 @@ function defaultIsAlive(pid: number): boolean {
   }
 }
 
-function parseHeader(line: string): LiveHeader | undefined {
-  let v: unknown;
+/** A line of the live file as a JSON object, or undefined (a torn or foreign line is skipped, not fatal). */
+function jsonObject(line: string): Record<string, unknown> | undefined {
   try {
-    v = JSON.parse(line);
+    const v: unknown = JSON.parse(line);
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
-  if (typeof v !== 'object' || v === null) return undefined;
-  const h = v as Record<string, unknown>;
+}
+
+function parseHeader(line: string): LiveHeader | undefined {
+  const h = jsonObject(line);
+  if (!h) return undefined;
   if (h.type !== 'header' || h.version !== LIVE_FORMAT_VERSION || typeof h.session !== 'string' || typeof h.pid !== 'number' || typeof h.startedAt !== 'string') return undefined;
   if (typeof h.sensor !== 'string' || !Array.isArray(h.channels)) return undefined;
   const channels = (h.channels as unknown[]).flatMap((c): LiveChannel[] => {
@@ -360,14 +364,8 @@ function parseHeader(line: string): LiveHeader | undefined {
 }
 
 function parseSample(line: string): LiveSample | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof v !== 'object' || v === null) return undefined;
-  const s = v as Record<string, unknown>;
+  const s = jsonObject(line);
+  if (!s) return undefined;
   if (typeof s.t !== 'number' || !Number.isFinite(s.t) || typeof s.channel !== 'string' || s.channel.length > 200 || typeof s.watts !== 'number' || !Number.isFinite(s.watts)) return undefined;
   return { t: s.t, channel: s.channel, watts: s.watts };
 }

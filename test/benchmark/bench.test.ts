@@ -322,3 +322,22 @@ test('analyze reads a campaign back from its bundles: one row per query count, c
   // A single bundle folder works too.
   assert.equal(analyze({ paths: [r.bundlePaths[0]!], method: 'trapezoid' }).rows.length, 1);
 });
+
+test('a hand-edited campaign file with an unknown scenario or a Server plan without its rate is a PARSE error naming the field', async () => {
+  const runsDir = join(dir, 'runs-bad-campaign');
+  const first = await bench(await options(runsDir, { queryCounts: [4], runs: 1 }));
+  const path = first.campaignPath;
+  const good = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  for (const [field, edit] of [
+    ['scenario', { scenario: 'Batch' }],
+    ['targetQps', { scenario: 'Server' }],
+    ['batchSize', { batchSize: 0 }],
+    ['http', { http: { url: 7 } }],
+  ] as const) {
+    writeFileSync(path, JSON.stringify({ ...good, ...edit }));
+    await assert.rejects(bench(await options(runsDir, { resume: first.campaign.id })), (e: unknown) => e instanceof Error && e.message.includes(path) && e.message.includes(`'${field}'`) && /\[PARSE\]/.test(e.message), field);
+  }
+  // Every campaign file unreadable: resuming the latest says so.
+  writeFileSync(path, '{');
+  await assert.rejects(bench(await options(runsDir, { resume: true })), /no readable campaign to resume/);
+});

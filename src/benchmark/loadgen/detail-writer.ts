@@ -19,6 +19,7 @@ import type { MllogValue } from '../../mlperf/types.js';
 import { earlyStoppingLatencies, type LatencyStats, type PerformanceResults } from './results.js';
 import type { EffectiveSettings, LoadgenRelease, TestSettings } from './settings.js';
 import { earlyStoppingText, formatDouble, percentileLabel } from './summary-writer.js';
+import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
 
 /** A value with the C++ type LoadGen logged it as (the type decides the text). */
 export type MllogOut =
@@ -243,6 +244,20 @@ export interface LoadgenBuildInfo {
   /** Non-empty (and not "NA") makes LoadGen log an `error_uncommitted_loadgen_changes`. */
   readonly gitStatusMessage: string;
   readonly fileSha1: Readonly<Record<string, string>>;
+}
+
+/** What this LoadGen logs about its build (no C++ build: the tool's own version). */
+export function loadgenBuildInfo(epochMs: number): LoadgenBuildInfo {
+  const iso = new Date(epochMs).toISOString().replace('Z', '');
+  return {
+    loadgenVersion: `4.1 @ ${TOOL_NAME}-${TOOL_VERSION}`,
+    buildDateLocal: iso,
+    buildDateUtc: iso,
+    gitCommitDate: iso,
+    gitLogMessage: `${TOOL_NAME} TypeScript LoadGen (v4.1 semantics)`,
+    gitStatusMessage: '',
+    fileSha1: {},
+  };
 }
 
 export function versionRecords(info: LoadgenBuildInfo): MllogRecord[] {

@@ -7,11 +7,11 @@ import { defaultSensorEnv } from '../../sensors/types.js';
 import { SENSOR_SPECS } from '../../sensors/registry.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
-import { parseDurationFlag, parseGridFlag } from '../flags.js';
+import { parseDurationFlag, parseGridFlag, parseIntegerFlag, parseProviderFlag } from '../flags.js';
 import { parseFormat, renderJson, renderTable, type Column } from '../output.js';
 import { progressReporter } from '../progress.js';
 import type { QueryCountRow } from '../../app/bench.js';
-import type { MlperfScenario } from '../../mlperf/types.js';
+import { MLPERF_SCENARIOS, type MlperfScenario } from '../../mlperf/types.js';
 import { benchAccuracy, type AccuracyBenchResult } from '../../app/bench-accuracy-run.js';
 import { resolve } from 'node:path';
 
@@ -97,18 +97,14 @@ export const benchCommand: Command = {
     if (!isScenario(scenario)) throw errors.usage(`expected SingleStream, MultiStream, Server or Offline, got '${scenario}'`, '--scenario');
     const targetQps = values['target-qps'] === undefined ? undefined : /^\d+(\.\d+)?$/.test(values['target-qps']) ? Number(values['target-qps']) : Number.NaN;
     if (targetQps !== undefined && Number.isNaN(targetQps)) throw errors.usage(`expected a rate in queries/s such as 10 or 2.5, got '${values['target-qps'] ?? ''}'`, '--target-qps');
-    const batchSize = values['batch-size'] === undefined ? undefined : /^\d+$/.test(values['batch-size']) ? Number(values['batch-size']) : Number.NaN;
-    if (batchSize !== undefined && Number.isNaN(batchSize)) throw errors.usage(`expected a positive integer, got '${values['batch-size'] ?? ''}'`, '--batch-size');
+    const batchSize = values['batch-size'] === undefined ? undefined : parseIntegerFlag(values['batch-size'], '--batch-size', 'a positive integer');
     const queryCounts = (values.queries ?? '16,32,64,128,256').split(',').map((s) => (/^\d+$/.test(s.trim()) ? Number(s) : Number.NaN));
     if (queryCounts.some((n) => Number.isNaN(n))) throw errors.usage(`expected positive integers separated by commas, got '${values.queries ?? ''}'`, '--queries');
-    const runs = values.runs === undefined ? 10 : /^\d+$/.test(values.runs) ? Number(values.runs) : Number.NaN;
-    if (Number.isNaN(runs)) throw errors.usage(`expected a positive integer, got '${values.runs ?? ''}'`, '--runs');
-    const seed = values.seed === undefined ? DEFAULT_CAMPAIGN_SEED : /^\d+$/.test(values.seed) ? Number(values.seed) : Number.NaN;
-    if (Number.isNaN(seed)) throw errors.usage(`expected a non-negative integer, got '${values.seed ?? ''}'`, '--seed');
+    const runs = values.runs === undefined ? 10 : parseIntegerFlag(values.runs, '--runs', 'a positive integer');
+    const seed = values.seed === undefined ? DEFAULT_CAMPAIGN_SEED : parseIntegerFlag(values.seed, '--seed', 'a non-negative integer');
     const intervalS = values.interval === undefined ? 0.1 : parseDurationFlag(values.interval, '--interval', '50ms');
     const cooldownS = values.cooldown === undefined ? 0 : parseDurationFlag(values.cooldown, '--cooldown', '30s');
-    const provider = values.provider ?? 'cpu';
-    if (provider !== 'cpu' && provider !== 'cuda' && provider !== 'auto') throw errors.usage(`expected cpu, cuda or auto, got '${provider}'`, '--provider');
+    const provider = parseProviderFlag(values.provider ?? 'cpu');
     if (values.grid !== undefined) parseGridFlag(values.grid);
     const format = parseFormat(values.format);
     if (format === 'csv') throw errors.usage('bench prints table or json', '--format');
@@ -227,8 +223,7 @@ function accuracyText(r: AccuracyBenchResult): string {
   ].join('\n');
 }
 
-const SCENARIOS: readonly MlperfScenario[] = ['SingleStream', 'MultiStream', 'Server', 'Offline'];
-const isScenario = (s: string): s is MlperfScenario => (SCENARIOS as readonly string[]).includes(s);
+const isScenario = (s: string): s is MlperfScenario => (MLPERF_SCENARIOS as readonly string[]).includes(s);
 
 export function toJson(r: BenchResult) {
   return {

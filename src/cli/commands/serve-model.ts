@@ -3,6 +3,7 @@ import { DEFAULT_MODEL_NAME, DEFAULT_PORT, serveModel } from '../../benchmark/su
 import { errors } from '../../errors.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
+import { parseIntegerFlag, parseProviderFlag } from '../flags.js';
 import { progressReporter } from '../progress.js';
 
 const HELP = `Usage: inferprint serve-model [options]
@@ -53,12 +54,11 @@ export function createServeModelCommand(signals: StopSignals): Command {
       });
       if (positionals.length > 0) throw errors.usage(`unexpected argument '${positionals[0]!}'`);
       const spec = parseModelSpec(values.model ?? 'synthetic:bert-large');
-      const port = values.port === undefined ? DEFAULT_PORT : /^\d+$/.test(values.port) ? Number(values.port) : Number.NaN;
-      if (!(port >= 0 && port <= 65535)) throw errors.usage(`expected a port number in 0..65535, got '${values.port ?? ''}'`, '--port');
-      const provider = values.provider ?? 'cpu';
-      if (provider !== 'cpu' && provider !== 'cuda' && provider !== 'auto') throw errors.usage(`expected cpu, cuda or auto, got '${provider}'`, '--provider');
-      const maxBatch = values['max-batch'] === undefined ? 8 : /^\d+$/.test(values['max-batch']) ? Number(values['max-batch']) : Number.NaN;
-      if (!(maxBatch >= 1)) throw errors.usage(`expected a positive integer, got '${values['max-batch'] ?? ''}'`, '--max-batch');
+      const port = values.port === undefined ? DEFAULT_PORT : parseIntegerFlag(values.port, '--port', 'a port number in 0..65535');
+      if (port > 65535) throw errors.usage(`expected a port number in 0..65535, got '${values.port ?? ''}'`, '--port');
+      const provider = parseProviderFlag(values.provider ?? 'cpu');
+      const maxBatch = values['max-batch'] === undefined ? 8 : parseIntegerFlag(values['max-batch'], '--max-batch', 'a positive integer');
+      if (maxBatch < 1) throw errors.usage(`expected a positive integer, got '${values['max-batch'] ?? ''}'`, '--max-batch');
       const host = values.host ?? '127.0.0.1';
       if (host.trim() === '') throw errors.usage('give an address such as 127.0.0.1 or 0.0.0.0', '--host');
       const cacheDir = resolveModelCacheDir({ flag: values['cache-dir'], env: ctx.env, cwd: ctx.cwd }).path;

@@ -136,7 +136,7 @@ function errnoCode(e: unknown): string | undefined {
 const isScenario = (v: unknown): v is MlperfScenario => typeof v === 'string' && (MLPERF_SCENARIOS as readonly string[]).includes(v);
 
 /** A listing row from a manifest. Imported runs may carry `scenario` / `queryCount` too (unknown fields are kept). */
-export function runRow(m: RunManifest): RunRow {
+function runRow(m: RunManifest): RunRow {
   const w = m.workload as RunManifest['workload'] & Readonly<Record<string, unknown>>;
   const sensor = m.sensor;
   const primary = sensor?.channels.find((c) => c.name === sensor.primaryChannel);
@@ -175,7 +175,7 @@ function deviceKeys(r: RunRow): string[] {
 }
 
 /** Does a row match the filters? Devices match by hardware id, device name or any alias of either. */
-export function rowFilter(q: RunsQuery): (r: RunRow, keys?: readonly string[]) => boolean {
+function rowFilter(q: RunsQuery): (r: RunRow, keys?: readonly string[]) => boolean {
   const devices = new Set(q.devices.flatMap((d) => [d.toLowerCase(), ...(resolveHardware(d) ? [resolveHardware(d)!.id.toLowerCase()] : [])]));
   const label = q.label?.toLowerCase();
   const ids = new Set(q.ids);
@@ -243,10 +243,16 @@ export class RunsData {
     this.runsDir = resolve(runsDir);
   }
 
-  /** The runs directory with links resolved (it may be reached through one); as given when it does not exist yet. */
+  #real: string | undefined;
+
+  /**
+   * The runs directory with links resolved (it may be reached through one); as given when it does
+   * not exist yet. Resolved once it exists: a server does not move its runs directory.
+   */
   async realRunsDir(): Promise<string> {
+    if (this.#real !== undefined) return this.#real;
     try {
-      return await realpath(this.runsDir);
+      return (this.#real = await realpath(this.runsDir));
     } catch (e) {
       if (errnoCode(e) === 'ENOENT') return this.runsDir;
       throw e;
@@ -479,7 +485,7 @@ export class RunsData {
 }
 
 /** The hardware a run measured, from the database: its recorded id, else the names it reports. */
-export function hardwareOf(m: RunManifest): HardwareSpec | undefined {
+function hardwareOf(m: RunManifest): HardwareSpec | undefined {
   const sensor = m.sensor;
   const primary = sensor?.channels.find((c) => c.name === sensor.primaryChannel);
   for (const name of [m.device.hardwareId, m.device.name, primary?.device]) {
@@ -491,7 +497,7 @@ export function hardwareOf(m: RunManifest): HardwareSpec | undefined {
 }
 
 /** The impact recorded with the run, or computed now (with the preset asked for, or `default` when none was recorded). */
-export function impactOf(m: RunManifest, hardware: HardwareSpec | undefined, q: RunQuery): ImpactView {
+function impactOf(m: RunManifest, hardware: HardwareSpec | undefined, q: RunQuery): ImpactView {
   const recorded = m.impact;
   if (q.preset === undefined && q.grid === undefined && recorded !== undefined && (recorded.result !== undefined || recorded.operationalOnlyG !== undefined)) {
     return { source: 'recorded', result: recorded.result ?? null, parameters: recorded.parameters ?? null, notes: recorded.notes ?? null, operationalOnlyG: recorded.operationalOnlyG ?? null };

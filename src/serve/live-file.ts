@@ -23,7 +23,7 @@ import type { ChannelKind, Sensor, SensorHandle, SensorSink } from '../sensors/t
 
 /** Folder of live files inside the runs directory; a dot name, so listings and DuckDB globs skip it. */
 export const LIVE_DIR = '.live';
-export const LIVE_FORMAT_VERSION = 1;
+const LIVE_FORMAT_VERSION = 1;
 /** `<pid>.jsonl`, or `<pid>-<n>.jsonl` for a second writer open at once in the same process. */
 const LIVE_FILE = /^(\d{1,10})(?:-(\d{1,6}))?\.jsonl$/;
 

@@ -10,7 +10,7 @@ import { MIN_POINTS } from './downsample.js';
 import { badRequest } from './http-error.js';
 
 export type StatusKind = RunStatus['kind'];
-export const STATUS_KINDS: readonly StatusKind[] = ['completed', 'interrupted', 'failed'];
+const STATUS_KINDS: readonly StatusKind[] = ['completed', 'interrupted', 'failed'];
 
 /** `token` is the dashboard's own and may accompany any request. */
 const ALWAYS_ALLOWED = ['token'];
@@ -74,8 +74,8 @@ export interface RunsQuery {
   readonly order: 'asc' | 'desc';
 }
 
-export const MAX_PAGE = 1000;
-export const DEFAULT_PAGE = 100;
+const MAX_PAGE = 1000;
+const DEFAULT_PAGE = 100;
 
 export function parseRunsQuery(q: URLSearchParams): RunsQuery {
   checkKnown(q, ['id', 'device', 'scenario', 'queryCount', 'label', 'status', 'limit', 'offset', 'order']);
@@ -128,8 +128,8 @@ export interface TraceQuery {
   readonly window: string | undefined;
 }
 
-export const DEFAULT_POINTS = 2000;
-export const MAX_POINTS = 20000;
+const DEFAULT_POINTS = 2000;
+const MAX_POINTS = 20000;
 
 export function parseTraceQuery(q: URLSearchParams): TraceQuery {
   checkKnown(q, ['points', 'channel', 'window']);
@@ -162,7 +162,7 @@ export interface FiguresQuery {
   readonly grid: string | undefined;
 }
 
-export const MAX_FIGURE_RUNS = 5000;
+const MAX_FIGURE_RUNS = 5000;
 
 export function parseFiguresQuery(q: URLSearchParams): FiguresQuery {
   checkKnown(q, ['runs', 'method', 'grid']);

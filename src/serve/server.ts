@@ -39,7 +39,7 @@ import {
 } from '../impact/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { RunsData, toJson } from './data.js';
-import type { FiguresProvider } from './figures.js';
+import { figuresProvider } from './figures.js';
 import { HttpError, badRequest, notFound } from './http-error.js';
 import { LIVE_DIR, LiveTailer, type LiveEvent } from './live-file.js';
 import { parseFiguresQuery, parseHardwareQuery, parseNoQuery, parseRunQuery, parseRunsQuery, parseTraceQuery } from './query.js';
@@ -80,19 +80,14 @@ const STRICT_CSP = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
-/**
- * Vega compiles its expressions with `Function` (no CSP-safe interpreter ships with it), so the
- * one page that renders Vega may evaluate code — its own, from files served here. No inline
- * script anywhere still.
- */
-
-const PAGES: Readonly<Record<string, { file: string; csp: string }>> = {
-  '': { file: 'index.html', csp: STRICT_CSP },
-  'index.html': { file: 'index.html', csp: STRICT_CSP },
-  'run.html': { file: 'run.html', csp: STRICT_CSP },
-  'compare.html': { file: 'compare.html', csp: STRICT_CSP },
-  'hardware.html': { file: 'hardware.html', csp: STRICT_CSP },
-  'live.html': { file: 'live.html', csp: STRICT_CSP },
+/** Page paths and their files; every page is served under STRICT_CSP (the compare page renders Vega with its expression interpreter, no eval). */
+const PAGES: Readonly<Record<string, string>> = {
+  '': 'index.html',
+  'index.html': 'index.html',
+  'run.html': 'run.html',
+  'compare.html': 'compare.html',
+  'hardware.html': 'hardware.html',
+  'live.html': 'live.html',
 };
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -265,14 +260,9 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   });
   const tailer = new LiveTailer(data.runsDir, { ...(opts.liveIntervalMs !== undefined ? { intervalMs: opts.liveIntervalMs } : {}), onWarning: log });
   const streams = new Set<ServerResponse>();
-  let figures: FiguresProvider | null | undefined;
+  // The report layer itself loads on the first figures request (it is the heavy part).
+  const figures = figuresProvider();
   let cookieName = 'inferprint_token';
-
-  const loadFigures = async (): Promise<FiguresProvider | null> => {
-    if (figures !== undefined) return figures;
-    figures = await import('./figures.js').then((m) => m.figuresProvider()).catch(() => null);
-    return figures;
-  };
 
   function checkAccess(req: IncomingMessage, query: URLSearchParams): { setCookie?: string } {
     if (token === undefined) {
@@ -347,7 +337,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     }
     if (what === 'info' && id === undefined) {
       parseNoQuery(q);
-      return { kind: 'json', value: { tool: TOOL_NAME, version: TOOL_VERSION, runsDir: data.runsDir, readOnly: true, tokenRequired: token !== undefined, figures: (await loadFigures()) !== null, liveDir: LIVE_DIR, endpoints: API_INDEX } };
+      return { kind: 'json', value: { tool: TOOL_NAME, version: TOOL_VERSION, runsDir: data.runsDir, readOnly: true, tokenRequired: token !== undefined, figures: true, liveDir: LIVE_DIR, endpoints: API_INDEX } };
     }
     if (what === 'runs') {
       if (id === undefined) return { kind: 'json', value: await data.runs(parseRunsQuery(q)) };
@@ -374,8 +364,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     }
     if (what === 'figures' && id === undefined) {
       const fq = parseFiguresQuery(q);
-      const provider = await loadFigures();
-      if (!provider) throw new HttpError(501, 'figures are not available in this build');
+      const provider = figures;
       const paths = await data.reportPaths(fq.runs);
       try {
         return { kind: 'json', value: await provider({ paths, ...(fq.method ? { method: fq.method } : {}), ...(fq.grid !== undefined ? { grid: fq.grid } : {}) }) };
@@ -414,10 +403,9 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     const [first = '', second, third] = segments;
     if (first === 'api') return api(req, res, segments, query);
     if (segments.length === 1 && Object.hasOwn(PAGES, first)) {
-      const page = PAGES[first]!;
-      const a = assets.get(page.file);
-      if (!a) throw notFound(`page ${page.file} is missing from this installation`);
-      res.setHeader('Content-Security-Policy', page.csp);
+      const file = PAGES[first]!;
+      const a = assets.get(file);
+      if (!a) throw notFound(`page ${file} is missing from this installation`);
       return { kind: 'asset', asset: a, headers: cookie };
     }
     if (first === 'static' && second !== undefined && third === undefined) {

@@ -22,7 +22,7 @@ Options:
 The JSON API the pages use is under /api/ (GET /api lists it).
 `;
 
-export const DEFAULT_PORT = 8737;
+const DEFAULT_PORT = 8737;
 
 function parsePort(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_PORT;

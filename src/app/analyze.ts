@@ -49,7 +49,8 @@ export function analyze(opts: AnalyzeOptions): AnalyzeResult {
   for (const g of found.groups) {
     opts.onProgress?.(done, found.groups.length, `${g.datasetTag || (g.hardware?.id ?? '')} ${g.version} QC ${g.queryCount ?? '-'}`);
     const resolved = g.hardware ? impactParamsFor(g.hardware, g.defaultZone, opts) : undefined;
-    if (resolved && g.hardware) parameters.set(`${g.datasetTag || g.hardware.id} ${g.version}`.trim(), resolved.used);
+    const key = parameterKey(g);
+    if (resolved && key !== undefined) parameters.set(key, resolved.used);
     rows.push(analyzeGroup(g, opts.method, resolved?.params));
     done++;
   }
@@ -69,6 +70,11 @@ export function analyze(opts: AnalyzeOptions): AnalyzeResult {
     skipped: found.skipped,
     notes,
   };
+}
+
+/** The device name `parameters` lists a group's parameters under (dataset tag or hardware id, and version); none without hardware. */
+export function parameterKey(g: Pick<RunGroup, 'datasetTag' | 'hardware' | 'version'>): string | undefined {
+  return g.hardware ? `${g.datasetTag || g.hardware.id} ${g.version}`.trim() : undefined;
 }
 
 function impactParamsFor(hw: HardwareSpec, defaultZone: string | undefined, opts: AnalyzeOptions) {

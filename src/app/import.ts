@@ -10,12 +10,11 @@ import type { HostInfo, NamedWindow } from '../runs/manifest.js';
 import { scanThesisDataset } from '../io/thesis-dataset.js';
 import { channelKinds, chooseChannels } from '../traces/channels.js';
 import { samplingStats, trapezoidJ } from '../traces/energy.js';
-import { latencyByQueryCount } from '../analysis/latency.js';
 import type { LatencyStats } from '../analysis/types.js';
 import { loadRunDetail, scanMlperfLogTree } from '../mlperf/log-tree.js';
 import { parseTestDatetimeWallClock } from '../mlperf/parse-detail.js';
 import type { MlperfDetail, MlperfRunDir } from '../mlperf/types.js';
-import { latencyObservation } from './inputs.js';
+import { logDirLatency } from './inputs.js';
 import { importCodeCarbonCsv, importGenericCsv, importNvidiaSmiCsv, importTegrastatsLog, importThesisCsv } from '../traces/import-files.js';
 import { CODECARBON_TOTAL_CHANNEL, codecarbonMeanPower, parseCodeCarbonGpuModel, type CodeCarbonMeanPower } from '../traces/codecarbon-trace.js';
 import { CODECARBON_FORMAT, type CodeCarbonRecord } from '../traces/parse-codecarbon.js';
@@ -220,7 +219,7 @@ async function importThesisDataset(root: string, opts: ImportOptions, skipped: I
   skipped.push(...ds.skipped.map((x) => ({ path: x.path, reason: x.reason, ...(x.detail !== undefined ? { detail: x.detail } : {}) })));
   const out: ImportedRun[] = [];
   for (const d of ds.devices) {
-    const latency = d.logDir !== undefined ? latencyByQueryCount(scanMlperfLogTree(d.logDir).runs.map((r) => latencyObservation(r.summary))) : new Map<number, LatencyStats>();
+    const latency = d.logDir !== undefined ? logDirLatency(d.logDir).byQueryCount : new Map<number, LatencyStats>();
     const ciFiles = new Map(d.files.filter((x) => x.phase === 'ci').map((x) => [`${x.qc}-${x.run}`, x]));
     for (const f of d.files.filter((x) => x.phase === 'full')) {
       const trace = importThesisCsv(f.path, { unit: d.unit });

@@ -71,6 +71,8 @@ export interface RunGroup {
   readonly computeRuns?: readonly RunSource[];
   /** Per-run energies known without a trace (CodeCarbon, run bundles' manifests). */
   readonly energies?: readonly PerRunEnergy[];
+  /** The run bundle folder behind each of `energies`, in the same order (bundles may come from several PATHs). */
+  readonly bundleDirs?: readonly string[];
   /** The compute-phase window of the same runs, when they recorded one (bench bundles). */
   readonly computeEnergies?: readonly PerRunEnergy[];
   readonly latency?: LatencyStats;
@@ -166,7 +168,17 @@ function bundleDirs(path: string): string[] {
  * of runs without power is latency only, as an MLPerf log tree is.
  */
 function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string[]): RunGroup[] {
-  const groups = new Map<string, { base: Omit<RunGroup, 'energies' | 'computeEnergies' | 'latency'>; energies: PerRunEnergy[]; compute: PerRunEnergy[]; latency: LatencyObservation[]; powerless: number }>();
+  interface Pending {
+    readonly base: Omit<RunGroup, 'energies' | 'bundleDirs' | 'computeEnergies' | 'latency'>;
+    /** The study's latency recorded by `import thesis`, used when no bundle holds an MLPerf summary. */
+    readonly studyLatency: LatencyStats | undefined;
+    readonly energies: PerRunEnergy[];
+    readonly dirs: string[];
+    readonly compute: PerRunEnergy[];
+    readonly latency: LatencyObservation[];
+    powerless: number;
+  }
+  const groups = new Map<string, Pending>();
   for (const dir of dirs) {
     const file = join(dir, MANIFEST_FILE);
     let m: RunManifest;
@@ -209,9 +221,10 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
           scenario: bench ? bench.scenario : study ? 'SingleStream' : logs ? logs.scenario : '',
           queryCount: bench ? bench.queryCount : study ? study.queryCount : logs ? logs.queryCount : undefined,
           source: dirname(dir),
-          ...(study?.mlperf ? { studyLatency: study.mlperf } : {}),
         },
+        studyLatency: study?.mlperf,
         energies: [],
+        dirs: [],
         compute: [],
         latency: [],
         powerless: 0,
@@ -227,6 +240,7 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
     }
     if (study?.computeRun) g.compute.push({ id: `${m.id}:compute-run`, energyJ: study.computeRun.energyJ, durationS: study.computeRun.durationS, gaps: 0 });
     g.energies.push({ id: m.id, energyJ: m.energy.primary.energyJ, durationS: m.energy.primary.durationS, gaps: m.gaps.length });
+    g.dirs.push(dir);
     const cw = m.windows.find((x) => x.name === 'compute');
     const ce = m.energy.perWindow?.find((x) => x.window === 'compute' && x.channel === m.energy?.primary.channel);
     if (cw && ce) g.compute.push({ id: m.id, energyJ: ce.energyJ, durationS: cw.t1S - cw.t0S, gaps: 0 });
@@ -237,11 +251,12 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
     (a, b) => (a.base.hardware?.id ?? '').localeCompare(b.base.hardware?.id ?? '') || (a.base.queryCount ?? 0) - (b.base.queryCount ?? 0) || a.base.datasetTag.localeCompare(b.base.datasetTag),
   );
   return ordered.map((g) => {
-    const { studyLatency, ...base } = g.base as typeof g.base & { studyLatency?: LatencyStats };
+    const base = g.base;
     const lat = g.latency.length > 0 ? latencyByQueryCount(g.latency) : undefined;
-    const l = (lat && base.queryCount !== undefined ? lat.get(base.queryCount) : lat ? [...lat.values()][0] : undefined) ?? studyLatency;
+    const l = (lat && base.queryCount !== undefined ? lat.get(base.queryCount) : lat ? [...lat.values()][0] : undefined) ?? g.studyLatency;
     // Energy comes from the runs that measured power only; a group of power-less runs is latency only, as a log tree is.
-    const energy = g.energies.length > 0 ? { energies: g.energies, ...(g.compute.length === g.energies.length ? { computeEnergies: g.compute } : {}) } : {};
+    const energy =
+      g.energies.length > 0 ? { energies: g.energies, bundleDirs: g.dirs, ...(g.compute.length === g.energies.length ? { computeEnergies: g.compute } : {}) } : {};
     return { ...base, ...energy, ...(l ? { latency: l } : {}) };
   });
 }
@@ -298,12 +313,22 @@ function studyImport(m: RunManifest): StudyImport | undefined {
 
 // ── the study's layout ──────────────────────────────────────────────────────────────
 
+/**
+ * Latency per query count over an MLPerf log tree, as the study computed it: the mean of
+ * `Max latency` etc. over every summary with that `min_query_count`. `skipped` lists the
+ * folders of the tree that could not be read.
+ */
+export function logDirLatency(dir: string): { readonly byQueryCount: Map<number, LatencyStats>; readonly skipped: readonly Skipped[] } {
+  const tree = scanMlperfLogTree(dir);
+  return { byQueryCount: latencyByQueryCount(tree.runs.map((r) => latencyObservation(r.summary))), skipped: tree.skipped };
+}
+
 function thesisGroups(d: ThesisDeviceData, skipped: Skipped[]): RunGroup[] {
   let latency: Map<number, LatencyStats> | undefined;
   if (d.logDir) {
-    const tree = scanMlperfLogTree(d.logDir);
-    skipped.push(...tree.skipped);
-    latency = latencyByQueryCount(tree.runs.map((r) => latencyObservation(r.summary)));
+    const logs = logDirLatency(d.logDir);
+    skipped.push(...logs.skipped);
+    latency = logs.byQueryCount;
   }
   const pue = d.files.filter((f) => f.phase === 'pue');
   if (pue.length > 0) skipped.push({ path: d.dataDir, reason: `${pue.length} board-total runs (the study's PUE campaign) are not part of the energy table` });

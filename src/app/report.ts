@@ -16,10 +16,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { errors, isInferprintError } from '../errors.js';
-import { REPORT_DATA_SCHEMA, type LoadReportDataOptions, type ReportData } from '../report/data.js';
+import { REPORT_DATA_SCHEMA, type ReportData } from '../report/data.js';
 import { reportFigures, type FigureSpec } from '../report/figures.js';
 import { reportHtml } from '../report/html.js';
-import { loadReportDataWith } from '../report/load.js';
+import { loadReportData, type LoadReportDataOptions } from '../report/load.js';
 import { renderPng, renderSvg } from '../report/render.js';
 import { figureDataTable, reportTables, tableCsv } from '../report/tables.js';
 
@@ -34,6 +34,7 @@ export interface WriteReportOptions extends LoadReportDataOptions {
   readonly formats?: readonly ReportFormat[];
   /** PNG pixels per SVG unit (default 2). */
   readonly pngScale?: number;
+  /** Progress of loading and then of each figure, on one scale. */
   readonly onProgress?: (done: number, total: number, label: string) => void;
   /** Clock for the report's `generatedAt`. */
   readonly now?: () => Date;
@@ -56,7 +57,7 @@ export async function writeReport(opts: WriteReportOptions): Promise<WrittenRepo
   let loadSteps = 0;
   const data =
     opts.data ??
-    (await loadReportDataWith({
+    (await loadReportData({
       paths: opts.paths,
       ...(opts.method !== undefined ? { method: opts.method } : {}),
       ...(opts.grid !== undefined ? { grid: opts.grid } : {}),

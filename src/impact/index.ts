@@ -23,6 +23,7 @@ export {
   PIRSON_2023,
   dieAreaDensityV1,
   dieAreaV1,
+  embodiedParts,
   estimateEmbodied,
   hasThesisConstants,
   isEmbodiedModelId,

@@ -4,9 +4,9 @@
  * value. The figures (`figures.ts`) and the HTML (`html.ts`) are pure functions of it, so the
  * dashboard can fetch it and draw the same figures.
  *
- * `loadReportData` is the I/O side: it runs `analyze` over the paths (study layout, MLPerf
- * log trees, power files, run bundles or a runs directory) and reads the traces again for the
- * profiles, one group of runs at a time.
+ * `loadReportData` (load.ts) is the I/O side: it runs `analyze` over the paths (study layout,
+ * MLPerf log trees, power files, run bundles or a runs directory) and reads the traces again
+ * for the profiles, one group of runs at a time.
  */
 import type { AnalyzeResult } from '../app/analyze.js';
 import type { EnergyMethod, EnergyStats, LatencyStats } from '../analysis/types.js';
@@ -16,7 +16,6 @@ import type { Range } from '../impact/lca.js';
 import type { DefaultUsed } from '../impact/presets.js';
 import type { Skipped } from '../io/thesis-dataset.js';
 import type { MethodsDescription } from './methods.js';
-import { loadReportDataWith } from './load.js';
 
 export const REPORT_DATA_SCHEMA = 'inferprint-report-data/1';
 
@@ -106,7 +105,7 @@ export interface HardwareFootprint {
   readonly candidates: number;
   /** Processor (die) part over the IC-factor candidates, kg CO2e. */
   readonly processorKg: Range;
-  /** Memory part, kg CO2e (the same for every candidate). */
+  /** Memory part, kg CO2e: its mean over the candidates (the same for each under die-area-v1). */
   readonly memoryKg: number;
   readonly totalKg: Range;
   /** Whether a series of this report runs on it. */
@@ -136,15 +135,3 @@ export interface ReportData {
 }
 
 export type { DefaultUsed };
-
-export interface LoadReportDataOptions {
-  readonly paths: readonly string[];
-  readonly method?: 'thesis' | 'trapezoid';
-  /** Grid zone or gCO2e/kWh, as `analyze --grid`. */
-  readonly grid?: string;
-}
-
-/** Analyse the paths and gather everything a report shows. Throws coded errors (NO_DATA, NOT_FOUND, ...). */
-export async function loadReportData(opts: { paths: readonly string[]; method?: 'thesis' | 'trapezoid'; grid?: string }): Promise<ReportData> {
-  return loadReportDataWith(opts);
-}

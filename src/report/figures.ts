@@ -21,7 +21,7 @@ export interface FigureSpec {
 
 /** The one font family of every figure (its file is loaded for PNG rendering: render.ts). */
 export const FIGURE_FONT = 'DejaVu Sans';
-export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 const CONFIG = {
   font: FIGURE_FONT,
@@ -293,7 +293,7 @@ function logDomain(xs: readonly number[]): Record<string, unknown> {
 }
 
 /** The configurations of figure 5: each row with GWP per query and latency, and which lie on the Pareto front. */
-export interface TradeOffPoints {
+interface TradeOffPoints {
   readonly rows: readonly ReportRow[];
   /** Latency (ms) and GWP per query (g) of each row. */
   readonly points: readonly { readonly x: number; readonly y: number }[];

@@ -1,26 +1,24 @@
 /**
- * The I/O side of `loadReportData`: `analyze` for the numbers, the same input discovery again
- * for the traces behind the power profiles (read one group at a time, so memory stays that of
- * one group), and the hardware database for the embodied breakdown.
+ * `loadReportData`, the I/O side of the report: `analyze` for the numbers, the same input
+ * discovery again for the traces behind the power profiles (read one group at a time, so
+ * memory stays that of one group), and the hardware database for the embodied breakdown.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze } from '../app/analyze.js';
+import { analyze, parameterKey } from '../app/analyze.js';
 import { discoverInputs, type RunGroup } from '../app/inputs.js';
 import type { AnalysisRow, RunTrace } from '../analysis/types.js';
 import { errors, isInferprintError } from '../errors.js';
-import { estimateEmbodied, type EmbodiedModelId, type EmbodiedResult } from '../impact/embodied/index.js';
+import { embodiedParts, estimateEmbodied, type EmbodiedModelId, type EmbodiedResult } from '../impact/embodied/index.js';
 import { HARDWARE } from '../impact/hardware.js';
-import { perQuery, type Range } from '../impact/lca.js';
+import { perQuery } from '../impact/lca.js';
 import { readRunManifest } from '../runs/bundle.js';
-import { MANIFEST_FILE, TRACE_FILE } from '../runs/manifest.js';
+import { TRACE_FILE } from '../runs/manifest.js';
 import { readSeriesParquet, withDuckDB } from '../runs/parquet.js';
 import { meanProfile } from '../traces/profile.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import {
   REPORT_DATA_SCHEMA,
   type HardwareFootprint,
-  type LoadReportDataOptions,
   type PowerProfileData,
   type ProfileWindow,
   type ReportData,
@@ -31,20 +29,25 @@ import { describeMethods } from './methods.js';
 import { sortSeries } from './palette.js';
 
 /** Grid points of a plotted profile: about one per pixel of a print-size panel. */
-export const PROFILE_POINTS = 200;
-/** Embodied model of the hardware breakdown figure (the study's Fig. 5.1–5.2). */
-export const HARDWARE_FIGURE_MODEL: EmbodiedModelId = 'die-area-v1';
+const PROFILE_POINTS = 200;
+/** Embodied model of the hardware breakdown figure: the study's Fig. 5.1–5.2, whatever the default model becomes. */
+const HARDWARE_FIGURE_MODEL: EmbodiedModelId = 'die-area-v1';
 /** Windows marked on profiles, in drawing order, when every run of a group recorded them. */
 const PHASE_WINDOWS = ['idle-before', 'load', 'compute', 'idle-after'] as const;
 
-export interface LoadExtras {
+export interface LoadReportDataOptions {
+  readonly paths: readonly string[];
+  readonly method?: 'thesis' | 'trapezoid';
+  /** Grid zone or gCO2e/kWh, as `analyze --grid`. */
+  readonly grid?: string;
   /** Progress of the analysis and of the profiles: `done` of `total` steps. */
   readonly onProgress?: (done: number, total: number, label: string) => void;
   /** Clock for `generatedAt`. */
   readonly now?: () => Date;
 }
 
-export async function loadReportDataWith(opts: LoadReportDataOptions & LoadExtras): Promise<ReportData> {
+/** Analyse the paths and gather everything a report shows. Throws coded errors (NO_DATA, NOT_FOUND, ...). */
+export async function loadReportData(opts: LoadReportDataOptions): Promise<ReportData> {
   const method = opts.method ?? 'trapezoid';
   const result = analyze({
     paths: opts.paths,
@@ -87,6 +90,7 @@ export async function loadReportDataWith(opts: LoadReportDataOptions & LoadExtra
 
   const inReport = new Set(series.map((s) => s.hardwareId).filter((id) => id !== ''));
   const embodiedSources = result.rows.flatMap((r) => r.impact?.params.embodied.sources ?? []);
+  const parameters = parametersBySeries(result.parameters, found.groups, names).sort((a, b) => (order.get(a.device) ?? order.size) - (order.get(b.device) ?? order.size));
   return {
     schema: REPORT_DATA_SCHEMA,
     title: 'Inference footprint report',
@@ -99,11 +103,11 @@ export async function loadReportDataWith(opts: LoadReportDataOptions & LoadExtra
     profiles,
     hardware: hardwareFootprints(inReport),
     hardwareModel: HARDWARE_FIGURE_MODEL,
-    parameters: result.parameters,
+    parameters,
     methods: describeMethods({
       method,
       embodiedModels: result.rows.flatMap((r) => (r.impact ? [r.impact.params.embodied.model] : [])),
-      parameters: result.parameters,
+      parameters,
       embodiedSources,
       profilePoints: PROFILE_POINTS,
     }),
@@ -116,7 +120,7 @@ export async function loadReportDataWith(opts: LoadReportDataOptions & LoadExtra
  * A series per hardware × version; when one of those covers several dataset tags or
  * scenarios (two campaigns of one device), the differing part is added in brackets.
  */
-export function seriesNames(groups: readonly Pick<RunGroup, 'hardware' | 'datasetTag' | 'version' | 'scenario'>[]): string[] {
+function seriesNames(groups: readonly Pick<RunGroup, 'hardware' | 'datasetTag' | 'version' | 'scenario'>[]): string[] {
   const base = (g: (typeof groups)[number]): string => `${g.hardware?.id || g.datasetTag || 'unknown device'}${g.version ? ` ${g.version}` : ''}`;
   const tags = new Map<string, Set<string>>();
   const scenarios = new Map<string, Set<string>>();
@@ -132,6 +136,23 @@ export function seriesNames(groups: readonly Pick<RunGroup, 'hardware' | 'datase
     if (scenarios.get(b)!.size > 1) parts.push(g.scenario || 'no scenario');
     return parts.length > 0 ? `${b} (${parts.join(', ')})` : b;
   });
+}
+
+/**
+ * `analyze` names the parameters of a device by its dataset tag and version (`orin v4.1`);
+ * the report names them as the series they belong to (`AGX-Orin v4.1`), so the table and the
+ * methods text use the names, and colours, of the figures. An entry shared by several series
+ * (one device run under two scenarios) is given to each. Sorted by the caller, in series order.
+ */
+function parametersBySeries(parameters: ReportData['parameters'], groups: readonly RunGroup[], names: readonly string[]): ReportData['parameters'][number][] {
+  const seriesOf = new Map<string, string[]>();
+  groups.forEach((g, i) => {
+    const key = parameterKey(g);
+    if (key === undefined) return;
+    const list = seriesOf.get(key) ?? seriesOf.set(key, []).get(key)!;
+    if (!list.includes(names[i]!)) list.push(names[i]!);
+  });
+  return parameters.flatMap((p) => (seriesOf.get(p.device) ?? [p.device]).map((device) => ({ device, used: p.used })));
 }
 
 function reportRow(r: AnalysisRow, series: string): ReportRow {
@@ -181,12 +202,9 @@ async function groupProfiles(g: RunGroup, series: string, notes: string[]): Prom
   };
   if (g.runs && g.runs.length > 0) add('full', g.runs.map((r) => r.load()), []);
   if (g.computeRuns && g.computeRuns.length > 0) add('compute', g.computeRuns.map((r) => r.load()), []);
-  if (!g.runs && g.energies) {
-    const bundles = g.energies.map((e) => join(g.source, e.id)).filter((dir) => existsSync(join(dir, MANIFEST_FILE)) && existsSync(join(dir, TRACE_FILE)));
-    if (bundles.length > 0) {
-      const { runs, windows } = await readBundleRuns(bundles);
-      if (runs.length > 0) add('full', runs, windows);
-    }
+  if (!g.runs && g.bundleDirs && g.bundleDirs.length > 0) {
+    const { runs, windows } = await readBundleRuns(g.bundleDirs);
+    if (runs.length > 0) add('full', runs, windows);
   }
   return out;
 }
@@ -233,10 +251,6 @@ async function readBundleRuns(dirs: readonly string[]): Promise<{ runs: RunTrace
 
 // ── hardware ───────────────────────────────────────────────────────────────────────
 
-function rangeOf(xs: readonly number[]): Range {
-  return { mean: xs.reduce((a, b) => a + b, 0) / xs.length, min: Math.min(...xs), max: Math.max(...xs) };
-}
-
 /** Every database device with an estimate under the figure's model (a device without matching factors is left out). */
 export function hardwareFootprints(inReport: ReadonlySet<string>): HardwareFootprint[] {
   return HARDWARE.flatMap((spec) => {
@@ -247,6 +261,7 @@ export function hardwareFootprints(inReport: ReadonlySet<string>): HardwareFootp
       if (isInferprintError(err)) return [];
       throw err;
     }
+    const parts = embodiedParts(e);
     return [
       {
         id: spec.id,
@@ -259,8 +274,8 @@ export function hardwareFootprints(inReport: ReadonlySet<string>): HardwareFootp
         memoryType: spec.memoryType,
         model: e.model,
         candidates: e.candidates.length,
-        processorKg: rangeOf(e.candidates.map((c) => c.processorKg)),
-        memoryKg: e.candidates[0]?.memoryKg ?? 0,
+        processorKg: parts.processorKg,
+        memoryKg: parts.memoryKg.mean,
         totalKg: { mean: e.meanKg, min: e.minKg, max: e.maxKg },
         inReport: inReport.has(spec.id),
       },

@@ -10,7 +10,7 @@ import { LCA_FORMULA, LCA_MODEL } from '../impact/lca.js';
 import type { DefaultUsed } from '../impact/presets.js';
 
 /** One symbol of the LCA formula: what it means, its unit, the values used and their sources. */
-export interface MethodTerm {
+interface MethodTerm {
   readonly symbol: string;
   readonly name: string;
   readonly unit: string;
@@ -30,7 +30,7 @@ export interface MethodsDescription {
   readonly sources: readonly string[];
 }
 
-export interface DescribeMethodsInput {
+interface DescribeMethodsInput {
   readonly method: EnergyMethod;
   /** Embodied model ids the results used (`die-area-v1`, ...). */
   readonly embodiedModels: readonly string[];

@@ -18,19 +18,19 @@ import { errors } from '../errors.js';
 import { FIGURE_FONT } from './figures.js';
 
 /** Where Debian and Ubuntu (`fonts-dejavu-core`), Fedora and Arch put DejaVu Sans. */
-export const FONT_FILE_CANDIDATES: readonly (readonly string[])[] = [
+const FONT_FILE_CANDIDATES: readonly (readonly string[])[] = [
   ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'],
   ['/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf', '/usr/share/fonts/dejavu-sans-fonts/DejaVuSans-Bold.ttf'],
   ['/usr/share/fonts/TTF/DejaVuSans.ttf', '/usr/share/fonts/TTF/DejaVuSans-Bold.ttf'],
 ];
 
+/** Found on the first PNG and kept: the files do not come and go while a report is written. */
+let foundFontFiles: readonly string[] | undefined;
+
 /** The font files of the figure font found on this machine, or [] (then resvg uses system fonts). */
 export function figureFontFiles(): string[] {
-  for (const set of FONT_FILE_CANDIDATES) {
-    const present = set.filter((f) => existsSync(f));
-    if (present.length > 0) return present;
-  }
-  return [];
+  foundFontFiles ??= FONT_FILE_CANDIDATES.map((set) => set.filter((f) => existsSync(f))).find((present) => present.length > 0) ?? [];
+  return [...foundFontFiles];
 }
 
 /** Renumber vega's `clipN` ids in order of first appearance (see the module comment). */

@@ -25,7 +25,7 @@ export interface ReportTable {
 const mg = (g: number | undefined): Cell => (g === undefined ? null : g * 1000);
 const opt = (x: number | undefined): Cell => x ?? null;
 
-export function resultsTable(data: ReportData): ReportTable {
+function resultsTable(data: ReportData): ReportTable {
   const columns: TableColumn[] = [
     { key: 'device', header: 'device' },
     { key: 'scenario', header: 'scenario' },
@@ -74,7 +74,7 @@ export function resultsTable(data: ReportData): ReportTable {
   return { id: 'results', title: 'Energy, GWP and latency per device and query count', columns, rows };
 }
 
-export function hardwareTable(data: ReportData): ReportTable {
+function hardwareTable(data: ReportData): ReportTable {
   const columns: TableColumn[] = [
     { key: 'id', header: 'hardware' },
     { key: 'name', header: 'name' },
@@ -112,7 +112,7 @@ export function hardwareTable(data: ReportData): ReportTable {
   return { id: 'hardware', title: `Manufacturing footprint per hardware (${data.hardwareModel})`, columns, rows };
 }
 
-export function parametersTable(data: ReportData): ReportTable {
+function parametersTable(data: ReportData): ReportTable {
   const columns: TableColumn[] = [
     { key: 'device', header: 'device' },
     { key: 'parameter', header: 'parameter' },

@@ -24,7 +24,7 @@ export type FiguresProvider = (input: FiguresInput) => Promise<FiguresAnswer>;
 /** The provider; the report layer is loaded on the first call only (it is the heavy part). */
 export function figuresProvider(): FiguresProvider {
   return async (input) => {
-    const [{ loadReportData }, { reportFigures }] = await Promise.all([import('../report/data.js'), import('../report/figures.js')]);
+    const [{ loadReportData }, { reportFigures }] = await Promise.all([import('../report/load.js'), import('../report/figures.js')]);
     try {
       const data = await loadReportData({ paths: input.paths, ...(input.method ? { method: input.method } : {}), ...(input.grid !== undefined ? { grid: input.grid } : {}) });
       return { figures: reportFigures(data), notes: data.notes, skipped: data.skipped };

@@ -28,6 +28,7 @@ import {
   EMBODIED_MODEL_IDS,
   HARDWARE,
   HARDWARE_CATEGORIES,
+  embodiedParts,
   estimateEmbodied,
   hasThesisConstants,
   isEmbodiedModelId,
@@ -216,14 +217,14 @@ function hardwareRow(spec: HardwareSpec, model: EmbodiedModelId): Record<string,
   } else {
     try {
       const e = estimateEmbodied(model, spec);
-      const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const parts = embodiedParts(e);
       embodied = {
         model: e.model,
         minKg: e.minKg,
         meanKg: e.meanKg,
         maxKg: e.maxKg,
-        processorKg: mean(e.candidates.map((c) => c.processorKg)),
-        memoryKg: mean(e.candidates.map((c) => c.memoryKg)),
+        processorKg: parts.processorKg.mean,
+        memoryKg: parts.memoryKg.mean,
         candidates: e.candidates.length,
       };
     } catch (e) {

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeReport } from '../../src/app/report.js';
 import { runCli } from '../../src/cli/main.js';
-import { loadReportData, REPORT_DATA_SCHEMA, type ReportData } from '../../src/report/data.js';
+import { REPORT_DATA_SCHEMA, type ReportData } from '../../src/report/data.js';
+import { loadReportData } from '../../src/report/load.js';
 import { reportFigures } from '../../src/report/figures.js';
-import { pngSize, svgSize, writeSmallStore } from './helpers.js';
+import { pngSize, svgSize, writeBenchBundle, writeSmallStore } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'inferprint-report-'));
 const runsDir = join(root, 'runs');
@@ -69,6 +70,46 @@ test('a runs store of bench bundles becomes report data: series, rows, profiles 
   );
   assert.ok(d.hardware.find((h) => h.id === 'H100-NVL')?.inReport);
   assert.equal(d.hardware.find((h) => h.id === 'A100')?.inReport, false);
+});
+
+test('a store split across two folders: each profile is the mean over every repetition, wherever it lies', async () => {
+  const split = join(root, 'split');
+  const [first, second] = [join(split, 'a'), join(split, 'b')];
+  for (const queryCount of [16, 64]) {
+    // Repetitions 0 and 1 in one folder, 2 in the other: one group of three runs.
+    for (let repetition = 0; repetition < 3; repetition++) {
+      await writeBenchBundle(repetition < 2 ? first : second, { hardwareId: 'H100-NVL', queryCount, repetition, idleW: 60, busyW: 300, p90Ms: 2 });
+    }
+  }
+  const d = await loadReportData({ paths: [first, second] });
+  assert.deepEqual(
+    d.rows.map((r) => [r.series, r.queryCount, r.energy?.runs]),
+    [
+      ['H100-NVL v4.1', 16, 3],
+      ['H100-NVL v4.1', 64, 3],
+    ],
+  );
+  assert.deepEqual(
+    d.profiles.map((p) => [p.series, p.queryCount, p.phase, p.runs]),
+    [
+      ['H100-NVL v4.1', 16, 'full', 3],
+      ['H100-NVL v4.1', 64, 'full', 3],
+    ],
+  );
+  // The same busy power as one folder gives: mean of 300 × (1, 1.01, 1.02), sd 3 W.
+  const p = d.profiles[0]!;
+  const k = p.tS.findIndex((t) => t > 1.4 && t < 1.6);
+  assert.ok(Math.abs(p.meanW[k]! - 303) < 1e-9, `mean ${p.meanW[k]}`);
+  assert.ok(Math.abs(p.sdW[k]! - 3) < 1e-9, `sd ${p.sdW[k]}`);
+});
+
+test('the parameters are listed under the series names the figures use', async () => {
+  const d = await store();
+  assert.deepEqual(
+    d.parameters.map((p) => p.device),
+    ['AGX-Orin v4.1', 'H100-NVL v4.1'],
+  );
+  for (const p of d.parameters) assert.ok(p.used.length > 0, p.device);
 });
 
 test('writeReport writes HTML, SVG, PNG, the specs and CSV tables into the output folder, leaving no temporary', async () => {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadReportData, type ReportData } from '../../src/report/data.js';
+import type { ReportData } from '../../src/report/data.js';
+import { loadReportData } from '../../src/report/load.js';
 import { reportFigures, tradeOffPoints, type FigureSpec } from '../../src/report/figures.js';
 import { dominates } from '../../src/report/pareto.js';
 import { renderSvg } from '../../src/report/render.js';
@@ -34,6 +35,16 @@ test('the study fixtures give all seven figures, in report order', { skip: skipW
     assert.ok(f.title.length > 0 && f.caption.length > 40, f.id);
     assert.equal(f.spec.$schema, 'https://vega.github.io/schema/vega-lite/v6.json');
   }
+});
+
+test('parameters and the methods text name devices as the series do (not by dataset tag)', { skip: skipWithoutThesis }, async () => {
+  const { data } = await study();
+  assert.deepEqual(
+    data.parameters.map((p) => p.device),
+    ['A100 v4.1', 'AGX-Orin v4.1', 'Tesla-T4 v1.1'],
+  );
+  const text = JSON.stringify(data.methods);
+  assert.ok(!/\borin v4\.1\b/.test(text), 'no dataset-tag device name in the methods text');
 });
 
 test("figure 2 plots the study's Table 5.1 GWP and its range (expected.csv, 1e-5 relative)", { skip: skipWithoutThesis }, async () => {

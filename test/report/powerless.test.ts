@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeReport } from '../../src/app/report.js';
-import { loadReportData } from '../../src/report/data.js';
+import { loadReportData } from '../../src/report/load.js';
 import { reportFigures } from '../../src/report/figures.js';
 import { writeRunBundle } from '../../src/runs/bundle.js';
 import { summaryText, writeSmallStore } from './helpers.js';

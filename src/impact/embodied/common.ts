@@ -6,6 +6,7 @@ import { errors } from '../../errors.js';
 import { IC_FACTORS } from '../data/ic-factors.generated.js';
 import { MEMORY_FACTORS } from '../data/memory-factors.generated.js';
 import { THESIS_FGPU } from '../data/thesis-fgpu.generated.js';
+import type { Range } from '../lca.js';
 import type { HardwareSpec, IcFactor, MemoryFactor, ThesisFgpuRow } from '../types.js';
 
 export type EmbodiedModelId = 'die-area-v1' | 'die-area-density-v1' | 'thesis-2025-constants';
@@ -125,4 +126,14 @@ export function embodiedResult(
     memoryFactor,
     sources,
   };
+}
+
+/**
+ * The processor (die) and memory parts of an estimate over its candidates, kg CO2e. The
+ * memory part is the same for every candidate under die-area-v1 and the study's constants, but
+ * follows the IC factor under die-area-density-v1, so both are ranges.
+ */
+export function embodiedParts(e: EmbodiedResult): { readonly processorKg: Range; readonly memoryKg: Range } {
+  const range = (xs: readonly number[]): Range => ({ mean: xs.reduce((a, b) => a + b, 0) / xs.length, min: Math.min(...xs), max: Math.max(...xs) });
+  return { processorKg: range(e.candidates.map((c) => c.processorKg)), memoryKg: range(e.candidates.map((c) => c.memoryKg)) };
 }

@@ -16,6 +16,7 @@ import { copyFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'no
 import { join } from 'node:path';
 import { errors, isInferprintError, type InferprintError } from '../errors.js';
 import type { PowerChannel, PowerTrace } from '../traces/types.js';
+import { errnoCode } from '../io/fs-errors.js';
 import {
   COUNTERS_FILE,
   formatManifest,
@@ -248,10 +249,27 @@ export async function readAnyRunBundle(bundlePath: string): Promise<AnyRunBundle
     await checkFiles();
     return { path: bundlePath, manifest, files };
   }
-  const sensor = manifest.sensor;
   if (!(await exists(traceFile))) throw errors.notFound(traceFile, 'run trace');
-  const hasCounters = await exists(countersFile);
+  const { trace, counters } = await readBundleTrace(bundlePath, manifest, await exists(countersFile));
+  await checkFiles();
+  return { path: bundlePath, manifest, trace, ...(counters ? { counters } : {}), files };
+}
 
+/** The power trace of a bundle, and its counters when it has them. */
+export interface BundleTrace {
+  readonly trace: PowerTrace;
+  readonly counters?: readonly CounterChannel[];
+}
+
+/**
+ * Read the Parquet files of a bundle whose manifest (already read) has a sensor: the trace
+ * and, when `hasCounters`, the counters, channels in the manifest's order. A channel the
+ * manifest does not declare is INVALID_VALUE naming the file; a corrupt file is PARSE.
+ */
+export async function readBundleTrace(bundlePath: string, manifest: PoweredManifest, hasCounters: boolean): Promise<BundleTrace> {
+  const sensor = manifest.sensor;
+  const traceFile = join(bundlePath, TRACE_FILE);
+  const countersFile = join(bundlePath, COUNTERS_FILE);
   const { trace, counters } = await withDuckDB(async (con) => ({
     trace: await readSeriesParquet(con, traceFile, 'watts'),
     counters: hasCounters ? await readSeriesParquet(con, countersFile, 'energy_j') : undefined,
@@ -264,29 +282,19 @@ export async function readAnyRunBundle(bundlePath: string): Promise<AnyRunBundle
     }
   }
   const byManifestOrder = (a: Series, b: Series): number => order.get(a.name)! - order.get(b.name)!;
-  await checkFiles();
-
-  const powerTrace: PowerTrace = {
-    channels: trace.sort(byManifestOrder).map((s): PowerChannel => ({ name: s.name, tS: s.tS, powerW: s.values })),
-    source: { format: BUNDLE_TRACE_FORMAT, path: traceFile, unitInSource: 'W' },
-    provenance: sensor.provenance,
-    originEpochMs: Date.parse(manifest.startedAt),
-  };
   return {
-    path: bundlePath,
-    manifest,
-    trace: powerTrace,
+    trace: {
+      channels: trace.sort(byManifestOrder).map((s): PowerChannel => ({ name: s.name, tS: s.tS, powerW: s.values })),
+      source: { format: BUNDLE_TRACE_FORMAT, path: traceFile, unitInSource: 'W' },
+      provenance: sensor.provenance,
+      originEpochMs: Date.parse(manifest.startedAt),
+    },
     ...(counters ? { counters: counters.sort(byManifestOrder).map((s): CounterChannel => ({ name: s.name, tS: s.tS, energyJ: s.values })) } : {}),
-    files,
   };
 }
 
 // ---------------------------------------------------------------------------------------
 // File-system helpers
-
-function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-}
 
 function isNoEntry(e: unknown): boolean {
   return errnoCode(e) === 'ENOENT';

@@ -11,9 +11,9 @@
 import { errors, quote, type InferprintError } from '../errors.js';
 import type { ChannelKind } from '../sensors/types.js';
 import type { Provenance, SensorName } from '../traces/types.js';
+import { MANIFEST_SCHEMA_VERSION, upgradeManifestJson } from './schema.js';
 
-/** The schema version this code writes and reads. */
-export const MANIFEST_SCHEMA_VERSION = 1;
+export { MANIFEST_SCHEMA_VERSION };
 export const MANIFEST_FILE = 'manifest.json';
 export const TRACE_FILE = 'trace.parquet';
 export const COUNTERS_FILE = 'counters.parquet';
@@ -635,8 +635,10 @@ function checkChannelRefs(m: RunManifest, at: At): void {
 // Entry points
 
 /**
- * Validate parsed JSON as a run manifest. `file` names it in errors (the manifest's path).
- * Returns a new object: known fields typed, unknown fields carried over untouched.
+ * Validate parsed JSON as a run manifest of the current schema version (what writers hand in;
+ * readers of bundles on disk go through `readManifestJson`, which upgrades older versions
+ * first). `file` names it in errors (the manifest's path). Returns a new object: known fields
+ * typed, unknown fields carried over untouched.
  */
 export function parseManifest(json: unknown, file: string = MANIFEST_FILE): RunManifest {
   const root = new At(file, '');
@@ -675,15 +677,37 @@ export function parseManifest(json: unknown, file: string = MANIFEST_FILE): RunM
   return manifest;
 }
 
-/** Parse `manifest.json` text; invalid JSON is a parse error naming the file. */
-export function parseManifestText(text: string, file: string = MANIFEST_FILE): RunManifest {
+export interface VersionedManifest {
+  readonly manifest: RunManifest;
+  /** The version found on disk, before any upgrade. */
+  readonly schemaVersion: number;
+}
+
+/**
+ * Parsed manifest JSON of any readable version → a validated current-version manifest, upgraded
+ * in memory (`schema.ts`). A version newer than this code, or one it never knew, is refused.
+ */
+export function readManifestJson(json: unknown, file: string = MANIFEST_FILE): VersionedManifest {
+  // What is not an object at all: the validator's own error, which says what it is instead.
+  object(json, new At(file, ''));
+  const { json: upgraded, fromVersion } = upgradeManifestJson(json, file);
+  return { manifest: parseManifest(upgraded, file), schemaVersion: fromVersion };
+}
+
+/** `manifest.json` text of any readable version → a validated current-version manifest; invalid JSON is a parse error naming the file. */
+export function readManifestText(text: string, file: string = MANIFEST_FILE): VersionedManifest {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
     throw errors.parse({ file }, `not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return parseManifest(json, file);
+  return readManifestJson(json, file);
+}
+
+/** `manifest.json` text of any readable version → a validated current-version manifest (see `readManifestText`). */
+export function parseManifestText(text: string, file: string = MANIFEST_FILE): RunManifest {
+  return readManifestText(text, file).manifest;
 }
 
 /** The manifest as written to disk: two-space indented JSON and a final newline. */

@@ -23,7 +23,7 @@ let duckModule: DuckModule | undefined;
  * makes Node run its export lexer over the whole package, which cost 300–450 ms of each
  * `measure` here against ~100 ms for require() (docs/benchmarks.md).
  */
-function duckdb(): DuckModule {
+export function duckdb(): DuckModule {
   duckModule ??= createRequire(import.meta.url)('@duckdb/node-api') as DuckModule;
   return duckModule;
 }
@@ -65,7 +65,7 @@ function stringCell(v: unknown): string {
 }
 
 /** First line of a DuckDB message, without its SQL echo, for a one-line coded error. */
-function duckMessage(e: unknown): string {
+export function duckMessage(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
   return m.split('\n')[0]!.trim();
 }

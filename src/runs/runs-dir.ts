@@ -12,6 +12,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { errors, isInferprintError, type InferprintError } from '../errors.js';
 import { readRunManifest } from './bundle.js';
+import { errnoCode } from '../io/fs-errors.js';
 import { isSafeName, type RunManifest } from './manifest.js';
 
 export const RUNS_DIR_ENV = 'INFERPRINT_RUNS_DIR';
@@ -72,12 +73,6 @@ export interface ListOptions {
 }
 
 /**
- * Every valid bundle in `runsDir`, sorted by id (so chronologically by start time). Reads
- * manifests only. Hidden entries (writers' temporaries) and plain files are ignored; a
- * directory whose manifest is missing or invalid, or whose id differs from its name, is
- * reported through `onInvalid` and skipped. A runs directory that does not exist yet is empty.
- */
-/**
  * Entries of a runs directory that are not bundles: dot names (writers' temporaries, the live
  * view's `.live/`) and the folders the tool keeps beside the bundles (`campaigns/` of `bench`).
  */
@@ -85,6 +80,13 @@ export function isReservedRunsDirEntry(name: string): boolean {
   return name.startsWith('.') || name === 'campaigns';
 }
 
+/**
+ * Every valid bundle in `runsDir`, sorted by id (so chronologically by start time). Reads
+ * manifests only. Hidden entries (writers' temporaries, `.live/`), `campaigns/` and plain
+ * files are ignored; a directory whose manifest is missing or invalid, or whose id differs
+ * from its name, is reported through `onInvalid` and skipped. A runs directory that does not
+ * exist yet is empty.
+ */
 export async function listRunBundles(runsDir: string, opts: ListOptions = {}): Promise<ListedBundle[]> {
   let entries;
   try {
@@ -151,8 +153,4 @@ export async function cleanStaleTemps(runsDir: string, opts: CleanOptions = {}):
     }
   }
   return removed.sort();
-}
-
-function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
 }

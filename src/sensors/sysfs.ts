@@ -4,6 +4,7 @@ import { errors, isInferprintError, quote, type InferprintError } from '../error
 import { parseCpuInfo, type CpuInfo } from './parse-proc-info.js';
 import { startPoller } from './poller.js';
 import type { Clock, SensorSink } from './types.js';
+import { errnoCode } from '../io/fs-errors.js';
 
 /**
  * Small helpers for the sensors that read `/sys` and `/proc` (rapl, ina3221, estimate).
@@ -52,11 +53,6 @@ export interface ReadOptions {
 
 const PERMISSION_CODES = new Set(['EACCES', 'EPERM']);
 
-function errnoCode(e: unknown): string | undefined {
-  if (typeof e !== 'object' || e === null || !('code' in e)) return undefined;
-  const code = e.code;
-  return typeof code === 'string' ? code : undefined;
-}
 
 /**
  * Turn an fs error into a coded error: ENOENT → NOT_FOUND; EACCES/EPERM → IO saying

@@ -30,6 +30,7 @@ import { downsampleMinMax, sliceByTime } from './downsample.js';
 import { badRequest, HttpError, notFound } from './http-error.js';
 import type { RunQuery, RunsQuery, StatusKind, TraceQuery } from './query.js';
 import { bundleRealPath, fileInBundle, OutsideRunsDir } from './security.js';
+import { errnoCode } from '../io/fs-errors.js';
 
 /** One run as the listing shows it. */
 export interface RunRow {
@@ -129,9 +130,6 @@ const TRACE_CACHE_SIZE = 16;
 const RACY_MS = 2000;
 const RESCAN_MS = 500;
 
-function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-}
 
 const isScenario = (v: unknown): v is MlperfScenario => typeof v === 'string' && (MLPERF_SCENARIOS as readonly string[]).includes(v);
 

@@ -9,20 +9,12 @@
  * read only by queries that use them (DuckDB prunes files on a `run_id` filter).
  */
 import { realpath } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { sep } from 'node:path';
 import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBResultReader, StatementType as DuckStatementType } from '@duckdb/node-api';
 import { errors, isInferprintError, type InferprintError } from '../errors.js';
 import { COUNTERS_FILE, TRACE_FILE } from '../runs/manifest.js';
-import { COUNTER_COLUMNS, MANIFEST_COLUMNS, RESULT_COLUMNS, RUN_COLUMNS, toRunRow, toWindowRows, TRACE_COLUMNS, WINDOW_COLUMNS, type ColumnSpec, type ResultRow, type StoredRun } from './rows.js';
-
-type DuckModule = typeof import('@duckdb/node-api');
-let duckModule: DuckModule | undefined;
-/** Loaded on first use, through require() (see src/runs/parquet.ts for why). */
-function duckdb(): DuckModule {
-  duckModule ??= createRequire(import.meta.url)('@duckdb/node-api') as DuckModule;
-  return duckModule;
-}
+import { duckdb, duckMessage } from '../runs/parquet.js';
+import { COUNTER_COLUMNS, MANIFEST_COLUMNS, RESULT_COLUMNS, RUN_COLUMNS, toWindowRows, TRACE_COLUMNS, WINDOW_COLUMNS, type ColumnSpec, type ResultRow, type RunRow, type StoredRun } from './rows.js';
 
 export const VIEW_NAMES = ['runs', 'manifests', 'windows', 'traces', 'counters', 'results'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
@@ -32,6 +24,8 @@ export interface ViewSources {
   /** Absolute path of the runs directory, as the runs' paths start. */
   readonly runsDir: string;
   readonly runs: readonly StoredRun[];
+  /** `runRows[i]` is `runs[i]` flattened (`toRunRow`), as the listing built them. */
+  readonly runRows: readonly RunRow[];
   /** Parsed MLPerf summaries; called only when the `results` view is built. */
   readonly results: () => Promise<readonly ResultRow[]>;
 }
@@ -39,12 +33,6 @@ export interface ViewSources {
 /** A SQL string literal. */
 export function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
-}
-
-/** First line of a DuckDB message, without its SQL echo. */
-export function duckMessage(e: unknown): string {
-  const m = e instanceof Error ? e.message : String(e);
-  return m.split('\n')[0]!.trim();
 }
 
 /** `json_transform` structure for rows with these columns. */
@@ -94,7 +82,7 @@ async function parquetView(con: DuckDBConnection, name: string, runsDir: string,
 /** Build the named views (and `runs`, which the Parquet views join on). Tables: runs, manifests, windows, results; views: traces, counters. */
 export async function createViews(con: DuckDBConnection, src: ViewSources, which: ReadonlySet<ViewName>): Promise<void> {
   const needRuns = which.has('runs') || which.has('traces') || which.has('counters');
-  if (needRuns) await loadTable(con, 'runs', RUN_COLUMNS, src.runs.map(toRunRow));
+  if (needRuns) await loadTable(con, 'runs', RUN_COLUMNS, src.runRows);
   // Whole manifests are ~3 kB each: a table of their own, built only for queries that use it.
   if (which.has('manifests')) await loadTable(con, 'manifests', MANIFEST_COLUMNS, src.runs.map((r) => ({ id: r.id, manifest: r.manifest })));
   if (which.has('windows')) await loadTable(con, 'windows', WINDOW_COLUMNS, src.runs.flatMap(toWindowRows));
@@ -258,7 +246,7 @@ export interface QueryResult {
  * A DuckDB value as JSON-safe data: integers beyond 2^53 as decimal strings, times as ISO
  * 8601 (UTC), non-finite doubles as `"NaN"` / `"Infinity"`, blobs as hex.
  */
-export function plainValue(v: unknown, type = ''): Plain {
+function plainValue(v: unknown, type = ''): Plain {
   if (v === null || v === undefined) return null;
   if (typeof v === 'boolean' || typeof v === 'string') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);

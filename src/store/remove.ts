@@ -13,6 +13,7 @@ import { lstat, realpath, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { errors, type InferprintError } from '../errors.js';
 import { tempDirName } from '../runs/bundle.js';
+import { errnoCode } from '../io/fs-errors.js';
 import { isSafeName, MANIFEST_FILE } from '../runs/manifest.js';
 
 export interface RemovedRun {
@@ -20,10 +21,6 @@ export interface RemovedRun {
   readonly path: string;
   /** False when another process removed it between the check and the removal. */
   readonly removed: boolean;
-}
-
-function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
 }
 
 /** A run id as given on a command line or in a request: a plain directory name, nothing else. */

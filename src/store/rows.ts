@@ -182,7 +182,7 @@ function strAt(v: unknown, ...path: string[]): string | null {
 }
 
 /** A command line as a shell would take it back: plain words bare, others single-quoted. */
-export function shellJoin(argv: readonly string[]): string {
+function shellJoin(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 

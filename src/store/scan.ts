@@ -13,9 +13,9 @@ import { readdir } from 'node:fs/promises';
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { errors, isInferprintError, type ErrorCode, type InferprintError } from '../errors.js';
-import { COUNTERS_FILE, isSafeName, MANIFEST_FILE, TRACE_FILE } from '../runs/manifest.js';
+import { errnoCode } from '../io/fs-errors.js';
+import { COUNTERS_FILE, hasPower, isSafeName, MANIFEST_FILE, readManifestText, TRACE_FILE } from '../runs/manifest.js';
 import type { StoredRun } from './rows.js';
-import { readManifestText } from './schema.js';
 
 /** A runs-directory entry that is not a readable bundle, and why. */
 export interface SkippedEntry {
@@ -68,10 +68,6 @@ export interface ScanOptions {
 
 /** Bundles read between two yields to the event loop. */
 const SLICE = 200;
-
-function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-}
 
 /** ENOENT or ENOTDIR: the thing (or a directory on its path) is not there any more. */
 function isGone(e: unknown): boolean {
@@ -136,7 +132,7 @@ export function inspectEntry(runsDir: string, name: string, cache?: ScanCache, k
     const { manifest, schemaVersion } = cached ?? readManifestText(readFileSync(manifestPath, 'utf8'), manifestPath);
     // Ids name directories; a renamed copy would make two bundles claim one id.
     if (manifest.id !== name) throw errors.invalidValue({ file: manifestPath, field: 'id' }, `id ${JSON.stringify(manifest.id)} differs from the directory name ${JSON.stringify(name)}`);
-    if (manifest.sensor !== undefined) {
+    if (hasPower(manifest)) {
       if (!names.has(TRACE_FILE)) throw errors.notFound(join(path, TRACE_FILE), 'run trace');
     } else {
       // No sensor, no power: Parquet files here would be samples nobody can say the origin of.

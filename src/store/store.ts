@@ -5,15 +5,14 @@
  * manifests already read (bundles are immutable once renamed into place), and every query
  * opens its own in-process DuckDB and closes it.
  */
-import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { errors, isInferprintError } from '../errors.js';
-import { parseSummary } from '../mlperf/parse-summary.js';
-import { BUNDLE_TRACE_FORMAT, type CounterChannel } from '../runs/bundle.js';
-import { COUNTERS_FILE, MANIFEST_FILE, TRACE_FILE } from '../runs/manifest.js';
-import { readSeriesParquet, withDuckDB, type Series } from '../runs/parquet.js';
-import type { PowerChannel, PowerTrace } from '../traces/types.js';
+import { readMlperfSummary } from '../mlperf/log-tree.js';
+import { readBundleTrace, type BundleTrace } from '../runs/bundle.js';
+import { hasPower, MANIFEST_FILE } from '../runs/manifest.js';
+import { withDuckDB } from '../runs/parquet.js';
+import { isReservedRunsDirEntry } from '../runs/runs-dir.js';
 import { checkLeadingKeyword, createViews, lockDown, prepareReadOnly, runPrepared, viewsUsed, type QueryResult, type ViewName } from './duck.js';
 import { exportRunRows, type ExportFormat } from './export.js';
 import { runFilter, type RunFilter } from './filter.js';
@@ -47,10 +46,7 @@ export interface SqlResult extends QueryResult {
 }
 
 /** The trace (and counters) of one run, read from its Parquet files. */
-export interface RunTrace {
-  readonly trace: PowerTrace;
-  readonly counters?: readonly CounterChannel[];
-}
+export type RunTrace = BundleTrace;
 
 export interface RunStore {
   /** Absolute path of the runs directory. */
@@ -120,7 +116,7 @@ class DirectoryStore implements RunStore {
     } catch {
       throw errors.notFound(exact, 'run');
     }
-    const matches = names.filter((n) => !n.startsWith('.') && n.startsWith(idOrPrefix)).sort();
+    const matches = names.filter((n) => !isReservedRunsDirEntry(n) && n.startsWith(idOrPrefix)).sort();
     if (matches.length === 1) return matches[0]!;
     if (matches.length === 0) throw errors.notFound(exact, 'run');
     const shown = matches.slice(0, 3).join(', ');
@@ -129,30 +125,8 @@ class DirectoryStore implements RunStore {
 
   async readTrace(idOrPrefix: string): Promise<RunTrace> {
     const run = await this.get(idOrPrefix);
-    const sensor = run.manifest.sensor;
-    if (sensor === undefined) throw errors.noData(`run ${run.id} measured no power: it has no trace (manifest.json has no sensor)`, { file: join(run.path, MANIFEST_FILE) });
-    const traceFile = join(run.path, TRACE_FILE);
-    const countersFile = join(run.path, COUNTERS_FILE);
-    const { trace, counters } = await withDuckDB(async (con) => ({
-      trace: await readSeriesParquet(con, traceFile, 'watts'),
-      counters: run.hasCounters ? await readSeriesParquet(con, countersFile, 'energy_j') : undefined,
-    }));
-    const order = new Map(sensor.channels.map((c, i) => [c.name, i]));
-    for (const [file, list] of [[traceFile, trace], [countersFile, counters ?? []]] as const) {
-      for (const s of list) {
-        if (!order.has(s.name)) throw errors.invalidValue({ file, field: 'channel' }, `channel ${JSON.stringify(s.name)} is not declared in manifest.json sensor.channels`);
-      }
-    }
-    const byOrder = (a: Series, b: Series): number => order.get(a.name)! - order.get(b.name)!;
-    return {
-      trace: {
-        channels: trace.sort(byOrder).map((s): PowerChannel => ({ name: s.name, tS: s.tS, powerW: s.values })),
-        source: { format: BUNDLE_TRACE_FORMAT, path: traceFile, unitInSource: 'W' },
-        provenance: sensor.provenance,
-        originEpochMs: Date.parse(run.manifest.startedAt),
-      },
-      ...(counters ? { counters: counters.sort(byOrder).map((s): CounterChannel => ({ name: s.name, tS: s.tS, energyJ: s.values })) } : {}),
-    };
+    if (!hasPower(run.manifest)) throw errors.noData(`run ${run.id} measured no power: it has no trace (manifest.json has no sensor)`, { file: join(run.path, MANIFEST_FILE) });
+    return readBundleTrace(run.path, run.manifest, run.hasCounters);
   }
 
   async results(runs: readonly StoredRun[]): Promise<RunResults> {
@@ -164,13 +138,7 @@ class DirectoryStore implements RunStore {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       for (const f of files.slice(i, i + 200)) {
         try {
-          let text: string;
-          try {
-            text = readFileSync(f.path, 'utf8');
-          } catch (e) {
-            throw errors.io(f.path, e);
-          }
-          rows.push(toResultRow(f.run.id, f.name, parseSummary(text, f.path)));
+          rows.push(toResultRow(f.run.id, f.name, readMlperfSummary(f.path)));
         } catch (e) {
           if (!isInferprintError(e)) throw e;
           problems.push({ name: f.run.id, path: f.path, code: e.code, reason: e.message });
@@ -203,6 +171,7 @@ class DirectoryStore implements RunStore {
       const sources = {
         runsDir: this.runsDir,
         runs: listing.runs,
+        runRows: listing.rows,
         results: async () => {
           const r = await this.results(listing.runs);
           problems = r.problems;

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { InferprintError } from '../../src/errors.js';
+import type { InferprintError } from '../../src/errors.js';
 import type { SensorEnv, SensorSink } from '../../src/sensors/types.js';
 
 /** The fake `nvidia-smi` and `tegrastats` executables. */
@@ -71,15 +71,4 @@ export class CollectingSink implements SensorSink {
 export function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((r) => child.once('exit', (code, signal) => { r({ code, signal }); }));
-}
-
-/** Rejection of a promise as an InferprintError (fails when it resolves). */
-export async function rejection(p: Promise<unknown>): Promise<InferprintError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof InferprintError) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
 }

@@ -21,3 +21,14 @@ export function thrown(fn: () => unknown): InferprintError {
   }
   assert.fail('expected an InferprintError');
 }
+
+/** The InferprintError `p` rejects with; fails the test when it resolves or rejects with something else. */
+export async function rejection(p: Promise<unknown>): Promise<InferprintError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof InferprintError) return e;
+    throw e;
+  }
+  assert.fail('expected an InferprintError');
+}

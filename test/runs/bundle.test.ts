@@ -7,6 +7,7 @@ import { InferprintError } from '../../src/errors.js';
 import { readAnyRunBundle, readRunBundle, tempDirName, writeRunBundle, type ManifestDraft, type RunBundleInput } from '../../src/runs/bundle.js';
 import { withDuckDB } from '../../src/runs/parquet.js';
 import { cleanStaleTemps, listRunBundles, resolveRunsDir, resolveRunsDirFrom } from '../../src/runs/runs-dir.js';
+import { rejection } from '../helpers/decode.js';
 
 function tempRunsDir(): string {
   return join(mkdtempSync(join(tmpdir(), 'inferprint-runs-')), 'runs');
@@ -70,16 +71,6 @@ function draft(over: Partial<ManifestDraft> = {}): ManifestDraft {
 
 function input(over: Partial<RunBundleInput> = {}): RunBundleInput {
   return { manifest: draft(), trace: [channel('gpu0', 5000, 1), channel('gpu1', 3, 2), channel('board', 1, 3)], ...over };
-}
-
-async function rejection(p: Promise<unknown>): Promise<InferprintError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof InferprintError) return e;
-    throw e;
-  }
-  assert.fail('expected an InferprintError');
 }
 
 test('a 3-channel trace, counters, files and the manifest round-trip exactly', async () => {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNvidiaSmiSensor, nvidiaSmiSensor, parseGpuList, zoneOffsetMs } from '../../src/sensors/nvidia-smi.js';
 import type { SensorHandle } from '../../src/sensors/types.js';
-import { CollectingSink, exitOf, fakeToolEnv, rejection, type Spawned } from '../fakes/child-env.js';
+import { CollectingSink, exitOf, fakeToolEnv, type Spawned } from '../fakes/child-env.js';
+import { rejection } from '../helpers/decode.js';
 
 // The fake nvidia-smi (test/fakes/bin/nvidia-smi) prints lines in the real format, e.g.
 // `2026/07/03 22:10:46.109, 0, 77.71` for timestamp,index,power.draw.instant with nounits.

@@ -6,6 +6,7 @@ import { InferprintError } from '../../src/errors.js';
 import { nvmlLibraryPath, nvmlSensor, readNvmlSnapshot } from '../../src/sensors/nvml.js';
 import type { SensorEnv, SensorHandle, SensorSink } from '../../src/sensors/types.js';
 import { fakeNvmlPath, fakeNvmlRefcount, skipWithoutFakeNvml, useScenario } from '../helpers/fake-nvml.js';
+import { rejection } from '../helpers/decode.js';
 
 // Every test runs the real path: koffi → dlopen → the fake libnvidia-ml.so.1 compiled from
 // test/fakes/nvml/fake_nvml.c. The library path reaches the sensor only through SensorEnv.
@@ -64,15 +65,6 @@ class RecordingSink implements SensorSink {
   }
 }
 
-async function rejection(p: Promise<unknown>): Promise<InferprintError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof InferprintError) return e;
-    throw e;
-  }
-  assert.fail('expected a rejection with an InferprintError');
-}
 
 /** Trapezoidal integral of readings, J for W over s. */
 function trapezoidJ(readings: readonly Reading[]): number {

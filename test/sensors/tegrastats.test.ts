@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChannelKind } from '../../src/sensors/types.js';
 import { arrivalTimes, createTegrastatsSensor, tegrastatsSensor } from '../../src/sensors/tegrastats.js';
-import { CollectingSink, fakeToolEnv, rejection } from '../fakes/child-env.js';
+import { CollectingSink, fakeToolEnv } from '../fakes/child-env.js';
+import { rejection } from '../helpers/decode.js';
 
 // The fake tegrastats (test/fakes/bin/tegrastats) replays verbatim lines of
 // shared/reference/tegrastats_samples.txt for the module FAKE_TEGRASTATS_MODULE names.

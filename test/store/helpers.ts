@@ -70,6 +70,29 @@ export function draft(over: Partial<ManifestDraft> = {}): ManifestDraft {
   };
 }
 
+/** A manifest in the pre-release layout (schema 0), as README.md describes it. */
+export function schema0Manifest(over: Record<string, unknown> = {}): Record<string, unknown> {
+  const d = draft();
+  return {
+    schemaVersion: 0,
+    id: '2026-11-26T11-42-03.123Z-bert-a100-0000',
+    label: d.label,
+    startedAt: d.startedAt,
+    endedAt: d.endedAt,
+    status: 'completed',
+    host: d.host,
+    tool: d.tool,
+    sensor: d.sensor,
+    workload: d.workload,
+    hardwareId: 'A100',
+    deviceName: 'NVIDIA A100-SXM4-40GB',
+    windows: { full: [0, 1], compute: [0.2, 0.7] },
+    energy: d.energy,
+    files: ['mlperf_log_summary.txt', 'stdout.txt', 'user.conf', 'notes.md'],
+    ...over,
+  };
+}
+
 /** An `mlperf_log_summary.txt` by the project's LoadGen writer: 64 latencies 1.5 ms + i µs (p90 1.557 ms, max 1.563 ms). */
 export function summaryText(): string {
   const settings = effectiveSettings(studySettings('v4.1', 64), 10833, 'v4.1');

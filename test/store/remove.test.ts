@@ -3,19 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InferprintError } from '../../src/errors.js';
 import { removeRuns } from '../../src/store/remove.js';
+import { rejection } from '../helpers/decode.js';
 import { tempRunsDir, writeRun } from './helpers.js';
-
-async function refusal(p: Promise<unknown>): Promise<InferprintError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof InferprintError) return e;
-    throw e;
-  }
-  assert.fail('expected an InferprintError');
-}
 
 test('rm removes whole bundles and leaves no hidden temporary behind', async () => {
   const runsDir = tempRunsDir();
@@ -66,11 +56,11 @@ test('rm refuses anything that is not a bundle directory directly inside the run
     ['no-such-run', 'NOT_FOUND', /run does not exist/],
   ];
   for (const [id, code, why] of cases) {
-    const e = await refusal(removeRuns(runsDir, [keep.id, id]));
+    const e = await rejection(removeRuns(runsDir, [keep.id, id]));
     assert.equal(e.code, code, `${id}: ${e.message}`);
     assert.match(e.message, why, id);
   }
-  await refusal(removeRuns(runsDir, []));
+  await rejection(removeRuns(runsDir, []));
   // Nothing was removed, anywhere: checks come before the first removal.
   assert.ok(existsSync(keep.path));
   assert.deepEqual(readdirSync(join(outside, 'victim')).sort(), readdirSync(keep.path).sort());

@@ -1,47 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InferprintError } from '../../src/errors.js';
-import { MANIFEST_SCHEMA_VERSION } from '../../src/runs/manifest.js';
-import { manifestVersion, OLDEST_READABLE_SCHEMA, readManifestJson, readManifestText, upgradeManifestJson, UPGRADES } from '../../src/store/schema.js';
-import { draft } from './helpers.js';
+import { MANIFEST_SCHEMA_VERSION, readManifestJson, readManifestText } from '../../src/runs/manifest.js';
+import { manifestVersion, OLDEST_READABLE_SCHEMA, upgradeManifestJson, UPGRADES } from '../../src/runs/schema.js';
+import { thrown } from '../helpers/decode.js';
+import { draft, schema0Manifest as v0 } from './helpers.js';
 
 const FILE = '/runs/x/manifest.json';
 
-/** A manifest in the pre-release layout (schema 0), as README.md describes it. */
-function v0(over: Record<string, unknown> = {}): Record<string, unknown> {
-  const d = draft();
-  return {
-    schemaVersion: 0,
-    id: '2026-11-26T11-42-03.123Z-bert-a100-0000',
-    label: d.label,
-    startedAt: d.startedAt,
-    endedAt: d.endedAt,
-    status: 'completed',
-    host: d.host,
-    tool: d.tool,
-    sensor: d.sensor,
-    workload: d.workload,
-    hardwareId: 'A100',
-    deviceName: 'NVIDIA A100-SXM4-40GB',
-    windows: { full: [0, 1], compute: [0.2, 0.7] },
-    energy: d.energy,
-    files: ['mlperf_log_summary.txt', 'stdout.txt', 'user.conf', 'notes.md'],
-    ...over,
-  };
-}
-
 function current(): Record<string, unknown> {
   return { ...draft(), schemaVersion: 1, id: '2026-11-26T11-42-03.123Z-bert-a100-0000', createdAt: '2026-11-26T12:00:00.000Z', files: [] };
-}
-
-function thrown(fn: () => unknown): InferprintError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InferprintError) return e;
-    throw e;
-  }
-  assert.fail('expected an InferprintError');
 }
 
 test('the upgrade chain covers every version from the oldest readable one to the current one', () => {

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InferprintError } from '../../src/errors.js';
 import { parseSummary } from '../../src/mlperf/parse-summary.js';
 import { RESULT_COLUMNS, RUN_COLUMNS, WINDOW_COLUMNS } from '../../src/store/rows.js';
 import { openStore, type RunStore } from '../../src/store/store.js';
+import { rejection } from '../helpers/decode.js';
 import { THESIS_DIR, skipWithoutThesis } from '../helpers/fixtures.js';
 import { summaryText, tempRunsDir, writeRun } from './helpers.js';
 
@@ -19,16 +19,6 @@ async function storeWithRuns(): Promise<{ store: RunStore; runsDir: string; ids:
     { suffix: 'bbbb', power: 10 },
   );
   return { store: openStore(runsDir), runsDir, ids: [a.id, b.id] };
-}
-
-async function refusal(p: Promise<unknown>): Promise<InferprintError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof InferprintError) return e;
-    throw e;
-  }
-  assert.fail('expected an InferprintError');
 }
 
 test('the runs view has the documented columns, typed, and one row per bundle', async () => {
@@ -180,7 +170,7 @@ test('sql is read-only: statements that write or change settings are refused bef
     ['-- nothing', /give a query/],
   ];
   for (const [sql, why] of cases) {
-    const e = await refusal(store.query(sql));
+    const e = await rejection(store.query(sql));
     // Refused by the statement check (USAGE), or for a path outside the runs directory by DuckDB's lock while binding.
     assert.ok(e.code === 'USAGE' || /disabled by configuration/.test(e.message), `${sql}: ${e.message}`);
     assert.match(e.message, why, sql);
@@ -205,7 +195,7 @@ test('sql cannot read files outside the runs directory, nor reach them through a
     "SELECT * FROM read_parquet('https://example.com/x.parquet')",
     "SELECT * FROM query('COPY runs TO ''/tmp/x.csv''')",
   ]) {
-    const e = await refusal(store.query(sql));
+    const e = await rejection(store.query(sql));
     assert.equal(e.code, 'INVALID_VALUE', `${sql}: ${e.message}`);
   }
   // The link is reported as skipped; the traces view still works and does not follow it.
@@ -236,12 +226,12 @@ test('queries that are allowed: WITH, FROM-first, DESCRIBE, SHOW, SUMMARIZE, EXP
 
 test('a DuckDB error is one line naming the query field', async () => {
   const { store } = await storeWithRuns();
-  const e = await refusal(store.query('SELECT nope FROM runs'));
+  const e = await rejection(store.query('SELECT nope FROM runs'));
   assert.equal(e.code, 'INVALID_VALUE');
   assert.equal(e.where.field, 'query');
   assert.ok(!e.message.includes('\n'));
   assert.match(e.message, /nope/);
-  const s = await refusal(store.query('SELECT FROM WHERE'));
+  const s = await rejection(store.query('SELECT FROM WHERE'));
   assert.equal(s.code, 'INVALID_VALUE');
 });
 

@@ -33,6 +33,7 @@ import {
   type BertPresetName,
   type SyntheticBertOptions,
 } from './synthetic.js';
+import { errnoCode } from '../../io/fs-errors.js';
 
 export const CACHE_DIR_ENV = 'INFERPRINT_CACHE_DIR';
 const MANIFEST_SCHEMA = 1;
@@ -322,9 +323,6 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-}
 
 // ---- `--model` values ----
 

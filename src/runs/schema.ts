@@ -1,6 +1,7 @@
 /**
  * Manifest schema versions and the path from an older one to the current one. Pure: parsed
- * JSON in, a validated current-version manifest out.
+ * JSON of any readable version in, JSON of the current version out; `readManifestJson` and
+ * `readManifestText` in `manifest.ts` validate the result.
  *
  * Policy (README.md, "Schema versions"):
  * - every version this code knows, up to `MANIFEST_SCHEMA_VERSION`, is read: the raw JSON goes
@@ -16,7 +17,10 @@
  * chain): no released inferprint writes it.
  */
 import { errors, quote } from '../errors.js';
-import { MANIFEST_SCHEMA_VERSION, parseManifest, type FileRole, type RunManifest } from '../runs/manifest.js';
+import type { FileRole } from './manifest.js';
+
+/** The schema version this code writes and reads (older ones are upgraded on read). */
+export const MANIFEST_SCHEMA_VERSION = 1;
 
 type Json = Record<string, unknown>;
 
@@ -105,12 +109,6 @@ function roleFromName(name: string): FileRole {
   return byName[base] ?? 'other';
 }
 
-export interface VersionedManifest {
-  readonly manifest: RunManifest;
-  /** The version found on disk, before any upgrade. */
-  readonly schemaVersion: number;
-}
-
 /**
  * The schema version of parsed manifest JSON, checked to be one this code reads. A version
  * from a newer inferprint, or one never defined, is an INVALID_VALUE naming the file.
@@ -129,7 +127,7 @@ export function manifestVersion(json: unknown, file: string): number {
 
 /**
  * Bring parsed manifest JSON of any readable version to the current version, step by step,
- * without validating the result (see `readManifestJson`). The input is not modified.
+ * without validating the result (`readManifestJson` in `manifest.ts` does). The input is not modified.
  */
 export function upgradeManifestJson(json: unknown, file: string): { readonly json: Json; readonly fromVersion: number } {
   const fromVersion = manifestVersion(json, file);
@@ -140,21 +138,4 @@ export function upgradeManifestJson(json: unknown, file: string): { readonly jso
     current = step.upgrade(current, file);
   }
   return { json: current, fromVersion };
-}
-
-/** Parsed manifest JSON of any readable version → a validated current-version manifest. */
-export function readManifestJson(json: unknown, file: string): VersionedManifest {
-  const { json: upgraded, fromVersion } = upgradeManifestJson(json, file);
-  return { manifest: parseManifest(upgraded, file), schemaVersion: fromVersion };
-}
-
-/** `manifest.json` text of any readable version → a validated current-version manifest. */
-export function readManifestText(text: string, file: string): VersionedManifest {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw errors.parse({ file }, `not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  return readManifestJson(json, file);
 }

@@ -24,8 +24,8 @@ import {
 } from '../impact/index.js';
 import { parseSummary } from '../mlperf/parse-summary.js';
 import { MLPERF_SCENARIOS, type MlperfScenario, type MlperfSummary } from '../mlperf/types.js';
-import { readRunBundle, readRunManifest } from '../runs/bundle.js';
-import { COUNTERS_FILE, MANIFEST_FILE, TRACE_FILE, type RunManifest } from '../runs/manifest.js';
+import { readBundleTrace, readRunManifest } from '../runs/bundle.js';
+import { hasPower, MANIFEST_FILE, TRACE_FILE, type RunManifest } from '../runs/manifest.js';
 import { downsampleMinMax, sliceByTime } from './downsample.js';
 import { badRequest, HttpError, notFound } from './http-error.js';
 import type { RunQuery, RunsQuery, StatusKind, TraceQuery } from './query.js';
@@ -433,8 +433,8 @@ export class RunsData {
       return hit;
     }
     const manifest = await this.manifestOf(id, bundle);
+    if (!hasPower(manifest)) throw notFound(`run ${id} has no power trace: it measured no power (its manifest has no sensor)`);
     const sensor = manifest.sensor;
-    if (sensor === undefined) throw notFound(`run ${id} has no power trace: it measured no power (its manifest has no sensor)`);
     const known = new Set(sensor.channels.map((c) => c.name));
     for (const c of q.channels) if (!known.has(c)) throw badRequest(`query parameter 'channel': run ${id} has no channel ${JSON.stringify(c.slice(0, 60))} (channels: ${[...known].join(', ')})`);
     const window = q.window === undefined ? null : (manifest.windows.find((w) => w.name === q.window) ?? null);
@@ -443,13 +443,10 @@ export class RunsData {
     }
     let read;
     try {
-      // DuckDB would follow a link out of the bundle: check the files it reads first.
+      // DuckDB would follow a link out of the bundle: check the file it reads first. Only the
+      // trace is read (the manifest is in hand; counters are not drawn).
       await fileInBundle(bundle, TRACE_FILE);
-      await fileInBundle(bundle, COUNTERS_FILE).catch((e: unknown) => {
-        if (errnoCode(e) !== 'ENOENT') throw e;
-      });
-      for (const f of manifest.files) await fileInBundle(bundle, f.name);
-      read = await readRunBundle(bundle);
+      read = await readBundleTrace(bundle, manifest, false);
     } catch (e) {
       throw await this.mapBundleError(id, e);
     }

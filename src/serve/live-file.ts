@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
 import { join } from 'node:path';
 import { errors, isInferprintError, type InferprintError } from '../errors.js';
 import type { ChannelKind, Sensor, SensorHandle, SensorSink } from '../sensors/types.js';
@@ -288,6 +289,8 @@ interface FileState {
   readonly ino: number;
   offset: number;
   partial: string;
+  /** Keeps a multi-byte character cut by a read boundary until its last byte arrives. */
+  readonly decoder: StringDecoder;
   header: LiveHeader | undefined;
   samples: number;
   lastT: number | null;
@@ -507,7 +510,7 @@ export class LiveTailer {
       f = undefined;
     }
     if (!f) {
-      f = { name, ino: st.ino, offset: 0, partial: '', header: undefined, samples: 0, lastT: null, recent: [], ignored: false, lastGrowthMs: Date.now() };
+      f = { name, ino: st.ino, offset: 0, partial: '', decoder: new StringDecoder('utf8'), header: undefined, samples: 0, lastT: null, recent: [], ignored: false, lastGrowthMs: Date.now() };
       this.files.set(name, f);
     }
     if (f.ignored) return;
@@ -535,7 +538,7 @@ export class LiveTailer {
     }
     f.offset += got;
     f.lastGrowthMs = Date.now();
-    const text = f.partial + buf.subarray(0, got).toString('utf8');
+    const text = f.partial + f.decoder.write(buf.subarray(0, got));
     const lines = text.split('\n');
     f.partial = lines.pop() ?? '';
     if (f.partial.length > MAX_LINE) f.partial = '';

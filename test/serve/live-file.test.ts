@@ -261,3 +261,22 @@ test('the tailer ignores foreign files, links, a linked live folder, and writers
   w2.close();
   t2.stop();
 });
+
+test('a multi-byte character cut by a read boundary arrives whole', async () => {
+  const runsDir = join(tempDir(), 'runs');
+  const tailer = new LiveTailer(runsDir);
+  const events: LiveEvent[] = [];
+  tailer.subscribe((e) => events.push(e));
+  const w = openLiveWriter(runsDir, META, { flushIntervalMs: 60_000 });
+  await tailer.poll();
+  const line = Buffer.from('{"t":1,"channel":"rail é","watts":5}\n', 'utf8');
+  const cut = line.indexOf(0xc3) + 1; // between the two bytes of 'é'
+  appendFileSync(w.path, line.subarray(0, cut));
+  await tailer.poll();
+  appendFileSync(w.path, line.subarray(cut));
+  await tailer.poll();
+  const samples = events.flatMap((e) => (e.type === 'samples' ? e.samples : []));
+  assert.deepEqual(samples, [{ t: 1, channel: 'rail é', watts: 5 }]);
+  w.close();
+  tailer.stop();
+});

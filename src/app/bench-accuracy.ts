@@ -15,7 +15,7 @@
  * Nothing here writes files; the caller stores the texts (a run bundle, or the MLPerf layout).
  */
 import { errors } from '../errors.js';
-import { BENCH_RELEASE } from './bench.js';
+import { BENCH_RELEASE, stampAtMs } from './bench.js';
 import type { MlperfScenario } from '../mlperf/types.js';
 import { runAccuracy, type AccuracyRun, type LoadgenClocks, type PowerWindowHooks, type SystemUnderTest } from '../benchmark/loadgen/engine.js';
 import { parseAccuracyLog, writeAccuracyLog } from '../benchmark/loadgen/accuracy-log.js';
@@ -23,18 +23,12 @@ import { bertMlperfConf, effectiveSettings, type LoadgenRelease, type TestSettin
 import { LIBSTDCXX_VARIANT_OF_LOGS } from '../benchmark/loadgen/sample-selection.js';
 import { footerLines } from '../benchmark/loadgen/summary-writer.js';
 import {
-  effectiveSettingsRecords,
-  formatTestDatetime,
-  loadgenBuildInfo,
+  testHeaderRecords,
   generatedQueriesRecords,
   loadedQslSetRecord,
   loggerCounterRecords,
   messageRecord,
   powerRecords,
-  requestedSettingsRecords,
-  stamp,
-  testStartRecords,
-  versionRecords,
   writeDetail,
   type MllogEntry,
   type MllogRecord,
@@ -199,18 +193,11 @@ export interface RecordBlock {
  * queries, the logger counters and `power_begin`/`power_end`. Accuracy mode logs no result block.
  */
 export function accuracyDetailRecords(run: AccuracyRun, requested: TestSettings, names: AccuracyLogNames): RecordBlock[] {
-  const offsetMin = -new Date(run.testStartEpochMs).getTimezoneOffset();
   const blocks: RecordBlock[] = [
     {
       atEpochMs: run.testStartEpochMs,
       records: [
-        ...versionRecords(loadgenBuildInfo(run.testStartEpochMs)),
-        ...testStartRecords(
-          { testDatetime: formatTestDatetime(run.testStartEpochMs, offsetMin), sutName: names.sutName, sutNameDurationNs: 0, qslName: names.qslName, qslTotalCount: names.qslTotalCount, qslPerformanceCount: names.qslPerformanceCount },
-          run.release,
-        ),
-        ...requestedSettingsRecords(requested, run.release),
-        ...effectiveSettingsRecords(run.settings, run.release),
+        ...testHeaderRecords({ startEpochMs: run.testStartEpochMs, release: run.release, requested, effective: run.settings, ...names }),
         messageRecord('Starting accuracy mode'),
       ],
     },
@@ -229,9 +216,7 @@ export function accuracyDetailRecords(run: AccuracyRun, requested: TestSettings,
 }
 
 function stampBlocks(blocks: readonly RecordBlock[], originEpochMs: number): MllogEntry[] {
-  return blocks.flatMap((b) =>
-    stamp(b.records, { elapsedNs: Math.max(0, Math.round((b.atEpochMs - originEpochMs) * 1e6)), file: 'src/benchmark/loadgen/engine.ts', lineNo: 0, pid: process.pid, tid: process.pid }),
-  );
+  return blocks.flatMap((b) => stampAtMs(b.atEpochMs - originEpochMs, b.records));
 }
 
 /**

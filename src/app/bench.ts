@@ -23,20 +23,15 @@ import { MLPERF_SCENARIOS, type MlperfScenario } from '../mlperf/types.js';
 import { LIBSTDCXX_VARIANT_OF_LOGS } from '../benchmark/loadgen/sample-selection.js';
 import { writeSummary } from '../benchmark/loadgen/summary-writer.js';
 import {
-  effectiveSettingsRecords,
-  formatTestDatetime,
-  loadgenBuildInfo,
+  testHeaderRecords,
   generatedQueriesRecords,
   issueEndRecord,
   loadedQslSetRecord,
   loggerCounterRecords,
   messageRecord,
   powerRecords,
-  requestedSettingsRecords,
   resultRecords,
   stamp,
-  testStartRecords,
-  versionRecords,
   writeDetail,
   type MllogEntry,
   type MllogRecord,
@@ -309,28 +304,24 @@ export function benchSettings(scenario: MlperfScenario, queryCount: number, targ
 const sleep = (s: number) => new Promise<void>((r) => setTimeout(r, s * 1000));
 
 /** `mlperf_log_detail.txt`: LoadGen's events in its order, stamped with when they happened. */
-export function detailLog(run: LoadgenRun, requested: TestSettings, sutName: string, qslName: string, qslSize: number): string {
-  const at = (ms: number, records: MllogRecord[]): MllogEntry[] =>
-    stamp(records, { elapsedNs: Math.max(0, Math.round(ms * 1e6)), file: 'src/benchmark/loadgen/engine.ts', lineNo: 0, pid: process.pid, tid: process.pid });
+function detailLog(run: LoadgenRun, requested: TestSettings, sutName: string, qslName: string, qslSize: number): string {
   const issueMs = run.powerBeginEpochMs - run.testStartEpochMs;
   const endMs = run.powerEndEpochMs - run.testStartEpochMs;
-  const offsetMin = -new Date(run.testStartEpochMs).getTimezoneOffset();
   return writeDetail([
-    ...at(0, [
-      ...versionRecords(loadgenBuildInfo(run.testStartEpochMs)),
-      ...testStartRecords(
-        { testDatetime: formatTestDatetime(run.testStartEpochMs, offsetMin), sutName, sutNameDurationNs: 0, qslName, qslTotalCount: qslSize, qslPerformanceCount: qslSize },
-        run.release,
-      ),
-      ...requestedSettingsRecords(requested, run.release),
-      ...effectiveSettingsRecords(run.settings, run.release),
+    ...stampAtMs(0, [
+      ...testHeaderRecords({ startEpochMs: run.testStartEpochMs, release: run.release, requested, effective: run.settings, sutName, qslName, qslTotalCount: qslSize, qslPerformanceCount: qslSize }),
       messageRecord('Starting performance mode'),
       loadedQslSetRecord(Array.from(run.loadedSet.samples)),
       ...generatedQueriesRecords({ queryCount: run.generated.queryCount, samplesPerQuery: run.generated.loggedSamplesPerQuery, durationNs: run.generated.durationNs }),
     ]),
-    ...at(issueMs + run.measurements.finalQueryIssuedNs / 1e6, [issueEndRecord(run.end)]),
-    ...at(endMs, [...loggerCounterRecords(), ...powerRecords(run.powerBeginEpochMs, run.powerEndEpochMs), ...resultRecords(run.results)]),
+    ...stampAtMs(issueMs + run.measurements.finalQueryIssuedNs / 1e6, [issueEndRecord(run.end)]),
+    ...stampAtMs(endMs, [...loggerCounterRecords(), ...powerRecords(run.powerBeginEpochMs, run.powerEndEpochMs), ...resultRecords(run.results)]),
   ]);
+}
+
+/** Detail-log records stamped `elapsedMs` after the test start, from this process (the harness's stamp). */
+export function stampAtMs(elapsedMs: number, records: readonly MllogRecord[]): MllogEntry[] {
+  return stamp(records, { elapsedNs: Math.max(0, Math.round(elapsedMs * 1e6)), file: 'src/benchmark/loadgen/engine.ts', lineNo: 0, pid: process.pid, tid: process.pid });
 }
 
 function latenciesCsv(run: LoadgenRun): string {

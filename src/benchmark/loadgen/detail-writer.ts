@@ -246,6 +246,31 @@ export interface LoadgenBuildInfo {
   readonly fileSha1: Readonly<Record<string, string>>;
 }
 
+/** What a test logs before it starts issuing, in LoadGen's order: build, test start, requested and effective settings. */
+export interface TestHeader {
+  readonly startEpochMs: number;
+  readonly release: LoadgenRelease;
+  readonly requested: TestSettings;
+  readonly effective: EffectiveSettings;
+  readonly sutName: string;
+  readonly qslName: string;
+  readonly qslTotalCount: number;
+  readonly qslPerformanceCount: number;
+}
+
+export function testHeaderRecords(h: TestHeader): MllogRecord[] {
+  const offsetMin = -new Date(h.startEpochMs).getTimezoneOffset();
+  return [
+    ...versionRecords(loadgenBuildInfo(h.startEpochMs)),
+    ...testStartRecords(
+      { testDatetime: formatTestDatetime(h.startEpochMs, offsetMin), sutName: h.sutName, sutNameDurationNs: 0, qslName: h.qslName, qslTotalCount: h.qslTotalCount, qslPerformanceCount: h.qslPerformanceCount },
+      h.release,
+    ),
+    ...requestedSettingsRecords(h.requested, h.release),
+    ...effectiveSettingsRecords(h.effective, h.release),
+  ];
+}
+
 /** What this LoadGen logs about its build (no C++ build: the tool's own version). */
 export function loadgenBuildInfo(epochMs: number): LoadgenBuildInfo {
   const iso = new Date(epochMs).toISOString().replace('Z', '');

@@ -17,6 +17,9 @@ const cases: [string, string[]][] = [
   ['ort-latency.ts', ['bert-tiny', '256']],
   ['ort-latency.ts', ['bert-base', '32']],
   ['ort-latency.ts', ['bert-large', '8']],
+  // Server arrivals with a null SUT; the HTTP SUT (serve-model on loopback) against in-process.
+  ['server-arrivals.ts', ['1000', '5000']],
+  ['http-sut.ts', ['bert-tiny', '256']],
   // The report for the study's fixtures (7 figures as SVG and PNG, tables, HTML).
   ['report-generation.ts', ['trapezoid']],
   ['report-generation.ts', ['thesis']],

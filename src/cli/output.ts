@@ -1,5 +1,6 @@
 import { errors } from '../errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './command.js';
+import { csvText } from '../io/csv-text.js';
 
 export interface Column<R> {
   readonly key: string;
@@ -19,16 +20,11 @@ export function parseFormat(raw: string | undefined): OutputFormat {
   return f as OutputFormat;
 }
 
-function csvCell(v: string | number | boolean | null | undefined): string {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export function renderCsv<R>(columns: readonly Column<R>[], rows: readonly R[]): string {
-  const lines = [columns.map((c) => c.key).join(',')];
-  for (const r of rows) lines.push(columns.map((c) => csvCell(c.value(r))).join(','));
-  return `${lines.join('\n')}\n`;
+  return csvText(
+    columns.map((c) => c.key),
+    rows.map((r) => columns.map((c) => c.value(r))),
+  );
 }
 
 function tableCell<R>(c: Column<R>, r: R): string {

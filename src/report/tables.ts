@@ -3,6 +3,7 @@
  * files keep every digit. Units are in the column keys (`_j`, `_mg`, `_ms`, ...). Pure.
  */
 import type { ReportData } from './data.js';
+import { csvText } from '../io/csv-text.js';
 
 export type Cell = string | number | null;
 
@@ -141,12 +142,10 @@ export function reportTables(data: ReportData): ReportTable[] {
 
 /** RFC 4180 CSV: a header line, then one line per row; empty cell for null. */
 export function tableCsv(table: Pick<ReportTable, 'columns' | 'rows'>): string {
-  const cell = (c: Cell): string => {
-    if (c === null) return '';
-    const s = String(c);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return `${[table.columns.map((c) => cell(c.key)).join(','), ...table.rows.map((r) => r.map(cell).join(','))].join('\n')}\n`;
+  return csvText(
+    table.columns.map((c) => c.key),
+    table.rows,
+  );
 }
 
 /** The inline data of a figure's spec as a table (the union of the record keys, in first-seen order). */

@@ -9,23 +9,19 @@ import { errors } from '../errors.js';
 import { withDuckDB } from '../runs/parquet.js';
 import { loadTable, sqlString } from './duck.js';
 import { RUN_COLUMNS, type RunRow } from './rows.js';
+import { csvText, type CsvValue } from '../io/csv-text.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'parquet'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-function csvCell(v: RunRow[keyof RunRow]): string {
-  if (v === null) return '';
-  // Lists (channels, files, ...) as one cell, items joined by ';'.
-  const s = typeof v === 'object' ? v.join(';') : typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** Header with every `runs` column, one line per run; lists joined by `;`, NULL as an empty cell. */
+/** Header with every `runs` column, one line per run; lists (channels, files, ...) joined by `;`, NULL as an empty cell. */
 export function runRowsCsv(rows: readonly RunRow[]): string {
   const names = RUN_COLUMNS.map((c) => c.name as keyof RunRow);
-  const lines = [names.join(',')];
-  for (const r of rows) lines.push(names.map((n) => csvCell(r[n])).join(','));
-  return `${lines.join('\n')}\n`;
+  const value = (v: RunRow[keyof RunRow]): CsvValue => (v !== null && typeof v === 'object' ? v.join(';') : v);
+  return csvText(
+    names,
+    rows.map((r) => names.map((n) => value(r[n]))),
+  );
 }
 
 /** A JSON array of row objects, columns in `runs` order. */

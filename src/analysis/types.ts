@@ -1,4 +1,6 @@
 import type { ImpactResult } from '../impact/lca.js';
+import type { DefaultUsed, PresetId } from '../impact/presets.js';
+import type { PowerBasis } from '../traces/provenance.js';
 
 /** How energy was derived from the traces. */
 export type EnergyMethod = 'thesis' | 'trapezoid';
@@ -49,6 +51,13 @@ export interface AnalysisRow {
   /** Undefined when the input does not say (a power file without a query count). */
   readonly queryCount: number | undefined;
   readonly method: EnergyMethod;
+  /** The device as every table names it: the hardware database's id, else the dataset's tag. */
+  readonly displayName: string;
+  /** Where the power behind the energy came from; null for latency-only rows. */
+  readonly provenance: PowerBasis | null;
+  /** The parameter preset and every parameter the impact used (with origin and source); absent without impact. */
+  readonly preset?: PresetId;
+  readonly parameters?: readonly DefaultUsed[];
   /** Absent for latency-only inputs (MLPerf logs without power traces). */
   readonly energy?: EnergyStats;
   readonly impact?: ImpactResult;

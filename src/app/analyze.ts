@@ -1,7 +1,8 @@
 import { errors } from '../errors.js';
 import type { HardwareSpec } from '../impact/hardware.js';
 import { computeImpact, perQuery, type ImpactParams } from '../impact/lca.js';
-import { resolveImpactParams, type DefaultUsed, type ImpactOptions } from '../impact/presets.js';
+import { rangeSpans, resolveImpactParams, type DefaultUsed, type ImpactOptions, type PresetId } from '../impact/presets.js';
+import { effectiveSettings } from '../runs/run-impact.js';
 import { thesisEnergy } from '../analysis/thesis-2025.js';
 import { summarizeRuns, type PerRunEnergy } from '../analysis/trapezoid.js';
 import type { AnalysisRow, EnergyMethod, EnergyStats } from '../analysis/types.js';
@@ -13,7 +14,12 @@ import { discoverInputs, type FileOptions, type RunGroup } from './inputs.js';
 export interface AnalyzeOptions extends FileOptions {
   readonly paths: readonly string[];
   readonly method: EnergyMethod;
-  /** Grid zone or a number in gCO2e/kWh; default: the dataset's zone when known, else the preset's. */
+  /**
+   * Parameter preset; default: what the data were recorded with (the study's data: `thesis-2025`,
+   * bundles: their own), `thesis-2025` with the thesis method, else `default`.
+   */
+  readonly preset?: PresetId;
+  /** Grid zone or a number in gCO2e/kWh; default: what the data were recorded with, else the preset's. */
   readonly grid?: string;
   readonly pue?: 'auto' | number;
   readonly lifetimeS?: number;
@@ -26,6 +32,8 @@ export interface AnalyzeResult {
   readonly method: EnergyMethod;
   readonly inputs: readonly string[];
   readonly rows: readonly AnalysisRow[];
+  /** What the min–max range of the rows spans (embodied candidates, and every ranged parameter). */
+  readonly rangeSpans: readonly string[];
   /** Parameters used, per device, with source, year and why (every result shows its defaults). */
   readonly parameters: readonly { readonly device: string; readonly used: readonly DefaultUsed[] }[];
   readonly skipped: readonly Skipped[];
@@ -48,15 +56,27 @@ export function analyze(opts: AnalyzeOptions): AnalyzeResult {
   let done = 0;
   for (const g of found.groups) {
     opts.onProgress?.(done, found.groups.length, `${g.datasetTag || (g.hardware?.id ?? '')} ${g.version} QC ${g.queryCount ?? '-'}`);
-    const resolved = g.hardware ? impactParamsFor(g.hardware, g.defaultZone, opts) : undefined;
+    const resolved = g.hardware ? impactParamsFor(g.hardware, g, opts) : undefined;
     const key = parameterKey(g);
-    if (resolved && key !== undefined) parameters.set(key, resolved.used);
-    rows.push(analyzeGroup(g, opts.method, resolved?.params));
+    if (resolved && key !== undefined) {
+      // Runs of one device recorded with other parameters (another grid, say) get their own entry.
+      const same = (u: readonly DefaultUsed[]) => JSON.stringify(u) === JSON.stringify(resolved.used);
+      let k = key;
+      for (let n = 2; parameters.has(k) && !same(parameters.get(k)!); n++) k = `${key} (${n})`;
+      parameters.set(k, resolved.used);
+    }
+    rows.push({ ...analyzeGroup(g, opts.method, resolved?.params), ...(resolved ? { preset: resolved.preset, parameters: resolved.used } : {}) });
     done++;
   }
   opts.onProgress?.(done, found.groups.length, 'done');
   const gaps = rows.reduce((n, r) => n + (r.energy?.gaps ?? 0), 0);
   const notes = [...found.notes];
+  const estimated = rows.filter((r) => r.provenance === 'estimated' || r.provenance === 'mixed' || r.provenance === 'replayed');
+  if (estimated.length > 0) {
+    notes.push(
+      `${estimated.length} row(s) rest on power that was not measured on the hardware (column 'power': estimated by a model, replayed from a recording, or mixed): read their energy and GWP as estimates`,
+    );
+  }
   if (rows.some((r) => r.energy && !r.impact)) notes.push('some runs name no hardware in the database: energy shown, no GWP (their embodied part is unknown)');
   if (gaps > 0) {
     notes.push(`${gaps} sampling gap(s) (intervals over 5 × the median) were bridged linearly; column 'gaps' says where (--format csv or json)`);
@@ -66,22 +86,35 @@ export function analyze(opts: AnalyzeOptions): AnalyzeResult {
     method: opts.method,
     inputs: opts.paths,
     rows,
+    rangeSpans: [...new Set([...parameters.values()].flatMap((u) => rangeSpans(u)))],
     parameters: [...parameters].map(([device, used]) => ({ device, used })),
     skipped: found.skipped,
     notes,
   };
 }
 
-/** The device name `parameters` lists a group's parameters under (dataset tag or hardware id, and version); none without hardware. */
-export function parameterKey(g: Pick<RunGroup, 'datasetTag' | 'hardware' | 'version'>): string | undefined {
-  return g.hardware ? `${g.datasetTag || g.hardware.id} ${g.version}`.trim() : undefined;
+/** What tables call a group's device: the hardware database's id (one name per device everywhere), else the dataset's tag. */
+export function displayName(g: Pick<RunGroup, 'datasetTag' | 'hardware'>): string {
+  return g.hardware?.id ?? (g.datasetTag || '—');
 }
 
-function impactParamsFor(hw: HardwareSpec, defaultZone: string | undefined, opts: AnalyzeOptions) {
+/** The device name `parameters` lists a group's parameters under (hardware id and version, as tables name it); none without hardware. */
+export function parameterKey(g: Pick<RunGroup, 'datasetTag' | 'hardware' | 'version'>): string | undefined {
+  return g.hardware ? `${g.hardware.id} ${g.version}`.trim() : undefined;
+}
+
+/**
+ * The parameters of a group: the caller's, else those the data were recorded with, else the
+ * preset's. `--method thesis` is the study's whole recipe, so it brings the study's preset.
+ */
+function impactParamsFor(hw: HardwareSpec, g: RunGroup, opts: AnalyzeOptions) {
+  const preset = opts.preset ?? (opts.method === 'thesis' ? 'thesis-2025' : undefined);
+  const eff = effectiveSettings(g.recorded ?? { preset: 'default' }, preset !== undefined ? { preset } : {});
   return resolveImpactParams({
-    preset: opts.method === 'thesis' ? 'thesis-2025' : 'default',
+    preset: eff.preset,
     hardware: hw,
-    ...(opts.grid !== undefined ? { grid: opts.grid } : defaultZone !== undefined ? { defaultZone } : {}),
+    recorded: eff.recorded,
+    ...(opts.grid !== undefined ? { grid: opts.grid } : {}),
     ...(opts.pue !== undefined ? { pue: opts.pue } : {}),
     ...(opts.lifetimeS !== undefined ? { lifetimeS: opts.lifetimeS } : {}),
     ...(opts.embodiedModel !== undefined ? { embodiedModel: opts.embodiedModel } : {}),
@@ -96,6 +129,8 @@ function analyzeGroup(g: RunGroup, method: EnergyMethod, params: ImpactParams | 
     scenario: g.scenario,
     queryCount: g.queryCount,
     method,
+    displayName: displayName(g),
+    provenance: g.provenance ?? null,
     ...(g.latency ? { latency: g.latency } : {}),
   };
   let energy: EnergyStats | undefined;

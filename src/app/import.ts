@@ -22,6 +22,9 @@ import { parseGenericCsvSpec } from '../traces/parse-generic-csv.js';
 import { civilTimeConverter } from '../traces/parse-helpers.js';
 import type { PowerTrace } from '../traces/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import type { ImpactSettings } from '../impact/presets.js';
+import { findGridZone } from '../impact/grid.js';
+import { CODECARBON_IT_ENERGY_METHOD, codecarbonSettings, recordImpact } from '../runs/run-impact.js';
 
 /**
  * `inferprint import FORMAT PATH...`: bring measurements made elsewhere into the runs store
@@ -145,7 +148,14 @@ function loadTrace(path: string, opts: ImportOptions): PowerTrace {
   }
 }
 
-async function saveTrace(trace: PowerTrace, source: string, opts: ImportOptions, label: string, workloadExtra: Readonly<Record<string, unknown>> = {}): Promise<WrittenBundle> {
+async function saveTrace(
+  trace: PowerTrace,
+  source: string,
+  opts: ImportOptions,
+  label: string,
+  workloadExtra: Readonly<Record<string, unknown>> = {},
+  settings: ImpactSettings = { preset: 'default' },
+): Promise<WrittenBundle> {
   const names = trace.channels.map((c) => c.name);
   const primary = chooseChannels(names, opts.channel, source)[0]!;
   const kinds = channelKinds(names);
@@ -158,7 +168,7 @@ async function saveTrace(trace: PowerTrace, source: string, opts: ImportOptions,
   const hw = opts.device !== undefined ? requireHardware(opts.device, { flag: '--device' }) : undefined;
   const recording: Recording = {
     info: {
-      name: trace.provenance.kind === 'measured' ? trace.provenance.sensor : 'estimate',
+      name: trace.provenance.kind === 'measured' ? trace.provenance.sensor : trace.provenance.kind === 'replayed' ? 'replay' : 'estimate',
       provenance: trace.provenance,
       channels: kinds.map((k) => ({ ...k, ...(hw && k.name === primary ? { device: hw.name } : {}) })),
       primaryChannel: primary,
@@ -197,6 +207,7 @@ async function saveTrace(trace: PowerTrace, source: string, opts: ImportOptions,
       windows: recording.windows,
       gaps: gapRecords(s),
       energy: energySummary(s),
+      impact: recordImpact(settings, hw, { energyJ: s.primaryEnergyJ, durationS: s.window.t1S - s.window.t0S }),
     },
     trace: channels,
   });
@@ -240,7 +251,8 @@ async function importThesisDataset(root: string, opts: ImportOptions, skipped: I
       }
       if (lat && d.logDir !== undefined) extra.mlperf = { logDir: d.logDir, linkedToRun: false, ...lat };
       const label = `${d.tag} ${d.version} QC${f.qc} run${f.run}`;
-      const w = await saveTrace(trace, f.path, { ...opts, device: d.hardware.id }, label, extra);
+      // The study's runs keep the study's parameters (grid, PUE, lifetime, embodied constants).
+      const w = await saveTrace(trace, f.path, { ...opts, device: d.hardware.id }, label, extra, { preset: 'thesis-2025' });
       out.push({ source: f.path, ...w, added: true });
     }
   }
@@ -333,7 +345,9 @@ async function saveCodeCarbonRun(r: CodeCarbonRecord, mean: CodeCarbonMeanPower,
     `channel '${CODECARBON_TOTAL_CHANNEL}' is CodeCarbon's energy_consumed (CPU + GPU + RAM as CodeCarbon counts them), not a wall or board measurement`,
     "CodeCarbon's RAM power is its own estimate (watts per memory module); its CPU power is RAPL where readable, else an estimate from the CPU's TDP: the file does not say which",
     ...(mean.zeroParts.length > 0 ? [`${mean.zeroParts.join(', ')} energy is 0 in the file (not tracked, or a GPU without NVML's energy counter): no channel for it`] : []),
-    ...(r.pue !== undefined && r.pue !== 1 ? [`CodeCarbon already multiplied every energy by its PUE setting ${r.pue}`] : []),
+    ...(r.pue !== undefined && r.pue !== 1
+      ? [`CodeCarbon multiplied every energy by its PUE setting ${r.pue}: the energies here are divided by it (IT energy), and that PUE is kept as the run's`]
+      : []),
     ...(r.rowsInRun > 1 ? [`the file holds ${r.rowsInRun} cumulative rows of this run: the last one is imported`] : []),
   ];
   const host: HostInfo = {
@@ -353,6 +367,7 @@ async function saveCodeCarbonRun(r: CodeCarbonRecord, mean: CodeCarbonMeanPower,
     ...(r.taskName !== undefined ? { taskName: r.taskName } : {}),
     ...(r.trackingMode !== undefined ? { trackingMode: r.trackingMode } : {}),
     ...(r.pue !== undefined ? { pue: r.pue } : {}),
+    energyConsumedJ: r.energyJ,
     ...(r.codecarbonVersion !== undefined ? { codecarbonVersion: r.codecarbonVersion } : {}),
     ...(r.cloudProvider !== undefined ? { cloudProvider: r.cloudProvider } : {}),
     ...(r.cloudRegion !== undefined ? { cloudRegion: r.cloudRegion } : {}),
@@ -361,6 +376,10 @@ async function saveCodeCarbonRun(r: CodeCarbonRecord, mean: CodeCarbonMeanPower,
   };
   const label = opts.label ?? ([r.projectName, r.taskName].filter((x) => x !== undefined).join(' ') || basename(path));
   const full: NamedWindow = { name: 'full', t0S: 0, t1S: d };
+  const primaryEnergyJ = mean.channels.find((c) => c.name === primary)!.energyJ;
+  // The run keeps what CodeCarbon was told: its PUE, and the country it said the run was in.
+  const gridZone = r.countryIsoCode !== undefined && findGridZone(r.countryIsoCode) !== undefined ? r.countryIsoCode : undefined;
+  const settings: ImpactSettings = { ...codecarbonSettings(r.pue), ...(gridZone !== undefined ? { grid: { value: gridZone, why: `CodeCarbon's country_iso_code ${gridZone}` } } : {}) };
   const perChannel = mean.channels.map((c) => ({ channel: c.name, energyJ: c.energyJ, meanW: c.powerW, maxW: c.powerW, minW: c.powerW, samples: 2 }));
   return writeRunBundle(opts.runsDir, {
     manifest: {
@@ -385,11 +404,12 @@ async function saveCodeCarbonRun(r: CodeCarbonRecord, mean: CodeCarbonMeanPower,
       windows: [full],
       gaps: [],
       energy: {
-        method: 'codecarbon-reported',
+        method: CODECARBON_IT_ENERGY_METHOD,
         perChannel,
-        primary: { channel: primary, energyJ: mean.channels.find((c) => c.name === primary)!.energyJ, durationS: d },
+        primary: { channel: primary, energyJ: primaryEnergyJ, durationS: d },
         perWindow: perChannel.map((c) => ({ window: full.name, channel: c.channel, energyJ: c.energyJ, durationS: d })),
       },
+      impact: recordImpact(settings, hw, { energyJ: primaryEnergyJ, durationS: d }),
       notes,
     },
     trace: mean.channels.map((c) => ({ name: c.name, tS: Float64Array.of(0, d), powerW: Float64Array.of(c.powerW, c.powerW) })),

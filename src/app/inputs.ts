@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { errors } from '../errors.js';
 import { powerUnitOf, requireHardware, resolveHardware, type HardwareSpec } from '../impact/hardware.js';
-import { STUDY_GRID_ZONE } from '../impact/presets.js';
+import type { ImpactSettings } from '../impact/presets.js';
 import { latencyByQueryCount } from '../analysis/latency.js';
 import type { PerRunEnergy } from '../analysis/trapezoid.js';
 import type { LatencyObservation, LatencyStats, RunTrace } from '../analysis/types.js';
@@ -12,6 +12,9 @@ import { scanMlperfLogTree } from '../mlperf/log-tree.js';
 import type { MlperfLogTree, MlperfSummary } from '../mlperf/types.js';
 import { parseSummary } from '../mlperf/parse-summary.js';
 import { MANIFEST_FILE, parseManifestText, type RunManifest } from '../runs/manifest.js';
+import { codecarbonSettings, itEnergyJ, recordedSettings, settingsKey } from '../runs/run-impact.js';
+import { combineProvenance, type PowerBasis } from '../traces/provenance.js';
+import type { Provenance } from '../traces/types.js';
 import { chooseChannels, type ChannelRule } from '../traces/channels.js';
 import { importCodeCarbonCsv, importGenericCsv, importNvidiaSmiCsv, importTegrastatsLog, importThesisCsv, sniffFormat, type FileFormat } from '../traces/import-files.js';
 import { decodeGenericCsv, parseGenericCsvSpec } from '../traces/parse-generic-csv.js';
@@ -76,9 +79,18 @@ export interface RunGroup {
   /** The compute-phase window of the same runs, when they recorded one (bench bundles). */
   readonly computeEnergies?: readonly PerRunEnergy[];
   readonly latency?: LatencyStats;
-  /** Where the layout tells the location, its grid zone. */
-  readonly defaultZone?: string;
+  /**
+   * The impact settings the data carry: the study's parameters for the study's data (its
+   * dataset, its files, or runs imported from it), what bundles were recorded with, the PUE
+   * CodeCarbon already applied. Absent: the default preset.
+   */
+  readonly recorded?: ImpactSettings;
+  /** Where the power figures come from (measured, estimated, replayed, or a mix); null without power. */
+  readonly provenance?: PowerBasis | null;
 }
+
+/** The study's own parameters: what its data were assessed with (Table 5.1). */
+const STUDY_SETTINGS: ImpactSettings = { preset: 'thesis-2025' };
 
 export interface DiscoveredInputs {
   readonly groups: readonly RunGroup[];
@@ -129,7 +141,7 @@ export function discoverInputs(paths: readonly string[], opts: FileOptions): Dis
     );
   }
   if (bundles.length > 0) groups.push(...bundleGroups([...new Set(bundles)].sort(), skipped, notes));
-  if (files.length > 0) groups.push(...fileGroups(files, opts, skipped));
+  if (files.length > 0) groups.push(...fileGroups(files, opts, skipped, notes));
   else rejectFileOnlyOptions(opts, logTrees > 0);
   return { groups, skipped, notes };
 }
@@ -176,9 +188,12 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
     readonly dirs: string[];
     readonly compute: PerRunEnergy[];
     readonly latency: LatencyObservation[];
+    readonly provenance: Provenance['kind'][];
     powerless: number;
   }
   const groups = new Map<string, Pending>();
+  // Runs imported from the same source file (and line) are one measurement counted twice.
+  const bySource = new Map<string, string[]>();
   for (const dir of dirs) {
     const file = join(dir, MANIFEST_FILE);
     let m: RunManifest;
@@ -204,13 +219,16 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
       continue;
     }
     const label = m.label.replace(/(-r\d+| run\d+( \w+)?)$/, '');
-    const key = bench
+    // Runs recorded with different settings (grid, PUE, preset) are not averaged together.
+    const settings = recordedSettings(m);
+    const sk = settingsKey(settings);
+    const key = `${sk}#` + (bench
       ? `${hardware?.id ?? ''}|bench|${bench.scenario}|${bench.queryCount}|${bench.model}`
       : study
         ? `${hardware?.id ?? ''}|thesis|${study.datasetTag}|${study.version}|${study.queryCount}`
         : logs
           ? `${hardware?.id ?? m.device.name ?? ''}|mlperf|${logs.datasetTag}|${logs.version}|${logs.scenario}|${logs.queryCount}`
-          : `${hardware?.id ?? ''}|${label}`;
+          : `${hardware?.id ?? ''}|${label}`);
     let g = groups.get(key);
     if (!g) {
       g = {
@@ -221,12 +239,14 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
           scenario: bench ? bench.scenario : study ? 'SingleStream' : logs ? logs.scenario : '',
           queryCount: bench ? bench.queryCount : study ? study.queryCount : logs ? logs.queryCount : undefined,
           source: dirname(dir),
+          recorded: settings,
         },
         studyLatency: study?.mlperf,
         energies: [],
         dirs: [],
         compute: [],
         latency: [],
+        provenance: [],
         powerless: 0,
       };
       groups.set(key, g);
@@ -239,11 +259,22 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
       continue;
     }
     if (study?.computeRun) g.compute.push({ id: `${m.id}:compute-run`, energyJ: study.computeRun.energyJ, durationS: study.computeRun.durationS, gaps: 0 });
-    g.energies.push({ id: m.id, energyJ: m.energy.primary.energyJ, durationS: m.energy.primary.durationS, gaps: m.gaps.length });
+    const e = itEnergyJ(m)!;
+    g.energies.push({ id: m.id, energyJ: e.energyJ, durationS: e.durationS, gaps: m.gaps.length });
+    if (m.sensor) g.provenance.push(m.sensor.provenance.kind);
+    const src = importSource(m);
+    if (src !== undefined) bySource.set(src, [...(bySource.get(src) ?? []), m.id]);
     g.dirs.push(dir);
     const cw = m.windows.find((x) => x.name === 'compute');
     const ce = m.energy.perWindow?.find((x) => x.window === 'compute' && x.channel === m.energy?.primary.channel);
     if (cw && ce) g.compute.push({ id: m.id, energyJ: ce.energyJ, durationS: cw.t1S - cw.t0S, gaps: 0 });
+  }
+  const shared = [...bySource].filter(([, ids]) => ids.length > 1);
+  if (shared.length > 0) {
+    const [src, ids] = shared[0]!;
+    notes.push(
+      `${shared.reduce((n, [, ids2]) => n + ids2.length, 0)} runs share ${shared.length} source(s), e.g. ${ids.length} runs imported from ${src} (${ids.join(', ')}): the same measurement is counted more than once; remove the copies (inferprint runs rm ID)`,
+    );
   }
   const powerless = [...groups.values()].reduce((n, g) => n + g.powerless, 0);
   if (powerless > 0) notes.push(`${powerless} run bundle(s) measured no power (imported MLPerf logs): they give latency without energy`);
@@ -257,8 +288,15 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
     // Energy comes from the runs that measured power only; a group of power-less runs is latency only, as a log tree is.
     const energy =
       g.energies.length > 0 ? { energies: g.energies, bundleDirs: g.dirs, ...(g.compute.length === g.energies.length ? { computeEnergies: g.compute } : {}) } : {};
-    return { ...base, ...energy, ...(l ? { latency: l } : {}) };
+    return { ...base, ...energy, provenance: combineProvenance(g.provenance), ...(l ? { latency: l } : {}) };
   });
+}
+
+/** The file (and line) an imported run came from: two runs with the same are one measurement. */
+function importSource(m: RunManifest): string | undefined {
+  if (m.workload.kind !== 'import') return undefined;
+  const line = (m.workload as unknown as Record<string, unknown>).line;
+  return typeof line === 'number' ? `${m.workload.sourcePath}:${line}` : m.workload.sourcePath;
 }
 
 /** What `import mlperf` records about a run (see src/app/import.ts). */
@@ -344,7 +382,8 @@ function thesisGroups(d: ThesisDeviceData, skipped: Skipped[]): RunGroup[] {
       scenario: 'SingleStream',
       queryCount: qc,
       source: d.dataDir,
-      defaultZone: STUDY_GRID_ZONE, // its devices ran in France (Grid'5000, LIG)
+      recorded: STUDY_SETTINGS, // its devices ran in France (Grid'5000, LIG), assessed with its parameters
+      provenance: 'measured',
       runs: of('full'),
       ...(compute.length > 0 ? { computeRuns: compute } : {}),
       ...(lat ? { latency: lat } : {}),
@@ -465,7 +504,7 @@ interface FileGroup {
   readonly compute: string[];
 }
 
-function fileGroups(files: readonly string[], opts: FileOptions, skipped: Skipped[]): RunGroup[] {
+function fileGroups(files: readonly string[], opts: FileOptions, skipped: Skipped[], notes: string[]): RunGroup[] {
   // Files of one device, query count and format are repetitions of one workload; the
   // study's `_ci` files are separate runs of the compute phase of that workload.
   const groups = new Map<string, FileGroup>();
@@ -488,13 +527,31 @@ function fileGroups(files: readonly string[], opts: FileOptions, skipped: Skippe
     (named?.phase === 'ci' ? g.compute : g.full).push(f);
   }
   return [...groups.values()].map((g) => {
-    const base = { datasetTag: g.tag, version: '', hardware: g.hw, scenario: '', queryCount: g.qc, source: [...g.full, ...g.compute].join(', ') };
+    // The study's own files (named as its dataset names them) keep the study's parameters.
+    const base = {
+      datasetTag: g.tag,
+      version: '',
+      hardware: g.hw,
+      scenario: '',
+      queryCount: g.qc,
+      source: [...g.full, ...g.compute].join(', '),
+      provenance: 'measured' as const,
+      ...(g.tag !== '' ? { recorded: STUDY_SETTINGS } : {}),
+    };
     const format = g.format;
     if (format === 'codecarbon') {
-      const energies = g.full.flatMap((f) =>
-        importCodeCarbonCsv(f).map((r, i) => ({ id: `${f}#${r.label || i + 1}`, energyJ: r.energyJ, durationS: r.durationS, gaps: 0 })),
-      );
-      return { ...base, energies };
+      // CodeCarbon multiplies every energy by its `pue` setting: divided back to the IT energy, and
+      // that PUE kept as the one the runs were recorded with, so it is applied once, not twice.
+      const records = g.full.flatMap((f) => importCodeCarbonCsv(f).map((r, i) => ({ f, r, i })));
+      const pues = new Set(records.map(({ r }) => r.pue ?? 1));
+      const energies = records.map(({ f, r, i }) => ({ id: `${f}#${r.label || i + 1}`, energyJ: r.energyJ / (r.pue ?? 1), durationS: r.durationS, gaps: 0 }));
+      if (pues.size > 1) {
+        notes.push(
+          `${g.full.join(', ')}: CodeCarbon runs recorded with different PUE settings (${[...pues].join(', ')}): each energy divided by its own, and the default PUE applied to all (give --pue to choose)`,
+        );
+        return { ...base, energies, recorded: { preset: 'default' } };
+      }
+      return { ...base, energies, recorded: codecarbonSettings(records[0]?.r.pue) };
     }
     const sources = (list: string[]) => list.map((f) => runSource(f, format, g.hw, opts));
     return {

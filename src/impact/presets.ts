@@ -13,16 +13,36 @@
  *
  * Anything the caller gives (grid, PUE, lifetime, embodied model) replaces the preset's.
  */
-import { errors } from '../errors.js';
+import { errors, type Where } from '../errors.js';
 import { SECONDS_PER_HOUR } from '../units/index.js';
 import { LIFETIME_DEFAULTS } from './data/defaults.generated.js';
 import { DEFAULT_EMBODIED_MODEL, estimateEmbodied, hasThesisConstants, type EmbodiedModelId, type EmbodiedResult } from './embodied/index.js';
 import { resolveGrid, type GridFactor } from './grid.js';
 import type { ImpactParams, Param } from './lca.js';
 import { pueFor, validatePue } from './pue.js';
-import type { HardwareSpec, LifetimeRow, PresetId } from './types.js';
+import { PRESET_IDS, type HardwareSpec, type LifetimeRow, type PresetId } from './types.js';
 
 export { PRESET_IDS, type PresetId } from './types.js';
+
+/**
+ * A value chosen when a run was recorded (a flag given to `measure`/`bench`, a fact an importer
+ * read, such as CodeCarbon's `pue` column), with why. A run keeps the parameters it was recorded
+ * with: whoever reads it later gets them back unless they ask for others.
+ */
+export interface RecordedSetting<T> {
+  readonly value: T;
+  readonly why: string;
+}
+
+/** What a run was recorded with: its preset, and the values chosen over the preset's defaults. */
+export interface ImpactSettings {
+  readonly preset: PresetId;
+  /** A zone (`FR`, `FR-ADEME`, `WORLD`) or a number in gCO2e/kWh, as text. */
+  readonly grid?: RecordedSetting<string>;
+  readonly pue?: RecordedSetting<number>;
+  readonly lifetimeS?: RecordedSetting<number>;
+  readonly embodiedModel?: RecordedSetting<EmbodiedModelId>;
+}
 
 export interface ImpactOptions {
   readonly preset: PresetId;
@@ -32,6 +52,8 @@ export interface ImpactOptions {
   readonly pue?: 'auto' | number;
   readonly lifetimeS?: number;
   readonly embodiedModel?: EmbodiedModelId;
+  /** Values the run was recorded with: used where the caller gives none, before the preset's. */
+  readonly recorded?: Omit<ImpactSettings, 'preset'>;
   /** Zone the default preset uses when no grid is given (else WORLD); ignored by thesis-2025. */
   readonly defaultZone?: string;
 }
@@ -45,8 +67,8 @@ export interface DefaultUsed {
   readonly unit: string;
   readonly source: string;
   readonly year: number | null;
-  /** `preset`: chosen by the preset (a default); `user`: given by the caller. */
-  readonly origin: 'preset' | 'user';
+  /** `preset`: chosen by the preset (a default); `user`: given by the caller; `recorded`: kept from when the run was recorded. */
+  readonly origin: 'preset' | 'user' | 'recorded';
   readonly why: string;
 }
 
@@ -55,6 +77,14 @@ export interface ResolvedImpactParams {
   readonly params: ImpactParams;
   /** Every parameter used, in a fixed order: grid, pue, lifetime, embodied. */
   readonly used: DefaultUsed[];
+  /** The settings to record with a run so it can be assessed again the same way. */
+  readonly settings: ImpactSettings;
+}
+
+/** Check a preset name from outside the type system (a flag, a file, a library caller). */
+export function parsePresetId(raw: string, where: Where = {}): PresetId {
+  if ((PRESET_IDS as readonly string[]).includes(raw)) return raw as PresetId;
+  throw errors.invalidValue(where, `unknown preset ${JSON.stringify(raw)} (expected ${PRESET_IDS.join(' or ')})`);
 }
 
 /** The study's grid zone: the French factor it used (ADEME Base Empreinte). */
@@ -89,7 +119,7 @@ function presetEmbodiedModel(preset: PresetId, hardware: HardwareSpec): Embodied
   return preset === 'thesis-2025' && hasThesisConstants(hardware) ? 'thesis-2025-constants' : DEFAULT_EMBODIED_MODEL;
 }
 
-function embodiedUsed(e: EmbodiedResult, origin: DefaultUsed['origin'], preset: PresetId): DefaultUsed {
+function embodiedUsed(e: EmbodiedResult, origin: DefaultUsed['origin'], preset: PresetId, recordedWhy?: string): DefaultUsed {
   return {
     name: 'embodied',
     value: e.meanKg,
@@ -102,40 +132,53 @@ function embodiedUsed(e: EmbodiedResult, origin: DefaultUsed['origin'], preset: 
     why:
       origin === 'user'
         ? `embodied model ${e.model} chosen by the caller; ${e.candidates.length} candidate(s)`
-        : `${preset} preset: embodied model ${e.model}; mean of ${e.candidates.length} candidate(s) (${e.candidates.map((c) => c.factor.matchKey).join(', ')})`,
+        : origin === 'recorded'
+          ? `recorded with the run: ${recordedWhy ?? e.model}; ${e.candidates.length} candidate(s)`
+          : `${preset} preset: embodied model ${e.model}; mean of ${e.candidates.length} candidate(s) (${e.candidates.map((c) => c.factor.matchKey).join(', ')})`,
   };
 }
 
 /** The LCA parameters for a device under a preset, and the record of what was used. Pure. */
 export function resolveImpactParams(opts: ImpactOptions): ResolvedImpactParams {
-  const { preset, hardware } = opts;
+  const preset = parsePresetId(opts.preset, { field: 'preset' });
+  const { hardware } = opts;
+  const rec = opts.recorded ?? {};
   const used: DefaultUsed[] = [];
+  const settings: { -readonly [K in keyof ImpactSettings]: ImpactSettings[K] } = { preset };
 
-  // Grid
-  const zone = opts.grid ?? (preset === 'thesis-2025' ? STUDY_GRID_ZONE : (opts.defaultZone ?? DEFAULT_ZONE));
-  const grid = resolveGrid(zone, opts.grid !== undefined ? { field: 'grid' } : {});
+  // Grid: the caller's, else the run's, else the preset's.
+  const gridOrigin: DefaultUsed['origin'] = opts.grid !== undefined ? 'user' : rec.grid !== undefined ? 'recorded' : 'preset';
+  const zone = opts.grid ?? rec.grid?.value ?? (preset === 'thesis-2025' ? STUDY_GRID_ZONE : (opts.defaultZone ?? DEFAULT_ZONE));
+  const grid = resolveGrid(zone, gridOrigin === 'user' ? { field: 'grid' } : gridOrigin === 'recorded' ? { field: 'impact.settings.grid' } : {});
   const gridGPerKwh = gridParam(grid);
+  if (gridOrigin !== 'preset') settings.grid = { value: zone, why: gridOrigin === 'user' ? `given by the user (${zone})` : rec.grid!.why };
   used.push({
     name: 'grid',
     value: grid.gPerKwh,
     unit: 'gCO2e/kWh',
     source: gridGPerKwh.source,
     year: grid.year,
-    origin: opts.grid !== undefined ? 'user' : 'preset',
+    origin: gridOrigin,
     why:
-      opts.grid !== undefined
-        ? `given by the caller (${opts.grid})`
-        : preset === 'thesis-2025'
-          ? "thesis-2025 preset: the study's EGM for France (ADEME Base Empreinte)"
-          : `default preset, no grid given: zone ${grid.zone}${opts.defaultZone !== undefined ? ' (default zone for this input)' : ' (world average)'}`,
+      gridOrigin === 'user'
+        ? `given by the caller (${zone})`
+        : gridOrigin === 'recorded'
+          ? `recorded with the run: ${rec.grid!.why}`
+          : preset === 'thesis-2025'
+            ? "thesis-2025 preset: the study's EGM for France (ADEME Base Empreinte)"
+            : `default preset, no grid given: zone ${grid.zone}${opts.defaultZone !== undefined ? ' (default zone for this input)' : ' (world average)'}`,
   });
 
   // PUE
   let pue: Param;
-  if (typeof opts.pue === 'number') {
-    const v = validatePue(opts.pue, { field: 'pue' });
-    pue = { value: v, min: v, max: v, unit: 'ratio', source: 'user' };
-    used.push({ name: 'pue', value: v, unit: 'ratio', source: 'user', year: null, origin: 'user', why: 'given by the caller' });
+  const givenPue = typeof opts.pue === 'number' ? { value: opts.pue, origin: 'user' as const } : opts.pue === undefined && rec.pue !== undefined ? { value: rec.pue.value, origin: 'recorded' as const } : undefined;
+  if (givenPue) {
+    const v = validatePue(givenPue.value, { field: givenPue.origin === 'user' ? 'pue' : 'impact.settings.pue' });
+    const why = givenPue.origin === 'user' ? 'given by the caller' : `recorded with the run: ${rec.pue!.why}`;
+    const source = givenPue.origin === 'user' ? 'user' : rec.pue!.why;
+    pue = { value: v, min: v, max: v, unit: 'ratio', source };
+    settings.pue = { value: v, why: givenPue.origin === 'user' ? 'given by the user' : rec.pue!.why };
+    used.push({ name: 'pue', value: v, unit: 'ratio', source, year: null, origin: givenPue.origin, why });
   } else {
     const row = pueFor(preset, hardware.category);
     pue = {
@@ -161,11 +204,22 @@ export function resolveImpactParams(opts: ImpactOptions): ResolvedImpactParams {
 
   // Lifetime
   let lifetimeS: Param;
-  if (opts.lifetimeS !== undefined) {
-    const v = opts.lifetimeS;
-    if (!Number.isFinite(v) || v <= 0) throw errors.invalidValue({ field: 'lifetime' }, `lifetime ${v} s must be positive`);
-    lifetimeS = { value: v, min: v, max: v, unit: 's', source: 'user' };
-    used.push({ name: 'lifetime', value: v, unit: 's', source: 'user', year: null, origin: 'user', why: `given by the caller (${years(v)})` });
+  const givenLife = opts.lifetimeS !== undefined ? { value: opts.lifetimeS, origin: 'user' as const } : rec.lifetimeS !== undefined ? { value: rec.lifetimeS.value, origin: 'recorded' as const } : undefined;
+  if (givenLife) {
+    const v = givenLife.value;
+    if (!Number.isFinite(v) || v <= 0) throw errors.invalidValue({ field: givenLife.origin === 'user' ? 'lifetime' : 'impact.settings.lifetimeS' }, `lifetime ${v} s must be positive`);
+    const source = givenLife.origin === 'user' ? 'user' : rec.lifetimeS!.why;
+    lifetimeS = { value: v, min: v, max: v, unit: 's', source };
+    settings.lifetimeS = { value: v, why: givenLife.origin === 'user' ? 'given by the user' : rec.lifetimeS!.why };
+    used.push({
+      name: 'lifetime',
+      value: v,
+      unit: 's',
+      source,
+      year: null,
+      origin: givenLife.origin,
+      why: givenLife.origin === 'user' ? `given by the caller (${years(v)})` : `recorded with the run (${years(v)}): ${rec.lifetimeS!.why}`,
+    });
   } else {
     const row = lifetimeRow(preset);
     lifetimeS = {
@@ -190,9 +244,76 @@ export function resolveImpactParams(opts: ImpactOptions): ResolvedImpactParams {
   }
 
   // Embodied
-  const model = opts.embodiedModel ?? presetEmbodiedModel(preset, hardware);
+  const embodiedOrigin: DefaultUsed['origin'] = opts.embodiedModel !== undefined ? 'user' : rec.embodiedModel !== undefined ? 'recorded' : 'preset';
+  const model = opts.embodiedModel ?? rec.embodiedModel?.value ?? presetEmbodiedModel(preset, hardware);
   const embodied = estimateEmbodied(model, hardware);
-  used.push(embodiedUsed(embodied, opts.embodiedModel !== undefined ? 'user' : 'preset', preset));
+  if (embodiedOrigin !== 'preset') settings.embodiedModel = { value: model, why: embodiedOrigin === 'user' ? 'given by the user' : rec.embodiedModel!.why };
+  used.push(embodiedUsed(embodied, embodiedOrigin, preset, rec.embodiedModel?.why));
 
-  return { preset, params: { gridGPerKwh, pue, lifetimeS, embodied }, used };
+  return { preset, params: { gridGPerKwh, pue, lifetimeS, embodied }, used, settings };
+}
+
+/**
+ * What the min–max range of a result spans, in words: the embodied candidates, and every
+ * other parameter that has a range. For footnotes, so nobody reads an envelope over PUE and
+ * lifetime as the spread of the embodied estimate alone.
+ */
+export function rangeSpans(used: readonly DefaultUsed[]): string[] {
+  const spans: string[] = [];
+  for (const u of used) {
+    if (u.name === 'embodied') {
+      if (u.min !== undefined && u.max !== undefined && u.min !== u.max) spans.push('embodied candidates');
+    } else if (u.min !== undefined && u.max !== undefined && u.min !== u.max) {
+      spans.push(u.name === 'lifetime' ? 'lifetime' : u.name === 'pue' ? 'PUE' : 'grid factor');
+    }
+  }
+  return spans;
+}
+
+/** Grid and PUE for a run whose hardware the database does not know: the operational part alone. */
+export interface OperationalParams {
+  readonly gridGPerKwh: number;
+  readonly pue: number;
+  readonly used: DefaultUsed[];
+  readonly settings: ImpactSettings;
+}
+
+/**
+ * The operational parameters alone, for hardware the database does not know (so no category
+ * decides the PUE): grid as `resolveImpactParams` takes it; PUE as given or recorded, else 1
+ * (no facility overhead assumed), said in its `why`. Pure.
+ */
+export function resolveOperationalParams(opts: Omit<ImpactOptions, 'hardware' | 'embodiedModel' | 'lifetimeS'>): OperationalParams {
+  const preset = parsePresetId(opts.preset, { field: 'preset' });
+  const rec = opts.recorded ?? {};
+  const settings: { -readonly [K in keyof ImpactSettings]: ImpactSettings[K] } = { preset };
+  const gridOrigin: DefaultUsed['origin'] = opts.grid !== undefined ? 'user' : rec.grid !== undefined ? 'recorded' : 'preset';
+  const zone = opts.grid ?? rec.grid?.value ?? (preset === 'thesis-2025' ? STUDY_GRID_ZONE : (opts.defaultZone ?? DEFAULT_ZONE));
+  const grid = resolveGrid(zone, gridOrigin === 'user' ? { field: 'grid' } : gridOrigin === 'recorded' ? { field: 'impact.settings.grid' } : {});
+  if (gridOrigin !== 'preset') settings.grid = { value: zone, why: gridOrigin === 'user' ? `given by the user (${zone})` : rec.grid!.why };
+  const gp = gridParam(grid);
+  const used: DefaultUsed[] = [
+    {
+      name: 'grid',
+      value: grid.gPerKwh,
+      unit: 'gCO2e/kWh',
+      source: gp.source,
+      year: grid.year,
+      origin: gridOrigin,
+      why: gridOrigin === 'user' ? `given by the caller (${zone})` : gridOrigin === 'recorded' ? `recorded with the run: ${rec.grid!.why}` : `${preset} preset: zone ${grid.zone}`,
+    },
+  ];
+  const pueOrigin: DefaultUsed['origin'] = typeof opts.pue === 'number' ? 'user' : opts.pue === undefined && rec.pue !== undefined ? 'recorded' : 'preset';
+  const pue = pueOrigin === 'user' ? validatePue(opts.pue as number, { field: 'pue' }) : pueOrigin === 'recorded' ? validatePue(rec.pue!.value, { field: 'impact.settings.pue' }) : 1;
+  if (pueOrigin !== 'preset') settings.pue = { value: pue, why: pueOrigin === 'user' ? 'given by the user' : rec.pue!.why };
+  used.push({
+    name: 'pue',
+    value: pue,
+    unit: 'ratio',
+    source: pueOrigin === 'user' ? 'user' : pueOrigin === 'recorded' ? rec.pue!.why : 'no facility overhead assumed: the hardware (and so its category) is unknown',
+    year: null,
+    origin: pueOrigin,
+    why: pueOrigin === 'user' ? 'given by the caller' : pueOrigin === 'recorded' ? `recorded with the run: ${rec.pue!.why}` : 'unknown hardware: PUE 1',
+  });
+  return { gridGPerKwh: grid.gPerKwh, pue, used, settings };
 }

@@ -11,6 +11,8 @@
 import { errors, quote, type InferprintError } from '../errors.js';
 import type { ChannelKind } from '../sensors/types.js';
 import type { Provenance, SensorName } from '../traces/types.js';
+import { EMBODIED_MODEL_IDS, type EmbodiedModelId } from '../impact/embodied/index.js';
+import { PRESET_IDS, type DefaultUsed, type ImpactSettings, type PresetId } from '../impact/presets.js';
 import { MANIFEST_SCHEMA_VERSION, upgradeManifestJson } from './schema.js';
 
 export { MANIFEST_SCHEMA_VERSION };
@@ -205,10 +207,42 @@ export interface RunManifest {
   readonly gaps: readonly GapRecord[];
   /** Absent only when there is nothing to integrate (a run that failed before any sample). */
   readonly energy?: EnergySummary;
-  /** Produced by the impact layer with its model version and parameters; free-form here. */
-  readonly impact?: Readonly<Record<string, unknown>>;
+  /** The impact as assessed when the run was recorded, and the settings to assess it again the same way. */
+  readonly impact?: RecordedImpact;
   readonly files: readonly BundleFile[];
   /** Facts about the run as a whole, e.g. how its times were obtained. */
+  readonly notes?: readonly string[];
+}
+
+/** A low–mean–high figure, g (the impact layer's `Range`). */
+export interface RecordedRange {
+  readonly mean: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The LCA result as the impact layer wrote it (`ImpactResult`); the figures readers use are checked, the rest kept as written. */
+export interface RecordedImpactResult {
+  readonly model: string;
+  readonly gwpG: RecordedRange;
+  readonly operationalG: RecordedRange;
+  readonly embodiedG: RecordedRange;
+}
+
+/**
+ * `impact`: what the run's footprint was when it was recorded. `settings` (absent in bundles
+ * written before it existed) is what to assess it with again: every reader that recomputes
+ * (analyze, the store, the dashboard) starts from it, so a run gives the same number by every
+ * route. `result` is the full LCA when the hardware is known; `operationalOnlyG` the
+ * operational part alone when it is not.
+ */
+export interface RecordedImpact {
+  readonly settings?: ImpactSettings;
+  readonly result?: RecordedImpactResult;
+  readonly operationalOnlyG?: number;
+  /** The parameters used, with source and why. */
+  readonly parameters?: readonly DefaultUsed[];
+  readonly warnings?: readonly string[];
   readonly notes?: readonly string[];
 }
 
@@ -439,12 +473,21 @@ function readTool(v: unknown, at: At): ToolInfo {
   return { ...f.raw, name: f.req('name', nonEmptyString), version: f.req('version', nonEmptyString) };
 }
 
-function readProvenance(v: unknown, at: At): Provenance {
+/** A replay of a replay of ... is still one recording: a few levels are plenty, and bound the recursion. */
+const MAX_PROVENANCE_DEPTH = 4;
+
+function readProvenance(v: unknown, at: At, depth = 0): Provenance {
   const f = Fields.of(v, at);
-  const kind = f.req('kind', oneOf({ measured: true, estimated: true }));
-  return kind === 'measured'
-    ? { ...f.raw, kind, sensor: f.req('sensor', oneOf(SENSOR_NAMES)) }
-    : { ...f.raw, kind, method: f.req('method', nonEmptyString) };
+  const kind = f.req('kind', oneOf({ measured: true, estimated: true, replayed: true }));
+  switch (kind) {
+    case 'measured':
+      return { ...f.raw, kind, sensor: f.req('sensor', oneOf(SENSOR_NAMES)) };
+    case 'estimated':
+      return { ...f.raw, kind, method: f.req('method', nonEmptyString) };
+    case 'replayed':
+      if (depth >= MAX_PROVENANCE_DEPTH) throw at.invalid(`replays nested more than ${MAX_PROVENANCE_DEPTH} deep`);
+      return { ...f.raw, kind, file: f.req('file', nonEmptyString), original: f.req('original', (o, oAt) => readProvenance(o, oAt, depth + 1)) };
+  }
 }
 
 function readChannel(v: unknown, at: At): ChannelRecord {
@@ -467,7 +510,7 @@ function readSensor(v: unknown, at: At): SensorRecord {
   return {
     ...f.raw,
     name: f.req('name', oneOf(SENSOR_NAMES)),
-    provenance: f.req('provenance', readProvenance),
+    provenance: f.req('provenance', (p, pAt) => readProvenance(p, pAt)),
     requestedIntervalS: f.req('requestedIntervalS', positiveOrNull),
     measuredIntervalS: f.req('measuredIntervalS', positiveOrNull),
     channels,
@@ -576,6 +619,75 @@ function readEnergy(v: unknown, at: At): EnergySummary {
   };
 }
 
+function readRange(v: unknown, at: At): RecordedRange {
+  const f = Fields.of(v, at);
+  const mean = f.req('mean', nonNegative);
+  const min = f.req('min', nonNegative);
+  const max = f.req('max', nonNegative);
+  if (!(min <= mean * (1 + 1e-9) && mean <= max * (1 + 1e-9))) throw at.invalid(`mean ${mean} is outside [min ${min}, max ${max}]`);
+  return { ...f.raw, mean, min, max };
+}
+
+function readSetting<T>(read: (v: unknown, at: At) => T): (v: unknown, at: At) => { value: T; why: string } {
+  return (v, at) => {
+    const f = Fields.of(v, at);
+    return { ...f.raw, value: f.req('value', read), why: f.req('why', string) };
+  };
+}
+
+const PRESETS = Object.fromEntries(PRESET_IDS.map((p) => [p, true])) as Record<PresetId, true>;
+const EMBODIED_IDS = Object.fromEntries(EMBODIED_MODEL_IDS.map((p) => [p, true])) as Record<EmbodiedModelId, true>;
+
+function readSettings(v: unknown, at: At): ImpactSettings {
+  const f = Fields.of(v, at);
+  return {
+    ...f.raw,
+    preset: f.req('preset', oneOf(PRESETS)),
+    ...f.opt('grid', readSetting(nonEmptyString)),
+    ...f.opt('pue', readSetting(positive)),
+    ...f.opt('lifetimeS', readSetting(positive)),
+    ...f.opt('embodiedModel', readSetting(oneOf(EMBODIED_IDS))),
+  };
+}
+
+const PARAMETER_NAMES: Record<DefaultUsed['name'], true> = { grid: true, pue: true, lifetime: true, embodied: true };
+const ORIGINS: Record<DefaultUsed['origin'], true> = { preset: true, user: true, recorded: true };
+
+function readParameter(v: unknown, at: At): DefaultUsed {
+  const f = Fields.of(v, at);
+  const value = f.req('value', (x, xAt) => (typeof x === 'string' ? x : finite(x, xAt)));
+  const year = f.raw.year;
+  return {
+    ...f.raw,
+    name: f.req('name', oneOf(PARAMETER_NAMES)),
+    value,
+    ...f.opt('min', finite),
+    ...f.opt('max', finite),
+    unit: f.req('unit', string),
+    source: f.req('source', string),
+    year: year === undefined || year === null ? null : integer(year, at.key('year')),
+    origin: f.raw.origin === undefined ? 'preset' : f.req('origin', oneOf(ORIGINS)),
+    why: f.raw.why === undefined ? '' : f.req('why', string),
+  };
+}
+
+function readImpact(v: unknown, at: At): RecordedImpact {
+  const f = Fields.of(v, at);
+  const result = (r: unknown, rAt: At): RecordedImpactResult => {
+    const rf = Fields.of(r, rAt);
+    return { ...rf.raw, model: rf.req('model', nonEmptyString), gwpG: rf.req('gwpG', readRange), operationalG: rf.req('operationalG', readRange), embodiedG: rf.req('embodiedG', readRange) };
+  };
+  return {
+    ...f.raw,
+    ...f.opt('settings', readSettings),
+    ...f.opt('result', result),
+    ...f.opt('operationalOnlyG', nonNegative),
+    ...f.opt('parameters', array(readParameter)),
+    ...f.opt('warnings', array(string)),
+    ...f.opt('notes', array(string)),
+  };
+}
+
 function readFile(v: unknown, at: At): BundleFile {
   const f = Fields.of(v, at);
   const name = f.req('name', string);
@@ -669,7 +781,7 @@ export function parseManifest(json: unknown, file: string = MANIFEST_FILE): RunM
     windows: f.req('windows', array(readWindow)),
     gaps: f.req('gaps', array(readGap)),
     ...f.opt('energy', readEnergy),
-    ...f.opt('impact', object),
+    ...f.opt('impact', readImpact),
     files,
     ...f.opt('notes', array(string)),
   };

@@ -32,7 +32,7 @@ function loadTrace(file: string): PowerTrace {
 export function replaySensor(file: string): Sensor {
   return {
     name: 'replay',
-    kind: 'measured',
+    kind: 'replayed',
     probe: () => Promise.resolve(existsSync(file) ? { ok: true, detail: `replaying ${file}` } : { ok: false, reason: `replay file ${file} does not exist` }),
     start(env: SensorEnv, opts: StartOptions, sink: SensorSink): Promise<SensorHandle> {
       const trace = loadTrace(file);
@@ -72,7 +72,8 @@ export function replaySensor(file: string): Sensor {
       return Promise.resolve({
         info: {
           name: 'replay',
-          provenance: trace.provenance,
+          // The recording measured another run: this one is a replay of it, and says so.
+          provenance: { kind: 'replayed', file, original: trace.provenance },
           channels: channelKinds(names),
           primaryChannel: primary,
           requestedIntervalS: opts.intervalS,

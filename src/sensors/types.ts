@@ -79,8 +79,8 @@ export type ProbeResult = { readonly ok: true; readonly detail: string } | { rea
 
 export interface Sensor {
   readonly name: SensorName;
-  /** Measured or estimated, before starting (the estimator is never passed off as measured). */
-  readonly kind: 'measured' | 'estimated';
+  /** Measured, estimated or replayed, before starting (neither an estimate nor a replay is ever passed off as measured). */
+  readonly kind: 'measured' | 'estimated' | 'replayed';
   /** Can this sensor run here? Cheap, no sampling; the reason is shown to the user. */
   probe(env: SensorEnv): Promise<ProbeResult>;
   /**

@@ -11,17 +11,9 @@ import { isReservedRunsDirEntry } from '../runs/runs-dir.js';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { isInferprintError, type InferprintError } from '../errors.js';
-import {
-  computeImpact,
-  estimateEmbodied,
-  resolveHardware,
-  resolveImpactParams,
-  type DefaultUsed,
-  type EmbodiedResult,
-  type HardwareSpec,
-  type ImpactResult,
-  type PresetId,
-} from '../impact/index.js';
+import { estimateEmbodied, resolveHardware, type DefaultUsed, type EmbodiedResult, type HardwareSpec, type ImpactResult, type PresetId } from '../impact/index.js';
+import { assessRun, hardwareOfRun, runFootprint } from '../runs/run-impact.js';
+import { describeProvenance } from '../traces/provenance.js';
 import { parseSummary } from '../mlperf/parse-summary.js';
 import { MLPERF_SCENARIOS, type MlperfScenario, type MlperfSummary } from '../mlperf/types.js';
 import { readBundleTrace, readRunManifest } from '../runs/bundle.js';
@@ -47,6 +39,10 @@ export interface RunRow {
   /** Sensor name; null when the run measured no power (imported MLPerf logs: no trace, no energy). */
   readonly sensor: string | null;
   readonly estimated: boolean;
+  /** Where the power came from: `measured`, `estimated` (a model) or `replayed` (a recording); null without power. */
+  readonly provenance: 'measured' | 'estimated' | 'replayed' | null;
+  /** The same in words, e.g. `estimated (cpu-tdp)`. */
+  readonly provenanceDetail: string | null;
   readonly workload: RunManifest['workload']['kind'];
   readonly scenario: MlperfScenario | null;
   readonly queryCount: number | null;
@@ -56,8 +52,10 @@ export interface RunRow {
   /** Energy of the primary channel over the whole trace, J. */
   readonly energyJ: number | null;
   readonly meanW: number | null;
-  /** GWP recorded with the run (mean of its range), g; null when the run recorded none. */
+  /** GWP of the run (mean of its range), g: as recorded, else assessed with the settings it was recorded with; null without energy. */
   readonly gwpG: number | null;
+  /** What `gwpG` covers: the full LCA, or the operational part alone (hardware unknown). */
+  readonly impactScope: 'operational+embodied' | 'operational' | null;
   readonly hasMlperf: boolean;
 }
 
@@ -85,6 +83,7 @@ export interface RunsPage {
 export type ImpactView =
   | { readonly source: 'recorded'; readonly result: unknown; readonly parameters: unknown; readonly notes: unknown; readonly operationalOnlyG: unknown }
   | { readonly source: 'computed'; readonly preset: PresetId; readonly result: ImpactResult; readonly parameters: readonly DefaultUsed[] }
+  | { readonly source: 'computed'; readonly preset: PresetId; readonly result: null; readonly operationalOnlyG: number; readonly parameters: readonly DefaultUsed[]; readonly notes: readonly string[] }
   | { readonly source: 'none'; readonly reason: string };
 
 export type MlperfView = { readonly file: string; readonly summary: MlperfSummary } | { readonly file: string; readonly error: string };
@@ -140,8 +139,7 @@ function runRow(m: RunManifest): RunRow {
   const primary = sensor?.channels.find((c) => c.name === sensor.primaryChannel);
   const deviceName = m.device.name ?? primary?.device ?? null;
   const qc = w.queryCount;
-  const impact = m.impact as { result?: { gwpG?: { mean?: unknown } } } | undefined;
-  const gwp = impact?.result?.gwpG?.mean;
+  const fp = runFootprint(m);
   const model = w.model;
   return {
     id: m.id,
@@ -155,6 +153,8 @@ function runRow(m: RunManifest): RunRow {
     deviceName,
     sensor: sensor?.name ?? null,
     estimated: sensor?.provenance.kind === 'estimated',
+    provenance: sensor?.provenance.kind ?? null,
+    provenanceDetail: sensor ? describeProvenance(sensor.provenance) : null,
     workload: m.workload.kind,
     scenario: isScenario(w.scenario) ? w.scenario : null,
     queryCount: typeof qc === 'number' && Number.isInteger(qc) && qc > 0 ? qc : null,
@@ -162,7 +162,8 @@ function runRow(m: RunManifest): RunRow {
     primaryChannel: sensor?.primaryChannel ?? null,
     energyJ: m.energy?.primary.energyJ ?? null,
     meanW: m.energy?.perChannel.find((c) => c.channel === sensor?.primaryChannel)?.meanW ?? null,
-    gwpG: typeof gwp === 'number' && Number.isFinite(gwp) ? gwp : null,
+    gwpG: fp.gwpG,
+    impactScope: fp.scope,
     hasMlperf: m.files.some((f) => f.role === 'mlperf_log_summary'),
   };
 }
@@ -390,8 +391,10 @@ export class RunsData {
     const bundle = await this.bundlePath(id);
     const manifest = await this.manifestOf(id, bundle);
     const row = runRow(manifest);
-    const hardware = hardwareOf(manifest);
-    const embodied = hardware ? estimateEmbodied('die-area-v1', hardware) : null;
+    const hardware = hardwareOfRun(manifest);
+    const impact = impactOf(manifest, hardware, q);
+    // The breakdown of the embodied model the run is assessed with (the study's constants for its runs).
+    const embodied = impact.source === 'computed' && impact.result ? impact.result.params.embodied : hardware ? embodiedFor(manifest, hardware) : null;
     const files = await Promise.all(
       manifest.files.map(async (f) => {
         try {
@@ -402,7 +405,7 @@ export class RunsData {
         }
       }),
     );
-    return { run: row, manifest, hardware: hardware ?? null, embodied, impact: impactOf(manifest, hardware, q), mlperf: await this.mlperfOf(bundle, manifest), files };
+    return { run: row, manifest, hardware: hardware ?? null, embodied, impact, mlperf: await this.mlperfOf(bundle, manifest), files };
   }
 
   private async mlperfOf(bundle: string, m: RunManifest): Promise<MlperfView | null> {
@@ -479,41 +482,41 @@ export class RunsData {
   }
 }
 
-/** The hardware a run measured, from the database: its recorded id, else the names it reports. */
-function hardwareOf(m: RunManifest): HardwareSpec | undefined {
-  const sensor = m.sensor;
-  const primary = sensor?.channels.find((c) => c.name === sensor.primaryChannel);
-  for (const name of [m.device.hardwareId, m.device.name, primary?.device]) {
-    if (name === undefined) continue;
-    const spec = resolveHardware(name);
-    if (spec) return spec;
-  }
-  return undefined;
-}
-
-/** The impact recorded with the run, or computed now (with the preset asked for, or `default` when none was recorded). */
+/**
+ * The impact recorded with the run, or assessed now: with the settings the run was recorded with
+ * (the study's parameters for the study's runs), and the preset or grid the request asks for.
+ */
 function impactOf(m: RunManifest, hardware: HardwareSpec | undefined, q: RunQuery): ImpactView {
   const recorded = m.impact;
   if (q.preset === undefined && q.grid === undefined && recorded !== undefined && (recorded.result !== undefined || recorded.operationalOnlyG !== undefined)) {
     return { source: 'recorded', result: recorded.result ?? null, parameters: recorded.parameters ?? null, notes: recorded.notes ?? null, operationalOnlyG: recorded.operationalOnlyG ?? null };
   }
-  if (m.sensor === undefined) return { source: 'none', reason: 'the run measured no power: there is no energy to assess' };
-  if (!hardware) return { source: 'none', reason: 'the run names no hardware the database knows: the embodied part cannot be estimated' };
-  if (!m.energy) return { source: 'none', reason: 'the run has no energy to assess' };
-  const preset = q.preset ?? 'default';
-  let resolved;
+  let a;
   try {
-    resolved = resolveImpactParams({ preset, hardware, ...(q.grid !== undefined ? { grid: q.grid } : {}) });
+    a = assessRun(m, { ...(q.preset !== undefined ? { preset: q.preset } : {}), ...(q.grid !== undefined ? { grid: q.grid } : {}) }, hardware);
   } catch (e) {
-    // Only the grid comes from the request; anything else wrong here is a bug.
-    if (isInferprintError(e) && q.grid !== undefined) throw badRequest(`query parameter 'grid': ${e.detail}`);
+    // Only the grid comes from the request; a recorded setting the tables no longer know is the run's problem.
+    if (isInferprintError(e) && q.grid !== undefined && e.where.field === 'grid') throw badRequest(`query parameter 'grid': ${e.detail}`);
+    if (isInferprintError(e)) return { source: 'none', reason: e.message };
     throw e;
   }
+  switch (a.scope) {
+    case 'none':
+      return { source: 'none', reason: a.reason };
+    case 'operational':
+      return { source: 'computed', preset: a.settings.preset, result: null, operationalOnlyG: a.operationalG, parameters: a.used, notes: [a.reason] };
+    case 'operational+embodied':
+      return { source: 'computed', preset: a.resolved.preset, result: a.result, parameters: a.resolved.used };
+  }
+}
+
+/** The embodied estimate of the model the run is assessed with by default. */
+function embodiedFor(m: RunManifest, hardware: HardwareSpec): EmbodiedResult | null {
   try {
-    const result = computeImpact({ energyJ: m.energy.primary.energyJ, durationS: m.energy.primary.durationS, params: resolved.params });
-    return { source: 'computed', preset, result, parameters: resolved.used };
+    const a = assessRun(m, {}, hardware);
+    return a.scope === 'operational+embodied' ? a.resolved.params.embodied : estimateEmbodied('die-area-v1', hardware);
   } catch (e) {
-    if (isInferprintError(e)) return { source: 'none', reason: e.message };
+    if (isInferprintError(e)) return null;
     throw e;
   }
 }

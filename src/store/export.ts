@@ -10,6 +10,7 @@ import { withDuckDB } from '../runs/parquet.js';
 import { loadTable, sqlString } from './duck.js';
 import { RUN_COLUMNS, type RunRow } from './rows.js';
 import { csvText, type CsvValue } from '../io/csv-text.js';
+import type { SkippedEntry } from './scan.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'parquet'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -24,9 +25,18 @@ export function runRowsCsv(rows: readonly RunRow[]): string {
   );
 }
 
-/** A JSON array of row objects, columns in `runs` order. */
-export function runRowsJson(rows: readonly RunRow[]): string {
-  return `${JSON.stringify(rows, null, 2)}\n`;
+/**
+ * The one JSON shape of the `runs` family (`runs list --format json`, `runs export --format
+ * json`): the runs directory, the rows (columns in `runs` order) and the entries skipped.
+ */
+export interface RunsJson {
+  readonly runsDir: string;
+  readonly runs: readonly RunRow[];
+  readonly skipped: readonly SkippedEntry[];
+}
+
+export function runRowsJson(doc: RunsJson): string {
+  return `${JSON.stringify({ runsDir: doc.runsDir, runs: doc.runs, skipped: doc.skipped }, null, 2)}\n`;
 }
 
 async function writeAtomically(outPath: string, write: (tmp: string) => Promise<void>): Promise<void> {
@@ -40,10 +50,11 @@ async function writeAtomically(outPath: string, write: (tmp: string) => Promise<
   }
 }
 
-/** Write `rows` to `outPath` (replaced if it exists) in `format`. */
-export async function exportRunRows(rows: readonly RunRow[], format: ExportFormat, outPath: string): Promise<void> {
+/** Write `doc.runs` to `outPath` (replaced if it exists) in `format`. */
+export async function exportRunRows(doc: RunsJson, format: ExportFormat, outPath: string): Promise<void> {
+  const rows = doc.runs;
   if (format === 'csv') return writeAtomically(outPath, (tmp) => writeFile(tmp, runRowsCsv(rows)));
-  if (format === 'json') return writeAtomically(outPath, (tmp) => writeFile(tmp, runRowsJson(rows)));
+  if (format === 'json') return writeAtomically(outPath, (tmp) => writeFile(tmp, runRowsJson(doc)));
   return writeAtomically(outPath, (tmp) =>
     withDuckDB(async (con) => {
       await loadTable(con, 'runs', RUN_COLUMNS, rows);

@@ -6,6 +6,8 @@
  */
 import type { MlperfSummary } from '../mlperf/types.js';
 import type { RunManifest } from '../runs/manifest.js';
+import { runFootprint } from '../runs/run-impact.js';
+import { describeProvenance } from '../traces/provenance.js';
 
 /** A bundle the store listed: where it is, its manifest brought to the current schema. */
 export interface StoredRun {
@@ -57,7 +59,8 @@ export interface RunRow {
   readonly device: string | null;
   readonly hardware_id: string | null;
   readonly sensor: string | null;
-  readonly provenance: 'measured' | 'estimated' | null;
+  readonly provenance: 'measured' | 'estimated' | 'replayed' | null;
+  readonly provenance_detail: string | null;
   readonly estimate_method: string | null;
   readonly requested_interval_s: number | null;
   readonly measured_interval_s: number | null;
@@ -81,15 +84,18 @@ export interface RunRow {
   readonly energy_method: string | null;
   readonly gap_count: number;
   readonly window_names: readonly string[];
-  readonly gwp_g: number | null;
-  readonly gwp_min_g: number | null;
-  readonly gwp_max_g: number | null;
-  readonly operational_g: number | null;
-  readonly embodied_g: number | null;
+  readonly gwp_mg: number | null;
+  readonly gwp_min_mg: number | null;
+  readonly gwp_max_mg: number | null;
+  readonly operational_mg: number | null;
+  readonly embodied_mg: number | null;
   readonly impact_scope: 'operational+embodied' | 'operational' | null;
+  readonly impact_origin: 'recorded' | 'assessed' | null;
+  readonly impact_preset: string | null;
   readonly impact_model: string | null;
   readonly grid_g_per_kwh: number | null;
   readonly pue: number | null;
+  readonly lifetime_s: number | null;
   readonly has_mlperf: boolean;
   readonly files: readonly string[];
   readonly path: string;
@@ -113,7 +119,8 @@ const RUN_SPECS: Specs<RunRow> = {
   device: { type: 'VARCHAR', unit: '', doc: 'hardware name as the sensor reported it' },
   hardware_id: { type: 'VARCHAR', unit: '', doc: 'hardware database id (`inferprint hardware list`)' },
   sensor: { type: 'VARCHAR', unit: '', doc: 'sensor name: `nvml`, `nvidia-smi`, `tegrastats`, `rapl`, `estimate`, ...; NULL when the run measured no power (imported MLPerf logs)' },
-  provenance: { type: 'VARCHAR', unit: '', doc: '`measured` or `estimated` power; NULL when the run measured no power' },
+  provenance: { type: 'VARCHAR', unit: '', doc: '`measured`, `estimated` (a model, not a sensor) or `replayed` (a recording played back) power; NULL when the run measured no power' },
+  provenance_detail: { type: 'VARCHAR', unit: '', doc: 'the same in words, e.g. `estimated (cpu-tdp-process)`, `replayed from FILE (measured by nvidia-smi)`' },
   estimate_method: { type: 'VARCHAR', unit: '', doc: 'estimation method when `provenance = estimated`' },
   requested_interval_s: { type: 'DOUBLE', unit: 's', doc: 'sampling interval asked for; NULL when unknown' },
   measured_interval_s: { type: 'DOUBLE', unit: 's', doc: 'median interval between samples; NULL with fewer than two' },
@@ -137,15 +144,18 @@ const RUN_SPECS: Specs<RunRow> = {
   energy_method: { type: 'VARCHAR', unit: '', doc: 'integration method, e.g. `trapezoid`' },
   gap_count: { type: 'BIGINT', unit: '', doc: 'sampling gaps detected (all channels)' },
   window_names: { type: 'VARCHAR[]', unit: '', doc: 'named windows of the run (`full`, `compute`, `idle-before`, ...)' },
-  gwp_g: { type: 'DOUBLE', unit: 'g', doc: 'GWP, gCO2e: operational + embodied when the hardware is known, else operational only (see `impact_scope`)' },
-  gwp_min_g: { type: 'DOUBLE', unit: 'g', doc: 'lower end of the GWP range (full LCA only)' },
-  gwp_max_g: { type: 'DOUBLE', unit: 'g', doc: 'upper end of the GWP range (full LCA only)' },
-  operational_g: { type: 'DOUBLE', unit: 'g', doc: 'operational part: energy × grid factor × PUE' },
-  embodied_g: { type: 'DOUBLE', unit: 'g', doc: 'embodied (manufacturing) part allocated to the run' },
-  impact_scope: { type: 'VARCHAR', unit: '', doc: '`operational+embodied`, `operational`, or NULL when the bundle has no impact' },
+  gwp_mg: { type: 'DOUBLE', unit: 'mg', doc: 'GWP, mgCO2e: operational + embodied when the hardware is known, else operational only (see `impact_scope`)' },
+  gwp_min_mg: { type: 'DOUBLE', unit: 'mg', doc: 'lower end of the GWP range (full LCA only): the envelope over the embodied candidates and every ranged parameter' },
+  gwp_max_mg: { type: 'DOUBLE', unit: 'mg', doc: 'upper end of the GWP range (full LCA only)' },
+  operational_mg: { type: 'DOUBLE', unit: 'mg', doc: 'operational part: energy × grid factor × PUE' },
+  embodied_mg: { type: 'DOUBLE', unit: 'mg', doc: 'embodied (manufacturing) part allocated to the run' },
+  impact_scope: { type: 'VARCHAR', unit: '', doc: '`operational+embodied`, `operational`, or NULL when the run has no energy to assess' },
+  impact_origin: { type: 'VARCHAR', unit: '', doc: '`recorded` (figures written with the run) or `assessed` (computed on reading, with the settings the run was recorded with)' },
+  impact_preset: { type: 'VARCHAR', unit: '', doc: 'parameter preset the run is assessed with: `default`, or `thesis-2025` for the study\'s runs' },
   impact_model: { type: 'VARCHAR', unit: '', doc: 'impact model and version, e.g. `berthelot-2022-v1`' },
   grid_g_per_kwh: { type: 'DOUBLE', unit: 'g/kWh', doc: 'grid carbon intensity used, gCO2e/kWh' },
   pue: { type: 'DOUBLE', unit: '', doc: 'power usage effectiveness used' },
+  lifetime_s: { type: 'DOUBLE', unit: 's', doc: 'hardware lifetime the embodied part is allocated over (full LCA only)' },
   has_mlperf: { type: 'BOOLEAN', unit: '', doc: 'the bundle carries an `mlperf_log_summary` file (see the `results` view)' },
   files: { type: 'VARCHAR[]', unit: '', doc: "the bundle's extra files" },
   path: { type: 'VARCHAR', unit: '', doc: 'absolute path of the bundle directory' },
@@ -186,16 +196,6 @@ function shellJoin(argv: readonly string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
-/** A grid or PUE value from the impact block: the LCA's own parameter, else the defaults list. */
-function impactParam(impact: unknown, lcaKey: string, listName: string): number | null {
-  const fromLca = numAt(impact, 'result', 'params', lcaKey, 'value');
-  if (fromLca !== null) return fromLca;
-  const list = at(impact, 'parameters');
-  if (!Array.isArray(list)) return null;
-  const entry: unknown = list.find((p: unknown) => at(p, 'name') === listName);
-  return numAt(entry, 'value');
-}
-
 export function toRunRow(run: StoredRun): RunRow {
   const m = run.manifest;
   const w = m.workload;
@@ -203,9 +203,8 @@ export function toRunRow(run: StoredRun): RunRow {
   const sensor = m.sensor;
   const perPrimary = m.energy?.perChannel.find((c) => c.channel === (primary?.channel ?? sensor?.primaryChannel));
   const counter = m.energy?.counters?.find((c) => c.channel === (primary?.channel ?? sensor?.primaryChannel));
-  const impact = m.impact;
-  const full = numAt(impact, 'result', 'gwpG', 'mean');
-  const operationalOnly = numAt(impact, 'operationalOnlyG');
+  const fp = runFootprint(m);
+  const mg = (g: number | null): number | null => (g === null ? null : g * 1000);
   // Unknown fields are kept by the manifest reader: an importer may record a query count or
   // scenario on any workload kind, not only on bench runs.
   const wAny = w as Obj;
@@ -229,6 +228,7 @@ export function toRunRow(run: StoredRun): RunRow {
     // A run without a sensor measured no power: every power column is NULL.
     sensor: sensor?.name ?? null,
     provenance: sensor?.provenance.kind ?? null,
+    provenance_detail: sensor ? describeProvenance(sensor.provenance) : null,
     estimate_method: sensor?.provenance.kind === 'estimated' ? sensor.provenance.method : null,
     requested_interval_s: sensor?.requestedIntervalS ?? null,
     measured_interval_s: sensor?.measuredIntervalS ?? null,
@@ -252,15 +252,18 @@ export function toRunRow(run: StoredRun): RunRow {
     energy_method: m.energy?.method ?? null,
     gap_count: m.gaps.length,
     window_names: m.windows.map((x) => x.name),
-    gwp_g: full ?? operationalOnly,
-    gwp_min_g: numAt(impact, 'result', 'gwpG', 'min'),
-    gwp_max_g: numAt(impact, 'result', 'gwpG', 'max'),
-    operational_g: numAt(impact, 'result', 'operationalG', 'mean') ?? operationalOnly,
-    embodied_g: numAt(impact, 'result', 'embodiedG', 'mean'),
-    impact_scope: full !== null ? 'operational+embodied' : operationalOnly !== null ? 'operational' : null,
-    impact_model: strAt(impact, 'result', 'model'),
-    grid_g_per_kwh: impactParam(impact, 'gridGPerKwh', 'grid'),
-    pue: impactParam(impact, 'pue', 'pue'),
+    gwp_mg: mg(fp.gwpG),
+    gwp_min_mg: mg(fp.gwpMinG),
+    gwp_max_mg: mg(fp.gwpMaxG),
+    operational_mg: mg(fp.operationalG),
+    embodied_mg: mg(fp.embodiedG),
+    impact_scope: fp.scope,
+    impact_origin: fp.origin,
+    impact_preset: fp.preset,
+    impact_model: fp.model,
+    grid_g_per_kwh: fp.gridGPerKwh,
+    pue: fp.pue,
+    lifetime_s: fp.lifetimeS,
     has_mlperf: m.files.some((f) => f.role === 'mlperf_log_summary'),
     files: m.files.map((f) => f.name),
     path: run.path,

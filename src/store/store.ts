@@ -64,7 +64,7 @@ export interface RunStore {
   /** Remove runs by exact id; every id checked before any removal. */
   remove(ids: readonly string[]): Promise<RemovedRun[]>;
   /** Write `runs` rows (the runs given, e.g. from `list`) to a file. */
-  exportRows(rows: readonly RunRow[], format: ExportFormat, outPath: string): Promise<void>;
+  exportRows(rows: readonly RunRow[], format: ExportFormat, outPath: string, skipped?: readonly SkippedEntry[]): Promise<void>;
 }
 
 /** Tries of a query whose bundle files vanished under it (each try lists the directory afresh). */
@@ -205,8 +205,8 @@ class DirectoryStore implements RunStore {
     return removeRuns(this.runsDir, ids);
   }
 
-  exportRows(rows: readonly RunRow[], format: ExportFormat, outPath: string): Promise<void> {
-    return exportRunRows(rows, format, outPath);
+  exportRows(rows: readonly RunRow[], format: ExportFormat, outPath: string, skipped: readonly SkippedEntry[] = []): Promise<void> {
+    return exportRunRows({ runsDir: this.runsDir, runs: rows, skipped }, format, outPath);
   }
 }
 

@@ -12,6 +12,10 @@ import type { CodeCarbonRecord } from './parse-codecarbon.js';
  * Channels: `cpu`, `gpu`, `ram` for each component with energy above zero, and `total`
  * (CodeCarbon's `energy_consumed`: CPU + GPU + RAM, not a board or wall measurement), the
  * default primary channel so that a run's headline energy is CodeCarbon's own. Pure.
+ *
+ * CodeCarbon multiplies every energy by its `pue` setting before writing it; the channels here
+ * are the IT side (each energy divided by that PUE), so the PUE is applied once, downstream,
+ * like every other run's.
  */
 
 export interface MeanPowerChannel {
@@ -38,15 +42,17 @@ export function codecarbonMeanPower(r: CodeCarbonRecord): CodeCarbonMeanPower {
   // Energy spread over no time is no power at all: refuse rather than divide by zero.
   if (!(r.durationS > 0)) throw errors.invalidValue(where, `duration ${r.durationS} s: a run needs a duration to turn its energy into power`);
   const d = r.durationS;
+  const pue = r.pue ?? 1;
   const channels: MeanPowerChannel[] = [];
   const zeroParts: string[] = [];
   for (const [part, kind] of Object.entries(PART_KINDS)) {
-    const e = r.partsJ?.[part];
-    if (e === undefined) continue;
+    const reported = r.partsJ?.[part];
+    if (reported === undefined) continue;
+    const e = reported / pue;
     if (e > 0) channels.push({ name: part, kind, energyJ: e, powerW: e / d });
     else zeroParts.push(part);
   }
-  channels.push({ name: CODECARBON_TOTAL_CHANNEL, kind: 'other', energyJ: r.energyJ, powerW: r.energyJ / d });
+  channels.push({ name: CODECARBON_TOTAL_CHANNEL, kind: 'other', energyJ: r.energyJ / pue, powerW: r.energyJ / pue / d });
   return { durationS: d, channels, zeroParts };
 }
 

@@ -119,6 +119,12 @@ export function decodeCodeCarbonCsv(lines: Iterable<string>, opts: CodeCarbonOpt
       return raw === undefined ? undefined : parse(raw, where(name));
     };
 
+    // A PUE is facility power over IT power: below 1 (or 0, CodeCarbon's energies divided by it) is not one.
+    const parsePue = (raw: string, w: Where): number => {
+      const v = nonNegative(raw, w);
+      if (v < 1) throw errors.invalidValue(w, `PUE ${v} is not a ratio ≥ 1`);
+      return v;
+    };
     const durationS = required('duration');
     const energyKwh = required('energy_consumed');
     const partsJ: Record<string, number> = {};
@@ -157,7 +163,7 @@ export function decodeCodeCarbonCsv(lines: Iterable<string>, opts: CodeCarbonOpt
       ...optionalText('countryName', 'country_name'),
       ...optionalText('countryIsoCode', 'country_iso_code'),
       ...optionalText('region', 'region'),
-      ...optionalNumber('pue', optional('pue')),
+      ...optionalNumber('pue', optional('pue', parsePue)),
       ...(Object.keys(lastPowerW).length > 0 ? { lastPowerW } : {}),
       ...optionalText('codecarbonVersion', 'codecarbon_version'),
       ...optionalText('trackingMode', 'tracking_mode'),

@@ -13,10 +13,18 @@ export type SensorName =
   | 'replay'
   | 'unknown';
 
-/** Power is either measured by a sensor or estimated by a method; results say which. */
+/**
+ * Where power figures come from; results say which, and `describeProvenance` (provenance.ts)
+ * words it. A replay (`replay:FILE`) plays back a recording made earlier: it measured nothing
+ * of the run it is attached to, so it is neither *measured* nor *estimated* but wraps what the
+ * recording itself was.
+ */
 export type Provenance =
   | { readonly kind: 'measured'; readonly sensor: SensorName }
-  | { readonly kind: 'estimated'; readonly method: string };
+  | { readonly kind: 'estimated'; readonly method: string }
+  | { readonly kind: 'replayed'; readonly file: string; readonly original: Provenance };
+
+export type ProvenanceKind = Provenance['kind'];
 
 /** One named power channel (a GPU, a Jetson rail, a package) sampled over time. */
 export interface PowerChannel {

@@ -142,7 +142,7 @@ test('import codecarbon: one bundle per run, CodeCarbon energies to the joule, m
   };
   assert.deepEqual(Object.fromEntries(ma.energy!.perChannel.map((c) => [c.channel, c.energyJ])), expected);
   assert.deepEqual(ma.energy!.primary, { channel: 'total', energyJ: expected.total, durationS: d });
-  assert.equal(ma.energy!.method, 'codecarbon-reported');
+  assert.equal(ma.energy!.method, 'codecarbon-reported-without-pue');
   // The trace: two samples at the run's ends, constant power = energy / duration; its integral is the energy.
   for (const c of a!.trace.channels) {
     assert.deepEqual([...c.tS], [0, d], c.name);

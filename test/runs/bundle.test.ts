@@ -83,7 +83,7 @@ test('a 3-channel trace, counters, files and the manifest round-trip exactly', a
   trace[1]!.powerW[2] = 1.7976931348623157e308;
   const counters = [{ name: 'gpu0', tS: new Float64Array([0.5, 1.5, 2.5]), energyJ: new Float64Array([0, 100.125, 200.0000001]) }];
   const bundleInput: RunBundleInput = {
-    manifest: { ...draft(), impact: { model: 'lca-v1', params: { pue: 1.5 } } },
+    manifest: { ...draft(), impact: { operationalOnlyG: 0.25, notes: ['a note'], extra: { kept: true } } as RunBundleInput['manifest']['impact'] },
     trace,
     counters,
     files: [

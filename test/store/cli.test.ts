@@ -39,7 +39,7 @@ test('runs list: a table, filters as flags, JSON and CSV; skipped entries on std
   const t = await cli(['runs', 'list', '--runs-dir', runsDir]);
   assert.equal(t.code, 0, t.err);
   const lines = t.out.trim().split('\n');
-  assert.match(lines[0]!, /^id\s+status\s+device\s+sensor\s+scenario\s+queries\s+duration \(s\)\s+energy \(J\)\s+GWP \(g\)\s+label$/);
+  assert.match(lines[0]!, /^id\s+status\s+device\s+sensor\s+scenario\s+queries\s+duration \(s\)\s+energy \(J\)\s+GWP \(mg\)\s+scope\s+label$/);
   assert.ok(lines[2]!.startsWith(a) && lines[3]!.startsWith(b));
   assert.match(lines[3]!, /interrupted\s+AGX-Orin\s+nvml\s+SingleStream\s+16\s+2\.00\s+100\.00/);
   assert.match(t.err, /1 entry of the runs directory skipped:\n {2}foreign: .*not a run bundle/);
@@ -91,7 +91,7 @@ test('runs show: summary, energy, impact, MLPerf results and files; JSON too', a
   assert.match(r.out, /^ {2}100 J on gpu0 over 1 s \(trapezoid\)$/m);
   assert.match(r.out, /^ {2}gpu0 +100\.000 +100\.00 +100\.00 +11 +101\.000$/m);
   assert.match(r.out, /^ {2}compute +0\.200 +0\.700 +gpu0 +50\.000 +100\.00$/m);
-  assert.match(r.out, /GWP 0\.004 gCO2e \(range 0\.003–0\.005 g\), operational 0\.0033 g, embodied 0\.0007 g/);
+  assert.match(r.out, /GWP 4 mgCO2e \(range 3–5 mg\), operational 3\.3 mg, embodied 0\.7 mg/);
   assert.match(r.out, /grid 79\.1 gCO2e\/kWh, PUE 1\.5/);
   assert.match(r.out, /mlperf_log_summary\.txt +SingleStream +INVALID +64 +1\.532 +1\.557 +1\.563/);
   assert.match(r.out, /^ {2}counters\.parquet +counters +\d+$/m);
@@ -145,38 +145,43 @@ test('runs export: CSV, JSON and Parquet read back with the same values', async 
   assert.equal(csv.code, 0, csv.err);
   assert.match(csv.err, /exported 2 run\(s\)/);
   const text = readFileSync(join(dir, 'runs.csv'), 'utf8');
-  const rows = await withDuckDB(async (con) => (await con.runAndReadAll(`SELECT id, label, energy_j::DOUBLE, gwp_g, query_count, channels, started_at FROM read_csv('${join(dir, 'runs.csv')}') ORDER BY id`)).getRowsJS());
+  const rows = await withDuckDB(async (con) => (await con.runAndReadAll(`SELECT id, label, energy_j::DOUBLE, gwp_mg, query_count, channels, started_at FROM read_csv('${join(dir, 'runs.csv')}') ORDER BY id`)).getRowsJS());
   assert.deepEqual(rows.map((r) => r.slice(0, 6)), [
-    [a, 'a100, qc64', 100, 0.004, 64n, 'gpu0;board'],
-    [b, 'orin qc16', 100, 0.004, 16n, 'gpu0;board'],
+    [a, 'a100, qc64', 100, 4n, 64n, 'gpu0;board'],
+    [b, 'orin qc16', 100, 4n, 16n, 'gpu0;board'],
   ]);
   assert.equal(text.split('\n')[0], RUN_COLUMNS.map((c) => c.name).join(','));
 
   const json = await cli(['runs', 'export', b, '--format', 'json', '--out', join(dir, 'one.json'), '--runs-dir', runsDir]);
   assert.equal(json.code, 0, json.err);
-  const back = JSON.parse(readFileSync(join(dir, 'one.json'), 'utf8')) as RunRow[];
+  // One JSON shape for the runs family: export writes what `runs list --format json` prints.
+  const doc = JSON.parse(readFileSync(join(dir, 'one.json'), 'utf8')) as { runsDir: string; runs: RunRow[]; skipped: unknown[] };
+  assert.deepEqual(Object.keys(doc), ['runsDir', 'runs', 'skipped']);
+  const back = doc.runs;
   assert.equal(back.length, 1);
   assert.equal(back[0]!.id, b);
   assert.equal(back[0]!.status_detail, 'SIGINT');
   assert.deepEqual(Object.keys(back[0]!), RUN_COLUMNS.map((c) => c.name));
+  const listed = await cli(['runs', 'list', '--format', 'json', '--runs-dir', runsDir]);
+  assert.deepEqual(Object.keys(JSON.parse(listed.out) as object), ['runsDir', 'runs', 'skipped']);
 
   const pq = await cli(['runs', 'export', '--all', '--device', 'A100', '--out', join(dir, 'runs.parquet'), '--runs-dir', runsDir]);
   assert.equal(pq.code, 0, pq.err);
   const fromParquet = await withDuckDB(async (con) => {
-    const r = await con.runAndReadAll(`SELECT id, energy_j, gwp_g, query_count, channels, started_at, has_mlperf FROM read_parquet('${join(dir, 'runs.parquet')}')`);
+    const r = await con.runAndReadAll(`SELECT id, energy_j, gwp_mg, query_count, channels, started_at, has_mlperf FROM read_parquet('${join(dir, 'runs.parquet')}')`);
     const types = (await con.runAndReadAll(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${join(dir, 'runs.parquet')}'))`)).getRowsJS();
     return { rows: r.getRowsJS(), types: Object.fromEntries(types.map((t) => [t[0] as string, t[1] as string])) };
   });
   assert.equal(fromParquet.rows.length, 1);
   const [id, energy, gwp, qc, channels, started, mlperf] = fromParquet.rows[0]!;
-  assert.deepEqual([id, energy, gwp, qc, channels, mlperf], [a, 100, 0.004, 64n, ['gpu0', 'board'], true]);
+  assert.deepEqual([id, energy, gwp, qc, channels, mlperf], [a, 100, 4, 64n, ['gpu0', 'board'], true]);
   assert.equal((started as Date).toISOString(), '2026-11-26T11:42:03.123Z');
   for (const c of RUN_COLUMNS) assert.equal(fromParquet.types[c.name], c.type, c.name);
   // No temporary left beside the outputs.
   assert.deepEqual(readdirSync(dir).sort(), ['one.json', 'runs.csv', 'runs.parquet']);
 
   const stdout = await cli(['runs', 'export', a, '--format', 'json', '--runs-dir', runsDir]);
-  assert.equal((JSON.parse(stdout.out) as RunRow[])[0]!.id, a);
+  assert.equal((JSON.parse(stdout.out) as { runs: RunRow[] }).runs[0]!.id, a);
 });
 
 test('runs: bad usage exits 2 with one line naming the flag or argument', async () => {

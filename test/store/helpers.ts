@@ -6,6 +6,7 @@ import { computeResults } from '../../src/benchmark/loadgen/results.js';
 import { effectiveSettings, studySettings } from '../../src/benchmark/loadgen/settings.js';
 import { writeSummary } from '../../src/benchmark/loadgen/summary-writer.js';
 import { writeRunBundle, type BundleFileInput, type ManifestDraft, type WrittenBundle } from '../../src/runs/bundle.js';
+import type { RunManifest } from '../../src/runs/manifest.js';
 
 /** A fresh runs directory path (not created: the first write creates it). */
 export function tempRunsDir(): string {
@@ -64,7 +65,7 @@ export function draft(over: Partial<ManifestDraft> = {}): ManifestDraft {
         operationalG: { mean: 0.0033, min: 0.0025, max: 0.004 },
         embodiedG: { mean: 0.0007, min: 0.0005, max: 0.001 },
         params: { gridGPerKwh: { value: 79.1 }, pue: { value: 1.5 } },
-      },
+      } as NonNullable<RunManifest['impact']>['result'],
     },
     ...over,
   };

@@ -106,10 +106,11 @@ test('rows flatten the manifest with units in the names', async () => {
   assert.equal(r.energy_window_s, 1);
   assert.equal(r.mean_w, 100);
   assert.equal(r.counter_energy_j, 101);
-  assert.equal(r.gwp_g, 0.004);
-  assert.equal(r.gwp_min_g, 0.003);
-  assert.equal(r.operational_g, 0.0033);
-  assert.equal(r.embodied_g, 0.0007);
+  assert.equal(r.gwp_mg, 4);
+  assert.equal(r.gwp_min_mg, 3);
+  assert.ok(Math.abs(r.operational_mg! - 3.3) < 1e-12);
+  assert.ok(Math.abs(r.embodied_mg! - 0.7) < 1e-12);
+  assert.equal(r.impact_origin, 'recorded');
   assert.equal(r.impact_scope, 'operational+embodied');
   assert.equal(r.grid_g_per_kwh, 79.1);
   assert.equal(r.pue, 1.5);
@@ -127,13 +128,13 @@ test('rows flatten the manifest with units in the names', async () => {
   assert.ok(Math.abs(compute.mean_w! - 100) < 1e-9);
 
   // Operational-only impact and a wrapped command.
-  const cmd = await writeRun(runsDir, { workload: { kind: 'command', argv: ['python', 'run it.py'], cwd: '/tmp', exitCode: 3 }, impact: { operationalOnlyG: 0.002, parameters: [{ name: 'grid', value: 475 }] } }, { suffix: 'cafe' });
+  const cmd = await writeRun(runsDir, { workload: { kind: 'command', argv: ['python', 'run it.py'], cwd: '/tmp', exitCode: 3 }, impact: { operationalOnlyG: 0.002, parameters: [{ name: 'grid', value: 475, unit: 'gCO2e/kWh', source: 'Ember', year: 2024, origin: 'preset', why: 'zone WORLD' }] } }, { suffix: 'cafe' });
   const c = toRunRow((await openStore(runsDir).get(cmd.id)));
   assert.equal(c.command, "python 'run it.py'");
   assert.equal(c.exit_code, 3);
-  assert.equal(c.gwp_g, 0.002);
+  assert.equal(c.gwp_mg, 2);
   assert.equal(c.impact_scope, 'operational');
-  assert.equal(c.embodied_g, null);
+  assert.equal(c.embodied_mg, null);
   assert.equal(c.grid_g_per_kwh, 475);
   assert.equal(c.query_count, null);
 });

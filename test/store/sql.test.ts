@@ -28,14 +28,14 @@ test('the runs view has the documented columns, typed, and one row per bundle', 
   for (const c of RUN_COLUMNS) assert.equal(types.get(c.name), c.type, c.name);
   assert.equal(types.size, RUN_COLUMNS.length);
 
-  const r = await store.query("SELECT id, energy_j, gwp_g, started_at, query_count, channels, m.manifest->>'$.host.cpuModel' AS cpu FROM runs JOIN manifests m USING (id) ORDER BY id");
+  const r = await store.query("SELECT id, energy_j, gwp_mg, started_at, query_count, channels, m.manifest->>'$.host.cpuModel' AS cpu FROM runs JOIN manifests m USING (id) ORDER BY id");
   assert.deepEqual(
     r.columns.map((c) => c.name),
-    ['id', 'energy_j', 'gwp_g', 'started_at', 'query_count', 'channels', 'cpu'],
+    ['id', 'energy_j', 'gwp_mg', 'started_at', 'query_count', 'channels', 'cpu'],
   );
   assert.deepEqual(r.rows, [
-    [ids[0], 100, 0.004, '2026-11-26T11:42:03.123Z', 64, ['gpu0', 'board'], 'Test CPU'],
-    [ids[1], 100, 0.004, '2026-11-27T10:00:00.000Z', 64, ['gpu0', 'board'], 'Test CPU'],
+    [ids[0], 100, 4, '2026-11-26T11:42:03.123Z', 64, ['gpu0', 'board'], 'Test CPU'],
+    [ids[1], 100, 4, '2026-11-27T10:00:00.000Z', 64, ['gpu0', 'board'], 'Test CPU'],
   ]);
   assert.equal(r.truncated, false);
   const g = await store.query("SELECT hardware_id, count(*) AS n FROM runs WHERE started_at >= TIMESTAMP '2026-11-27' GROUP BY ALL");
@@ -88,8 +88,8 @@ test('windows, traces, counters and results views', async () => {
   assert.equal(row.max_latency_ns, 1_563_000);
   assert.equal(row.error_count, 1);
   // A join of runs and results: the study's latency against GWP.
-  const j = await store.query('SELECT r.hardware_id, x.max_latency_ns / 1e6 AS max_ms, r.gwp_g FROM runs r JOIN results x ON x.run_id = r.id');
-  assert.deepEqual(j.rows, [['A100', 1.563, 0.004]]);
+  const j = await store.query('SELECT r.hardware_id, x.max_latency_ns / 1e6 AS max_ms, r.gwp_mg FROM runs r JOIN results x ON x.run_id = r.id');
+  assert.deepEqual(j.rows, [['A100', 1.563, 4]]);
 });
 
 test('a store with no bundle still has every view, empty', async () => {

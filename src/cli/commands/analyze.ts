@@ -1,7 +1,8 @@
 import { analyze, type AnalyzeResult } from '../../app/analyze.js';
 import { INPUT_FORMATS, type InputFormat } from '../../app/inputs.js';
 import type { AnalysisRow, EnergyMethod } from '../../analysis/types.js';
-import type { DefaultUsed } from '../../impact/presets.js';
+import { PRESET_IDS, type DefaultUsed, type PresetId } from '../../impact/presets.js';
+import { EMBODIED_MODEL_IDS, isEmbodiedModelId, type EmbodiedModelId } from '../../impact/embodied/index.js';
 import { errors } from '../../errors.js';
 import { parseDurationFlag, parseGridFlag, parsePueFlag } from '../flags.js';
 import { gToMg, gramsCO2e } from '../../units/index.js';
@@ -26,11 +27,16 @@ Options:
   --method thesis|trapezoid  thesis: the study's arithmetic (intersection window, 1000-point
                              mean profile, mean × duration); trapezoid (default): each run
                              integrated, mean and 95 % CI across runs, full and compute phases
+  --preset thesis-2025|default
+                             parameter preset (grid, PUE, lifetime, embodied model); default: what
+                             the data were recorded with — the study's data (its dataset, its files,
+                             runs imported from it) keep the study's (thesis-2025), runs keep their
+                             own — and thesis-2025 with --method thesis
   --grid ZONE|G_PER_KWH      grid factor: a zone (FR, FRA, DEU, WORLD, FR-ADEME, ...) or a number
-                             in gCO2e/kWh (default: FR-ADEME 79.1 for the study's layout)
-  --pue auto|X               power usage effectiveness (auto: by hardware category)
+                             in gCO2e/kWh (default: as recorded, else the preset's)
+  --pue auto|X               power usage effectiveness (auto: the preset's, by hardware category)
   --lifetime DURATION        hardware lifetime for the embodied allocation (default 7y)
-  --embodied die-area-v1|die-area-density-v1
+  --embodied die-area-v1|die-area-density-v1|thesis-2025-constants
   --device NAME              hardware of power files that do not name it (see: inferprint hardware list)
   --input-format FORMAT      auto (default), thesis-csv, nvidia-smi, tegrastats, generic, codecarbon
   --columns SPEC             generic CSV columns: t=COL,p=COL,unit=W|mW|kW[,timeUnit=s|ms|us|ns][,delim=;]
@@ -48,6 +54,7 @@ export const analyzeCommand: Command = {
   run(ctx) {
     const { values, positionals } = parseFlags(ctx.argv, {
       method: { type: 'string' },
+      preset: { type: 'string' },
       grid: { type: 'string' },
       pue: { type: 'string' },
       lifetime: { type: 'string' },
@@ -62,6 +69,7 @@ export const analyzeCommand: Command = {
     });
     const format = parseFormat(values.format);
     const method = parseMethod(values.method);
+    const preset = values.preset === undefined ? undefined : parsePresetFlag(values.preset);
     const pue = values.pue === undefined ? undefined : parsePueFlag(values.pue);
     const lifetimeS = values.lifetime === undefined ? undefined : parseLifetime(values.lifetime);
     const embodiedModel = parseEmbodied(values.embodied);
@@ -72,6 +80,7 @@ export const analyzeCommand: Command = {
     const result = analyze({
       paths: positionals.map((p) => (p.startsWith('/') ? p : `${ctx.cwd}/${p}`)),
       method,
+      ...(preset !== undefined ? { preset } : {}),
       ...(values.grid !== undefined ? { grid: values.grid } : {}),
       ...(pue !== undefined ? { pue } : {}),
       ...(lifetimeS !== undefined ? { lifetimeS } : {}),
@@ -100,9 +109,15 @@ function parseMethod(raw: string | undefined): EnergyMethod {
 const parseLifetime = (raw: string): number => parseDurationFlag(raw, '--lifetime', '7y or 61320h');
 
 
-function parseEmbodied(raw: string | undefined): 'die-area-v1' | 'die-area-density-v1' | undefined {
-  if (raw === undefined || raw === 'die-area-v1' || raw === 'die-area-density-v1') return raw;
-  throw errors.usage(`unknown embodied model '${raw}' (expected die-area-v1 or die-area-density-v1)`, '--embodied');
+function parseEmbodied(raw: string | undefined): EmbodiedModelId | undefined {
+  if (raw === undefined) return undefined;
+  if (isEmbodiedModelId(raw)) return raw;
+  throw errors.usage(`unknown embodied model '${raw}' (expected ${EMBODIED_MODEL_IDS.join(', ')})`, '--embodied');
+}
+
+function parsePresetFlag(raw: string): PresetId {
+  if ((PRESET_IDS as readonly string[]).includes(raw)) return raw as PresetId;
+  throw errors.usage(`unknown preset '${raw}' (expected ${PRESET_IDS.join(' or ')})`, '--preset');
 }
 
 const parseInterval = (raw: string): number => parseDurationFlag(raw, '--interval', '50ms');
@@ -118,7 +133,7 @@ const mg = (g: number | undefined): number | undefined => (g === undefined ? und
 
 /** Columns of the CSV contract (DESIGN.md §4.1) first, then the explanation columns. */
 export const ANALYZE_COLUMNS: readonly Column<AnalysisRow>[] = [
-  { key: 'dataset_tag', header: 'device', value: (r) => r.datasetTag },
+  { key: 'dataset_tag', header: 'tag', value: (r) => r.datasetTag },
   { key: 'version', header: 'version', value: (r) => r.version },
   { key: 'qc', header: 'QC', value: (r) => r.queryCount, align: 'right' },
   { key: 'runs', header: 'runs', value: (r) => r.energy?.runs, align: 'right' },
@@ -138,9 +153,14 @@ export const ANALYZE_COLUMNS: readonly Column<AnalysisRow>[] = [
   { key: 'latency_runs', header: 'lat. runs', value: (r) => r.latency?.runs, align: 'right' },
 ];
 
+/** Where the power came from, on every row: an estimate or a replay never reads as a measurement. */
+const powerOf = (r: AnalysisRow): string => (r.provenance === null ? '' : r.provenance === 'mixed' ? 'MIXED' : r.provenance === 'measured' ? 'measured' : r.provenance.toUpperCase());
+
 /** Extra machine columns: the parameters behind each number, so a CSV explains itself. */
 const EXTRA_COLUMNS: readonly Column<AnalysisRow>[] = [
   { key: 'device', header: 'device id', value: (r) => r.device },
+  { key: 'power', header: 'power', value: powerOf },
+  { key: 'preset', header: 'preset', value: (r) => r.preset },
   { key: 'scenario', header: 'scenario', value: (r) => r.scenario },
   { key: 'method', header: 'method', value: (r) => r.method },
   { key: 'mean_power_w', header: 'mean power (W)', value: (r) => r.energy?.meanPowerW },
@@ -164,10 +184,16 @@ export function render(result: AnalyzeResult, format: 'table' | 'csv' | 'json'):
   if (format === 'json') return renderJson(result);
   if (format === 'csv') return renderCsv([...ANALYZE_COLUMNS, ...EXTRA_COLUMNS], result.rows);
   // The table shows only columns with something in them (the thesis method has no CI or compute phase).
-  const filled = ANALYZE_COLUMNS.filter((c) => result.rows.some((r) => c.value(r) !== undefined && c.value(r) !== ''));
-  // Rows from bundles or power files have no dataset tag: name the hardware instead.
-  const hardware: Column<AnalysisRow> = { key: 'device', header: 'hardware', value: (r) => r.device || '—' };
-  const cols = result.rows.some((r) => r.datasetTag === '') ? [hardware, ...filled] : filled;
+  // Devices go by one name everywhere (the hardware id); the dataset's own tag only where it says more.
+  const tagsOf = new Map<string, Set<string>>();
+  for (const r of result.rows) (tagsOf.get(`${r.displayName} ${r.version}`) ?? tagsOf.set(`${r.displayName} ${r.version}`, new Set()).get(`${r.displayName} ${r.version}`)!).add(r.datasetTag);
+  const showTag = [...tagsOf.values()].some((t) => t.size > 1);
+  const filled = ANALYZE_COLUMNS.filter((c) => (c.key !== 'dataset_tag' || showTag) && result.rows.some((r) => c.value(r) !== undefined && c.value(r) !== ''));
+  const device: Column<AnalysisRow> = { key: 'device', header: 'device', value: (r) => r.displayName };
+  // Say on every row what the power is when any row's is not measured.
+  const power: Column<AnalysisRow> = { key: 'power', header: 'power', value: powerOf };
+  const showPower = result.rows.some((r) => r.provenance !== null && r.provenance !== 'measured');
+  const cols = [device, ...(showPower ? [power] : []), ...filled];
   const lines = [renderTable(cols, result.rows), explain(result)];
   return lines.join('\n');
 }
@@ -185,10 +211,19 @@ function explain(result: AnalyzeResult): string {
       ? 'Method: thesis-2025 — energy = mean of the runs on a 1000-point grid over their common window × its duration (as the study computed Table 5.1).'
       : 'Method: trapezoid — each run integrated over its own span; mean across runs with a 95 % Student-t interval.',
   );
-  out.push('GWP = E_kWh × grid × PUE + (duration / lifetime) × F_embodied; mean over the embodied candidates, min–max their range.');
+  out.push('GWP = E_kWh × grid × PUE + (duration / lifetime) × F_embodied; the mean over the embodied candidates.');
+  out.push(
+    result.rangeSpans.length > 0
+      ? `min–max: the envelope over ${result.rangeSpans.join(', ')} (each at the end of its range that lowers or raises the GWP; a bound, not a confidence interval).`
+      : 'min = max: one embodied candidate and no ranged parameter.',
+  );
   for (const p of result.parameters) {
     out.push(`Parameters for ${p.device}:`);
-    for (const u of p.used) out.push(`  ${u.name.padEnd(9)} ${showValue(u)} — ${u.source}${u.year !== null ? ` (${u.year})` : ''}${u.origin === 'user' ? ' [given by you]' : ''}`);
+    for (const u of p.used) {
+      const range = u.min !== undefined && u.max !== undefined && u.min !== u.max ? ` [range ${showValue({ ...u, value: u.min })} – ${showValue({ ...u, value: u.max })}]` : '';
+      const origin = u.origin === 'user' ? ' [given by you]' : u.origin === 'recorded' ? ' [recorded with the runs]' : '';
+      out.push(`  ${u.name.padEnd(9)} ${showValue(u)}${range} — ${u.source}${u.year !== null ? ` (${u.year})` : ''}${origin}`);
+    }
   }
   if (result.skipped.length > 0) out.push(`Skipped ${result.skipped.length} input(s) (see --format json for the list).`);
   for (const n of result.notes) out.push(`Note: ${n}`);

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { describeProvenance } from '../../traces/provenance.js';
 import { errors } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import { EXPORT_FORMATS, runRowsCsv, runRowsJson, type ExportFormat } from '../../store/export.js';
@@ -112,14 +113,16 @@ function reportSkipped(ctx: CliContext, skipped: readonly SkippedEntry[]): void 
 
 const LIST_COLUMNS: readonly Column<RunRow>[] = [
   { key: 'id', header: 'id', value: (r) => r.id },
-  { key: 'status', header: 'status', value: (r) => r.status },
+  // `completed` is the measurement's status; a wrapped command that failed says so beside it.
+  { key: 'status', header: 'status', value: (r) => (r.exit_code !== null && r.exit_code !== 0 ? `${r.status} (exit ${r.exit_code})` : r.status) },
   { key: 'device', header: 'device', value: (r) => r.hardware_id ?? r.device },
-  { key: 'sensor', header: 'sensor', value: (r) => (r.sensor === null ? 'none' : r.provenance === 'estimated' ? `${r.sensor} (est.)` : r.sensor) },
+  { key: 'sensor', header: 'sensor', value: (r) => (r.sensor === null ? 'none' : r.provenance === 'estimated' ? `${r.sensor} (ESTIMATED)` : r.provenance === 'replayed' ? `${r.sensor} (REPLAYED)` : r.sensor) },
   { key: 'scenario', header: 'scenario', value: (r) => r.scenario },
   { key: 'query_count', header: 'queries', value: (r) => r.query_count, align: 'right' },
   { key: 'duration_s', header: 'duration (s)', value: (r) => r.duration_s, digits: 2 },
   { key: 'energy_j', header: 'energy (J)', value: (r) => r.energy_j, digits: 2 },
-  { key: 'gwp_g', header: 'GWP (g)', value: (r) => r.gwp_g, digits: 4 },
+  { key: 'gwp_mg', header: 'GWP (mg)', value: (r) => r.gwp_mg, digits: 3 },
+  { key: 'impact_scope', header: 'scope', value: (r) => (r.impact_scope === 'operational' ? 'operational only' : r.impact_scope === null ? '' : 'op.+embodied') },
   { key: 'label', header: 'label', value: (r) => r.label },
 ];
 
@@ -131,7 +134,7 @@ async function list(ctx: CliContext, store: RunStore, v: Values): Promise<number
   let rows = listing.rows;
   if (v.last !== undefined) rows = rows.slice(-positiveInt(v.last, '--last'));
   if (format === 'json') {
-    ctx.stdout(renderJson({ runsDir: store.runsDir, runs: rows, skipped: listing.skipped }));
+    ctx.stdout(runRowsJson({ runsDir: store.runsDir, runs: rows, skipped: listing.skipped }));
     return 0;
   }
   if (format === 'csv') ctx.stdout(runRowsCsv(rows));
@@ -222,7 +225,7 @@ async function show(ctx: CliContext, store: RunStore, v: Values, ids: readonly s
       'sensor',
       m.sensor === undefined
         ? 'none: the run measured no power (no trace, no energy)'
-        : `${m.sensor.name} (${m.sensor.provenance.kind === 'measured' ? 'measured' : `estimated: ${m.sensor.provenance.method}`}), interval ${fmt(m.sensor.requestedIntervalS, 3, 's')} requested / ${fmt(m.sensor.measuredIntervalS, 3, 's')} measured, primary channel ${m.sensor.primaryChannel}`,
+        : `${m.sensor.name}: ${describeProvenance(m.sensor.provenance)}, interval ${fmt(m.sensor.requestedIntervalS, 3, 's')} requested / ${fmt(m.sensor.measuredIntervalS, 3, 's')} measured, primary channel ${m.sensor.primaryChannel}`,
     ],
     [
       'workload',
@@ -264,19 +267,21 @@ async function show(ctx: CliContext, store: RunStore, v: Values, ids: readonly s
   if (m.gaps.length > 0) ctx.stdout(`\ngaps\n${m.gaps.map((g) => `  ${g.channel}: ${sig(g.startS)} s → ${sig(g.endS)} s\n`).join('')}`);
 
   ctx.stdout('\nimpact\n');
-  if (row.impact_scope === null) ctx.stdout('  none recorded\n');
+  if (row.impact_scope === null) ctx.stdout('  none (no energy to assess)\n');
   else {
-    const range = row.gwp_min_g !== null && row.gwp_max_g !== null ? ` (range ${sig(row.gwp_min_g)}–${sig(row.gwp_max_g)} g)` : '';
+    const range = row.gwp_min_mg !== null && row.gwp_max_mg !== null ? ` (range ${sig(row.gwp_min_mg)}–${sig(row.gwp_max_mg)} mg)` : '';
     const parts = [
-      `GWP ${row.gwp_g === null ? '—' : sig(row.gwp_g)} gCO2e${range}`,
-      row.operational_g !== null ? `operational ${sig(row.operational_g)} g` : null,
-      row.embodied_g !== null ? `embodied ${sig(row.embodied_g)} g` : 'embodied not included (hardware unknown)',
+      `GWP ${row.gwp_mg === null ? '—' : sig(row.gwp_mg)} mgCO2e${range}`,
+      row.operational_mg !== null ? `operational ${sig(row.operational_mg)} mg` : null,
+      row.embodied_mg !== null ? `embodied ${sig(row.embodied_mg)} mg` : 'embodied not included (hardware unknown)',
     ];
-    ctx.stdout(`  ${parts.filter((x) => x !== null).join(', ')}\n`);
+    ctx.stdout(`  ${parts.filter((x) => x !== null).join(', ')}${row.impact_origin === 'assessed' ? ' (assessed now with the settings it was recorded with)' : ''}\n`);
     const params = [
+      row.impact_preset !== null ? `preset ${row.impact_preset}` : null,
       row.impact_model !== null ? `model ${row.impact_model}` : null,
       row.grid_g_per_kwh !== null ? `grid ${sig(row.grid_g_per_kwh)} gCO2e/kWh` : null,
       row.pue !== null ? `PUE ${sig(row.pue)}` : null,
+      row.lifetime_s !== null ? `lifetime ${sig(row.lifetime_s / 3600 / 8760)} y` : null,
     ].filter((x) => x !== null);
     if (params.length > 0) ctx.stdout(`  ${params.join(', ')}\n`);
   }
@@ -371,10 +376,10 @@ async function exportRuns(ctx: CliContext, store: RunStore, v: Values, ids: read
     rows = picked;
   }
   if (v.out === undefined) {
-    ctx.stdout(format === 'csv' ? runRowsCsv(rows) : runRowsJson(rows));
+    ctx.stdout(format === 'csv' ? runRowsCsv(rows) : runRowsJson({ runsDir: store.runsDir, runs: rows, skipped }));
   } else {
     const out = resolve(ctx.cwd, v.out);
-    await store.exportRows(rows, format, out);
+    await store.exportRows(rows, format, out, skipped);
     ctx.stderr(`exported ${rows.length} run(s) to ${out}\n`);
   }
   reportSkipped(ctx, skipped);

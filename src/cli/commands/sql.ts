@@ -12,7 +12,7 @@ A read-only SQL query (DuckDB dialect) over the runs store. Views (columns and u
 src/store/README.md):
 
   runs      one row per run: id, label, status, started_at, device, hardware_id, sensor,
-            scenario, query_count, energy_j, gwp_g, operational_g, embodied_g, ...
+            scenario, query_count, energy_j, gwp_mg, operational_mg, embodied_mg, ...
   manifests id, manifest (JSON): every field, e.g. manifest->>'$.host.kernel'
   windows   one row per run, named window and channel: run_id, window, t0_s, t1_s, channel, energy_j
   traces    power samples: run_id, channel, t_s, watts (read from the bundles' trace.parquet)

@@ -124,6 +124,13 @@ function renderEnergy(m) {
   }
 }
 
+/** What min–max spans: the embodied candidates and every parameter given with a range. */
+function rangeNote(params) {
+  const names = { grid: 'grid factor', pue: 'PUE', lifetime: 'lifetime', embodied: 'embodied candidates' };
+  const spans = params.filter((p) => p.min !== undefined && p.max !== undefined && p.min !== p.max).map((p) => names[p.name] ?? p.name);
+  return spans.length === 0 ? 'min = max: one embodied candidate and no ranged parameter.' : `min–max is the envelope over: ${spans.join(', ')} (a bound, not a confidence interval).`;
+}
+
 function renderImpact(d) {
   const box = clear(document.getElementById('impact'));
   const imp = d.impact;
@@ -134,7 +141,7 @@ function renderImpact(d) {
   } else {
     const res = imp.result;
     box.append(
-      el('p', { class: 'muted' }, imp.source === 'recorded' ? `As recorded with the run (model ${res.model}).` : `Computed now with the ${imp.preset} preset (model ${res.model}); the run recorded none.`),
+      el('p', { class: 'muted' }, imp.source === 'recorded' ? `As recorded with the run (model ${res.model}).` : `Assessed now with the ${imp.preset} preset and the settings the run was recorded with (model ${res.model}).`),
       el('p', {}, el('code', {}, res.formula)),
       stackedBars({
         width: widthOf(box),
@@ -168,6 +175,7 @@ function renderImpact(d) {
           ['total GWP', res.gwpG],
         ],
       )),
+      el('p', { class: 'muted' }, rangeNote(Array.isArray(imp.parameters) ? imp.parameters : [])),
     );
   }
   const params = Array.isArray(imp.parameters) ? imp.parameters : [];

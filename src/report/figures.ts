@@ -8,6 +8,7 @@
  * in; units on every axis; fonts and sizes chosen to stay readable printed at column width.
  */
 import { HARDWARE_CATEGORIES } from '../impact/types.js';
+import { figureContext } from './context.js';
 import type { PowerProfileData, ReportData, ReportRow } from './data.js';
 import { NEUTRAL, seriesColours, sortSeries } from './palette.js';
 import { paretoFront } from './pareto.js';
@@ -16,8 +17,16 @@ export interface FigureSpec {
   id: string;
   title: string;
   caption: string;
-  spec: Record<string, unknown> /* Vega-Lite top-level spec with its data inline */;
+  /**
+   * Vega-Lite top-level spec with its data inline. Its title carries `title` and, as subtitle
+   * lines, the figure's context (grid, PUE, lifetime, energy method, tool version: context.ts)
+   * and its own notes, so the image alone says what it was computed with.
+   */
+  spec: Record<string, unknown>;
 }
+
+/** A figure as its builder makes it: lines of its own to add under the context (e.g. why a whisker is missing). */
+type FigureDraft = FigureSpec & { readonly notes?: readonly string[] };
 
 /** The one font family of every figure (its file is loaded for PNG rendering: render.ts). */
 export const FIGURE_FONT = 'DejaVu Sans';
@@ -32,6 +41,7 @@ const CONFIG = {
   legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 260 },
   header: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal' },
   text: { fontSize: 10 },
+  title: { anchor: 'start', fontSize: 13, fontWeight: 'bold', color: '#222222', subtitleFontSize: 10.5, subtitleColor: '#444444', subtitlePadding: 4, offset: 12 },
 } as const;
 
 /** Six significant digits: enough for any plot, and keeps inline data and SVGs small. */
@@ -62,61 +72,90 @@ const qcLabel = (qc: number | null): string => (qc === null ? 'all runs' : `QC $
 
 // ── 1. power profiles ──────────────────────────────────────────────────────────────
 
-function profileFigure(data: ReportData, phase: 'full' | 'compute', profiles: readonly PowerProfileData[]): FigureSpec {
+/**
+ * A panel's time axis: the extent of its own grid, padded by 2 % of the span on each side. Each
+ * panel gets its own, since a data-centre GPU finishes a run in seconds where an edge board takes
+ * minutes: one shared axis would leave most panels empty.
+ */
+export function profileTimeDomain(tS: readonly number[]): [number, number] {
+  const t0 = Math.min(...tS);
+  const t1 = Math.max(...tS);
+  const pad = t1 > t0 ? 0.02 * (t1 - t0) : 0.5;
+  return [r6(t0 - pad), r6(t1 + pad)];
+}
+
+function profileFigure(data: ReportData, phase: 'full' | 'compute', profiles: readonly PowerProfileData[]): FigureDraft {
   const values: Record<string, unknown>[] = [];
-  for (const p of profiles) {
-    const facet = { series: p.series, qc: qcLabel(p.queryCount), qcOrder: p.queryCount ?? -1 };
+  profiles.forEach((p, panel) => {
+    const facet = { series: p.series, qc: qcLabel(p.queryCount), panel };
     p.tS.forEach((t, k) => {
       const mean = p.meanW[k]!;
       const sd = p.sdW[k];
       values.push({ ...facet, kind: 'point', t: r6(t), mean: r6(mean), ...(sd !== null && sd !== undefined ? { lo: r6(mean - sd), hi: r6(mean + sd) } : {}) });
     });
     for (const w of p.windows) values.push({ ...facet, kind: 'window', window: w.name, t0: r6(w.t0S), t1: r6(w.t1S) });
-  }
+  });
   const hasWindows = profiles.some((p) => p.windows.length > 0);
   const runs = [...new Set(profiles.map((p) => p.runs))].sort((a, b) => a - b);
   const runsText = runs.length === 1 ? `${runs[0]!}` : `${runs[0]!}–${runs[runs.length - 1]!}`;
-  const x = { field: 't', type: 'quantitative', title: 'time (s)' };
-  const layers: Record<string, unknown>[] = [];
-  if (hasWindows) {
+
+  /** The layers of one panel, its time axis fitted to its data. */
+  const panelLayers = (domain: [number, number], yTitle: string | null): Record<string, unknown>[] => {
+    const x = { field: 't', type: 'quantitative', title: 'time (s)', scale: { domain, nice: false, zero: false }, axis: { tickCount: 4 } };
+    const layers: Record<string, unknown>[] = [];
+    if (hasWindows) {
+      // A phase may start before the span every run covers: clipped to the panel.
+      layers.push(
+        {
+          transform: [{ filter: "datum.kind === 'window'" }],
+          mark: { type: 'rect', color: NEUTRAL.window, opacity: 0.18, clip: true },
+          encoding: { x: { ...x, field: 't0' }, x2: { field: 't1' } },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'window'" }],
+          mark: { type: 'text', align: 'left', baseline: 'top', dx: 2, dy: 2, fontSize: 10, color: '#555555', clip: true },
+          encoding: { x: { ...x, field: 't0' }, y: { value: 0 }, text: { field: 'window' } },
+        },
+      );
+    }
     layers.push(
       {
-        transform: [{ filter: "datum.kind === 'window'" }],
-        mark: { type: 'rect', color: NEUTRAL.window, opacity: 0.18 },
-        encoding: { x: { field: 't0', type: 'quantitative' }, x2: { field: 't1' } },
+        transform: [{ filter: "datum.kind === 'point' && isValid(datum.lo)" }],
+        mark: { type: 'area', opacity: 0.25 },
+        encoding: { x, y: { field: 'lo', type: 'quantitative', title: yTitle }, y2: { field: 'hi' }, color: seriesColor(data, null) },
       },
       {
-        transform: [{ filter: "datum.kind === 'window'" }],
-        mark: { type: 'text', align: 'left', baseline: 'top', dx: 2, dy: 2, fontSize: 10, color: '#555555' },
-        encoding: { x: { field: 't0', type: 'quantitative' }, y: { value: 0 }, text: { field: 'window' } },
+        transform: [{ filter: "datum.kind === 'point'" }],
+        mark: { type: 'line', strokeWidth: 1.5 },
+        encoding: { x, y: { field: 'mean', type: 'quantitative', title: yTitle }, color: seriesColor(data, null) },
       },
     );
-  }
-  layers.push(
-    {
-      transform: [{ filter: "datum.kind === 'point' && isValid(datum.lo)" }],
-      mark: { type: 'area', opacity: 0.25 },
-      encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'power (W)' }, y2: { field: 'hi' }, color: seriesColor(data, null) },
-    },
-    {
-      transform: [{ filter: "datum.kind === 'point'" }],
-      mark: { type: 'line', strokeWidth: 1.5 },
-      encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'power (W)' }, color: seriesColor(data, null) },
-    },
-  );
+    return layers;
+  };
+
   const names = sortSeries(profiles.map((p) => p.series));
   // One row per device, its query counts side by side on one power scale; each device keeps
-  // its own scale (an edge board draws a few watts, a data-centre GPU hundreds).
+  // its own power scale (an edge board draws a few watts, a data-centre GPU hundreds), each
+  // panel its own time axis.
   const spec = topLevel({
     data: { values },
-    vconcat: names.map((name) => ({
-      transform: [{ filter: { field: 'series', equal: name } }],
-      title: { text: name, anchor: 'start', fontSize: 12, fontWeight: 'bold', offset: 4 },
-      facet: { column: { field: 'qc', type: 'ordinal', title: null, sort: { field: 'qcOrder', op: 'min', order: 'ascending' } } },
-      spec: { width: 130, height: 90, layer: layers },
-      resolve: { scale: { x: phase === 'full' ? 'shared' : 'independent' } },
-    })),
-    resolve: { scale: { color: 'shared', x: phase === 'full' ? 'shared' : 'independent' } },
+    vconcat: names.map((name) => {
+      const panels = profiles.map((p, panel) => ({ p, panel })).filter(({ p }) => p.series === name);
+      panels.sort((a, b) => (a.p.queryCount ?? -1) - (b.p.queryCount ?? -1));
+      return {
+        title: { text: name, anchor: 'start', fontSize: 12, fontWeight: 'bold', offset: 4 },
+        hconcat: panels.map(({ p, panel }, k) => ({
+          title: { text: qcLabel(p.queryCount), anchor: 'middle', fontSize: 12, fontWeight: 'normal', offset: 4 },
+          transform: [{ filter: { field: 'panel', equal: panel } }],
+          width: 130,
+          height: 90,
+          layer: panelLayers(profileTimeDomain(p.tS), k === 0 ? 'power (W)' : null),
+        })),
+        spacing: 14,
+        resolve: { scale: { x: 'independent', y: 'shared' } },
+      };
+    }),
+    resolve: { scale: { color: 'shared', x: 'independent', y: 'independent' } },
     spacing: 14,
   });
   const full = phase === 'full';
@@ -126,7 +165,7 @@ function profileFigure(data: ReportData, phase: 'full' | 'compute', profiles: re
     caption:
       `${full ? 'Whole runs (model and data loading, the LoadGen test, teardown)' : "Runs that measured the compute phase only (the study's CI runs: separate runs, not a window of the whole ones)"}, ` +
       `${runsText} repetitions per device and query count (QC), interpolated onto a common grid over the span every run covers; time from the start of each run's power log. ` +
-      `Line: mean power; band: ± one standard deviation across runs. Each device has its own power scale.` +
+      `Line: mean power; band: ± one standard deviation across runs. Each device has its own power scale, each panel a time axis fitted to its data.` +
       (hasWindows ? ' Shaded: phases the runs recorded (compute = LoadGen power_begin → power_end), averaged over the runs.' : ''),
     spec,
   };
@@ -159,9 +198,15 @@ function qcAxis(rows: readonly ReportRow[]): Record<string, unknown> {
   };
 }
 
-function gwpFigure(data: ReportData): FigureSpec | undefined {
+/** The line a figure shows when some devices have a single embodied candidate (so no embodied range). */
+export const SINGLE_CANDIDATE_NOTE = 'one embodied candidate: no range';
+
+function gwpFigure(data: ReportData): FigureDraft | undefined {
   const rows = byQc(data, (r) => r.impact !== undefined);
   if (rows.length === 0) return undefined;
+  // A device whose embodied model found one candidate has no embodied range: its bar is only
+  // what the other parameters' ranges give (nothing at all under the study's preset).
+  const single = sortSeries(rows.filter((r) => r.impact!.perCandidateG.length === 1).map((r) => r.series));
   const x = dodge(rows);
   const values = rows.map((r) => ({
     series: r.series,
@@ -178,7 +223,9 @@ function gwpFigure(data: ReportData): FigureSpec | undefined {
     title: 'GWP per run against query count',
     caption:
       'Global warming potential of one run (operational + embodied share), per device and query count. Point: every parameter at its value and the mean embodied candidate; ' +
-      'bar: the envelope from the embodied model\'s smallest to its largest candidate, with every other parameter at the end of its range (a bound, not a confidence interval).',
+      'bar: the envelope from the embodied model\'s smallest to its largest candidate, with every other parameter at the end of its range (a bound, not a confidence interval).' +
+      (single.length > 0 ? ` ${single.join(', ')}: ${SINGLE_CANDIDATE_NOTE} in the embodied footprint (its bar, if any, comes from the other parameters' ranges).` : ''),
+    notes: single.length > 0 ? [`${single.join(', ')}: ${SINGLE_CANDIDATE_NOTE} from the embodied part`] : [],
     spec: topLevel({
       data: { values },
       width: 520,
@@ -196,7 +243,7 @@ function gwpFigure(data: ReportData): FigureSpec | undefined {
 
 // ── 3. latency against query count ─────────────────────────────────────────────────
 
-function latencyFigure(data: ReportData): FigureSpec | undefined {
+function latencyFigure(data: ReportData): FigureDraft | undefined {
   const rows = byQc(data, (r) => r.latency !== undefined);
   if (rows.length === 0) return undefined;
   const values = rows.flatMap((r) => [
@@ -225,15 +272,19 @@ function latencyFigure(data: ReportData): FigureSpec | undefined {
 
 // ── 4. manufacturing footprint per hardware ────────────────────────────────────────
 
-function embodiedFigure(data: ReportData): FigureSpec | undefined {
+function embodiedFigure(data: ReportData): FigureDraft | undefined {
   if (data.hardware.length === 0) return undefined;
   const values: Record<string, unknown>[] = [];
   for (const h of data.hardware) {
     const common = { id: h.id, category: h.category, total: r6(h.totalKg.mean) };
     values.push({ ...common, kind: 'part', part: 'processor', partOrder: 0, kg: r6(h.processorKg.mean) });
     values.push({ ...common, kind: 'part', part: 'memory', partOrder: 1, kg: r6(h.memoryKg) });
-    values.push({ ...common, kind: 'range', min: r6(h.totalKg.min), max: r6(h.totalKg.max) });
+    if (h.candidates > 1 && h.totalKg.max > h.totalKg.min) {
+      values.push({ ...common, kind: 'range', min: r6(h.totalKg.min), max: r6(h.totalKg.max) });
+      values.push({ ...common, kind: 'end', at: r6(h.totalKg.min) }, { ...common, kind: 'end', at: r6(h.totalKg.max) });
+    } else values.push({ ...common, kind: 'single' });
   }
+  const single = data.hardware.filter((h) => !(h.candidates > 1 && h.totalKg.max > h.totalKg.min));
   const inReport = data.hardware.filter((h) => h.inReport).map((h) => h.id);
   const y = {
     field: 'id',
@@ -245,14 +296,23 @@ function embodiedFigure(data: ReportData): FigureSpec | undefined {
     },
   };
   const xTitle = 'manufacturing footprint (kg CO2e)';
+  const x = (field: string): Record<string, unknown> => ({ field, type: 'quantitative', title: xTitle });
   const categories = HARDWARE_CATEGORIES.filter((c) => data.hardware.some((h) => h.category === c));
+  // The whisker crosses the dark processor part, the light memory part and white: black on a
+  // white halo stays visible on all three (and on every series colour; tested).
+  const whisker = (colour: string, width: number, capSize: number): Record<string, unknown>[] => [
+    { transform: [{ filter: "datum.kind === 'range'" }], mark: { type: 'rule', color: colour, strokeWidth: width, strokeCap: 'butt' }, encoding: { y, x: x('min'), x2: { field: 'max' } } },
+    { transform: [{ filter: "datum.kind === 'end'" }], mark: { type: 'tick', orient: 'vertical', color: colour, size: capSize, thickness: width, opacity: 1 }, encoding: { y, x: x('at') } },
+  ];
   return {
     id: 'embodied-by-hardware',
     title: 'Manufacturing footprint per hardware, processor and memory',
     caption:
       `Embodied GWP of each accelerator in the hardware database (${data.hardwareModel}: die area × IC factor per cm² (Pirson et al. 2023) + memory capacity × factor per GB by memory type), grouped by category. ` +
-      'Bar: processor part (mean over the matching IC factors) stacked with the memory part; line: range over the IC-factor candidates.' +
+      'Bar: processor part (mean over the matching IC factors) stacked with the memory part; whisker: range over the IC-factor candidates.' +
+      (single.length > 0 ? ` †: ${SINGLE_CANDIDATE_NOTE} (a single IC factor matches the die's node and year), so no whisker.` : '') +
       (inReport.length > 0 ? ' Bold: hardware measured in this report.' : ''),
+    notes: single.length > 0 ? [`whisker: min–max over the embodied candidates; † ${SINGLE_CANDIDATE_NOTE}`] : ['whisker: min–max over the embodied candidates'],
     spec: topLevel({
       data: { values },
       facet: { row: { field: 'category', type: 'nominal', title: null, sort: categories, header: { labelAngle: 0, labelAlign: 'left', labelOrient: 'top', labelFontWeight: 'bold' } } },
@@ -265,15 +325,17 @@ function embodiedFigure(data: ReportData): FigureSpec | undefined {
             mark: { type: 'bar' },
             encoding: {
               y,
-              x: { field: 'kg', type: 'quantitative', stack: 'zero', title: xTitle },
+              x: { ...x('kg'), stack: 'zero' },
               color: { field: 'part', type: 'nominal', title: 'part', scale: { domain: ['processor', 'memory'], range: [NEUTRAL.processor, NEUTRAL.memory] } },
               order: { field: 'partOrder', type: 'quantitative' },
             },
           },
+          ...whisker(NEUTRAL.whiskerHalo, 3.2, 10.5),
+          ...whisker(NEUTRAL.whisker, 1.4, 8),
           {
-            transform: [{ filter: "datum.kind === 'range'" }],
-            mark: { type: 'rule', color: '#000000', strokeWidth: 1.2 },
-            encoding: { y, x: { field: 'min', type: 'quantitative', title: xTitle }, x2: { field: 'max' } },
+            transform: [{ filter: "datum.kind === 'single'" }],
+            mark: { type: 'text', align: 'left', baseline: 'middle', dx: 3, fontSize: 11, color: NEUTRAL.front, text: '†' },
+            encoding: { y, x: x('total') },
           },
         ],
       },
@@ -311,7 +373,7 @@ export function tradeOffPoints(data: ReportData): TradeOffPoints {
   return { rows, points, front: paretoFront(points), p90 };
 }
 
-function paretoFigure(data: ReportData): FigureSpec | undefined {
+function paretoFigure(data: ReportData): FigureDraft | undefined {
   const { rows, points, front, p90: useP90 } = tradeOffPoints(data);
   if (rows.length === 0) return undefined;
   const onFront = new Set(front);
@@ -361,7 +423,7 @@ function paretoFigure(data: ReportData): FigureSpec | undefined {
 
 // ── 6. operational vs embodied share ───────────────────────────────────────────────
 
-function shareFigure(data: ReportData): FigureSpec | undefined {
+function shareFigure(data: ReportData): FigureDraft | undefined {
   const totals = new Map<string, { op: number; emb: number }>();
   for (const r of data.rows) {
     if (!r.impact) continue;
@@ -412,10 +474,22 @@ function shareFigure(data: ReportData): FigureSpec | undefined {
   };
 }
 
+/** The figure with its title, context lines and notes inside the spec (see `FigureSpec.spec`). */
+function titled(f: FigureDraft, context: readonly string[]): FigureSpec {
+  const { $schema, config, ...body } = f.spec;
+  return {
+    id: f.id,
+    title: f.title,
+    caption: f.caption,
+    spec: { $schema, config, title: { text: f.title, subtitle: [...context, ...(f.notes ?? [])] }, ...body },
+  };
+}
+
 /** Every figure the data can support, in report order (a figure without data is left out). */
 export function reportFigures(data: ReportData): FigureSpec[] {
   const full = data.profiles.filter((p) => p.phase === 'full');
   const compute = data.profiles.filter((p) => p.phase === 'compute');
+  const context = figureContext(data).lines;
   return [
     full.length > 0 ? profileFigure(data, 'full', full) : undefined,
     compute.length > 0 ? profileFigure(data, 'compute', compute) : undefined,
@@ -424,5 +498,7 @@ export function reportFigures(data: ReportData): FigureSpec[] {
     embodiedFigure(data),
     paretoFigure(data),
     shareFigure(data),
-  ].filter((f): f is FigureSpec => f !== undefined);
+  ]
+    .filter((f): f is FigureDraft => f !== undefined)
+    .map((f) => titled(f, context));
 }

@@ -40,10 +40,16 @@ export function seriesColours(names: Iterable<string>): ReadonlyMap<string, stri
   return new Map(sortSeries(names).map((name, i) => [name, SERIES_PALETTE[i % SERIES_PALETTE.length]!]));
 }
 
-/** Neutral colours for what is not a device (processor vs memory, phase windows). */
+/**
+ * Neutral colours for what is not a device (processor vs memory, phase windows). A whisker is
+ * drawn twice, a wide halo under a thin line: whatever it crosses (a dark or light bar, a
+ * series colour, white), one of the two contrasts with it.
+ */
 export const NEUTRAL = {
   processor: '#4d4d4d',
   memory: '#a6a6a6',
   window: '#999999',
   front: '#222222',
+  whisker: '#000000',
+  whiskerHalo: '#ffffff',
 } as const;

@@ -8,18 +8,21 @@ export const SNAPSHOT_DIR = join(import.meta.dirname, '__snapshots__');
 export const UPDATE_SNAPSHOTS = process.env.INFERPRINT_UPDATE_SNAPSHOTS === '1';
 
 /**
- * An SVG made comparable across machines and runs: decimals rounded to 4 significant digits
- * (layout arithmetic may differ in the last bits, never in the first four), ids renumbered in
+ * An SVG made comparable across machines and runs: decimals inside tags rounded to 4 significant
+ * digits (layout arithmetic may differ in the last bits, never in the first four; text content,
+ * already formatted, is kept as written: `PUE 1.0`, `inferprint 0.1.0`), ids renumbered in
  * order of appearance, one element per line so a failing diff is readable.
  */
 export function normaliseSvg(svg: string): string {
   const ids = new Map<string, string>();
   return svg
-    .replace(/-?\d*\.\d+(?:e[-+]?\d+)?/gi, (m) => {
-      const v = Number(m);
-      const r = Number(v.toPrecision(4));
-      return String(Object.is(r, -0) ? 0 : r);
-    })
+    .replace(/<[^>]*>/g, (tag) =>
+      tag.replace(/-?\d*\.\d+(?:e[-+]?\d+)?/gi, (m) => {
+        const v = Number(m);
+        const r = Number(v.toPrecision(4));
+        return String(Object.is(r, -0) ? 0 : r);
+      }),
+    )
     .replace(/\b(id="|url\(#|href="#)([A-Za-z_][\w-]*)/g, (_m, lead: string, id: string) => {
       let n = ids.get(id);
       if (n === undefined) {
@@ -55,6 +58,25 @@ export function matchSnapshot(name: string, actual: string): void {
     `${name} differs from its snapshot at line ${at + 1} (${a.length} vs ${e.length} lines)\n  expected: ${e[at] ?? '<end>'}\n  actual:   ${a[at] ?? '<end>'}\n` +
       'If the change is intended, rerun with INFERPRINT_UPDATE_SNAPSHOTS=1 and review the diff.',
   );
+}
+
+/** The text an SVG shows (every text node, entities decoded), one node per line. */
+export function svgText(svg: string): string {
+  const decode = (t: string): string => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return [...svg.matchAll(/>([^<>]+)</g)].map((m) => decode(m[1]!)).join('\n');
+}
+
+/** WCAG 2.1 contrast ratio of two `#rrggbb` colours (1 to 21). */
+export function contrastRatio(a: string, b: string): number {
+  const luminance = (hex: string): number => {
+    const [r, g, bl] = [1, 3, 5].map((i) => {
+      const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
 }
 
 /** Width and height from a PNG's signature and IHDR chunk; throws when the bytes are not a PNG. */
@@ -225,4 +247,30 @@ export async function writeSmallStore(runsDir: string): Promise<string[]> {
     }
   }
   return ids;
+}
+
+/** An `import mlperf` bundle of a Tesla T4 run: its summary, no sensor, no trace, no energy. */
+export async function writePowerless(runsDir: string, queryCount: number, repetition: number, p90Ms: number): Promise<string> {
+  const started = new Date(Date.UTC(2026, 1, 1, 0, 0, repetition) + queryCount * 60_000);
+  const p90Ns = Math.round(p90Ms * 1e6);
+  const w = await writeRunBundle(
+    runsDir,
+    {
+      manifest: {
+        label: `T4 v1.1 SingleStream QC${queryCount}`,
+        startedAt: started.toISOString(),
+        endedAt: new Date(started.getTime() + 1000).toISOString(),
+        status: { kind: 'completed' },
+        host: {},
+        tool: { name: 'inferprint', version: '0.1.0' },
+        workload: { kind: 'import', format: 'mlperf', sourcePath: '/logs', ...({ scenario: 'SingleStream', queryCount, datasetTag: 'T4', version: 'v1.1' } as object) },
+        device: { hardwareId: 'Tesla-T4', name: 'NVIDIA Tesla T4' },
+        windows: [],
+        gaps: [],
+      },
+      files: [{ name: 'mlperf_log_summary.txt', role: 'mlperf_log_summary', content: summaryText(queryCount, p90Ns, Math.round(p90Ns * 1.5)) }],
+    },
+    { randomSuffix: () => `${queryCount.toString(16).padStart(2, '0')}${repetition}c` },
+  );
+  return w.id;
 }

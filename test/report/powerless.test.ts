@@ -8,36 +8,9 @@ import { join } from 'node:path';
 import { writeReport } from '../../src/app/report.js';
 import { loadReportData } from '../../src/report/load.js';
 import { reportFigures } from '../../src/report/figures.js';
-import { writeRunBundle } from '../../src/runs/bundle.js';
-import { summaryText, writeSmallStore } from './helpers.js';
+import { writePowerless, writeSmallStore } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'inferprint-report-nopower-'));
-
-/** An `import mlperf` bundle of a Tesla T4 run: its summary, no sensor, no trace, no energy. */
-async function writePowerless(runsDir: string, queryCount: number, repetition: number, p90Ms: number): Promise<string> {
-  const started = new Date(Date.UTC(2026, 1, 1, 0, 0, repetition) + queryCount * 60_000);
-  const p90Ns = Math.round(p90Ms * 1e6);
-  const w = await writeRunBundle(
-    runsDir,
-    {
-      manifest: {
-        label: `T4 v1.1 SingleStream QC${queryCount}`,
-        startedAt: started.toISOString(),
-        endedAt: new Date(started.getTime() + 1000).toISOString(),
-        status: { kind: 'completed' },
-        host: {},
-        tool: { name: 'inferprint', version: '0.1.0' },
-        workload: { kind: 'import', format: 'mlperf', sourcePath: '/logs', ...({ scenario: 'SingleStream', queryCount, datasetTag: 'T4', version: 'v1.1' } as object) },
-        device: { hardwareId: 'Tesla-T4', name: 'NVIDIA Tesla T4' },
-        windows: [],
-        gaps: [],
-      },
-      files: [{ name: 'mlperf_log_summary.txt', role: 'mlperf_log_summary', content: summaryText(queryCount, p90Ns, Math.round(p90Ns * 1.5)) }],
-    },
-    { randomSuffix: () => `${queryCount.toString(16).padStart(2, '0')}${repetition}c` },
-  );
-  return w.id;
-}
 
 test('runs without power give latency-only rows beside devices with energy; the report is written whole', async () => {
   const runsDir = join(root, 'mixed');

@@ -172,6 +172,29 @@ describe('dashboard in Chromium', { skip }, () => {
     });
   });
 
+  test('compare over runs without power: the latency figure is drawn and the page says the runs carry no power', async () => {
+    const { browser } = setUp();
+    // A runs directory of its own: imported MLPerf logs only (no sensor, no trace, no energy).
+    const root = tempDir();
+    const runsDir = join(root, 'runs');
+    await writeRunBundle(runsDir, powerlessInput('T4 v1.1 SingleStream QC16', '2026-02-01T11:00:00.000Z'));
+    await writeRunBundle(runsDir, powerlessInput('T4 v1.1 SingleStream QC16 again', '2026-02-01T11:05:00.000Z'));
+    const d2 = await startDashboard({ runsDir, log: () => undefined });
+    try {
+      await onPage(browser, `${d2.url}compare.html`, 'compare-no-power', async (page) => {
+        assert.match(await page.locator('#no-power').innerText(), /carry no power measurement/);
+        assert.match(await page.locator('#overview-empty').innerText(), /No energy to plot: none of these 2 run\(s\) measured power/);
+        const latency = page.locator('#figures .figure[data-figure="latency-by-query-count"]');
+        assert.equal(await latency.count(), 1);
+        assert.ok((await latency.locator('svg .role-mark').count()) > 0, 'the latency figure has marks');
+        assert.equal(await page.locator('#figures .figure[data-figure="gwp-by-query-count"]').count(), 0);
+      });
+    } finally {
+      await d2.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   test('hardware: the database, the embodied breakdown chart and a device', async () => {
     const { d, browser } = setUp();
     await onPage(browser, `${d.url}hardware.html`, 'hardware', async (page) => {

@@ -94,6 +94,8 @@ async function main() {
     else {
       const out = await api('/api/figures', { runs: runsParam });
       figures = out.figures;
+      // Runs without power (imported MLPerf logs) have latency figures only: said first and plainly.
+      if (out.noPower) document.getElementById('messages').append(el('p', { class: 'note', id: 'no-power' }, out.noPower.message));
       for (const n of out.notes ?? []) showNote(n);
     }
   } catch (e) {
@@ -103,8 +105,16 @@ async function main() {
   try {
     const page = await api('/api/runs', { id: runsParam, limit: 1000, order: 'asc' });
     const box = clear(document.getElementById('overview-figure'));
+    const powered = page.runs.filter((r) => r.energyJ !== null);
     if (page.runs.length === 0) box.append(el('p', { class: 'muted' }, 'No runs to compare.'));
-    else await draw(box, overviewSpec(page.runs, reportColours(figures)));
+    else if (powered.length === 0) {
+      // An energy chart with no point would be an empty frame: say why instead.
+      box.append(el('p', { class: 'muted', id: 'overview-empty' }, `No energy to plot: none of these ${page.runs.length} run(s) measured power (imported MLPerf logs carry latency only). Their latency is in the figures below.`));
+    } else {
+      await draw(box, overviewSpec(page.runs, reportColours(figures)));
+      const without = page.runs.length - powered.length;
+      if (without > 0) box.append(el('p', { class: 'muted' }, `${without} run(s) without power are not in this chart (no energy); their latency is in the figures below.`));
+    }
   } catch (e) {
     showError(`Could not load runs: ${e.message}`);
   }

@@ -37,6 +37,8 @@ export interface AccuracyBenchOptions {
   readonly cwd: string;
   readonly env: SensorEnv;
   readonly onStatus?: (line: string) => void;
+  /** Say every reason for the sensor choice, not its short line (`--verbose`, `--debug`). */
+  readonly verbose?: boolean;
   readonly onProgress?: (done: number, total: number, what: string) => void;
 }
 
@@ -57,7 +59,7 @@ export async function benchAccuracy(opts: AccuracyBenchOptions): Promise<Accurac
   const choice = await chooseSensor(opts.sensor, opts.env);
   // Tokenisation is not timed (MLPerf: it is not part of the SUT), so it happens before measuring.
   const qsl = loadSquadQsl({ datasetPath: opts.datasetPath, vocabPath: opts.vocabPath });
-  status(`inferprint bench: accuracy mode, ${qsl.questionCount} questions → ${qsl.totalSampleCount} features; sensor ${choice.sensor.name} (${choice.why}); ${opts.http ? `model ${opts.http.modelName} at ${opts.http.url}` : `model ${modelPath}`}`);
+  status(`inferprint bench: accuracy mode, ${qsl.questionCount} questions → ${qsl.totalSampleCount} features; sensor ${opts.verbose === true ? `${choice.sensor.name} (${choice.why})` : choice.summary}; ${opts.http ? `model ${opts.http.modelName} at ${opts.http.url}` : `model ${modelPath}`}`);
   const saved = await measuredBenchRun(
     opts,
     choice,

@@ -86,6 +86,8 @@ export interface BenchOptions {
   /** Continue this campaign (`true`: the most recent one) instead of planning a new one. */
   readonly resume?: string | true;
   readonly onStatus?: (line: string) => void;
+  /** Say every reason for the sensor choice, not its short line (`--verbose`, `--debug`). */
+  readonly verbose?: boolean;
   readonly onProgress?: (done: number, total: number, what: string) => void;
   /** Test hooks: the QSL indices of each issued query; stop after this many runs of this call. */
   readonly onIssue?: (planned: PlannedRun, indices: readonly number[]) => void;
@@ -541,7 +543,7 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
   const modelPath = campaign.http ? '' : (await resolveModel(parseModelSpec(campaign.model), { cacheDir: opts.cacheDir, cwd: opts.cwd, verify: 'size' })).path;
   const choice = await chooseSensor(campaign.sensor, opts.env);
   const where = campaign.http ? `model ${campaign.http.modelName} at ${campaign.http.url} (KServe v2); power measured on this machine` : `model ${modelPath}`;
-  status(`inferprint bench: sensor ${choice.sensor.name} (${choice.why}); ${where}`);
+  status(`inferprint bench: sensor ${opts.verbose === true ? `${choice.sensor.name} (${choice.why})` : choice.summary}; ${where}`);
 
   const done = new Set(campaign.finished.map((f) => f.key));
   const todo = campaign.planned.filter((p) => !done.has(p.key));

@@ -1,3 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { errors, isInferprintError, type InferprintError } from '../errors.js';
+import { errnoCode } from '../io/fs-errors.js';
 import { writeRunBundle, type BundleFileInput, type ManifestDraft, type RunBundleInput, type WrittenBundle } from '../runs/bundle.js';
 import type { ChannelRecord, EnergySummary, GapRecord, Workload } from '../runs/manifest.js';
 import type { RecordingSummary } from '../measure/summary.js';
@@ -9,11 +15,19 @@ import type { MeasureResult } from './measure.js';
  * and counters as Parquet. The bundle is written whatever the outcome — an interrupted or
  * failed run is saved and marked as such.
  */
-export async function saveMeasureRun(
-  r: MeasureResult,
-  runsDir: string,
-  workload: { readonly command: readonly string[]; readonly cwd: string; readonly label?: string | undefined },
-): Promise<WrittenBundle> {
+export async function saveMeasureRun(r: MeasureResult, runsDir: string, workload: CommandWorkload): Promise<WrittenBundle> {
+  return writeRunBundle(runsDir, commandBundle(r, workload));
+}
+
+/** The wrapped command, as `saveMeasureRun` records it. */
+export interface CommandWorkload {
+  readonly command: readonly string[];
+  readonly cwd: string;
+  readonly label?: string | undefined;
+}
+
+function commandBundle(r: MeasureResult, workload: CommandWorkload): RunBundleInput {
+  // The command's own result: `status` says whether the measurement completed, this says what the command did.
   const commandWorkload: Workload = {
     kind: 'command',
     argv: workload.command,
@@ -21,7 +35,98 @@ export async function saveMeasureRun(
     ...(r.commandExit.code !== null ? { exitCode: r.commandExit.code } : {}),
     ...(r.commandExit.signal !== null ? { signal: r.commandExit.signal } : {}),
   };
-  return writeRunBundle(runsDir, measurementBundle(r, commandWorkload, workload.label ?? workload.command.join(' ').slice(0, 60)));
+  return measurementBundle(r, commandWorkload, workload.label ?? workload.command.join(' ').slice(0, 60));
+}
+
+// ── Saving without losing the measurement ─────────────────────────────────────────────
+
+/** The name of the file `checkRunsDirWritable` writes and removes: hidden, so listings skip a leftover. */
+const PROBE_PREFIX = '.write-check-';
+
+/** Plain words for the errno codes that stop a write, for a message a user acts on. */
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EEXIST: 'a file, not a directory, is in the way',
+};
+
+function causeWords(e: unknown): string {
+  const code = errnoCode(e);
+  const words = code !== undefined ? ERRNO_WORDS[code] : undefined;
+  if (words !== undefined && code !== undefined) return `${words}, ${code}`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Make sure a bundle can be written in `runsDir` before a measurement starts: create it when
+ * missing, then write a small hidden file there and remove it. An IO error naming the directory
+ * otherwise. (A permission bit says nothing for root, and a full disk shows only on writing:
+ * writing is the test that answers for every user.)
+ */
+export async function checkRunsDirWritable(runsDir: string): Promise<void> {
+  const probe = join(runsDir, `${PROBE_PREFIX}${process.pid}-${randomBytes(3).toString('hex')}`);
+  try {
+    await mkdir(runsDir, { recursive: true });
+    // A few KiB, not an empty file: an empty file needs no data block, so it fits on a full disk.
+    await writeFile(probe, Buffer.alloc(4096), { flag: 'wx' });
+  } catch (e) {
+    await rm(probe, { force: true }).catch(() => undefined);
+    throw errors.io(runsDir, new Error(`runs directory not writable (${causeWords(e)}): nothing was run; choose another with --runs-dir or $INFERPRINT_RUNS_DIR`, { cause: e }));
+  }
+  await rm(probe, { force: true }).catch(() => undefined);
+}
+
+/** Where a bundle goes when the runs directory refuses it, in order: the system's temporary directory, then the current one. */
+export function fallbackDirs(cwd: string): string[] {
+  return [join(tmpdir(), 'inferprint-unsaved'), join(cwd, 'inferprint-unsaved')];
+}
+
+/** Where a measurement ended up. */
+export type SaveOutcome =
+  | { readonly kind: 'saved'; readonly bundle: WrittenBundle }
+  /** The runs directory refused it (`error`); it is whole in `bundle.path`, to `inferprint import bundle` later. */
+  | { readonly kind: 'fallback'; readonly bundle: WrittenBundle; readonly error: InferprintError }
+  /** Nowhere would take it: the printed summary is all that is left. */
+  | { readonly kind: 'unsaved'; readonly error: InferprintError; readonly fallbackErrors: readonly { readonly dir: string; readonly error: InferprintError }[] };
+
+export interface SaveOptions {
+  /** Tried in order when the runs directory refuses the bundle (default: `fallbackDirs(workload.cwd)`). */
+  readonly fallbackDirs?: readonly string[];
+  /** The bundle writer; tests inject one that fails. */
+  readonly write?: (dir: string, input: RunBundleInput) => Promise<WrittenBundle>;
+}
+
+function coded(e: unknown, dir: string): InferprintError {
+  return isInferprintError(e) ? e : errors.io(dir, e);
+}
+
+/**
+ * Save a measurement, and never lose it to a disk that filled up or went read-only while the
+ * workload ran: when the runs directory refuses the bundle, the same bundle (written just as
+ * atomically) goes to the first fallback directory that takes it.
+ */
+export async function saveMeasureRunOrFallback(r: MeasureResult, runsDir: string, workload: CommandWorkload, opts: SaveOptions = {}): Promise<SaveOutcome> {
+  const write = opts.write ?? writeRunBundle;
+  const input = commandBundle(r, workload);
+  let error: InferprintError;
+  try {
+    return { kind: 'saved', bundle: await write(runsDir, input) };
+  } catch (e) {
+    error = coded(e, runsDir);
+  }
+  const fallbackErrors: { dir: string; error: InferprintError }[] = [];
+  for (const dir of opts.fallbackDirs ?? fallbackDirs(workload.cwd)) {
+    try {
+      return { kind: 'fallback', bundle: await write(dir, input), error };
+    } catch (e) {
+      fallbackErrors.push({ dir, error: coded(e, dir) });
+    }
+  }
+  return { kind: 'unsaved', error, fallbackErrors };
 }
 
 /**

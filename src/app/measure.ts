@@ -9,6 +9,7 @@ import { resolveImpactParams, type DefaultUsed } from '../impact/presets.js';
 import { Recorder, type Recording } from '../measure/recorder.js';
 import { summarizeRecording, type RecordingSummary } from '../measure/summary.js';
 import { chooseSensor } from '../sensors/registry.js';
+import { checkRunsDirWritable } from './measure-bundle.js';
 import type { SensorEnv } from '../sensors/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { JOULES_PER_KWH } from '../units/index.js';
@@ -18,7 +19,9 @@ import { JOULES_PER_KWH } from '../units/index.js';
  * (a missing one fails before the command runs), optional idle windows frame the command,
  * the command runs with inherited stdio, Ctrl-C/SIGTERM are forwarded to it, and whatever
  * happens the run is saved — `completed`, `interrupted` or `failed` — before the exit code
- * of the command is handed back.
+ * of the command is handed back. `completed` means the measurement completed: the command's
+ * own result is its exit code (`commandExit`, `workload.exitCode` in the bundle), and a
+ * non-zero one is said in a warning.
  */
 
 export interface MeasureOptions {
@@ -27,7 +30,11 @@ export interface MeasureOptions {
   readonly intervalS: number;
   readonly device?: string;
   readonly label?: string;
-  /** Where the run will be saved: its samples are also published there for `inferprint serve`'s live view. */
+  /**
+   * Where the run will be saved: checked writable before anything runs (a measurement that
+   * cannot be saved is not started), and its samples are published there for `inferprint
+   * serve`'s live view.
+   */
   readonly runsDir?: string;
   readonly idleS?: number;
   /** Hardware for the embodied part, when the sensor does not name it (CPU sensors, replays). */
@@ -41,6 +48,8 @@ export interface MeasureOptions {
   readonly signals: NodeJS.EventEmitter;
   /** One-line status messages (sensor chosen, warnings), to stderr in the CLI. */
   readonly onStatus?: (line: string) => void;
+  /** Say every reason for the sensor choice, not the short line (`--verbose`, `--debug`). */
+  readonly verbose?: boolean;
 }
 
 export type RunStatus =
@@ -53,7 +62,10 @@ export interface MeasureResult {
   /** What the process should exit with: the command's code, 128+n for a signal, non-zero on sensor failure. */
   readonly exitCode: number;
   readonly commandExit: { readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly spawnError?: string };
+  /** Every reason for the sensor choice (saved in the bundle's sensor notes). */
   readonly sensorWhy: string;
+  /** The choice in one short line. */
+  readonly sensorSummary: string;
   readonly recording: Recording;
   readonly summary: RecordingSummary;
   readonly hardware?: HardwareSpec;
@@ -104,6 +116,8 @@ export function signalExitCode(signal: NodeJS.Signals): number {
 export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
   if (opts.command.length === 0) throw errors.usage('give the command to measure after --, e.g. inferprint measure -- python infer.py', 'CMD');
   const status = opts.onStatus ?? (() => undefined);
+  // A run that cannot be saved is refused now, not discovered after the workload has run.
+  if (opts.runsDir !== undefined) await checkRunsDirWritable(opts.runsDir);
   const startedAt = new Date(opts.env.clock.epochMs()).toISOString();
   const choice = await chooseSensor(opts.sensor, opts.env);
   const sensor =
@@ -111,7 +125,8 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
       ? publishLive(choice.sensor, { runsDir: opts.runsDir, ...(opts.label !== undefined ? { label: opts.label } : {}), onError: (e) => { status(`inferprint: live view off: ${e.message}`); } })
       : choice.sensor;
   const rec = await Recorder.start({ sensor, env: opts.env, intervalS: opts.intervalS, ...(opts.device !== undefined ? { device: opts.device } : {}) });
-  status(`inferprint: sensor ${rec.info.name} (${choice.why}), every ${Math.round(opts.intervalS * 1000)} ms`);
+  const every = `every ${Math.round(opts.intervalS * 1000)} ms`;
+  status(opts.verbose === true ? `inferprint: sensor ${rec.info.name}, ${every} (${choice.why})` : `inferprint: sensor ${choice.summary}, ${every}`);
 
   let interrupted: NodeJS.Signals | undefined;
   let child: ChildProcess | undefined;
@@ -127,7 +142,12 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
 
   let commandExit: MeasureResult['commandExit'] = { code: null, signal: null };
   try {
-    if (opts.idleS && !interrupted) await rec.window('idle-before', () => sleep(opts.idleS!));
+    if (opts.idleS && !interrupted) {
+      // The baseline must lie within the primary channel's data, which may start an interval
+      // after the sensor (the estimator's cpu channel): wait for it, within reason.
+      await rec.whenSampled(rec.info.primaryChannel, Math.max(1, 5 * opts.intervalS));
+      await rec.window('idle-before', () => sleep(opts.idleS!));
+    }
     if (!interrupted) {
       rec.beginWindow('full');
       commandExit = await new Promise((resolve) => {
@@ -162,6 +182,9 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
   const fromSignal = commandExit.signal ? signalExitCode(commandExit.signal) : undefined;
   const cmdCode = commandExit.code ?? fromSignal ?? (interrupted ? signalExitCode(interrupted) : 1);
   const exitCode = recording.failure && cmdCode === 0 ? 1 : cmdCode;
+  // `completed` is about the measurement; a command that failed must not read as a success.
+  const commandFailure = commandOutcome(commandExit, interrupted);
+  if (commandFailure !== undefined) status(`inferprint: warning: ${commandFailure}; the measurement itself ${runStatus.kind === 'completed' ? 'completed' : 'did not complete'}`);
 
   const notes: string[] = [...rec.info.notes];
   const host = await hostWithGpus(opts.env);
@@ -172,6 +195,7 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
     exitCode,
     commandExit,
     sensorWhy: choice.why,
+    sensorSummary: choice.summary,
     recording,
     summary,
     ...impactParts,
@@ -181,6 +205,19 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
     startedAt,
     endedAt,
   };
+}
+
+/**
+ * What the command itself did, when that was not a success the user asked to stop: `the command
+ * exited with code 3`, `the command was ended by SIGKILL`. Undefined for exit code 0, for a
+ * command that could not start (its own status, `failed`, says so) and for a run the user
+ * interrupted (`interrupted` says so).
+ */
+export function commandOutcome(exit: MeasureResult['commandExit'], interrupted?: NodeJS.Signals): string | undefined {
+  if (exit.spawnError !== undefined || interrupted !== undefined) return undefined;
+  if (exit.signal !== null) return `the command was ended by ${exit.signal}`;
+  if (exit.code !== null && exit.code !== 0) return `the command exited with code ${exit.code}`;
+  return undefined;
 }
 
 /** The impact of the measured window: full LCA when the hardware is known, else the operational part alone. */

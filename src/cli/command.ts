@@ -15,6 +15,8 @@ export interface CliContext {
   readonly stderrIsTTY: boolean;
   /** False when NO_COLOR is set or stdout is not a terminal. */
   readonly color: boolean;
+  /** The global --debug was given (main removes it from `argv`): commands may say more. */
+  readonly debug?: boolean;
 }
 
 export interface Command {

@@ -113,6 +113,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     isTTY,
     stderrIsTTY,
     color: isTTY && env.NO_COLOR === undefined,
+    debug,
   };
   try {
     const command = await entry.load();

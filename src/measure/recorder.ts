@@ -59,6 +59,8 @@ export class Recorder {
   private readonly closed: Window[] = [];
   private failure: SensorFailure | undefined;
   private dropped = 0;
+  /** Callers of `whenSampled` waiting for a channel's first power sample. */
+  private sampledWaiters: { readonly channel: string; readonly done: (sampled: boolean) => void }[] = [];
   private handle: SensorHandle | undefined;
   private stopped = false;
   private stopping = false;
@@ -84,6 +86,7 @@ export class Recorder {
       },
       fail: (error) => {
         r.failure ??= { tS: r.nowS(), error };
+        for (const w of [...r.sampledWaiters]) w.done(false);
       },
     });
     return r;
@@ -124,10 +127,34 @@ export class Recorder {
     }
   }
 
+  /**
+   * Resolves true once `channel` has a power sample, false after `timeoutS` without one (or when
+   * the sensor fails or the recording stops first). A sensor's channels need not all start with
+   * its first reading: the estimator's `cpu` needs two /proc/stat readings for a utilisation, so
+   * its first value comes one interval later, stamped at that interval's midpoint. A baseline
+   * window (`idle-before`) opened before then would start before the channel's data.
+   */
+  whenSampled(channel: string, timeoutS: number): Promise<boolean> {
+    if ((this.power.get(channel)?.t.length ?? 0) > 0) return Promise.resolve(true);
+    if (this.stopping || this.failure) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const finish = (sampled: boolean): void => {
+        clearTimeout(timer);
+        this.sampledWaiters = this.sampledWaiters.filter((w) => w.done !== finish);
+        resolve(sampled);
+      };
+      const timer = setTimeout(() => {
+        finish(false);
+      }, timeoutS * 1000);
+      this.sampledWaiters.push({ channel, done: finish });
+    });
+  }
+
   /** Stop the sensor and hand back everything recorded. Windows still open are closed now. */
   async stop(): Promise<Recording> {
     if (this.stopping) throw errors.usage('recording already stopped');
     this.stopping = true;
+    for (const w of [...this.sampledWaiters]) w.done(false);
     // Samples a sensor delivers while it stops (a final reading, what fell due since its last
     // tick) still count; nothing after that does.
     await this.handle?.stop();
@@ -161,5 +188,6 @@ export class Recorder {
     }
     s.t.push(tS);
     s.v.push(value);
+    if (map === this.power) for (const w of this.sampledWaiters.filter((x) => x.channel === channel)) w.done(true);
   }
 }

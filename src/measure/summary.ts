@@ -51,8 +51,12 @@ export interface RecordingSummary {
   readonly channels: readonly ChannelSummary[];
   readonly counters: readonly CounterComparison[];
   readonly windows: readonly WindowSummary[];
-  /** Idle split of the primary channel when an idle window exists. */
-  readonly idle?: EnergySplit & { readonly idlePowerW: number };
+  /**
+   * Idle split of the primary channel when an idle window exists and its samples cover it (else
+   * a warning says why there is none). `idleWindow` is the window the idle power came from and
+   * `t0S`–`t1S` the part of it the samples cover.
+   */
+  readonly idle?: EnergySplit & { readonly idlePowerW: number; readonly idleWindow: string; readonly t0S: number; readonly t1S: number };
   readonly gaps: readonly (Gap & { readonly channel: string })[];
   readonly requestedIntervalS: number;
   readonly measuredIntervalS: number | null;
@@ -123,6 +127,48 @@ function counterIn(c: Recording['counters'][number], w: Window): number | undefi
   return at(w.t1S) - at(w.t0S);
 }
 
+/** Idle windows in order of preference: the one before the command is the cleaner baseline. */
+const IDLE_WINDOWS = ['idle-before', 'idle-after'] as const;
+
+/**
+ * Least share of an idle window the primary channel's samples must cover for its mean power to
+ * stand for the window. The estimator's first `cpu` value is stamped half an interval after
+ * it starts, and the last one half an interval before it stops: an idle window is rarely covered
+ * to its edges, so the baseline is the mean over the covered part — provided that is most of it.
+ */
+export const MIN_IDLE_COVERAGE = 0.5;
+
+const sec = (t: number): string => t.toFixed(3);
+
+function idleSplit(rec: Recording, totalJ: number, window: Window, warnings: string[]): RecordingSummary['idle'] {
+  const wanted = IDLE_WINDOWS.flatMap((name) => rec.windows.filter((w) => w.name === name));
+  if (wanted.length === 0) return undefined;
+  const primary = rec.info.primaryChannel;
+  const pch = rec.channels.find((c) => c.name === primary);
+  const n = pch?.tS.length ?? 0;
+  if (!pch || n < 2) {
+    warnings.push(`no idle baseline: the primary channel '${primary}' has ${n} sample${n === 1 ? '' : 's'}, too few to give a mean power`);
+    return undefined;
+  }
+  const first = pch.tS[0]!;
+  const last = pch.tS[n - 1]!;
+  const refused: string[] = [];
+  for (const w of wanted) {
+    const t0S = Math.max(w.t0S, first);
+    const t1S = Math.min(w.t1S, last);
+    const lengthS = w.t1S - w.t0S;
+    if (lengthS > 0 && t1S - t0S >= MIN_IDLE_COVERAGE * lengthS) {
+      const base = idleBaseline(pch.tS, pch.powerW, [t0S, t1S]);
+      return { ...splitEnergy(totalJ, window.t1S - window.t0S, base.meanPowerW), idlePowerW: base.meanPowerW, idleWindow: w.name, t0S, t1S };
+    }
+    refused.push(`'${w.name}' ${sec(w.t0S)}–${sec(w.t1S)} s`);
+  }
+  warnings.push(
+    `no idle baseline: the primary channel '${primary}' has samples from ${sec(first)} to ${sec(last)} s, less than ${MIN_IDLE_COVERAGE * 100} % of ${refused.join(' or ')} (lengthen the idle windows or shorten the sampling interval)`,
+  );
+  return undefined;
+}
+
 export function summarizeRecording(rec: Recording, windowName = 'full'): RecordingSummary {
   const info = rec.info;
   const window = rec.windows.find((w) => w.name === windowName) ?? { name: 'recording', t0S: 0, t1S: rec.durationS };
@@ -168,13 +214,7 @@ export function summarizeRecording(rec: Recording, windowName = 'full'): Recordi
     return { ...w, perChannel, primaryEnergyJ: perChannel.find((p) => p.channel === info.primaryChannel)?.energyJ ?? 0 };
   });
 
-  let idle: RecordingSummary['idle'];
-  const idleWin = rec.windows.find((w) => w.name === 'idle-before') ?? rec.windows.find((w) => w.name === 'idle-after');
-  const pch = rec.channels.find((c) => c.name === info.primaryChannel);
-  if (idleWin && pch && pch.tS.length > 1 && idleWin.t1S > idleWin.t0S && idleWin.t0S >= pch.tS[0]! && idleWin.t1S <= pch.tS[pch.tS.length - 1]!) {
-    const base = idleBaseline(pch.tS, pch.powerW, [idleWin.t0S, idleWin.t1S]);
-    idle = { ...splitEnergy(primary?.energyJ ?? 0, window.t1S - window.t0S, base.meanPowerW), idlePowerW: base.meanPowerW };
-  }
+  const idle = idleSplit(rec, primary?.energyJ ?? 0, window, warnings);
 
   return {
     window,

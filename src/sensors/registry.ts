@@ -24,7 +24,13 @@ export const SENSOR_SPECS = [...AUTO_ORDER, 'auto', 'replay:FILE'] as const;
 
 export interface SensorChoice {
   readonly sensor: Sensor;
-  /** Why this sensor: shown to the user and saved in the run's manifest. */
+  /**
+   * The choice in one short line (at most SUMMARY_MAX_CHARS), e.g. `nvml (auto: NVML
+   * libnvidia-ml.so.1: 1 GPU (NVIDIA H100))` or `estimate (auto: no power sensor: nvml,
+   * nvidia-smi absent; rapl no permission)`: what commands print by default.
+   */
+  readonly summary: string;
+  /** Why this sensor, every reason in full: printed with --verbose, saved in the run's manifest. */
   readonly why: string;
   /** The better sensors passed over, and why. */
   readonly passedOver: readonly { readonly name: string; readonly reason: string }[];
@@ -54,7 +60,7 @@ export async function chooseSensor(spec: string, env: SensorEnv): Promise<Sensor
     const sensor = await getSensor(spec);
     const probe = await sensor.probe(env);
     if (!probe.ok) throw errors.sensorUnavailable(sensor.name, probe.reason);
-    return { sensor, why: `asked for by name (${probe.detail})`, passedOver: [] };
+    return { sensor, summary: clip(`${sensor.name} (by name: ${probe.detail})`), why: `asked for by name (${probe.detail})`, passedOver: [] };
   }
   const passedOver: { name: string; reason: string }[] = [];
   for (const name of AUTO_ORDER) {
@@ -62,9 +68,49 @@ export async function chooseSensor(spec: string, env: SensorEnv): Promise<Sensor
     const probe = await sensor.probe(env);
     if (probe.ok) {
       const skipped = passedOver.length ? `; passed over ${passedOver.map((p) => `${p.name} (${p.reason})`).join(', ')}` : '';
-      return { sensor, why: `auto: ${probe.detail}${skipped}`, passedOver };
+      return { sensor, summary: autoSummary(sensor, probe.detail, passedOver), why: `auto: ${probe.detail}${skipped}`, passedOver };
     }
     passedOver.push({ name, reason: probe.reason });
   }
   throw errors.sensorUnavailable('auto', passedOver.map((p) => `${p.name}: ${p.reason}`).join('; '));
+}
+
+/** The longest `SensorChoice.summary`: with the prefix and interval a command adds, one line of at most ~120 characters. */
+export const SUMMARY_MAX_CHARS = 90;
+
+function clip(text: string, max = SUMMARY_MAX_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * A probe's reason in a word or two, for the short line only (the full reason stays in `why`).
+ * The reasons are the sensors' own sentences; the patterns below are the ones they use.
+ */
+export function shortCause(reason: string): string {
+  if (/permission denied|EACCES|EPERM/i.test(reason)) return 'no permission';
+  if (/not executable/i.test(reason)) return 'not executable';
+  if (/did not answer|timed out/i.test(reason)) return 'no answer';
+  if (/reports no GPU/i.test(reason)) return 'no GPU';
+  if (/not found|does not exist|ENOENT|\bno (RAPL zones|INA3221)/i.test(reason)) return 'absent';
+  return 'failed';
+}
+
+/** The passed-over sensors grouped by short cause, in probing order: `nvml, nvidia-smi absent; rapl no permission`. */
+function passedOverShort(passedOver: readonly { readonly name: string; readonly reason: string }[]): string {
+  const byCause = new Map<string, string[]>();
+  for (const p of passedOver) {
+    const cause = shortCause(p.reason);
+    byCause.set(cause, [...(byCause.get(cause) ?? []), p.name]);
+  }
+  return [...byCause].map(([cause, names]) => `${names.join(', ')} ${cause}`).join('; ');
+}
+
+function autoSummary(sensor: Sensor, detail: string, passedOver: readonly { readonly name: string; readonly reason: string }[]): string {
+  // The estimator is chosen because nothing measures power here: that, not its TDP detail, is the news.
+  if (sensor.kind === 'estimated') return clip(`${sensor.name} (auto: no power sensor: ${passedOverShort(passedOver)})`);
+  const skipped = passedOver.length > 0 ? `; ${passedOver.length} better one${passedOver.length > 1 ? 's' : ''} passed over` : '';
+  // The sensor's own detail gives way first: the count of passed-over sensors must survive the cut.
+  const head = `${sensor.name} (auto: `;
+  const room = SUMMARY_MAX_CHARS - head.length - skipped.length - 1;
+  return `${head}${clip(detail, Math.max(room, 20))}${skipped})`;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { readRunBundle } from '../../src/runs/bundle.js';
@@ -105,4 +105,82 @@ test('measure --sensor nvml through the real FFI path into the fake library: cou
   const c = j.counters[0]!;
   // Both integrate the same constant curve over the command's window: they agree to within two sampling intervals.
   assert.ok(Math.abs(c.difference_j) <= 200 * 0.04 + 1e-9, JSON.stringify(c));
+});
+
+// ---------------------------------------------------------------------------------------
+// Saving, the command's own result, the sensor line
+
+/** A replayed 120 W GPU: the same power on any machine. */
+function replayFile(dir: string): string {
+  const file = join(dir, 'replay.csv');
+  writeFileSync(file, `timestamp,gpu_power\n${Array.from({ length: 100 }, (_, i) => `${(i * 0.02).toFixed(2)},120`).join('\n')}\n`);
+  return file;
+}
+
+test('a runs directory that cannot be written: exit 1 with one IO line naming it, before the command runs', { skip: skipNoBuild }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'inferprint-e2e-'));
+  const file = join(dir, 'file');
+  writeFileSync(file, '');
+  const runs = join(file, 'runs');
+  const r = spawnSync(BIN, ['measure', '--sensor', `replay:${replayFile(dir)}`, '--runs-dir', runs, '--', node, '-e', 'console.log("RAN")'], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stderr, `inferprint measure: ${runs}: runs directory not writable (a part of the path is a file, not a directory, ENOTDIR): nothing was run; choose another with --runs-dir or $INFERPRINT_RUNS_DIR [IO]\n`);
+  assert.ok(!r.stdout.includes('RAN'));
+});
+
+test('the runs directory goes away during the run: summary printed, bundle in $TMPDIR/inferprint-unsaved, exit 1, and the import it names works', { skip: skipNoBuild }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'inferprint-e2e-'));
+  const runs = join(dir, 'runs');
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp);
+  // The command replaces the runs directory with a file (what a full or unmounted disk does to the save).
+  const script = `const fs=require('fs');const d=${JSON.stringify(runs)};for(let i=0;i<100;i++){fs.rmSync(d,{recursive:true,force:true});try{fs.writeFileSync(d,'',{flag:'wx'});break}catch{}}`;
+  const r = spawnSync(BIN, ['measure', '--sensor', `replay:${replayFile(dir)}`, '--interval', '20ms', '--runs-dir', runs, '--', node, '-e', script], { encoding: 'utf8', env: { ...process.env, TMPDIR: tmp } });
+  assert.equal(r.status, 1, r.stderr);
+  const id = /^run (\S+) \(completed\) NOT saved in the runs directory: saved in (\S+) instead$/m.exec(r.stdout);
+  assert.ok(id, r.stdout);
+  const fallback = join(tmp, 'inferprint-unsaved', id[1]!);
+  assert.equal(id[2], fallback);
+  assert.match(r.stdout, /gpu: [\d.]+ J over/, 'the measurement is printed');
+  const last = r.stderr.trimEnd().split('\n').at(-1)!;
+  assert.ok(last.startsWith(`inferprint measure: the run could not be saved in ${runs}: `), last);
+  assert.ok(last.endsWith(`it was saved in ${fallback} instead, bring it into the runs directory with: inferprint import bundle ${fallback} --runs-dir ${runs}`), last);
+  // As the message says: into a runs directory that works again.
+  rmSync(runs, { force: true });
+  const imp = spawnSync(BIN, ['import', 'bundle', fallback, '--runs-dir', runs], { encoding: 'utf8' });
+  assert.equal(imp.status, 0, imp.stderr);
+  assert.deepEqual(runsIn(runs), [id[1]]);
+});
+
+test('a command that exits 3: the run reads "measurement completed; command exited with code 3", a warning says it, exit 3', { skip: skipNoBuild }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'inferprint-e2e-'));
+  const runs = join(dir, 'runs');
+  const r = spawnSync(BIN, ['measure', '--sensor', `replay:${replayFile(dir)}`, '--runs-dir', runs, '--', 'sh', '-c', 'exit 3'], { encoding: 'utf8' });
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stdout, /^run \S+ \(measurement completed; command exited with code 3\) saved in /);
+  assert.match(r.stderr, /^inferprint: warning: the command exited with code 3; the measurement itself completed$/m);
+  const [id] = runsIn(runs);
+  const m = (await readRunBundle(join(runs, id!))).manifest;
+  assert.equal(m.status.kind, 'completed');
+  assert.equal(m.workload.kind === 'command' ? m.workload.exitCode : undefined, 3);
+});
+
+test('the sensor line: one short line by default, every reason with --verbose or --debug; the bundle keeps them all', { skip: skipNoBuild }, async () => {
+  const runs = mkdtempSync(join(tmpdir(), 'inferprint-e2e-'));
+  // No NVIDIA library, no nvidia-smi or tegrastats: auto passes over at least those.
+  const e = { ...process.env, PATH: dirname(node), INFERPRINT_NVML_LIB: '/nonexistent/libnvidia-ml.so.1' };
+  const sensorLine = (args: string[]) => {
+    const r = spawnSync(BIN, ['measure', ...args, '--runs-dir', runs, '--format', 'json', '--', node, '-e', '0'], { encoding: 'utf8', env: e });
+    assert.equal(r.status, 0, r.stderr);
+    return { line: r.stderr.split('\n').find((l) => l.startsWith('inferprint: sensor '))!, json: JSON.parse(r.stdout) as { run_path: string; sensor_summary: string } };
+  };
+  const short = sensorLine([]);
+  assert.ok(short.line.length <= 120, `${short.line.length} characters: ${short.line}`);
+  assert.ok(!short.line.includes('nvml ('), short.line);
+  assert.match(short.line, /nvml/);
+  const verbose = sensorLine(['--verbose']);
+  assert.match(verbose.line, /passed over nvml \(\S*libnvidia-ml\.so\.1 not found.*\), nvidia-smi \(/);
+  assert.equal(sensorLine(['--debug']).line, verbose.line);
+  const notes = (await readRunBundle(short.json.run_path)).manifest.sensor.notes;
+  assert.ok(notes.some((n) => /^chosen: auto: .*passed over nvml \(/.test(n)), notes.join('\n'));
 });

@@ -51,6 +51,7 @@ Options:
   --runs-dir DIR         where runs are saved (campaigns in DIR/campaigns/)
   --cache-dir DIR        synthetic model cache (default $${CACHE_DIR_ENV}, else XDG cache)
   --format table|json    output
+  --verbose              say every reason for the sensor choice (also with --debug)
 `;
 
 export const benchCommand: Command = {
@@ -83,6 +84,7 @@ export const benchCommand: Command = {
       'runs-dir': { type: 'string' },
       'cache-dir': { type: 'string' },
       format: { type: 'string' },
+      verbose: { type: 'boolean' },
     });
     // A resumed campaign runs the rest as it was planned: a flag that would change that is refused,
     // not silently ignored (mixing CPU and GPU runs in one table, say).
@@ -152,6 +154,7 @@ export const benchCommand: Command = {
         cwd: ctx.cwd,
         env: sensorEnv,
         onStatus: (line) => { ctx.stderr(`${line}\n`); },
+        verbose: values.verbose === true || ctx.debug === true,
         onProgress: (d, t, what) => { progress.update(d, t, what); },
         ...(values.label !== undefined ? { label: values.label } : {}),
         ...(values.hardware !== undefined ? { hardware: values.hardware } : {}),
@@ -181,6 +184,7 @@ export const benchCommand: Command = {
       cwd: ctx.cwd,
       env: sensorEnv,
       onStatus: (line) => { ctx.stderr(`${line}\n`); },
+      verbose: values.verbose === true || ctx.debug === true,
       onProgress: (d, t, what) => { progress.update(d, t, what); },
       ...(values.resume === true ? { resume: positionals[0] ?? true } : {}),
       ...(values.label !== undefined ? { label: values.label } : {}),

@@ -1,5 +1,5 @@
-import { measure, type MeasureResult } from '../../app/measure.js';
-import { saveMeasureRun } from '../../app/measure-bundle.js';
+import { commandOutcome, measure, type MeasureResult } from '../../app/measure.js';
+import { saveMeasureRunOrFallback, type SaveOutcome } from '../../app/measure-bundle.js';
 import { errors } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import { defaultSensorEnv } from '../../sensors/types.js';
@@ -14,6 +14,13 @@ const HELP = `Usage: inferprint measure [options] -- CMD [ARGS...]
 
 Runs CMD while sampling power, saves a run bundle, prints energy and GWP, and exits with
 CMD's exit code. Ctrl-C / SIGTERM are forwarded to CMD; the run is still saved (interrupted).
+A run's status says whether the measurement completed; CMD's own result is its exit code,
+and a non-zero one is said in a warning.
+
+The runs directory is checked writable before CMD starts. If saving fails anyway (disk full,
+gone read-only), the summary is still printed, the run is saved in
+$TMPDIR/inferprint-unsaved/ (else ./inferprint-unsaved/) with the command that brings it
+back (inferprint import bundle PATH), and measure exits non-zero.
 
 Options:
   --sensor NAME          auto (default), ${SENSOR_SPECS.filter((s) => s !== 'auto').join(', ')}
@@ -27,6 +34,7 @@ Options:
   --lifetime DURATION    hardware lifetime (default 7y)
   --runs-dir DIR         where runs are saved (default: $INFERPRINT_RUNS_DIR, else see docs)
   --format table|json    output (json: one object on stdout)
+  --verbose              say every reason for the sensor choice (also with --debug)
 `;
 
 export const measureCommand: Command = {
@@ -48,6 +56,7 @@ export const measureCommand: Command = {
       lifetime: { type: 'string' },
       'runs-dir': { type: 'string' },
       format: { type: 'string' },
+      verbose: { type: 'boolean' },
     });
     const command = dd >= 0 ? ctx.argv.slice(dd + 1) : positionals;
     if (dd >= 0 && positionals.length > 0) throw errors.usage(`unexpected argument '${positionals[0]!}' before --`, 'CMD');
@@ -70,6 +79,7 @@ export const measureCommand: Command = {
       env: { ...(await defaultSensorEnv()), env: ctx.env },
       signals: process,
       onStatus: (line) => { ctx.stderr(`${line}\n`); },
+      verbose: values.verbose === true || ctx.debug === true,
       ...(values.device !== undefined ? { device: values.device } : {}),
       ...(values.label !== undefined ? { label: values.label } : {}),
       ...(idleS !== undefined ? { idleS } : {}),
@@ -78,23 +88,51 @@ export const measureCommand: Command = {
       ...(pue !== undefined ? { pue } : {}),
       ...(lifetimeS !== undefined ? { lifetimeS } : {}),
     });
-    const saved = await saveMeasureRun(result, runsDir, { command, cwd: ctx.cwd, label: values.label });
+    const saved = await saveMeasureRunOrFallback(result, runsDir, { command, cwd: ctx.cwd, label: values.label });
+    // The measurement is printed whatever became of the bundle: it may be all that is left of the run.
     ctx.stdout(format === 'json' ? renderJson(toJson(result, saved)) : renderText(result, saved));
     if (result.commandExit.spawnError !== undefined) ctx.stderr(`inferprint measure: ${result.commandExit.spawnError}\n`);
-    return result.exitCode;
+    if (saved.kind === 'saved') return result.exitCode;
+    ctx.stderr(`inferprint measure: ${saveFailureText(saved, runsDir)}\n`);
+    // Non-zero, and the command's own code when it has one to tell.
+    return result.exitCode !== 0 ? result.exitCode : 1;
   },
 };
 
+/** A path as a shell would need it typed. */
+function shellWord(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
+/** One line: why the runs directory did not get the bundle, where it is instead and how to bring it back. */
+export function saveFailureText(saved: Exclude<SaveOutcome, { kind: 'saved' }>, runsDir: string): string {
+  const why = saved.error.message;
+  if (saved.kind === 'fallback') {
+    return `the run could not be saved in ${runsDir}: ${why}; it was saved in ${saved.bundle.path} instead, bring it into the runs directory with: inferprint import bundle ${shellWord(saved.bundle.path)} --runs-dir ${shellWord(runsDir)}`;
+  }
+  const tried = saved.fallbackErrors.map((f) => `${f.dir} (${f.error.message})`).join(', ');
+  return `the run could not be saved in ${runsDir}: ${why}; nor in ${tried}: the summary above is all that is left of it`;
+}
+
 /** The JSON contract of `measure --format json` (issue: energy_j, duration_s, sensor, estimated, channels). */
-export function toJson(r: MeasureResult, saved: { id: string; path: string }) {
+export function toJson(r: MeasureResult, saved: SaveOutcome | { readonly id: string; readonly path: string }) {
   const s = r.summary;
+  const outcome: SaveOutcome = 'kind' in saved ? saved : { kind: 'saved', bundle: saved };
+  const bundle = outcome.kind === 'unsaved' ? undefined : outcome.bundle;
   return {
-    run_id: saved.id,
-    run_path: saved.path,
+    run_id: bundle?.id ?? null,
+    run_path: bundle?.path ?? null,
+    /** `runs-dir`, `fallback` (run_path is outside the runs directory) or `unsaved`. */
+    saved: outcome.kind === 'saved' ? 'runs-dir' : outcome.kind,
+    save_error: outcome.kind === 'saved' ? null : outcome.error.message,
+    /** The measurement's status: `completed` even when the command failed (see command_exit_code). */
     status: r.status.kind,
     exit_code: r.exitCode,
+    command_exit_code: r.commandExit.code,
+    command_signal: r.commandExit.signal,
     sensor: r.recording.info.name,
     sensor_why: r.sensorWhy,
+    sensor_summary: r.sensorSummary,
     estimated: r.recording.info.provenance.kind === 'estimated',
     primary_channel: s.primaryChannel,
     energy_j: s.primaryEnergyJ,
@@ -104,7 +142,7 @@ export function toJson(r: MeasureResult, saved: { id: string; path: string }) {
     channels: s.channels.map((c) => ({ name: c.name, kind: c.kind, unit: c.unit, energy_j: c.energyJ, mean_w: c.meanW, max_w: c.maxW, samples: c.samples })),
     counters: s.counters.map((c) => ({ channel: c.channel, counter_energy_j: c.counterJ, samples_energy_j: c.samplesJ, difference_j: c.differenceJ })),
     windows: s.windows.map((w) => ({ name: w.name, t0_s: w.t0S, t1_s: w.t1S, energy_j: w.primaryEnergyJ })),
-    idle: s.idle ? { idle_power_w: s.idle.idlePowerW, idle_energy_j: s.idle.idleJ, dynamic_energy_j: s.idle.dynamicJ } : null,
+    idle: s.idle ? { idle_power_w: s.idle.idlePowerW, idle_energy_j: s.idle.idleJ, dynamic_energy_j: s.idle.dynamicJ, idle_window: s.idle.idleWindow } : null,
     gaps: s.gaps.map((g) => ({ channel: g.channel, start_s: g.startS, end_s: g.endS })),
     hardware: r.hardware?.id ?? null,
     gwp_g: r.impact ? r.impact.gwpG : null,
@@ -125,18 +163,43 @@ const CHANNEL_COLUMNS: readonly Column<ChannelSummary>[] = [
   { key: 'samples', header: 'samples', value: (c) => c.samples, align: 'right' },
 ];
 
-function renderText(r: MeasureResult, saved: { id: string; path: string }): string {
+/** The run's outcome in words: the measurement's status, and the command's failure when there is one. */
+function outcomeText(r: MeasureResult): string {
+  const failure = commandOutcome(r.commandExit, r.status.kind === 'interrupted' ? r.status.signal : undefined);
+  switch (r.status.kind) {
+    case 'completed':
+      return failure === undefined ? 'completed' : `measurement completed; ${failure.replace(/^the /, '')}`;
+    case 'interrupted':
+      return `interrupted by ${r.status.signal}`;
+    case 'failed':
+      return failure === undefined ? 'failed' : `failed; ${failure.replace(/^the /, '')}`;
+  }
+}
+
+function savedText(r: MeasureResult, saved: SaveOutcome): string {
+  const outcome = outcomeText(r);
+  switch (saved.kind) {
+    case 'saved':
+      return `run ${saved.bundle.id} (${outcome}) saved in ${saved.bundle.path}`;
+    case 'fallback':
+      return `run ${saved.bundle.id} (${outcome}) NOT saved in the runs directory: saved in ${saved.bundle.path} instead`;
+    case 'unsaved':
+      return `run (${outcome}) NOT saved: see the error below`;
+  }
+}
+
+function renderText(r: MeasureResult, saved: SaveOutcome): string {
   const s = r.summary;
   const est = r.recording.info.provenance.kind === 'estimated' ? ' — ESTIMATED, not measured' : '';
   const lines = [
-    `run ${saved.id} (${r.status.kind}) saved in ${saved.path}`,
+    savedText(r, saved),
     `sensor ${r.recording.info.name}${est}; ${s.primaryChannel}: ${s.primaryEnergyJ.toFixed(3)} J over ${(s.window.t1S - s.window.t0S).toFixed(3)} s`,
     '',
     renderTable(CHANNEL_COLUMNS, s.channels).trimEnd(),
     '',
   ];
   for (const c of s.counters) lines.push(`counter ${c.channel}: ${c.counterJ.toFixed(3)} J (samples ${c.samplesJ.toFixed(3)} J, difference ${c.differenceJ.toFixed(3)} J)`);
-  if (s.idle) lines.push(`idle ${s.idle.idlePowerW.toFixed(2)} W: idle part ${s.idle.idleJ.toFixed(3)} J, above idle ${s.idle.dynamicJ.toFixed(3)} J`);
+  if (s.idle) lines.push(`idle ${s.idle.idlePowerW.toFixed(2)} W (${s.idle.idleWindow}): idle part ${s.idle.idleJ.toFixed(3)} J, above idle ${s.idle.dynamicJ.toFixed(3)} J`);
   if (r.impact) {
     const g = r.impact.gwpG;
     lines.push(`GWP ${(g.mean * 1000).toFixed(4)} mg CO2e (range ${(g.min * 1000).toFixed(4)}–${(g.max * 1000).toFixed(4)}) on ${r.hardware?.id ?? '?'}: operational ${(r.impact.operationalG.mean * 1000).toFixed(4)} mg, embodied ${(r.impact.embodiedG.mean * 1000).toFixed(4)} mg`);

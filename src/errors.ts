@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'SENSOR_UNAVAILABLE' // a sensor cannot run here (no binary, no library, no permission)
   | 'SENSOR_FAILED' // a sensor died while sampling
   | 'IO' // the operating system refused a read or write
+  | 'LOCKED' // another process holds it (a campaign being run)
   | 'INTERNAL'; // a bug: an invariant that should hold did not
 
 /** Where an error happened; every part optional, printed in a fixed order. */
@@ -91,6 +92,7 @@ export const errors = {
   sensorFailed: (sensor: string, reason: string) => new InferprintError('SENSOR_FAILED', `sensor ${sensor} failed: ${reason}`),
   io: (file: string, cause: unknown) =>
     new InferprintError('IO', cause instanceof Error ? cause.message : String(cause), { file }, { cause }),
+  locked: (file: string, detail: string) => new InferprintError('LOCKED', detail, { file }),
   internal: (detail: string) => new InferprintError('INTERNAL', detail),
 } as const;
 

@@ -11,6 +11,12 @@
  * `full` ends → recorder stops → bundle written atomically. The campaign file `<runsDir>/campaigns/<id>.json` is rewritten
  * atomically after each run, so `--resume` redoes only what no bundle holds: a `kill -9`
  * loses at most the run in flight.
+ *
+ * Before anything is written: the plan is printed (runs, model and where it comes from, an
+ * estimated duration: `bench-plan.ts`) and every check is made (the model exists or is generated,
+ * the sensor can run, a served model answers), so a campaign that cannot start leaves no file
+ * for `--resume`. While a process runs a campaign it holds its lock (`bench-lock.ts`): a second
+ * `--resume` of it refuses instead of running the same runs again.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -48,10 +54,30 @@ import { summarizeRecording } from '../measure/summary.js';
 import { chooseSensor, type SensorChoice } from '../sensors/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
 import { writeRunBundle, type BundleFileInput } from '../runs/bundle.js';
-import { parseManifestText, type Workload } from '../runs/manifest.js';
+import type { Workload } from '../runs/manifest.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { hostInfo, impactFor } from './measure.js';
 import { measurementBundle } from './measure-bundle.js';
+import { aggregate, type ParameterSet, type QueryCountRow } from './bench-aggregate.js';
+import { acquireCampaignLock, type CampaignLock, type LockEnv } from './bench-lock.js';
+import {
+  describeModel,
+  estimateSeconds,
+  formatDuration,
+  planLines,
+  RUN_OVERHEAD_S,
+  samplesPerRun,
+  startingTiming,
+  STUDY_MODEL,
+  timingFromRuns,
+  type BenchPlan,
+  type DefaultModel,
+  type DurationEstimate,
+  type ModelSource,
+  type RunTiming,
+} from './bench-plan.js';
+
+export { aggregate, tabulate, type CampaignTable, type GwpScope, type ParameterSet, type QueryCountRow } from './bench-aggregate.js';
 
 export const BENCH_RELEASE = 'v4.1' as const;
 export const DEFAULT_CAMPAIGN_SEED = 20_250_522;
@@ -92,6 +118,10 @@ export interface BenchOptions {
   /** Test hooks: the QSL indices of each issued query; stop after this many runs of this call. */
   readonly onIssue?: (planned: PlannedRun, indices: readonly number[]) => void;
   readonly stopAfter?: number;
+  /** The model chosen because `--model` was not given, and why: shown with the plan. */
+  readonly defaultModel?: DefaultModel;
+  /** The campaign lock's view of this process (tests give another pid, host or liveness check). */
+  readonly lockEnv?: LockEnv;
   /**
    * Where SIGINT/SIGTERM arrive (`process` from the CLI). The first one lets the run in flight
    * finish and be saved, then stops; a second one ends the process at once (the campaign file
@@ -142,20 +172,15 @@ export interface CampaignFile {
   readonly finished: readonly { readonly key: string; readonly bundleId: string }[];
 }
 
-export interface QueryCountRow {
-  readonly queryCount: number;
-  readonly runs: number;
-  readonly meanEnergyJ: number;
-  readonly meanComputeEnergyJ: number;
-  readonly meanLatencyMs: number;
-  readonly p90LatencyMs: number;
-  readonly gwpMgPerRun: number | null;
-}
-
 export interface BenchResult {
   readonly campaign: CampaignFile;
   readonly campaignPath: string;
+  /** What was planned before the first run: runs, model and its source, estimate. */
+  readonly plan: BenchPlan;
+  /** One row per query count; each carries its GWP scope (never averaged across scopes). */
   readonly rows: readonly QueryCountRow[];
+  /** The grid, PUE, lifetime and embodied values the bundles' GWP used, one entry per distinct set. */
+  readonly parameterSets: readonly ParameterSet[];
   readonly bundlePaths: readonly string[];
   /** Runs of the plan still missing (a stopped or failed campaign). */
   readonly remaining: number;
@@ -434,11 +459,11 @@ async function benchRun(
   planned: PlannedRun,
   modelPath: string,
   choice: SensorChoice,
-): Promise<{ id: string; path: string }> {
+): Promise<{ id: string; path: string; computeS: number }> {
   const requested = benchSettings(campaign.scenario, planned.queryCount, campaign.targetQps);
   const qsl = syntheticBertQsl({ totalSampleCount: opts.qslSize ?? BERT_SAMPLE_COUNT });
   const settings: EffectiveSettings = effectiveSettings(requested, qsl.performanceSampleCount, BENCH_RELEASE);
-  return measuredBenchRun(
+  const saved = await measuredBenchRun(
     opts,
     choice,
     async (rec) => {
@@ -478,49 +503,45 @@ async function benchRun(
       ],
     }),
   );
+  const run = saved.value.run;
+  return { id: saved.id, path: saved.path, computeS: (run.powerEndEpochMs - run.powerBeginEpochMs) / 1000 };
 }
 
 // ---------------------------------------------------------------------------------------------
 // The campaign
 
-export async function bench(opts: BenchOptions): Promise<BenchResult> {
-  const status = opts.onStatus ?? (() => undefined);
-  let campaign: CampaignFile;
-  let campaignPath: string;
-  if (opts.resume !== undefined) {
-    ({ campaign, path: campaignPath } = await findCampaign(opts.runsDir, opts.resume, (line) => { status(`inferprint bench: passed over an unreadable campaign file: ${line}`); }));
-    status(`inferprint bench: resuming campaign ${campaign.id} (${campaign.finished.length}/${campaign.planned.length} runs done)`);
-  } else {
-    validateBenchOptions(opts);
-    const createdAt = new Date(opts.env.clock.epochMs()).toISOString();
-    const id = `${createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
-    campaign = {
-      schema: CAMPAIGN_SCHEMA,
-      id,
-      createdAt,
-      model: opts.model,
-      scenario: opts.scenario ?? 'SingleStream',
-      ...(opts.targetQps !== undefined ? { targetQps: opts.targetQps } : {}),
-      ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
-      ...(opts.http !== undefined ? { http: opts.http } : {}),
-      ...(opts.provider !== undefined ? { provider: opts.provider } : {}),
-      ...(opts.hardware !== undefined ? { hardware: opts.hardware } : {}),
-      ...(opts.grid !== undefined ? { grid: opts.grid } : {}),
-      cooldownS: opts.cooldownS,
-      release: BENCH_RELEASE,
-      queryCounts: opts.queryCounts,
-      runs: opts.runs,
-      seed: opts.seed,
-      sensor: opts.sensor,
-      intervalS: opts.intervalS,
-      ...(opts.label !== undefined ? { label: opts.label } : {}),
-      planned: planCampaign(opts.queryCounts, opts.runs, opts.seed),
-      finished: [],
-    };
-    campaignPath = await writeCampaign(opts.runsDir, campaign);
-  }
-  // A resumed campaign keeps what it was planned with.
-  const runOpts: BenchOptions = {
+/** A new campaign as it will be written; nothing is written here. */
+function newCampaign(opts: BenchOptions): CampaignFile {
+  const createdAt = new Date(opts.env.clock.epochMs()).toISOString();
+  const id = `${createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
+  return {
+    schema: CAMPAIGN_SCHEMA,
+    id,
+    createdAt,
+    model: opts.model,
+    scenario: opts.scenario ?? 'SingleStream',
+    ...(opts.targetQps !== undefined ? { targetQps: opts.targetQps } : {}),
+    ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+    ...(opts.http !== undefined ? { http: opts.http } : {}),
+    ...(opts.provider !== undefined ? { provider: opts.provider } : {}),
+    ...(opts.hardware !== undefined ? { hardware: opts.hardware } : {}),
+    ...(opts.grid !== undefined ? { grid: opts.grid } : {}),
+    cooldownS: opts.cooldownS,
+    release: BENCH_RELEASE,
+    queryCounts: opts.queryCounts,
+    runs: opts.runs,
+    seed: opts.seed,
+    sensor: opts.sensor,
+    intervalS: opts.intervalS,
+    ...(opts.label !== undefined ? { label: opts.label } : {}),
+    planned: planCampaign(opts.queryCounts, opts.runs, opts.seed),
+    finished: [],
+  };
+}
+
+/** The options a run uses: a resumed campaign keeps what it was planned with. */
+function runOptionsOf(opts: BenchOptions, campaign: CampaignFile): BenchOptions {
+  return {
     ...withoutPlanned(opts),
     model: campaign.model,
     sensor: campaign.sensor,
@@ -531,42 +552,174 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
     ...(campaign.hardware !== undefined ? { hardware: campaign.hardware } : {}),
     ...(campaign.grid !== undefined ? { grid: campaign.grid } : {}),
   };
-  // A bundle removed by hand since makes its run unfinished again: it is redone, not lost.
-  const present = campaign.finished.filter((f) => existsSync(join(opts.runsDir, f.bundleId, 'manifest.json')));
-  if (present.length !== campaign.finished.length) {
-    status(`inferprint bench: ${campaign.finished.length - present.length} finished run(s) have no bundle any more: they run again`);
-    campaign = { ...campaign, finished: present };
-    await writeCampaign(opts.runsDir, campaign);
+}
+
+/** The finished runs whose bundle is still there: a bundle removed by hand makes its run unfinished again. */
+function stillFinished(campaign: CampaignFile, runsDir: string): CampaignFile['finished'] {
+  return campaign.finished.filter((f) => existsSync(join(runsDir, f.bundleId, 'manifest.json')));
+}
+
+const unfinished = (campaign: CampaignFile, finished: CampaignFile['finished']): PlannedRun[] => {
+  const done = new Set(finished.map((f) => f.key));
+  return campaign.planned.filter((p) => !done.has(p.key));
+};
+
+/**
+ * A model served over HTTP answers: the server is ready, the model is there with BERT inputs, and
+ * two one-sample warm-up requests come back (timed: the plan's estimate). Run before the campaign
+ * file is written, so a server that is down leaves nothing for `--resume` to pick up.
+ */
+export async function checkServedModel(http: HttpSutSpec, batchSize?: number): Promise<RunTiming> {
+  const warmups = 2;
+  const client = await openKserveSut({ url: http.url, model: http.modelName, warmupRuns: warmups, ...(batchSize !== undefined ? { maxBatchSize: batchSize } : {}) });
+  try {
+    const { load, warmup } = client.phases;
+    const warmupS = warmup.endS - warmup.startS;
+    return { perSampleS: warmupS / warmups, perRunS: load.endS - load.startS + warmupS + RUN_OVERHEAD_S };
+  } finally {
+    await client.close();
   }
+}
 
-  // A served model lives on its server: nothing to resolve here.
-  const modelPath = campaign.http ? '' : (await resolveModel(parseModelSpec(campaign.model), { cacheDir: opts.cacheDir, cwd: opts.cwd, verify: 'size' })).path;
+interface Prepared {
+  readonly plan: BenchPlan;
+  readonly choice: SensorChoice;
+  /** The ONNX file of a local model ('' for a served one); empty in a dry run (nothing generated). */
+  readonly modelPath: string;
+}
+
+/**
+ * Everything a campaign checks before its file is written or its first run starts: the model
+ * (a file that exists, a synthetic model cached or generated — not in a dry run), the sensor,
+ * the server of a served model; and the plan, with its estimate.
+ */
+async function prepare(campaign: CampaignFile, todo: readonly PlannedRun[], runOpts: BenchOptions, opts: BenchOptions, o: { readonly dryRun: boolean; readonly resuming: boolean }): Promise<Prepared> {
+  let source: ModelSource;
+  let served: RunTiming | undefined;
+  if (campaign.http) {
+    served = await checkServedModel(campaign.http, campaign.batchSize);
+    source = { kind: 'http', url: campaign.http.url, modelName: campaign.http.modelName };
+  } else {
+    source = await describeModel(campaign.model, { cacheDir: opts.cacheDir, cwd: opts.cwd });
+  }
   const choice = await chooseSensor(campaign.sensor, opts.env);
-  const where = campaign.http ? `model ${campaign.http.modelName} at ${campaign.http.url} (KServe v2); power measured on this machine` : `model ${modelPath}`;
-  status(`inferprint bench: sensor ${opts.verbose === true ? `${choice.sensor.name} (${choice.why})` : choice.summary}; ${where}`);
+  const work = { scenario: campaign.scenario, targetQps: campaign.targetQps, queryCounts: todo.map((p) => p.queryCount), cooldownS: runOpts.cooldownS };
+  const estimateFor = (m: ModelSource): DurationEstimate => {
+    const start = startingTiming(m, runOpts.provider, served);
+    const setupS = m.kind === 'synthetic' && !m.cached ? m.generationS : 0;
+    return { seconds: start.timing ? estimateSeconds({ ...work, setupS }, start.timing) : null, kind: start.kind, basis: start.basis };
+  };
+  const defaultModel = o.resuming ? undefined : opts.defaultModel;
+  const studyPlan = async () => {
+    const studySource = await describeModel(STUDY_MODEL, { cacheDir: opts.cacheDir, cwd: opts.cwd });
+    return { source: studySource, estimate: estimateFor(studySource) };
+  };
+  const plan: BenchPlan = {
+    ...(o.resuming ? { campaignId: campaign.id } : {}),
+    model: campaign.model,
+    source,
+    ...(defaultModel ? { defaultModel } : {}),
+    scenario: campaign.scenario,
+    ...(campaign.targetQps !== undefined ? { targetQps: campaign.targetQps } : {}),
+    ...(campaign.batchSize !== undefined ? { batchSize: campaign.batchSize } : {}),
+    queryCounts: campaign.queryCounts,
+    repetitions: campaign.runs,
+    runs: todo.length,
+    plannedRuns: campaign.planned.length,
+    queries: todo.reduce((n, p) => n + p.queryCount, 0),
+    sensor: { name: choice.sensor.name, estimated: choice.sensor.kind === 'estimated', why: choice.why },
+    estimate: estimateFor(source),
+    ...(defaultModel?.studyHint !== undefined ? { study: await studyPlan() } : {}),
+  };
+  if (o.dryRun) return { plan, choice, modelPath: '' };
+  for (const line of planLines(plan)) opts.onStatus?.(line);
+  if (campaign.http) return { plan, choice, modelPath: '' };
+  const modelPath = (await resolveModel(parseModelSpec(campaign.model), { cacheDir: opts.cacheDir, cwd: opts.cwd, verify: 'size' })).path;
+  return { plan, choice, modelPath };
+}
 
-  const done = new Set(campaign.finished.map((f) => f.key));
-  const todo = campaign.planned.filter((p) => !done.has(p.key));
-  let ranNow = 0;
+/**
+ * The plan of `bench(opts)` without running it (`--dry-run`): runs, model and where it comes
+ * from, estimate. Nothing is written; a served model's server is contacted (the pre-check).
+ */
+export async function planBench(opts: BenchOptions): Promise<BenchPlan> {
+  if (opts.resume !== undefined) {
+    const { campaign } = await findCampaign(opts.runsDir, opts.resume, (line) => { opts.onStatus?.(`inferprint bench: passed over an unreadable campaign file: ${line}`); });
+    return (await prepare(campaign, unfinished(campaign, stillFinished(campaign, opts.runsDir)), runOptionsOf(opts, campaign), opts, { dryRun: true, resuming: true })).plan;
+  }
+  validateBenchOptions(opts);
+  const campaign = newCampaign(opts);
+  return (await prepare(campaign, campaign.planned, runOptionsOf(opts, campaign), opts, { dryRun: true, resuming: false })).plan;
+}
+
+export async function bench(opts: BenchOptions): Promise<BenchResult> {
+  const status = opts.onStatus ?? (() => undefined);
+  const lockOpts = { onNote: status, ...(opts.lockEnv ? { env: opts.lockEnv } : {}) };
+  let lock: CampaignLock | undefined;
   let interrupted: NodeJS.Signals | undefined;
+  let resumeHint = '';
   const onSignal = (sig: NodeJS.Signals) => () => {
     if (interrupted === undefined) {
       interrupted = sig;
-      status(`inferprint bench: ${sig}: finishing the run in flight, then stopping (again to abandon it; --resume ${campaign.id} continues)`);
+      status(`inferprint bench: ${sig}: finishing the run in flight, then stopping (again to abandon it; ${resumeHint} continues)`);
       return;
     }
-    // Second signal: give the process back its default behaviour and re-raise.
+    // Second signal: the lock goes first (the process ends before any finally), then the
+    // process gets its default behaviour back and the signal again.
+    lock?.releaseSync();
     opts.signals?.removeAllListeners(sig);
     process.kill(process.pid, sig);
   };
-  const stopRequested = (): boolean => interrupted !== undefined;
   const onInt = onSignal('SIGINT');
   const onTerm = onSignal('SIGTERM');
-  opts.signals?.on('SIGINT', onInt);
-  opts.signals?.on('SIGTERM', onTerm);
+  // Listening starts once the campaign is locked (before, a Ctrl-C has nothing to save or release).
+  const listen = (): void => {
+    opts.signals?.on('SIGINT', onInt);
+    opts.signals?.on('SIGTERM', onTerm);
+  };
   try {
-    for (const planned of todo) {
-      if (interrupted !== undefined) break;
+    let campaign: CampaignFile;
+    let campaignPath: string;
+    let prepared: Prepared;
+    let runOpts: BenchOptions;
+    if (opts.resume !== undefined) {
+      const found = await findCampaign(opts.runsDir, opts.resume, (line) => { status(`inferprint bench: passed over an unreadable campaign file: ${line}`); });
+      lock = await acquireCampaignLock(campaignsDir(opts.runsDir), found.campaign.id, lockOpts);
+      listen();
+      campaignPath = found.path;
+      // Read again under the lock: a process that held it until now may have finished runs since.
+      campaign = await readCampaign(found.path);
+      resumeHint = `--resume ${campaign.id}`;
+      status(`inferprint bench: resuming campaign ${campaign.id} (${campaign.finished.length}/${campaign.planned.length} runs done)`);
+      const present = stillFinished(campaign, opts.runsDir);
+      if (present.length !== campaign.finished.length) {
+        status(`inferprint bench: ${campaign.finished.length - present.length} finished run(s) have no bundle any more: they run again`);
+        campaign = { ...campaign, finished: present };
+        await writeCampaign(opts.runsDir, campaign);
+      }
+      runOpts = runOptionsOf(opts, campaign);
+      prepared = await prepare(campaign, unfinished(campaign, campaign.finished), runOpts, opts, { dryRun: false, resuming: true });
+    } else {
+      validateBenchOptions(opts);
+      campaign = newCampaign(opts);
+      runOpts = runOptionsOf(opts, campaign);
+      // Every check first: a campaign file is written only for a campaign that can start.
+      prepared = await prepare(campaign, campaign.planned, runOpts, opts, { dryRun: false, resuming: false });
+      lock = await acquireCampaignLock(campaignsDir(opts.runsDir), campaign.id, lockOpts);
+      campaignPath = await writeCampaign(opts.runsDir, campaign);
+      resumeHint = `--resume ${campaign.id}`;
+      listen();
+    }
+    const { choice, modelPath, plan } = prepared;
+    const where = campaign.http ? `model ${campaign.http.modelName} at ${campaign.http.url} (KServe v2); power measured on this machine` : `model ${modelPath}`;
+    status(`inferprint bench: sensor ${opts.verbose === true ? `${choice.sensor.name} (${choice.why})` : choice.summary}; ${where}`);
+
+    const todo = unfinished(campaign, campaign.finished);
+    const timings: { wallS: number; computeS: number; samples: number }[] = [];
+    let ranNow = 0;
+    const stopRequested = (): boolean => interrupted !== undefined;
+    for (const [i, planned] of todo.entries()) {
+      if (stopRequested()) break;
       if (opts.stopAfter !== undefined && ranNow >= opts.stopAfter) break;
       if (ranNow > 0 && runOpts.cooldownS > 0) {
         await sleep(runOpts.cooldownS);
@@ -575,26 +728,40 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
         if (stopRequested()) break;
       }
       opts.onProgress?.(campaign.finished.length, campaign.planned.length, `running ${planned.key}`);
+      const t0 = performance.now();
       const saved = await benchRun(runOpts, campaign, planned, modelPath, choice);
+      timings.push({ wallS: (performance.now() - t0) / 1000, computeS: saved.computeS, samples: samplesPerRun(campaign.scenario, planned.queryCount) });
       campaign = { ...campaign, finished: [...campaign.finished, { key: planned.key, bundleId: saved.id }] };
       await writeCampaign(opts.runsDir, campaign);
       ranNow++;
+      const left = todo.slice(i + 1);
+      if (ranNow === 1 && left.length > 0) {
+        // The plan's estimate rested on another machine's figures (or none): this one's first run replaces them.
+        const t = timingFromRuns(timings);
+        if (t) {
+          const s = estimateSeconds({ scenario: campaign.scenario, targetQps: campaign.targetQps, queryCounts: left.map((p) => p.queryCount), cooldownS: runOpts.cooldownS }, t);
+          status(`inferprint bench: measured on the first run: ${(t.perSampleS * 1000).toPrecision(3)} ms per sample + ${t.perRunS.toPrecision(3)} s per run → ${formatDuration(s)} for the ${left.length} run(s) left`);
+        }
+      }
     }
+    opts.onProgress?.(campaign.finished.length, campaign.planned.length, 'done');
+    const table = await aggregate(campaign, opts.runsDir);
+    return {
+      campaign,
+      campaignPath,
+      plan,
+      rows: table.rows,
+      parameterSets: table.parameterSets,
+      bundlePaths: campaign.finished.map((f) => join(opts.runsDir, f.bundleId)),
+      remaining: campaign.planned.length - campaign.finished.length,
+      sensor: { name: choice.sensor.name, estimated: choice.sensor.kind === 'estimated' },
+      ...(interrupted !== undefined ? { interrupted } : {}),
+    };
   } finally {
     opts.signals?.off('SIGINT', onInt);
     opts.signals?.off('SIGTERM', onTerm);
+    await lock?.release();
   }
-  opts.onProgress?.(campaign.finished.length, campaign.planned.length, 'done');
-  const bundlePaths = campaign.finished.map((f) => join(opts.runsDir, f.bundleId));
-  return {
-    campaign,
-    campaignPath,
-    rows: await aggregate(campaign, opts.runsDir),
-    bundlePaths,
-    remaining: campaign.planned.length - campaign.finished.length,
-    sensor: { name: choice.sensor.name, estimated: choice.sensor.kind === 'estimated' },
-    ...(interrupted !== undefined ? { interrupted } : {}),
-  };
 }
 
 /** The options a campaign records for itself: on resume they come from the campaign file only. */
@@ -625,69 +792,3 @@ export function validateBenchOptions(o: Pick<BenchOptions, 'queryCounts' | 'runs
   if (!(o.cooldownS >= 0)) throw errors.usage('expected a non-negative cooldown', '--cooldown');
 }
 
-// ---------------------------------------------------------------------------------------------
-// The table, from the bundles written
-
-const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
-
-/** Nearest-rank percentile, as LoadGen takes its latency percentiles. */
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
-
-export async function aggregate(campaign: CampaignFile, runsDir: string): Promise<QueryCountRow[]> {
-  const byCount = new Map<number, { energy: number[]; compute: number[]; latenciesNs: number[]; gwpG: number[] }>();
-  const byKey = new Map(campaign.planned.map((p) => [p.key, p]));
-  for (const f of campaign.finished) {
-    const planned = byKey.get(f.key);
-    if (!planned) continue;
-    const dir = join(runsDir, f.bundleId);
-    const manifestPath = join(dir, 'manifest.json');
-    let text: string;
-    try {
-      text = await readFile(manifestPath, 'utf8');
-    } catch (e) {
-      throw errors.io(manifestPath, e);
-    }
-    const m = parseManifestText(text, manifestPath);
-    const e = m.energy;
-    const row = byCount.get(planned.queryCount) ?? { energy: [], compute: [], latenciesNs: [], gwpG: [] };
-    byCount.set(planned.queryCount, row);
-    if (e) {
-      row.energy.push(e.primary.energyJ);
-      const c = e.perWindow?.find((w) => w.window === 'compute' && w.channel === e.primary.channel);
-      if (c) row.compute.push(c.energyJ);
-    }
-    const impact = m.impact as { result?: { gwpG?: { mean?: number } }; operationalOnlyG?: number } | undefined;
-    const g = impact?.result?.gwpG?.mean ?? impact?.operationalOnlyG;
-    if (typeof g === 'number') row.gwpG.push(g);
-    const csvPath = join(dir, 'latencies.csv');
-    let csv: string;
-    try {
-      csv = await readFile(csvPath, 'utf8');
-    } catch (err) {
-      throw errors.io(csvPath, err);
-    }
-    for (const line of csv.split('\n').slice(1)) {
-      if (line === '') continue;
-      const v = Number(line.slice(line.lastIndexOf(',') + 1));
-      if (!Number.isFinite(v)) throw errors.notANumber({ file: csvPath, field: 'latency_ns' }, line);
-      row.latenciesNs.push(v);
-    }
-  }
-  return [...byCount]
-    .sort((a, b) => a[0] - b[0])
-    .map(([queryCount, r]) => {
-      const sorted = [...r.latenciesNs].sort((a, b) => a - b);
-      return {
-        queryCount,
-        runs: r.energy.length,
-        meanEnergyJ: mean(r.energy),
-        meanComputeEnergyJ: mean(r.compute),
-        meanLatencyMs: mean(r.latenciesNs) / 1e6,
-        p90LatencyMs: percentile(sorted, 0.9) / 1e6,
-        gwpMgPerRun: r.gwpG.length ? mean(r.gwpG) * 1000 : null,
-      };
-    });
-}

@@ -159,6 +159,32 @@ export async function ensureSyntheticModel(opts: SyntheticBertOptions, cache: En
   }
 }
 
+/** What `ensureSyntheticModel` would do, found without writing or deleting anything. */
+export interface SyntheticModelPeek {
+  readonly key: string;
+  /** Where the model is, or will be once generated. */
+  readonly path: string;
+  /** Size of the ONNX file, exact (computed from the preset: nothing is generated to know it). */
+  readonly bytes: number;
+  /** A valid entry is there (manifest and file size checked, as `verify: 'size'` does). */
+  readonly cached: boolean;
+}
+
+/** Whether a synthetic model is cached, and its size: for a plan printed before anything is written. */
+export async function peekSyntheticModel(opts: SyntheticBertOptions, cacheDir: string): Promise<SyntheticModelPeek> {
+  const key = syntheticModelKey(opts);
+  const dir = join(cacheDir, key);
+  const bytes = syntheticBertBytes(keyed(opts));
+  let manifestText: string | undefined;
+  try {
+    manifestText = await readFile(join(dir, MANIFEST_FILE), 'utf8');
+  } catch (e) {
+    if (errnoCode(e) !== 'ENOENT' && errnoCode(e) !== 'ENOTDIR') throw errors.io(join(dir, MANIFEST_FILE), e);
+  }
+  const cached = manifestText !== undefined && typeof (await invalidReason(dir, key, manifestText, opts, 'size')) !== 'string';
+  return { key, path: join(dir, MODEL_FILE), bytes, cached };
+}
+
 async function generateInto(tmp: string, key: string, opts: SyntheticBertOptions, cache: EnsureModelOptions): Promise<SyntheticModelManifest> {
   const startMs = performance.now();
   const modelPath = join(tmp, MODEL_FILE);

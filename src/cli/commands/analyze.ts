@@ -1,7 +1,8 @@
 import { analyze, type AnalyzeResult } from '../../app/analyze.js';
 import { INPUT_FORMATS, type InputFormat } from '../../app/inputs.js';
 import type { AnalysisRow, EnergyMethod } from '../../analysis/types.js';
-import { PRESET_IDS, type DefaultUsed, type PresetId } from '../../impact/presets.js';
+import { PRESET_IDS, type PresetId } from '../../impact/presets.js';
+import { parameterLines } from '../impact-parameters.js';
 import { EMBODIED_MODEL_IDS, isEmbodiedModelId, type EmbodiedModelId } from '../../impact/embodied/index.js';
 import { errors } from '../../errors.js';
 import { parseDurationFlag, parseGridFlag, parsePueFlag } from '../flags.js';
@@ -198,12 +199,6 @@ export function render(result: AnalyzeResult, format: 'table' | 'csv' | 'json'):
   return lines.join('\n');
 }
 
-function showValue(u: DefaultUsed): string {
-  if (u.unit === 's' && typeof u.value === 'number') return `${u.value / 3600} h (${(u.value / 3600 / 8760).toFixed(2)} y)`;
-  if (typeof u.value === 'number') return `${Number(u.value.toPrecision(6))} ${u.unit}`;
-  return `${u.value} ${u.unit}`;
-}
-
 function explain(result: AnalyzeResult): string {
   const out: string[] = [];
   out.push(
@@ -219,11 +214,7 @@ function explain(result: AnalyzeResult): string {
   );
   for (const p of result.parameters) {
     out.push(`Parameters for ${p.device}:`);
-    for (const u of p.used) {
-      const range = u.min !== undefined && u.max !== undefined && u.min !== u.max ? ` [range ${showValue({ ...u, value: u.min })} – ${showValue({ ...u, value: u.max })}]` : '';
-      const origin = u.origin === 'user' ? ' [given by you]' : u.origin === 'recorded' ? ' [recorded with the runs]' : '';
-      out.push(`  ${u.name.padEnd(9)} ${showValue(u)}${range} — ${u.source}${u.year !== null ? ` (${u.year})` : ''}${origin}`);
-    }
+    out.push(...parameterLines(p.used));
   }
   if (result.skipped.length > 0) out.push(`Skipped ${result.skipped.length} input(s) (see --format json for the list).`);
   for (const n of result.notes) out.push(`Note: ${n}`);

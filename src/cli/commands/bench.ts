@@ -1,5 +1,7 @@
 import { signalExitCode } from '../../app/measure.js';
-import { bench, DEFAULT_CAMPAIGN_SEED, validateBenchOptions, type BenchResult, type HttpSutSpec } from '../../app/bench.js';
+import { bench, DEFAULT_CAMPAIGN_SEED, planBench, validateBenchOptions, type BenchOptions, type BenchResult, type HttpSutSpec } from '../../app/bench.js';
+import { defaultBenchModel, detectNvidiaGpu, planLines, STUDY_MODEL, type BenchPlan, type DurationEstimate } from '../../app/bench-plan.js';
+import { parameterLines } from '../impact-parameters.js';
 import { CACHE_DIR_ENV, parseModelSpec, resolveModelCacheDir } from '../../benchmark/bert/model-cache.js';
 import { errors } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
@@ -10,7 +12,7 @@ import type { Command } from '../command.js';
 import { parseDurationFlag, parseGridFlag, parseIntegerFlag, parseProviderFlag } from '../flags.js';
 import { parseFormat, renderJson, renderTable, type Column } from '../output.js';
 import { progressReporter } from '../progress.js';
-import type { QueryCountRow } from '../../app/bench.js';
+import type { QueryCountRow } from '../../app/bench-aggregate.js';
 import { MLPERF_SCENARIOS, type MlperfScenario } from '../../mlperf/types.js';
 import { benchAccuracy, type AccuracyBenchResult } from '../../app/bench-accuracy-run.js';
 import { resolve } from 'node:path';
@@ -21,8 +23,17 @@ Runs the study's campaign: BERT PerformanceOnly with min = max query count = N (
 semantics, official seeds) on ONNX Runtime, every query count × repetition in a shuffled order,
 each run measured and saved as a run bundle with its MLPerf logs.
 
+Before the first run it prints the plan: the runs, the scenario, the model and where it comes
+from (cached, or generated locally with its size: nothing is ever downloaded) and an estimated
+duration with its basis; --dry-run prints only that. It never prompts.
+
 Options:
-  --model M              synthetic:bert-tiny|synthetic:bert-base|synthetic:bert-large (default) or PATH.onnx
+  --model M              synthetic:bert-tiny|synthetic:bert-base|synthetic:bert-large or PATH.onnx.
+                         Default: synthetic:bert-large, the study's model (MLPerf BERT-Large
+                         shape), where an accelerator runs it (an NVIDIA GPU found, or
+                         --provider cuda|auto); on a machine without one, synthetic:bert-tiny,
+                         which finishes in minutes (the study's model takes about an hour
+                         on a 2-core CPU)
   --scenario S           SingleStream (default, the study's), MultiStream (8 samples per query),
                          Server (Poisson arrivals at --target-qps), Offline (one query of N samples)
   --target-qps Q         Server: arrival rate in queries/s (required for Server)
@@ -47,7 +58,9 @@ Options:
   --hardware NAME        hardware for the embodied part when the sensor does not name it
   --grid ZONE|G_PER_KWH  grid factor (default WORLD)
   --label TEXT           label prefix of the runs
-  --resume [ID]          continue the last campaign (or campaign ID) without redoing finished runs
+  --resume [ID]          continue the last campaign (or campaign ID) without redoing finished runs;
+                         one process at a time runs a campaign (a second one refuses)
+  --dry-run              print the plan (runs, model and its source, estimated duration) and exit
   --runs-dir DIR         where runs are saved (campaigns in DIR/campaigns/)
   --cache-dir DIR        synthetic model cache (default $${CACHE_DIR_ENV}, else XDG cache)
   --format table|json    output
@@ -81,6 +94,7 @@ export const benchCommand: Command = {
       grid: { type: 'string' },
       label: { type: 'string' },
       resume: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
       'runs-dir': { type: 'string' },
       'cache-dir': { type: 'string' },
       format: { type: 'string' },
@@ -125,17 +139,26 @@ export const benchCommand: Command = {
     } else {
       for (const flag of ['url', 'model-name'] as const) if (values[flag] !== undefined) throw errors.usage(`--${flag} is for --sut http`, `--${flag}`);
     }
-    // A served model is recorded by where it is served; a local one is checked now, before any run.
-    const model = http ? `kserve:${http.modelName}@${http.url}` : (values.model ?? 'synthetic:bert-large');
-    if (!http) parseModelSpec(model);
     const mode = values.mode ?? 'performance';
     if (mode !== 'performance' && mode !== 'accuracy') throw errors.usage(`expected performance or accuracy, got '${mode}'`, '--mode');
+    if (mode === 'accuracy' && values['dry-run'] === true) throw errors.usage('--dry-run plans performance campaigns; an accuracy run is one run over every SQuAD feature', '--dry-run');
     const sensorEnv = { ...(await defaultSensorEnv()), env: ctx.env };
+    // No --model: the study's where an accelerator runs it, else one that finishes in minutes.
+    const defaultModel = http || values.model !== undefined || values.resume === true
+      ? undefined
+      : defaultBenchModel(provider, provider === 'cpu' ? await detectNvidiaGpu(sensorEnv) : undefined);
+    // A served model is recorded by where it is served; a local one is checked now, before any run.
+    const model = http ? `kserve:${http.modelName}@${http.url}` : (values.model ?? defaultModel?.model ?? STUDY_MODEL);
+    if (!http) parseModelSpec(model);
     if (mode === 'accuracy') {
       if (values.dataset === undefined) throw errors.usage('accuracy mode scores answers against a SQuAD v1.1 file: give --dataset dev-v1.1.json', '--dataset');
       if (values.vocab === undefined) throw errors.usage("accuracy mode tokenises with the model's vocabulary: give --vocab vocab.txt", '--vocab');
       for (const flag of ['queries', 'runs', 'seed', 'cooldown', 'resume'] as const) {
         if (values[flag] !== undefined) throw errors.usage(`accuracy mode runs every SQuAD feature once: --${flag} does not apply`, `--${flag}`);
+      }
+      if (defaultModel) {
+        ctx.stderr(`inferprint bench: no --model given: ${defaultModel.why}\n`);
+        if (defaultModel.studyHint !== undefined) ctx.stderr(`inferprint bench: ${defaultModel.studyHint}\n`);
       }
       const progress = progressReporter(ctx, 'bench');
       const r = await benchAccuracy({
@@ -164,9 +187,7 @@ export const benchCommand: Command = {
       ctx.stdout(format === 'json' ? renderJson(accuracyJson(r)) : accuracyText(r));
       return 0;
     }
-    const progress = progressReporter(ctx, 'bench');
-    const result = await bench({
-      signals: process,
+    const options: BenchOptions = {
       model,
       queryCounts,
       runs,
@@ -185,12 +206,19 @@ export const benchCommand: Command = {
       env: sensorEnv,
       onStatus: (line) => { ctx.stderr(`${line}\n`); },
       verbose: values.verbose === true || ctx.debug === true,
-      onProgress: (d, t, what) => { progress.update(d, t, what); },
       ...(values.resume === true ? { resume: positionals[0] ?? true } : {}),
       ...(values.label !== undefined ? { label: values.label } : {}),
       ...(values.hardware !== undefined ? { hardware: values.hardware } : {}),
       ...(values.grid !== undefined ? { grid: values.grid } : {}),
-    });
+      ...(defaultModel ? { defaultModel } : {}),
+    };
+    if (values['dry-run'] === true) {
+      const plan = await planBench(options);
+      ctx.stdout(format === 'json' ? renderJson({ dry_run: true, plan: planJson(plan) }) : `${planLines(plan, { sensor: true }).join('\n')}\n`);
+      return 0;
+    }
+    const progress = progressReporter(ctx, 'bench');
+    const result = await bench({ ...options, signals: process, onProgress: (d, t, what) => { progress.update(d, t, what); } });
     progress.done();
     ctx.stdout(format === 'json' ? renderJson(toJson(result)) : renderText(result, runsDir));
     if (result.interrupted !== undefined) return signalExitCode(result.interrupted);
@@ -229,6 +257,37 @@ function accuracyText(r: AccuracyBenchResult): string {
 
 const isScenario = (s: string): s is MlperfScenario => (MLPERF_SCENARIOS as readonly string[]).includes(s);
 
+const estimateJson = (e: DurationEstimate) => ({ seconds: e.seconds, kind: e.kind, basis: e.basis });
+
+export function planJson(p: BenchPlan) {
+  const s = p.source;
+  return {
+    ...(p.campaignId !== undefined ? { campaign_id: p.campaignId } : {}),
+    runs: p.runs,
+    planned_runs: p.plannedRuns,
+    query_counts: p.queryCounts,
+    repetitions: p.repetitions,
+    queries: p.queries,
+    scenario: p.scenario,
+    ...(p.targetQps !== undefined ? { target_qps: p.targetQps } : {}),
+    ...(p.batchSize !== undefined ? { batch_size: p.batchSize } : {}),
+    model: p.model,
+    // Where the model comes from; nothing is ever downloaded at run time.
+    model_source:
+      s.kind === 'http'
+        ? { kind: s.kind, url: s.url, model_name: s.modelName }
+        : s.kind === 'file'
+          ? { kind: s.kind, path: s.path, bytes: s.bytes }
+          : { kind: s.kind, preset: s.preset, cached: s.cached, path: s.path, bytes: s.bytes, ...(s.cached ? {} : { generated_locally: true, generation_s: s.generationS }) },
+    downloaded_bytes: 0,
+    ...(p.defaultModel ? { default_model: { why: p.defaultModel.why, ...(p.defaultModel.studyHint !== undefined ? { study_hint: p.defaultModel.studyHint } : {}) } } : {}),
+    sensor: p.sensor.name,
+    estimated_power: p.sensor.estimated,
+    estimate: estimateJson(p.estimate),
+    ...(p.study ? { study_model: { model: STUDY_MODEL, bytes: p.study.source.kind === 'synthetic' ? p.study.source.bytes : null, estimate: estimateJson(p.study.estimate) } } : {}),
+  };
+}
+
 export function toJson(r: BenchResult) {
   return {
     campaign_id: r.campaign.id,
@@ -239,6 +298,7 @@ export function toJson(r: BenchResult) {
     estimated: r.sensor.estimated,
     planned: r.campaign.planned.length,
     finished: r.campaign.finished.length,
+    plan: planJson(r.plan),
     bundles: r.bundlePaths,
     per_query_count: r.rows.map((x) => ({
       query_count: x.queryCount,
@@ -247,8 +307,12 @@ export function toJson(r: BenchResult) {
       mean_compute_energy_j: x.meanComputeEnergyJ,
       mean_latency_ms: x.meanLatencyMs,
       p90_latency_ms: x.p90LatencyMs,
+      // `operational+embodied`, `operational only`, `mixed` (then no mean: see the per-scope values) or `none`.
+      gwp_scope: x.gwpScope,
       gwp_mg_per_run: x.gwpMgPerRun,
+      gwp_mg_per_run_by_scope: x.gwpByScope.map((g) => ({ scope: g.scope, runs: g.runs, mean_mg_per_run: g.meanMgPerRun })),
     })),
+    impact_parameters: r.parameterSets.map((p) => ({ scope: p.scope, runs: p.runs, parameters: p.used })),
   };
 }
 
@@ -259,8 +323,31 @@ const COLUMNS: readonly Column<QueryCountRow>[] = [
   { key: 'compute_j', header: 'compute (J)', value: (x) => x.meanComputeEnergyJ, digits: 3 },
   { key: 'mean_ms', header: 'mean lat (ms)', value: (x) => x.meanLatencyMs, digits: 3 },
   { key: 'p90_ms', header: 'p90 lat (ms)', value: (x) => x.p90LatencyMs, digits: 3 },
-  { key: 'gwp_mg', header: 'GWP (mg/run)', value: (x) => x.gwpMgPerRun ?? Number.NaN, digits: 4 },
+  { key: 'gwp_mg', header: 'GWP (mg/run)', value: (x) => x.gwpMgPerRun, digits: 4 },
+  { key: 'scope', header: 'GWP scope', value: (x) => (x.gwpScope === 'none' ? null : x.gwpScope) },
 ];
+
+const SCOPE_MEANING = {
+  'operational+embodied': 'operational+embodied = E × grid × PUE + (duration / lifetime) × F_embodied (the full LCA)',
+  'operational only': 'operational only = E × grid × PUE: the hardware is not in the database, so manufacturing is left out (--hardware NAME adds it)',
+} as const;
+
+/** Under the table: what each scope counts, rows that mix scopes, and the parameters used. */
+export function gwpFooter(r: Pick<BenchResult, 'rows' | 'parameterSets'>): string[] {
+  const out: string[] = [];
+  const scopes = [...new Set(r.rows.flatMap((x) => x.gwpByScope.map((g) => g.scope)))];
+  for (const scope of scopes) out.push(`GWP scope: ${SCOPE_MEANING[scope]}`);
+  for (const x of r.rows) {
+    if (x.gwpScope !== 'mixed') continue;
+    const parts = x.gwpByScope.map((g) => `${g.runs} run${g.runs === 1 ? '' : 's'} ${g.scope} (mean ${g.meanMgPerRun.toPrecision(4)} mg)`);
+    out.push(`Note: ${x.queryCount} queries mixes GWP scopes — ${parts.join(', ')}: not averaged together (the hardware was known for some runs only)`);
+  }
+  for (const p of r.parameterSets) {
+    out.push(`Parameters (${p.scope}, ${p.runs} run${p.runs === 1 ? '' : 's'}):`);
+    out.push(...parameterLines(p.used));
+  }
+  return out;
+}
 
 function renderText(r: BenchResult, runsDir: string): string {
   const lines = [
@@ -268,6 +355,8 @@ function renderText(r: BenchResult, runsDir: string): string {
     `energy from sensor ${r.sensor.name}${r.sensor.estimated ? ' — ESTIMATED (no power sensor here), not measured' : ''}`,
     '',
     renderTable(COLUMNS, r.rows).trimEnd(),
+    '',
+    ...gwpFooter(r),
     '',
     `bundles in ${runsDir}; campaign file ${r.campaignPath}`,
   ];

@@ -1,0 +1,160 @@
+/**
+ * The table `bench` prints at the end of a campaign, read back from the bundles it wrote: one row
+ * per query count with mean energy, compute-phase energy, latency and GWP per run.
+ *
+ * GWP has two scopes in a bundle (`impact` of the manifest, written by `measuredBenchRun`):
+ * `operational+embodied` (the full LCA: the hardware is in the database) and `operational only`
+ * (the hardware is unknown, so manufacturing is left out). The two are different quantities: a row
+ * carries its scope, and runs of different scopes are never averaged together — such a row is
+ * `mixed`, has no GWP mean, and keeps each scope's mean apart in `gwpByScope`. The grid, PUE,
+ * lifetime and embodied values the bundles used come back as `parameterSets`, one per distinct set.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errors } from '../errors.js';
+import { parseManifestText, type RecordedImpact } from '../runs/manifest.js';
+import type { DefaultUsed } from '../impact/presets.js';
+import type { CampaignFile } from './bench.js';
+
+/** What a run's GWP counts: the full LCA, or the use phase alone (hardware unknown). */
+export type GwpScope = 'operational+embodied' | 'operational only';
+export const GWP_SCOPES: readonly GwpScope[] = ['operational+embodied', 'operational only'];
+
+export interface ScopeMean {
+  readonly scope: GwpScope;
+  readonly runs: number;
+  readonly meanMgPerRun: number;
+}
+
+export interface QueryCountRow {
+  readonly queryCount: number;
+  readonly runs: number;
+  readonly meanEnergyJ: number;
+  readonly meanComputeEnergyJ: number;
+  readonly meanLatencyMs: number;
+  readonly p90LatencyMs: number;
+  /** The scope of every run's GWP in this row; `mixed` when runs differ, `none` when no run has a GWP. */
+  readonly gwpScope: GwpScope | 'mixed' | 'none';
+  /** Mean GWP per run, mg, of one scope; null when the row is `mixed` (never averaged across scopes) or `none`. */
+  readonly gwpMgPerRun: number | null;
+  /** Each scope's runs and mean, mg per run: one entry, or several for a `mixed` row. */
+  readonly gwpByScope: readonly ScopeMean[];
+}
+
+/** One impact parameter as a bundle records it (`impact.parameters`). */
+export type UsedParameter = DefaultUsed;
+
+/** A distinct set of parameters and the runs of one scope that used it. */
+export interface ParameterSet {
+  readonly scope: GwpScope;
+  readonly runs: number;
+  readonly used: readonly UsedParameter[];
+}
+
+export interface CampaignTable {
+  readonly rows: readonly QueryCountRow[];
+  readonly parameterSets: readonly ParameterSet[];
+}
+
+/** A bundle's GWP and parameters as `impact` records them; undefined when it has none. */
+export function gwpOfImpact(impact: RecordedImpact | undefined): { scope: GwpScope; gwpG: number; used: readonly UsedParameter[] } | undefined {
+  if (impact === undefined) return undefined;
+  const used = impact.parameters ?? [];
+  if (impact.result) return { scope: 'operational+embodied', gwpG: impact.result.gwpG.mean, used };
+  if (impact.operationalOnlyG !== undefined) return { scope: 'operational only', gwpG: impact.operationalOnlyG, used };
+  return undefined;
+}
+
+const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
+
+/** Nearest-rank percentile, as LoadGen takes its latency percentiles. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+/** One run's values, as the row needs them. */
+export interface RunValues {
+  readonly queryCount: number;
+  readonly energyJ?: number;
+  readonly computeEnergyJ?: number;
+  readonly latenciesNs: readonly number[];
+  readonly gwp?: { readonly scope: GwpScope; readonly gwpG: number; readonly used: readonly UsedParameter[] };
+}
+
+/** The rows and parameter sets of a set of runs (pure: the reading is done by `aggregate`). */
+export function tabulate(runs: readonly RunValues[]): CampaignTable {
+  const byCount = new Map<number, RunValues[]>();
+  for (const r of runs) byCount.set(r.queryCount, [...(byCount.get(r.queryCount) ?? []), r]);
+  const rows = [...byCount]
+    .sort((a, b) => a[0] - b[0])
+    .map(([queryCount, rs]): QueryCountRow => {
+      const latencies = rs.flatMap((r) => r.latenciesNs);
+      const sorted = [...latencies].sort((a, b) => a - b);
+      const gwpByScope = GWP_SCOPES.flatMap((scope): ScopeMean[] => {
+        const gs = rs.flatMap((r) => (r.gwp?.scope === scope ? [r.gwp.gwpG] : []));
+        return gs.length ? [{ scope, runs: gs.length, meanMgPerRun: mean(gs) * 1000 }] : [];
+      });
+      const only = gwpByScope.length === 1 ? gwpByScope[0]! : undefined;
+      return {
+        queryCount,
+        runs: rs.filter((r) => r.energyJ !== undefined).length,
+        meanEnergyJ: mean(rs.flatMap((r) => (r.energyJ !== undefined ? [r.energyJ] : []))),
+        meanComputeEnergyJ: mean(rs.flatMap((r) => (r.computeEnergyJ !== undefined ? [r.computeEnergyJ] : []))),
+        meanLatencyMs: mean(latencies) / 1e6,
+        p90LatencyMs: percentile(sorted, 0.9) / 1e6,
+        gwpScope: gwpByScope.length === 0 ? 'none' : only ? only.scope : 'mixed',
+        gwpMgPerRun: only ? only.meanMgPerRun : null,
+        gwpByScope,
+      };
+    });
+  const sets = new Map<string, { scope: GwpScope; runs: number; used: readonly UsedParameter[] }>();
+  for (const r of runs) {
+    if (!r.gwp) continue;
+    const key = `${r.gwp.scope}\u0000${JSON.stringify(r.gwp.used)}`;
+    const s = sets.get(key);
+    if (s) s.runs++;
+    else sets.set(key, { scope: r.gwp.scope, runs: 1, used: r.gwp.used });
+  }
+  return { rows, parameterSets: [...sets.values()] };
+}
+
+/** Read the campaign's finished bundles and tabulate them. */
+export async function aggregate(campaign: CampaignFile, runsDir: string): Promise<CampaignTable> {
+  const byKey = new Map(campaign.planned.map((p) => [p.key, p]));
+  const runs: RunValues[] = [];
+  for (const f of campaign.finished) {
+    const planned = byKey.get(f.key);
+    if (!planned) continue;
+    const dir = join(runsDir, f.bundleId);
+    const manifestPath = join(dir, 'manifest.json');
+    const m = parseManifestText(await readText(manifestPath), manifestPath);
+    const e = m.energy;
+    const compute = e?.perWindow?.find((w) => w.window === 'compute' && w.channel === e.primary.channel);
+    const csvPath = join(dir, 'latencies.csv');
+    const latenciesNs: number[] = [];
+    for (const line of (await readText(csvPath)).split('\n').slice(1)) {
+      if (line === '') continue;
+      const v = Number(line.slice(line.lastIndexOf(',') + 1));
+      if (!Number.isFinite(v)) throw errors.notANumber({ file: csvPath, field: 'latency_ns' }, line);
+      latenciesNs.push(v);
+    }
+    const gwp = gwpOfImpact(m.impact);
+    runs.push({
+      queryCount: planned.queryCount,
+      ...(e ? { energyJ: e.primary.energyJ } : {}),
+      ...(compute ? { computeEnergyJ: compute.energyJ } : {}),
+      latenciesNs,
+      ...(gwp ? { gwp } : {}),
+    });
+  }
+  return tabulate(runs);
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw errors.io(path, e);
+  }
+}

@@ -73,6 +73,7 @@ export const errors = {
   usage: (detail: string, flag?: string) => new InferprintError('USAGE', detail, { flag }),
   notFound: (file: string, what = 'path') => new InferprintError('NOT_FOUND', `${what} does not exist`, { file }),
   emptyInput: (file: string, detail = 'file is empty') => new InferprintError('EMPTY_INPUT', detail, { file }),
+  tooFewSamples: (where: Where, detail: string) => new InferprintError('EMPTY_INPUT', detail, where),
   headerOnly: (file: string) => new InferprintError('EMPTY_INPUT', 'header but no data rows', { file, line: 1 }),
   parse: (where: Where, detail: string) => new InferprintError('PARSE', detail, where),
   notANumber: (where: Where, raw: string) => new InferprintError('PARSE', `not a number: ${quote(raw)}`, where),

@@ -13,6 +13,9 @@ export interface PerRunEnergy {
   readonly energyJ: number;
   /** Sampling gaps in the run (0 when the source has no trace, e.g. CodeCarbon). */
   readonly gaps: number;
+  /** Highest power sample, W, and samples integrated, when the source had a trace (for plausibility checks). */
+  readonly peakW?: number;
+  readonly samples?: number;
 }
 
 /** Mean, sd and 95 % CI of per-run energies; mean power = mean energy / mean duration. */

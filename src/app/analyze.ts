@@ -6,6 +6,7 @@ import { effectiveSettings } from '../runs/run-impact.js';
 import { thesisEnergy } from '../analysis/thesis-2025.js';
 import { summarizeRuns, type PerRunEnergy } from '../analysis/trapezoid.js';
 import type { AnalysisRow, EnergyMethod, EnergyStats } from '../analysis/types.js';
+import { runWarnings, traceFacts, type RunFacts } from '../traces/plausibility.js';
 import { summarize } from '../traces/stats.js';
 import type { Skipped } from '../io/thesis-dataset.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -38,6 +39,12 @@ export interface AnalyzeResult {
   readonly parameters: readonly { readonly device: string; readonly used: readonly DefaultUsed[] }[];
   readonly skipped: readonly Skipped[];
   readonly notes: readonly string[];
+  /**
+   * Data no working device produces (a zero energy, a peak far above the board power, ...),
+   * one line each naming the run and the likely cause (traces/plausibility.ts). Also in
+   * `notes`, so every consumer that shows notes shows them.
+   */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -48,11 +55,13 @@ export interface AnalyzeResult {
 export function analyze(opts: AnalyzeOptions): AnalyzeResult {
   const found = discoverInputs(opts.paths, opts);
   if (found.groups.length === 0) {
-    const why = found.skipped.length ? ` (skipped: ${found.skipped.map((s) => s.reason).join('; ')})` : '';
+    // With nothing left, why each input was skipped is the whole answer: say it, detail included.
+    const why = found.skipped.length ? ` (skipped: ${found.skipped.map((s) => (s.detail !== undefined ? `${s.reason}: ${s.detail}` : s.reason)).join('; ')})` : '';
     throw errors.noData(`no runs found in ${opts.paths.join(', ')}${why}`);
   }
   const rows: AnalysisRow[] = [];
   const parameters = new Map<string, DefaultUsed[]>();
+  const warnings: string[] = [];
   let done = 0;
   for (const g of found.groups) {
     opts.onProgress?.(done, found.groups.length, `${g.datasetTag || (g.hardware?.id ?? '')} ${g.version} QC ${g.queryCount ?? '-'}`);
@@ -65,7 +74,7 @@ export function analyze(opts: AnalyzeOptions): AnalyzeResult {
       for (let n = 2; parameters.has(k) && !same(parameters.get(k)!); n++) k = `${key} (${n})`;
       parameters.set(k, resolved.used);
     }
-    rows.push({ ...analyzeGroup(g, opts.method, resolved?.params), ...(resolved ? { preset: resolved.preset, parameters: resolved.used } : {}) });
+    rows.push({ ...analyzeGroup(g, opts.method, resolved?.params, warnings), ...(resolved ? { preset: resolved.preset, parameters: resolved.used } : {}) });
     done++;
   }
   opts.onProgress?.(done, found.groups.length, 'done');
@@ -79,8 +88,9 @@ export function analyze(opts: AnalyzeOptions): AnalyzeResult {
   }
   if (rows.some((r) => r.energy && !r.impact)) notes.push('some runs name no hardware in the database: energy shown, no GWP (their embodied part is unknown)');
   if (gaps > 0) {
-    notes.push(`${gaps} sampling gap(s) (intervals over 5 × the median) were bridged linearly; column 'gaps' says where (--format csv or json)`);
+    notes.push(`${gaps} sampling gap(s) (intervals over 5 × the median or the other intervals' mean) were bridged linearly; column 'gaps' says where (--format csv or json)`);
   }
+  notes.push(...warnings);
   return {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     method: opts.method,
@@ -90,6 +100,7 @@ export function analyze(opts: AnalyzeOptions): AnalyzeResult {
     parameters: [...parameters].map(([device, used]) => ({ device, used })),
     skipped: found.skipped,
     notes,
+    warnings,
   };
 }
 
@@ -121,7 +132,7 @@ function impactParamsFor(hw: HardwareSpec, g: RunGroup, opts: AnalyzeOptions) {
   });
 }
 
-function analyzeGroup(g: RunGroup, method: EnergyMethod, params: ImpactParams | undefined): AnalysisRow {
+function analyzeGroup(g: RunGroup, method: EnergyMethod, params: ImpactParams | undefined, warnings: string[]): AnalysisRow {
   const base = {
     datasetTag: g.datasetTag,
     version: g.version,
@@ -135,15 +146,22 @@ function analyzeGroup(g: RunGroup, method: EnergyMethod, params: ImpactParams | 
   };
   let energy: EnergyStats | undefined;
   let perRun: readonly PerRunEnergy[] = [];
+  // Every run's facts against the device's bounds (zero energy, a peak far from the TDP): warnings, not refusals.
+  const check = (facts: readonly RunFacts[]) => warnings.push(...runWarnings(facts, g.hardware));
   if (g.runs) {
-    if (method === 'thesis') energy = thesisEnergy(g.runs.map((r) => r.load()));
-    else {
+    if (method === 'thesis') {
+      const traces = g.runs.map((r) => r.load());
+      check(traces.map((t) => traceFacts(t.id, t.tS, t.powerW)));
+      energy = thesisEnergy(traces);
+    } else {
       perRun = g.runs.map((r) => r.integrate());
+      check(perRun);
       energy = summarizeRuns(perRun);
     }
   } else if (g.energies) {
     if (method === 'thesis') throw errors.usage(`${g.source}: the study's method needs power traces; per-run energies (CodeCarbon) work with --method trapezoid`, '--method');
     perRun = g.energies;
+    check(perRun);
     energy = summarizeRuns(perRun);
   }
   if (!energy) return base;
@@ -152,7 +170,7 @@ function analyzeGroup(g: RunGroup, method: EnergyMethod, params: ImpactParams | 
     method !== 'trapezoid'
       ? undefined
       : g.computeRuns
-        ? summarizeRuns(g.computeRuns.map((r) => r.integrate()))
+        ? summarizeRuns(checked(g.computeRuns.map((r) => r.integrate()), check))
         : g.computeEnergies && g.computeEnergies.length > 0
           ? summarizeRuns(g.computeEnergies)
           : undefined;
@@ -169,4 +187,10 @@ function analyzeGroup(g: RunGroup, method: EnergyMethod, params: ImpactParams | 
     ...phases,
     ...(perRunGwp?.ci95 ? { gwpCi95G: { lo: perRunGwp.ci95.lo, hi: perRunGwp.ci95.hi } } : {}),
   };
+}
+
+/** Pass runs through a check on the way to the summary. */
+function checked<T extends RunFacts>(runs: T[], check: (facts: readonly RunFacts[]) => unknown): T[] {
+  check(runs);
+  return runs;
 }

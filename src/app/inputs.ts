@@ -21,6 +21,7 @@ import { decodeGenericCsv, parseGenericCsvSpec } from '../traces/parse-generic-c
 import { decodeNvidiaSmiCsv } from '../traces/parse-nvidia-smi.js';
 import { decodeTegrastats } from '../traces/parse-tegrastats.js';
 import { decodeThesisCsv, parseThesisFileName } from '../traces/parse-thesis-csv.js';
+import { checkSampleCount } from '../traces/plausibility.js';
 import { integrateStream } from '../traces/stream-energy.js';
 import type { PowerSample, PowerTrace } from '../traces/types.js';
 
@@ -260,7 +261,14 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
     }
     if (study?.computeRun) g.compute.push({ id: `${m.id}:compute-run`, energyJ: study.computeRun.energyJ, durationS: study.computeRun.durationS, gaps: 0 });
     const e = itEnergyJ(m)!;
-    g.energies.push({ id: m.id, energyJ: e.energyJ, durationS: e.durationS, gaps: m.gaps.length });
+    const primaryChannel = m.energy.perChannel.find((c) => c.channel === m.energy?.primary.channel);
+    g.energies.push({
+      id: m.id,
+      energyJ: e.energyJ,
+      durationS: e.durationS,
+      gaps: m.gaps.length,
+      ...(primaryChannel ? { peakW: primaryChannel.maxW, samples: primaryChannel.samples } : {}),
+    });
     if (m.sensor) g.provenance.push(m.sensor.provenance.kind);
     const src = importSource(m);
     if (src !== undefined) bySource.set(src, [...(bySource.get(src) ?? []), m.id]);
@@ -440,6 +448,8 @@ function traceRun(trace: PowerTrace, id: string, rule: ChannelRule): RunTrace {
   const chosen = chooseChannels(trace.channels.map((c) => c.name), rule, id);
   const channels = trace.channels.filter((c) => chosen.includes(c.name));
   const first = channels[0]!;
+  // The builder saw some channel with 2 samples; the chosen one needs them too.
+  for (const c of channels) checkSampleCount(c.tS.length, { file: id }, trace.channels.length > 1 ? c.name : undefined);
   if (channels.length === 1) return { id, tS: first.tS, powerW: first.powerW };
   for (const c of channels) {
     if (c.tS.length !== first.tS.length || c.tS.some((t, i) => t !== first.tS[i])) {
@@ -490,7 +500,7 @@ function runSource(file: string, format: TraceFormat, hw: HardwareSpec, opts: Fi
     load: () => traceRun(load(), file, opts.channel),
     integrate: () => {
       const r = integrateStream(decode(), opts.channel, file);
-      return { id: file, energyJ: r.energyJ, durationS: r.durationS, gaps: r.gaps };
+      return { id: file, energyJ: r.energyJ, durationS: r.durationS, gaps: r.gaps, peakW: r.peakW, samples: r.samples };
     },
   };
 }

@@ -1,4 +1,6 @@
 import { detectGaps, idleBaseline, samplingStats, splitEnergy, windowEnergyJ, type EnergySplit, type Gap } from '../traces/energy.js';
+import { resolveHardware } from '../impact/hardware.js';
+import { runWarnings, traceProblem } from '../traces/plausibility.js';
 import type { PowerChannel } from '../traces/types.js';
 import type { ChannelInfo } from '../sensors/types.js';
 import type { Recording, Window } from './recorder.js';
@@ -214,6 +216,8 @@ export function summarizeRecording(rec: Recording, windowName = 'full'): Recordi
     return { ...w, perChannel, primaryEnergyJ: perChannel.find((p) => p.channel === info.primaryChannel)?.energyJ ?? 0 };
   });
 
+  warnings.push(...plausibilityWarnings(rec, primary, window));
+
   const idle = idleSplit(rec, primary?.energyJ ?? 0, window, warnings);
 
   return {
@@ -229,4 +233,32 @@ export function summarizeRecording(rec: Recording, windowName = 'full'): Recordi
     measuredIntervalS,
     warnings,
   };
+}
+
+/**
+ * Physics and device bounds (traces/plausibility.ts) as warnings: the run happened and is
+ * saved whatever its samples say, so nothing is refused here, but a zero energy or a peak
+ * far above the board power is said, never printed as a plain result.
+ */
+function plausibilityWarnings(rec: Recording, primary: ChannelSummary | undefined, window: Window): string[] {
+  const out: string[] = [];
+  for (const ch of rec.channels) {
+    const problem = traceProblem(ch.tS, ch.powerW);
+    if (problem !== undefined) out.push(`channel ${ch.name}, ${problem}`);
+  }
+  if (!primary) return out;
+  const device = rec.info.channels.find((c) => c.name === primary.name)?.device;
+  const hardware = device !== undefined ? resolveHardware(device) : undefined;
+  const tS = rec.channels.find((c) => c.name === primary.name)?.tS ?? [];
+  let inWindow = 0;
+  for (const t of tS) if (t >= window.t0S && t <= window.t1S) inWindow++;
+  const facts = {
+    id: `channel ${primary.name} in window '${window.name}'`,
+    energyJ: primary.energyJ,
+    durationS: window.t1S - window.t0S,
+    samples: inWindow,
+    ...(primary.samples > 0 ? { peakW: primary.maxW } : {}),
+  };
+  out.push(...runWarnings([facts], hardware));
+  return out;
 }

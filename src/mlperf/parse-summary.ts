@@ -213,6 +213,8 @@ function interpret(c: Collected, lastLine: number, name: string, file: string | 
   const paramsRecord = readParams(params, name, missing);
   if (warningCount === undefined) missing('warnings footer');
   if (errorCount === undefined) missing('errors footer');
+  // Only once the file is known whole: a cut line is TRUNCATED, not inconsistent.
+  checkLatencyOrder(stats, name, statsRecord);
 
   return {
     file,
@@ -374,6 +376,34 @@ function readStats(
     percentilesNs,
     other,
   };
+}
+
+/**
+ * LoadGen computes every latency line from one sorted list (percentile p = sorted[floor(n·p)],
+ * an integer mean), so min ≤ mean ≤ max and min ≤ p50 ≤ p90 ≤ … ≤ max always hold in a
+ * summary it wrote. A file where they do not was edited or corrupted, and the study's
+ * latency column (the mean of `Max latency`) would average nonsense: INVALID_VALUE naming
+ * the file, the line and both fields.
+ */
+function checkLatencyOrder(entries: readonly Entry[], file: string, stats: MlperfAdditionalStats): void {
+  const byKey = indexEntries(entries, file);
+  const { minLatencyNs: minNs, maxLatencyNs: maxNs, meanLatencyNs: meanNs, percentilesNs } = stats;
+  const MIN = 'Min latency (ns)';
+  const MAX = 'Max latency (ns)';
+  const lineOf = (key: string): number | undefined => byKey.get(key)?.line;
+  const fail = (key: string, detail: string): never => {
+    throw errors.invalidValue({ file, line: lineOf(key), field: key }, `${detail}: LoadGen's latencies always satisfy min ≤ mean, percentiles ≤ max (edited or corrupt summary?)`);
+  };
+  if (minNs > maxNs) fail(MIN, `${MIN} ${minNs} is above ${MAX} ${maxNs} (line ${lineOf(MAX)})`);
+  if (meanNs < minNs || meanNs > maxNs) fail('Mean latency (ns)', `Mean latency (ns) ${meanNs} is outside [${MIN} ${minNs}, ${MAX} ${maxNs}]`);
+  let prev: { key: string; ns: number } = { key: MIN, ns: minNs };
+  for (const p of Object.keys(percentilesNs).sort((a, b) => Number(a) - Number(b))) {
+    const key = `${p} percentile latency (ns)`;
+    const ns = percentilesNs[p]!;
+    if (ns < prev.ns) fail(key, `${key} ${ns} is below ${prev.key} ${prev.ns}`);
+    if (ns > maxNs) fail(key, `${key} ${ns} is above ${MAX} ${maxNs}`);
+    prev = { key, ns };
+  }
 }
 
 type ParamKind = 'int' | 'float' | 'seed' | 'bool';

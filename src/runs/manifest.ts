@@ -10,6 +10,7 @@
  */
 import { errors, quote, type InferprintError } from '../errors.js';
 import type { ChannelKind } from '../sensors/types.js';
+import { checkEnergy, fmt, MAX_CHANNEL_POWER_W } from '../traces/plausibility.js';
 import type { Provenance, SensorName } from '../traces/types.js';
 import { EMBODIED_MODEL_IDS, type EmbodiedModelId } from '../impact/embodied/index.js';
 import { PRESET_IDS, type DefaultUsed, type ImpactSettings, type PresetId } from '../impact/presets.js';
@@ -572,6 +573,26 @@ function readGap(v: unknown, at: At): GapRecord {
   return { ...f.raw, channel, startS, endS };
 }
 
+/** An energy integrated from power samples: never negative (plausibility.ts). */
+function energyJ(v: unknown, at: At): number {
+  const n = finite(v, at);
+  if (n < 0) throw at.invalid(`negative energy ${n} J: a device draws energy, it cannot give it back`);
+  return n;
+}
+
+/** A power a channel read: not negative, below the ceiling no one channel reaches. */
+function powerW(v: unknown, at: At): number {
+  const n = finite(v, at);
+  if (n < 0) throw at.invalid(`negative power ${n} W`);
+  if (n > MAX_CHANNEL_POWER_W) throw at.invalid(`power ${fmt(n)} W is above ${fmt(MAX_CHANNEL_POWER_W)} W, more than any one power channel can draw`);
+  return n;
+}
+
+/** Energy over a duration: its mean power must be one a channel can draw (1e308 J over a minute is refused). */
+function plausibleEnergy(e: number, durationS: number, at: At): void {
+  checkEnergy(e, durationS, { file: at.file, field: at.path === '' ? undefined : at.path });
+}
+
 function readEnergy(v: unknown, at: At): EnergySummary {
   const f = Fields.of(v, at);
   const perChannel = (c: unknown, cAt: At): ChannelEnergy => {
@@ -579,10 +600,10 @@ function readEnergy(v: unknown, at: At): EnergySummary {
     return {
       ...cf.raw,
       channel: cf.req('channel', nonEmptyString),
-      energyJ: cf.req('energyJ', finite),
-      meanW: cf.req('meanW', finite),
-      maxW: cf.req('maxW', finite),
-      ...cf.opt('minW', finite),
+      energyJ: cf.req('energyJ', energyJ),
+      meanW: cf.req('meanW', powerW),
+      maxW: cf.req('maxW', powerW),
+      ...cf.opt('minW', powerW),
       samples: cf.req('samples', count),
     };
   };
@@ -597,19 +618,23 @@ function readEnergy(v: unknown, at: At): EnergySummary {
   };
   const primary = (p: unknown, pAt: At): EnergySummary['primary'] => {
     const pf = Fields.of(p, pAt);
-    return { ...pf.raw, channel: pf.req('channel', nonEmptyString), energyJ: pf.req('energyJ', finite), durationS: pf.req('durationS', nonNegative) };
+    const r = { ...pf.raw, channel: pf.req('channel', nonEmptyString), energyJ: pf.req('energyJ', energyJ), durationS: pf.req('durationS', nonNegative) };
+    plausibleEnergy(r.energyJ, r.durationS, pAt.key('energyJ'));
+    return r;
   };
   const perWindow = (w: unknown, wAt: At): WindowEnergy => {
     const wf = Fields.of(w, wAt);
-    return {
+    const r = {
       ...wf.raw,
       window: wf.req('window', nonEmptyString),
       channel: wf.req('channel', nonEmptyString),
-      energyJ: wf.req('energyJ', finite),
+      energyJ: wf.req('energyJ', energyJ),
       durationS: wf.req('durationS', nonNegative),
     };
+    plausibleEnergy(r.energyJ, r.durationS, wAt.key('energyJ'));
+    return r;
   };
-  return {
+  const summary: EnergySummary = {
     ...f.raw,
     ...f.opt('method', nonEmptyString),
     perChannel: f.req('perChannel', array(perChannel)),
@@ -617,6 +642,11 @@ function readEnergy(v: unknown, at: At): EnergySummary {
     primary: f.req('primary', primary),
     ...f.opt('perWindow', array(perWindow)),
   };
+  // Channel energies cover the primary's span: their mean power over it must be plausible too.
+  summary.perChannel.forEach((c, i) => {
+    plausibleEnergy(c.energyJ, summary.primary.durationS, at.key('perChannel').index(i).key('energyJ'));
+  });
+  return summary;
 }
 
 function readRange(v: unknown, at: At): RecordedRange {

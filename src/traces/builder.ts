@@ -1,4 +1,5 @@
 import { errors } from '../errors.js';
+import { checkSample } from './plausibility.js';
 import type { PowerChannel, PowerSample, PowerTrace, Provenance, TraceSource } from './types.js';
 
 /** A growable Float64Array: traces are appended sample by sample without boxing numbers. */
@@ -22,8 +23,10 @@ export class Float64Growable {
 }
 
 /**
- * Assembles a PowerTrace from decoded samples, checking the one invariant every
- * consumer relies on: per channel, timestamps strictly increase.
+ * Assembles a PowerTrace from decoded samples, checking the invariants every consumer
+ * relies on: per channel, timestamps strictly increase, every sample is physically
+ * possible (plausibility.ts: finite, non-negative power below the ceiling, no day-long
+ * interval). The file importers add that some channel has the 2 samples energy needs.
  */
 export class TraceBuilder {
   private readonly channels = new Map<string, { t: Float64Growable; p: Float64Growable }>();
@@ -39,6 +42,7 @@ export class TraceBuilder {
     if (prev !== undefined && !(s.tS > prev)) {
       throw errors.nonMonotonic({ file: this.file, line: s.line, field: 'timestamp' }, prev, s.tS);
     }
+    checkSample(s.tS, s.powerW, prev, { file: this.file, line: s.line });
     ch.t.push(s.tS);
     ch.p.push(s.powerW);
   }

@@ -7,13 +7,24 @@ import { decodeGenericCsv, GENERIC_CSV_FORMAT, type GenericCsvOptions } from './
 import { decodeNvidiaSmiCsv, nvidiaSmiFormat, type NvidiaSmiOptions } from './parse-nvidia-smi.js';
 import { decodeTegrastats, TEGRASTATS_FORMAT, type TegrastatsOptions } from './parse-tegrastats.js';
 import { decodeThesisCsv, type ThesisCsvOptions } from './parse-thesis-csv.js';
+import { checkSampleCount } from './plausibility.js';
 import type { PowerSample, PowerTrace, SensorName } from './types.js';
 
 /**
  * File adapters for the power-log decoders: stream the file's lines through the pure
  * decoder (bounded memory whatever the file size) and assemble the trace, whose builder
- * checks that every channel's timestamps increase. Errors name the file and line.
+ * checks that every channel's timestamps increase and every sample is physically possible
+ * (plausibility.ts); a file of one sample is refused. Errors name the file and line.
  */
+
+/**
+ * A trace whose every channel has one sample has no duration: its energy is unknown, not
+ * 0 J, so the file is refused here rather than integrated to 0 J downstream.
+ */
+function withDuration(trace: PowerTrace, path: string): PowerTrace {
+  checkSampleCount(Math.max(...trace.channels.map((c) => c.tS.length)), { file: path });
+  return trace;
+}
 
 /** Feed a decoder into a TraceBuilder and hand back what the decoder learnt about the file. */
 function collect<S>(samples: Generator<PowerSample, S>, builder: TraceBuilder): S {
@@ -29,31 +40,30 @@ export function importThesisCsv(path: string, opts: Omit<ThesisCsvOptions, 'file
   const builder = new TraceBuilder(path);
   builder.addAll(decodeThesisCsv(readLinesSync(path), { ...opts, file: path }));
   // GPUs were sampled with nvidia-smi and Jetsons with tegrastats: the unit says which.
-  return builder.build({ format: 'thesis-csv', path, unitInSource: opts.unit }, { kind: 'measured', sensor: opts.unit === 'mW' ? 'tegrastats' : 'nvidia-smi' });
+  return withDuration(builder.build({ format: 'thesis-csv', path, unitInSource: opts.unit }, { kind: 'measured', sensor: opts.unit === 'mW' ? 'tegrastats' : 'nvidia-smi' }), path);
 }
 
 /** A log written by `nvidia-smi --query-gpu=timestamp,index,power.draw... --format=csv`. */
 export function importNvidiaSmiCsv(path: string, opts: Omit<NvidiaSmiOptions, 'file'> = {}): PowerTrace {
   const builder = new TraceBuilder(path);
   const s = collect(decodeNvidiaSmiCsv(readLinesSync(path), { ...opts, file: path }), builder);
-  return builder.build({ format: nvidiaSmiFormat(s.powerField), path, unitInSource: s.unitInSource }, { kind: 'measured', sensor: 'nvidia-smi' }, s.originEpochMs);
+  return withDuration(builder.build({ format: nvidiaSmiFormat(s.powerField), path, unitInSource: s.unitInSource }, { kind: 'measured', sensor: 'nvidia-smi' }, s.originEpochMs), path);
 }
 
 /** A `tegrastats` log (Jetson); one channel per rail, in W. */
 export function importTegrastatsLog(path: string, opts: Omit<TegrastatsOptions, 'file'> = {}): PowerTrace {
   const builder = new TraceBuilder(path);
   const s = collect(decodeTegrastats(readLinesSync(path), { ...opts, file: path }), builder);
-  return builder.build({ format: TEGRASTATS_FORMAT, path, unitInSource: 'mW' }, { kind: 'measured', sensor: 'tegrastats' }, s.originEpochMs);
+  return withDuration(builder.build({ format: TEGRASTATS_FORMAT, path, unitInSource: 'mW' }, { kind: 'measured', sensor: 'tegrastats' }, s.originEpochMs), path);
 }
 
 /** Any power CSV whose columns and units the caller declares (see parseGenericCsvSpec for the CLI form). */
 export function importGenericCsv(path: string, opts: GenericCsvOptions & { readonly sensor?: SensorName }): PowerTrace {
   const builder = new TraceBuilder(path);
   const s = collect(decodeGenericCsv(readLinesSync(path), { ...opts, file: path }), builder);
-  return builder.build(
-    { format: GENERIC_CSV_FORMAT, path, unitInSource: s.unitInSource },
-    { kind: 'measured', sensor: opts.sensor ?? 'generic' },
-    s.originEpochMs,
+  return withDuration(
+    builder.build({ format: GENERIC_CSV_FORMAT, path, unitInSource: s.unitInSource }, { kind: 'measured', sensor: opts.sensor ?? 'generic' }, s.originEpochMs),
+    path,
   );
 }
 

@@ -2,6 +2,7 @@ import { errors, quote, type Where } from '../errors.js';
 import { kilowattHours, kwhToJ } from '../units/index.js';
 import { civilTimeConverter, numberedLines, splitDelimited } from './parse-helpers.js';
 import { parseDecimal, parsePower } from './parse-number.js';
+import { checkEnergy } from './plausibility.js';
 import type { EnergyRecord } from './types.js';
 
 /**
@@ -127,6 +128,8 @@ export function decodeCodeCarbonCsv(lines: Iterable<string>, opts: CodeCarbonOpt
     };
     const durationS = required('duration');
     const energyKwh = required('energy_consumed');
+    // 1e300 kWh parses; over its duration it is no machine's power. (A zero duration is the consumer's to refuse, with its own reason.)
+    if (durationS > 0) checkEnergy(kwhToJ(kilowattHours(energyKwh)), durationS, where('energy_consumed'));
     const partsJ: Record<string, number> = {};
     const lastPowerW: Record<string, number> = {};
     for (const part of PARTS) {

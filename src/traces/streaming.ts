@@ -14,11 +14,15 @@
  * median of the previous complete block, refreshed every `medianBlock` intervals. So for
  * streams of up to `medianBlock` + 1 samples the gaps are exactly `detectGaps`'s, and for
  * longer ones the reference follows changes of the sensor's rate (a step to a slower rate
- * is reported as gaps for at most one block, then becomes the new normal). Block medians
- * are found by selection, not sorting, so `push` is O(1) amortised (~35–80 ns a sample).
+ * is reported as gaps for at most one block, then becomes the new normal). The first
+ * block's intervals are also judged against the mean of the other intervals, as
+ * `detectGaps` does, so a short stream with one long hole (3 samples, 100 000 s) reports
+ * it; later blocks need not, as a hole cannot move the median of `medianBlock` intervals.
+ * Block medians are found by selection, not sorting, so `push` is O(1) amortised
+ * (~35–80 ns a sample).
  */
 import { errors, type Where } from '../errors.js';
-import { gapParameters, isGap, makeGap, type Gap } from './energy.js';
+import { gapParameters, isGap, makeGap, othersMeanS, type Gap } from './energy.js';
 
 export interface StreamingEnergyOptions {
   /** Gap factor (default 5, see DEFAULT_GAP_FACTOR in energy.ts). */
@@ -189,10 +193,12 @@ export class StreamingEnergy {
     this.scratch.set(this.block);
     this.medianS = medianInPlace(this.scratch);
     if (warming) {
-      // The first block's intervals are judged now, in order, against their own median.
+      // The first block's intervals are judged now, in order, against their own median and the mean of the others.
       const firstIndex = index - (this.blockSize - 1);
+      const spanS = endS - this.tFirst;
       for (let k = 0; k < this.blockSize; k++) {
-        if (isGap(this.block[k]!, this.medianS, this.factor, this.minGapS)) this.commitGap(firstIndex + k, this.warmStartS[k]!, this.warmEndS(k, endS));
+        const d = this.block[k]!;
+        if (isGap(d, this.medianS, this.factor, this.minGapS, othersMeanS(spanS, d, this.blockSize))) this.commitGap(firstIndex + k, this.warmStartS[k]!, this.warmEndS(k, endS));
       }
     }
     this.blockFill = 0;
@@ -226,9 +232,10 @@ export class StreamingEnergy {
     let totalS = this.gapTotalCommittedS;
     // Sample index of the first held-back interval: the stream's intervals so far are n − 1.
     const firstIndex = this.n - 1 - this.blockFill;
+    const spanS = this.tLast - this.tFirst;
     for (let k = 0; k < this.blockFill; k++) {
       const d = this.block[k]!;
-      if (!isGap(d, medianS, this.factor, this.minGapS)) continue;
+      if (!isGap(d, medianS, this.factor, this.minGapS, othersMeanS(spanS, d, this.blockFill))) continue;
       count++;
       totalS += d;
       if (gaps.length < this.maxGapsKept) gaps.push(makeGap(firstIndex + k, this.warmStartS[k]!, this.warmEndS(k, this.tLast), medianS));

@@ -96,6 +96,8 @@ export const analyzeCommand: Command = {
     });
     progress.done();
     ctx.stdout(render(result, format));
+    // The table prints them as notes; CSV has no room for them, so they go where a person sees them.
+    if (format !== 'table') for (const w of result.warnings) ctx.stderr(`inferprint: warning: ${w}\n`);
     return Promise.resolve(0);
   },
 };

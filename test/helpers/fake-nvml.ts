@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { skipOrFail } from './requirements.js';
 
 /**
  * The fake libnvidia-ml.so.1 (test/fakes/nvml/fake_nvml.c), compiled with the system's C
@@ -36,8 +37,11 @@ function build(): { libPath: string } | { skip: string } {
 
 const built = build();
 
-/** Pass as the `skip` option of a test: false when the fake library is available. */
-export const skipWithoutFakeNvml: string | false = 'skip' in built ? built.skip : false;
+/** Why the NVML tests cannot run here; false when the fake library is built. */
+export const missingFakeNvml: string | false = 'skip' in built ? built.skip : false;
+
+/** Pass as the `skip` option of a test: false when the fake library is available (under CI=true the test runs, and fails). */
+export const skipWithoutFakeNvml: string | false = skipOrFail(missingFakeNvml);
 
 /** Path of the compiled fake library (only call from tests not skipped). */
 export function fakeNvmlPath(): string {

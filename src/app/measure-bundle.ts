@@ -134,7 +134,7 @@ export async function saveMeasureRunOrFallback(r: MeasureResult, runsDir: string
  * `measure` (a command) and `bench` (a LoadGen run, which adds its logs as `files`).
  */
 export function measurementBundle(
-  r: Pick<MeasureResult, 'recording' | 'summary' | 'sensorWhy' | 'startedAt' | 'endedAt' | 'status' | 'host' | 'tool' | 'hardware' | 'impact' | 'operationalOnlyG' | 'parameters' | 'notes'>,
+  r: Pick<MeasureResult, 'recording' | 'summary' | 'sensorWhy' | 'startedAt' | 'endedAt' | 'status' | 'host' | 'tool' | 'hardware' | 'impact' | 'operationalOnlyG' | 'parameters' | 'impactSettings' | 'notes'>,
   workload: Workload,
   label: string,
   files: readonly BundleFileInput[] = [],
@@ -182,6 +182,7 @@ export function measurementBundle(
       gaps: gapRecords(s),
       energy: energySummary(s),
       impact: {
+        settings: r.impactSettings,
         ...(r.impact ? { result: r.impact } : {}),
         ...(r.operationalOnlyG !== undefined ? { operationalOnlyG: r.operationalOnlyG } : {}),
         parameters: r.parameters,

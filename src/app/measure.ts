@@ -3,9 +3,8 @@ import { publishLive } from '../serve/live-file.js';
 import { constants as osConstants, cpus, freemem, hostname, platform, release, totalmem } from 'node:os';
 import { errors } from '../errors.js';
 import { resolveHardware, type HardwareSpec } from '../impact/hardware.js';
-import { resolveGrid } from '../impact/grid.js';
 import { computeImpact, type ImpactResult } from '../impact/lca.js';
-import { resolveImpactParams, type DefaultUsed } from '../impact/presets.js';
+import { resolveImpactParams, resolveOperationalParams, type DefaultUsed, type ImpactSettings } from '../impact/presets.js';
 import { Recorder, type Recording } from '../measure/recorder.js';
 import { summarizeRecording, type RecordingSummary } from '../measure/summary.js';
 import { chooseSensor } from '../sensors/registry.js';
@@ -73,6 +72,8 @@ export interface MeasureResult {
   /** When no hardware is known: the operational part alone, with the grid and PUE used. */
   readonly operationalOnlyG?: number;
   readonly parameters: readonly DefaultUsed[];
+  /** What to record so the run is assessed again the same way (`impact.settings`). */
+  readonly impactSettings: ImpactSettings;
   readonly notes: readonly string[];
   readonly host: HostInfo;
   readonly tool: { readonly name: string; readonly version: string };
@@ -220,42 +221,37 @@ export function commandOutcome(exit: MeasureResult['commandExit'], interrupted?:
   return undefined;
 }
 
-/** The impact of the measured window: full LCA when the hardware is known, else the operational part alone. */
+/**
+ * The impact of the measured window: full LCA when the hardware is known, else the operational
+ * part alone; with the settings to record, so every later reader assesses the run the same way.
+ */
 export function impactFor(
   opts: Pick<MeasureOptions, 'hardware' | 'grid' | 'pue' | 'lifetimeS'>,
   rec: Recording,
   summary: RecordingSummary,
   notes: string[],
-): Pick<MeasureResult, 'hardware' | 'impact' | 'operationalOnlyG' | 'parameters'> {
+): Pick<MeasureResult, 'hardware' | 'impact' | 'operationalOnlyG' | 'parameters' | 'impactSettings'> {
   const sensed = rec.info.channels.find((c) => c.name === rec.info.primaryChannel)?.device;
   const name = opts.hardware ?? sensed;
   const hardware = name !== undefined ? resolveHardware(name) : undefined;
   if (opts.hardware !== undefined && !hardware) throw errors.unknownHardware(opts.hardware, { flag: '--hardware' });
   const durationS = summary.window.t1S - summary.window.t0S;
+  const given = {
+    ...(opts.grid !== undefined ? { grid: opts.grid } : {}),
+    ...(opts.pue !== undefined ? { pue: opts.pue } : {}),
+  };
   if (hardware) {
-    const { params, used } = resolveImpactParams({
-      preset: 'default',
-      hardware,
-      ...(opts.grid !== undefined ? { grid: opts.grid } : {}),
-      ...(opts.pue !== undefined ? { pue: opts.pue } : {}),
-      ...(opts.lifetimeS !== undefined ? { lifetimeS: opts.lifetimeS } : {}),
-    });
-    return { hardware, impact: computeImpact({ energyJ: summary.primaryEnergyJ, durationS, params }), parameters: used };
+    const { params, used, settings } = resolveImpactParams({ preset: 'default', hardware, ...given, ...(opts.lifetimeS !== undefined ? { lifetimeS: opts.lifetimeS } : {}) });
+    return { hardware, impact: computeImpact({ energyJ: summary.primaryEnergyJ, durationS, params }), parameters: used, impactSettings: settings };
   }
   notes.push(
     name !== undefined
       ? `'${name}' is not in the hardware database: embodied part left out (pass --hardware NAME)`
       : 'the sensor names no hardware: embodied part left out (pass --hardware NAME)',
   );
-  const grid = resolveGrid(opts.grid ?? 'WORLD');
-  const pue = typeof opts.pue === 'number' ? opts.pue : 1;
-  const used: DefaultUsed[] = [
-    { name: 'grid', value: grid.gPerKwh, unit: 'gCO2e/kWh', source: grid.source, year: grid.year, origin: opts.grid !== undefined ? 'user' : 'preset', why: `zone ${grid.zone}` },
-    { name: 'pue', value: pue, unit: 'ratio', source: typeof opts.pue === 'number' ? 'user' : 'no facility overhead assumed for unknown hardware', year: null, origin: typeof opts.pue === 'number' ? 'user' : 'preset', why: '' },
-  ];
-  return { operationalOnlyG: (summary.primaryEnergyJ / JOULES_PER_KWH) * grid.gPerKwh * pue, parameters: used };
+  const op = resolveOperationalParams({ preset: 'default', ...given });
+  return { operationalOnlyG: (summary.primaryEnergyJ / JOULES_PER_KWH) * op.gridGPerKwh * op.pue, parameters: op.used, impactSettings: op.settings };
 }
-
 
 /** The host, plus its NVIDIA GPUs and driver when NVML answers (whatever sensor measured). */
 async function hostWithGpus(env: SensorEnv): Promise<HostInfo> {

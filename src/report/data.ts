@@ -8,6 +8,7 @@
  * MLPerf log trees, power files, run bundles or a runs directory) and reads the traces again
  * for the profiles, one group of runs at a time.
  */
+import type { PowerBasis } from '../traces/provenance.js';
 import type { AnalyzeResult } from '../app/analyze.js';
 import type { EnergyMethod, EnergyStats, LatencyStats } from '../analysis/types.js';
 import type { EmbodiedModelId } from '../impact/embodied/index.js';
@@ -59,6 +60,8 @@ export interface ReportRow {
   /** null when the input does not say (a power file without a query count). */
   readonly queryCount: number | null;
   readonly method: EnergyMethod;
+  /** Where the power came from: `measured`, `estimated`, `replayed` or `mixed`; null without power. */
+  readonly provenance: PowerBasis | null;
   readonly energy?: EnergyStats;
   readonly compute?: EnergyStats;
   readonly impact?: ReportImpact;

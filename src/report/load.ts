@@ -120,8 +120,10 @@ export async function loadReportData(opts: LoadReportDataOptions): Promise<Repor
  * A series per hardware × version; when one of those covers several dataset tags or
  * scenarios (two campaigns of one device), the differing part is added in brackets.
  */
-function seriesNames(groups: readonly Pick<RunGroup, 'hardware' | 'datasetTag' | 'version' | 'scenario'>[]): string[] {
-  const base = (g: (typeof groups)[number]): string => `${g.hardware?.id || g.datasetTag || 'unknown device'}${g.version ? ` ${g.version}` : ''}`;
+function seriesNames(groups: readonly Pick<RunGroup, 'hardware' | 'datasetTag' | 'version' | 'scenario' | 'provenance'>[]): string[] {
+  // A series whose power was not measured says so in its name, so every figure and table shows it.
+  const basis = (g: (typeof groups)[number]): string => (g.provenance === 'estimated' || g.provenance === 'replayed' || g.provenance === 'mixed' ? ` (${g.provenance.toUpperCase()})` : '');
+  const base = (g: (typeof groups)[number]): string => `${g.hardware?.id || g.datasetTag || 'unknown device'}${g.version ? ` ${g.version}` : ''}${basis(g)}`;
   const tags = new Map<string, Set<string>>();
   const scenarios = new Map<string, Set<string>>();
   for (const g of groups) {
@@ -166,6 +168,7 @@ function reportRow(r: AnalysisRow, series: string): ReportRow {
     scenario: r.scenario,
     queryCount: qc ?? null,
     method: r.method,
+    provenance: r.provenance,
     ...(r.energy ? { energy: r.energy } : {}),
     ...(r.compute ? { compute: r.compute } : {}),
     ...(i

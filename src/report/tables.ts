@@ -29,6 +29,7 @@ const opt = (x: number | undefined): Cell => x ?? null;
 function resultsTable(data: ReportData): ReportTable {
   const columns: TableColumn[] = [
     { key: 'device', header: 'device' },
+    { key: 'power', header: 'power' },
     { key: 'scenario', header: 'scenario' },
     { key: 'qc', header: 'QC' },
     { key: 'runs', header: 'runs' },
@@ -52,6 +53,7 @@ function resultsTable(data: ReportData): ReportTable {
     const i = r.impact;
     return [
       r.series,
+      r.provenance,
       r.scenario || null,
       r.queryCount,
       opt(r.energy?.runs),

@@ -37,8 +37,15 @@ test('measure: runs the command, saves a completed bundle, JSON has the contract
   assert.ok(j.energy_j > 100 * j.duration_s * 0.5, String(j.energy_j));
   assert.deepEqual(Object.keys(j.channels[0]!).sort(), ['energy_j', 'kind', 'max_w', 'mean_w', 'name', 'samples', 'unit']);
   assert.equal(j.channels[0]!.unit, 'W');
-  assert.ok(j.gwp_g && j.gwp_g.mean > 0);
+  assert.ok(j.gwp_mg && j.gwp_mg.mean > 0);
+  assert.equal(j.impact_scope, 'operational+embodied');
+  // A replay is neither measured nor estimated: it says what it plays back.
+  assert.equal(j.provenance, 'replayed');
+  assert.equal(j.provenance_detail, `replayed from ${trace} (measured by nvidia-smi)`);
   const b = await readRunBundle(saved.path);
+  assert.deepEqual(b.manifest.sensor.provenance, { kind: 'replayed', file: trace, original: { kind: 'measured', sensor: 'nvidia-smi' } });
+  // The settings the run was assessed with are recorded, so every later reader assesses it alike.
+  assert.deepEqual(b.manifest.impact?.settings, { preset: 'default' });
   assert.equal(b.manifest.status.kind, 'completed');
   assert.equal(b.manifest.workload.kind, 'command');
   assert.equal(b.manifest.sensor.name, 'replay');

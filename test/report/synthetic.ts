@@ -24,6 +24,7 @@ export function syntheticReportData(names: readonly string[] = ['Zeta-GPU v1', '
         scenario: 'SingleStream',
         queryCount: qc,
         method: 'trapezoid',
+        provenance: 'measured',
         energy: { runs: 3, durationS, energyJ, energySdJ: 1, meanPowerW: energyJ / durationS, gaps: 0 },
         impact: {
           model: 'berthelot-2022-v1',

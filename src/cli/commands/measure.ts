@@ -1,5 +1,6 @@
 import { commandOutcome, measure, type MeasureResult } from '../../app/measure.js';
 import { saveMeasureRunOrFallback, type SaveOutcome } from '../../app/measure-bundle.js';
+import { describeProvenance } from '../../traces/provenance.js';
 import { errors } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import { defaultSensorEnv } from '../../sensors/types.js';
@@ -114,6 +115,8 @@ export function saveFailureText(saved: Exclude<SaveOutcome, { kind: 'saved' }>, 
   return `the run could not be saved in ${runsDir}: ${why}; nor in ${tried}: the summary above is all that is left of it`;
 }
 
+const mgRange = (g: { readonly mean: number; readonly min: number; readonly max: number }) => ({ mean: g.mean * 1000, min: g.min * 1000, max: g.max * 1000 });
+
 /** The JSON contract of `measure --format json` (issue: energy_j, duration_s, sensor, estimated, channels). */
 export function toJson(r: MeasureResult, saved: SaveOutcome | { readonly id: string; readonly path: string }) {
   const s = r.summary;
@@ -134,6 +137,8 @@ export function toJson(r: MeasureResult, saved: SaveOutcome | { readonly id: str
     sensor_why: r.sensorWhy,
     sensor_summary: r.sensorSummary,
     estimated: r.recording.info.provenance.kind === 'estimated',
+    provenance: r.recording.info.provenance.kind,
+    provenance_detail: describeProvenance(r.recording.info.provenance),
     primary_channel: s.primaryChannel,
     energy_j: s.primaryEnergyJ,
     duration_s: s.window.t1S - s.window.t0S,
@@ -145,9 +150,11 @@ export function toJson(r: MeasureResult, saved: SaveOutcome | { readonly id: str
     idle: s.idle ? { idle_power_w: s.idle.idlePowerW, idle_energy_j: s.idle.idleJ, dynamic_energy_j: s.idle.dynamicJ, idle_window: s.idle.idleWindow } : null,
     gaps: s.gaps.map((g) => ({ channel: g.channel, start_s: g.startS, end_s: g.endS })),
     hardware: r.hardware?.id ?? null,
-    gwp_g: r.impact ? r.impact.gwpG : null,
-    operational_g: r.impact ? r.impact.operationalG : r.operationalOnlyG !== undefined ? { mean: r.operationalOnlyG, min: r.operationalOnlyG, max: r.operationalOnlyG } : null,
-    embodied_g: r.impact ? r.impact.embodiedG : null,
+    // GWP in mg, as every table and the store name it (gwp_mg); `scope` says what it counts.
+    impact_scope: r.impact ? 'operational+embodied' : r.operationalOnlyG !== undefined ? 'operational' : null,
+    gwp_mg: r.impact ? mgRange(r.impact.gwpG) : r.operationalOnlyG !== undefined ? mgRange({ mean: r.operationalOnlyG, min: r.operationalOnlyG, max: r.operationalOnlyG }) : null,
+    operational_mg: r.impact ? mgRange(r.impact.operationalG) : r.operationalOnlyG !== undefined ? mgRange({ mean: r.operationalOnlyG, min: r.operationalOnlyG, max: r.operationalOnlyG }) : null,
+    embodied_mg: r.impact ? mgRange(r.impact.embodiedG) : null,
     parameters: r.parameters,
     warnings: s.warnings,
     notes: r.notes,

@@ -2,14 +2,14 @@ import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 import { publishLive } from '../serve/live-file.js';
 import { constants as osConstants, cpus, freemem, hostname, platform, release, totalmem } from 'node:os';
 import { errors } from '../errors.js';
-import { resolveHardware, type HardwareSpec } from '../impact/hardware.js';
+import { genericNote, resolveHardware, type HardwareSpec } from '../impact/hardware.js';
 import { resolveGrid } from '../impact/grid.js';
 import { computeImpact, type ImpactResult } from '../impact/lca.js';
 import { resolveImpactParams, type DefaultUsed } from '../impact/presets.js';
 import { Recorder, type Recording } from '../measure/recorder.js';
 import { summarizeRecording, type RecordingSummary } from '../measure/summary.js';
 import { chooseSensor } from '../sensors/registry.js';
-import type { SensorEnv } from '../sensors/types.js';
+import type { EstimateScope, SensorEnv } from '../sensors/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { JOULES_PER_KWH } from '../units/index.js';
 
@@ -26,6 +26,11 @@ export interface MeasureOptions {
   readonly sensor: string;
   readonly intervalS: number;
   readonly device?: string;
+  /**
+   * Whose CPU time the `estimate` sensor charges (other sensors ignore it): `process` (default:
+   * the command's process tree, children included) or `machine` (every process).
+   */
+  readonly estimateScope?: EstimateScope;
   readonly label?: string;
   /** Where the run will be saved: its samples are also published there for `inferprint serve`'s live view. */
   readonly runsDir?: string;
@@ -110,7 +115,15 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
     opts.runsDir !== undefined
       ? publishLive(choice.sensor, { runsDir: opts.runsDir, ...(opts.label !== undefined ? { label: opts.label } : {}), onError: (e) => { status(`inferprint: live view off: ${e.message}`); } })
       : choice.sensor;
-  const rec = await Recorder.start({ sensor, env: opts.env, intervalS: opts.intervalS, ...(opts.device !== undefined ? { device: opts.device } : {}) });
+  const rec = await Recorder.start({
+    sensor,
+    env: opts.env,
+    intervalS: opts.intervalS,
+    ...(opts.device !== undefined ? { device: opts.device } : {}),
+    // The command will be this process's child: its tree is our descendants, not our own sampling.
+    processTree: { rootPid: process.pid, includeRoot: false },
+    estimateScope: opts.estimateScope ?? 'process',
+  });
   status(`inferprint: sensor ${rec.info.name} (${choice.why}), every ${Math.round(opts.intervalS * 1000)} ms`);
 
   let interrupted: NodeJS.Signals | undefined;
@@ -196,6 +209,8 @@ export function impactFor(
   if (opts.hardware !== undefined && !hardware) throw errors.unknownHardware(opts.hardware, { flag: '--hardware' });
   const durationS = summary.window.t1S - summary.window.t0S;
   if (hardware) {
+    const generic = name !== undefined ? genericNote(name, hardware) : undefined;
+    if (generic !== undefined) notes.push(generic);
     const { params, used } = resolveImpactParams({
       preset: 'default',
       hardware,

@@ -3,17 +3,32 @@
  * factors, PUE, the LCA model and presets. No I/O: safe in the browser and the dashboard.
  */
 export {
+  CPUS,
+  CPU_CLASSES,
   HARDWARE,
   HARDWARE_CATEGORIES,
+  NO_MEMORY,
+  SERVERS,
+  classifyCpuName,
+  genericCpu,
+  genericNote,
   hardwareInCategory,
   hardwareKey,
+  matchHardware,
+  normaliseCpuModel,
   powerUnitOf,
   requireHardware,
   resolveHardware,
+  resolveServer,
   suggestHardware,
+  type CpuClass,
+  type CpuModelRow,
+  type DieSpec,
   type HardwareCategory,
   type HardwareKind,
+  type HardwareMatch,
   type HardwareSpec,
+  type ServerSpec,
 } from './hardware.js';
 export {
   DEFAULT_EMBODIED_MODEL,
@@ -21,6 +36,7 @@ export {
   EMBODIED_MODELS,
   EMBODIED_MODEL_IDS,
   PIRSON_2023,
+  candidateKey,
   dieAreaDensityV1,
   dieAreaV1,
   embodiedParts,
@@ -28,13 +44,16 @@ export {
   hasThesisConstants,
   isEmbodiedModelId,
   memoryFactorFor,
+  processorCandidates,
   selectIcFactors,
   thesis2025Constants,
+  type DieFactor,
   type EmbodiedCandidate,
   type EmbodiedModel,
   type EmbodiedModelId,
   type EmbodiedResult,
   type EmbodiedTables,
+  type ProcessorCandidate,
 } from './embodied/index.js';
 export { GRID_ZONE_ROWS, findGridZone, resolveGrid, suggestGridZones, type GridFactor } from './grid.js';
 export { PUE_TABLE, pueFor, validatePue } from './pue.js';

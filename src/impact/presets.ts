@@ -16,7 +16,7 @@
 import { errors } from '../errors.js';
 import { SECONDS_PER_HOUR } from '../units/index.js';
 import { LIFETIME_DEFAULTS } from './data/defaults.generated.js';
-import { DEFAULT_EMBODIED_MODEL, estimateEmbodied, hasThesisConstants, type EmbodiedModelId, type EmbodiedResult } from './embodied/index.js';
+import { DEFAULT_EMBODIED_MODEL, candidateKey, estimateEmbodied, hasThesisConstants, type EmbodiedModelId, type EmbodiedResult } from './embodied/index.js';
 import { resolveGrid, type GridFactor } from './grid.js';
 import type { ImpactParams, Param } from './lca.js';
 import { pueFor, validatePue } from './pue.js';
@@ -102,7 +102,7 @@ function embodiedUsed(e: EmbodiedResult, origin: DefaultUsed['origin'], preset: 
     why:
       origin === 'user'
         ? `embodied model ${e.model} chosen by the caller; ${e.candidates.length} candidate(s)`
-        : `${preset} preset: embodied model ${e.model}; mean of ${e.candidates.length} candidate(s) (${e.candidates.map((c) => c.factor.matchKey).join(', ')})`,
+        : `${preset} preset: embodied model ${e.model}; mean of ${e.candidates.length} candidate(s) (${e.candidates.map(candidateKey).join(', ')})`,
   };
 }
 

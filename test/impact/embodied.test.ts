@@ -175,8 +175,8 @@ void describe('hardware.csv study rows', { skip: skipWithoutThesis }, () => {
       const h = HARDWARE.find((x) => x.memoryType === r.name);
       if (!h) continue;
       const e = dieAreaV1(h);
-      assert.equal(e.memoryFactor.gCo2ePerGb, Number(r['gCO2/GB']), r.name);
-      assert.equal(e.memoryFactor.densityGbitPerMm2, Number(r.density), r.name);
+      assert.equal(e.memoryFactor?.gCo2ePerGb, Number(r['gCO2/GB']), r.name);
+      assert.equal(e.memoryFactor?.densityGbitPerMm2, Number(r.density), r.name);
     }
   });
 });

@@ -20,8 +20,17 @@ export { HARDWARE_CATEGORIES, NO_MEMORY } from './types.js';
 export { hardwareKey } from './names.js';
 export { CPU_CLASSES, classifyCpuName, normaliseCpuModel, type CpuClass } from './cpu-names.js';
 
-/** Every device, in table order: accelerators (the study's rows first), CPUs, CPU class entries. */
-export const HARDWARE: readonly HardwareSpec[] = HARDWARE_TABLE;
+/** Every device, in table order: accelerators (the study's rows first), then CPUs and the CPU class entries. */
+export const ALL_HARDWARE: readonly HardwareSpec[] = HARDWARE_TABLE;
+
+/**
+ * The accelerators (GPUs, Jetsons): what `HARDWARE` has always held, and what the report's
+ * hardware figure and the dashboard list. CPUs are in `CPU_HARDWARE`; both in `ALL_HARDWARE`.
+ */
+export const HARDWARE: readonly HardwareSpec[] = ALL_HARDWARE.filter((h) => h.kind !== 'cpu');
+
+/** Host CPUs with known dies, then one class entry per CPU class. */
+export const CPU_HARDWARE: readonly HardwareSpec[] = ALL_HARDWARE.filter((h) => h.kind === 'cpu');
 
 /** Whole servers with a declared manufacturing footprint (a separate table: they have no die). */
 export const SERVERS: readonly ServerSpec[] = SERVER_TABLE;
@@ -33,9 +42,9 @@ const byKey = <T extends { id: string; name: string; aliases: readonly string[] 
   new Map(rows.flatMap((h) => [h.id, h.name, ...h.aliases].map((n) => [hardwareKey(n), h] as const)));
 
 /** Normalised name → device. The generator has already refused colliding names. */
-const BY_KEY = byKey(HARDWARE);
+const BY_KEY = byKey(ALL_HARDWARE);
 const SERVER_BY_KEY = byKey(SERVERS);
-const BY_ID: ReadonlyMap<string, HardwareSpec> = new Map(HARDWARE.map((h) => [h.id, h]));
+const BY_ID: ReadonlyMap<string, HardwareSpec> = new Map(ALL_HARDWARE.map((h) => [h.id, h]));
 
 function hardwareById(id: string): HardwareSpec {
   const h = BY_ID.get(id);
@@ -45,7 +54,7 @@ function hardwareById(id: string): HardwareSpec {
 
 /** The class entry that stands for any CPU of `cpuClass` the table does not name. */
 export function genericCpu(cpuClass: CpuClass): HardwareSpec {
-  const h = HARDWARE.find((x) => x.generic !== undefined && x.cpuClass === cpuClass);
+  const h = CPU_HARDWARE.find((x) => x.generic !== undefined && x.cpuClass === cpuClass);
   if (!h) throw errors.internal(`no class entry for ${cpuClass} CPUs`);
   return h;
 }
@@ -105,9 +114,9 @@ export function requireHardware(name: string, where: Where = {}): HardwareSpec {
   throw errors.unknownHardware(name, where, close.length > 0 ? `did you mean ${close.join(', ')}?` : '');
 }
 
-/** Devices of one category, in table order. */
+/** Devices of one category (CPUs included), in table order. */
 export function hardwareInCategory(category: HardwareCategory): HardwareSpec[] {
-  return HARDWARE.filter((h) => h.category === category);
+  return ALL_HARDWARE.filter((h) => h.category === category);
 }
 
 /**

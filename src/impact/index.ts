@@ -3,8 +3,10 @@
  * factors, PUE, the LCA model and presets. No I/O: safe in the browser and the dashboard.
  */
 export {
+  ALL_HARDWARE,
   CPUS,
   CPU_CLASSES,
+  CPU_HARDWARE,
   HARDWARE,
   HARDWARE_CATEGORIES,
   NO_MEMORY,

@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CPUS,
+  ALL_HARDWARE,
+  CPU_HARDWARE,
   HARDWARE,
   SERVERS,
   classifyCpuName,
@@ -74,7 +76,7 @@ void describe('CPU names → hardware entries', () => {
 });
 
 void describe('CPU entries', () => {
-  const cpus = HARDWARE.filter((h) => h.kind === 'cpu');
+  const cpus = CPU_HARDWARE;
   void it('classes decide the category: servers Large-scale (data-centre PUE), desktops and laptops Desktop', () => {
     for (const h of cpus) assert.equal(h.category, h.cpuClass === 'server' ? 'Large-scale' : 'Desktop', h.id);
     assert.equal(resolveImpactParams({ preset: 'default', hardware: genericCpu('server') }).params.pue.value, 1.56);
@@ -99,7 +101,7 @@ void describe('CPU entries', () => {
     }
   });
   void it('every entry (accelerators, CPUs, class entries) gets an estimate under both die-area models', () => {
-    for (const h of HARDWARE) {
+    for (const h of ALL_HARDWARE) {
       for (const model of ['die-area-v1', 'die-area-density-v1'] as const) {
         const e = estimateEmbodied(model, h);
         assert.ok(e.candidates.length > 0 && e.minKg > 0 && e.minKg <= e.meanKg && e.meanKg <= e.maxKg, `${h.id} ${model}`);
@@ -145,7 +147,7 @@ void describe('die-area-v1 on CPUs', () => {
   void it("agrees in order of magnitude with Boavizta's CPU model (UBA 2021: 1.97 kgCO2e/cm² + 9.14 kg), which adds a package", () => {
     // An independent model: die-only IC factors land near it for large server packages and
     // below it for small client dies, where Boavizta's 9.14 kg per-CPU base dominates.
-    for (const h of HARDWARE.filter((x) => x.kind === 'cpu')) {
+    for (const h of CPU_HARDWARE) {
       const ratio = estimateEmbodied('die-area-v1', h).meanKg / (h.dieAreaMm2 * 0.0197 + 9.14);
       const [lo, hi] = h.cpuClass === 'server' ? [0.8, 1.3] : [0.3, 1.3];
       assert.ok(ratio >= lo && ratio <= hi, `${h.id}: ratio ${ratio.toFixed(2)}`);
@@ -183,8 +185,15 @@ void describe('servers (declared footprints)', () => {
   });
 });
 
+void it('HARDWARE keeps its meaning (the accelerators, for the report and the dashboard); CPUs are apart and all resolve', () => {
+  assert.equal(HARDWARE.length, 25);
+  assert.ok(HARDWARE.every((h) => h.kind !== 'cpu'));
+  assert.deepEqual(ALL_HARDWARE.map((h) => h.id), [...HARDWARE, ...CPU_HARDWARE].map((h) => h.id));
+  for (const h of ALL_HARDWARE) assert.equal(resolveHardware(h.id)?.id, h.id);
+});
+
 void it('class entries are not passed off as parts: their names say so', () => {
-  const generic: HardwareSpec[] = HARDWARE.filter((h) => h.generic !== undefined);
+  const generic: HardwareSpec[] = ALL_HARDWARE.filter((h) => h.generic !== undefined);
   assert.equal(generic.length, 3);
   for (const g of generic) assert.match(g.name, /not a specific part/);
 });

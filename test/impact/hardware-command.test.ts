@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { hardwareCommand } from '../../src/cli/commands/hardware.js';
 import type { CliContext } from '../../src/cli/command.js';
 import { isInferprintError } from '../../src/errors.js';
-import { HARDWARE, SERVERS } from '../../src/impact/index.js';
+import { ALL_HARDWARE, SERVERS } from '../../src/impact/index.js';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string }> {
   let out = '';
@@ -29,8 +29,8 @@ void describe('inferprint hardware list', () => {
     assert.equal(code, 0);
     assert.match(out, /^id\s+name\s+kind/);
     assert.match(out, /A100\s+NVIDIA A100 \(study row\).*20\.47\s+30\.99\s+44\.82/);
-    assert.match(out, new RegExp(`${HARDWARE.length} device\\(s\\) and ${SERVERS.length} server\\(s\\)`));
-    assert.equal(HARDWARE.filter((h) => h.kind === 'gpu' || h.kind === 'jetson').length, 25, 'the accelerators as before');
+    assert.match(out, new RegExp(`${ALL_HARDWARE.length} device\\(s\\) and ${SERVERS.length} server\\(s\\)`));
+    assert.equal(ALL_HARDWARE.filter((h) => h.kind === 'gpu' || h.kind === 'jetson').length, 25, 'the accelerators as before');
   });
   void it('filters by category (any case) and writes CSV', async () => {
     const { out } = await run('list', '--category', 'edge', '--format', 'csv');
@@ -45,7 +45,7 @@ void describe('inferprint hardware list', () => {
       powerUnit: string;
       embodied: { meanKg: number } | null;
     }[];
-    assert.equal(rows.length, HARDWARE.length + SERVERS.length);
+    assert.equal(rows.length, ALL_HARDWARE.length + SERVERS.length);
     assert.equal(rows.find((r) => r.id === 'H200')?.embodied, null);
     assert.ok(Math.abs(rows.find((r) => r.id === 'A100')!.embodied!.meanKg - 30.988944333) < 1e-6);
   });

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { errors } from '../../errors.js';
 import {
+  ALL_HARDWARE,
   EMBODIED_MODEL_IDS,
-  HARDWARE,
   HARDWARE_CATEGORIES,
   SERVERS,
   candidateKey,
@@ -141,7 +141,7 @@ function embodiedOrNone(model: EmbodiedModelId, spec: HardwareSpec): EmbodiedRes
 function list(ctx: CliContext, flags: Flags): number {
   const inCategory = <T extends { category: HardwareCategory }>(xs: readonly T[]): readonly T[] => (flags.category ? xs.filter((h) => h.category === flags.category) : xs);
   const rows: ListRow[] = [
-    ...inCategory(HARDWARE).map((spec): ListRow => ({ kind: 'chip', spec, embodied: embodiedOrNone(flags.model, spec) })),
+    ...inCategory(ALL_HARDWARE).map((spec): ListRow => ({ kind: 'chip', spec, embodied: embodiedOrNone(flags.model, spec) })),
     ...inCategory(SERVERS).map((server): ListRow => ({ kind: 'server', server })),
   ];
   if (flags.format === 'json') {

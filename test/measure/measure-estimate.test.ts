@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measure } from '../../src/app/measure.js';
+import { isInferprintError } from '../../src/errors.js';
 import { saveMeasureRun } from '../../src/app/measure-bundle.js';
 import { readRunBundle } from '../../src/runs/bundle.js';
 import type { SensorEnv } from '../../src/sensors/types.js';
@@ -98,4 +99,14 @@ test('measure --sensor estimate: an unknown CPU gets its class entry, said in th
   } finally {
     tree.remove();
   }
+});
+
+test('measure --estimate-scope: an unknown scope is a usage error naming the flag (exit 2); the help lists it', async () => {
+  const { measureCommand } = await import('../../src/cli/commands/measure.js');
+  const ctx = (argv: string[]) => ({ argv, env: {}, cwd: runsDir, stdout: () => undefined, stderr: () => undefined, isTTY: false, stderrIsTTY: false, color: false });
+  await assert.rejects(
+    measureCommand.run(ctx(['--sensor', 'estimate', '--estimate-scope', 'cgroup', '--runs-dir', runsDir, '--', 'true'])),
+    (e: unknown) => isInferprintError(e) && e.code === 'USAGE' && e.exitCode === 2 && e.message.includes('--estimate-scope') && e.message.includes('process or machine'),
+  );
+  assert.match(measureCommand.help, /--estimate-scope S\s+estimate sensor only: process \(default/);
 });

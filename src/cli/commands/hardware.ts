@@ -198,7 +198,7 @@ function specLines(spec: HardwareSpec): string[] {
   if (spec.generic !== undefined) {
     lines.push([
       'CLASS ENTRY',
-      `not a specific part: stands for any ${spec.cpuClass ?? ''} CPU the table does not name; silicon, TDP and cores are those of ${spec.generic.modelledOn}, the median by die area of ${spec.generic.members} parts`,
+      `not a specific part: stands for any ${spec.cpuClass ?? ''} CPU whose dies the table does not give; silicon, TDP and cores are those of ${spec.generic.modelledOn}, the median by die area of ${spec.generic.members} parts`,
     ]);
   }
   lines.push(

@@ -1,7 +1,9 @@
 /**
  * `node --import tsx data/generate-cpu-tdp.ts [--check]`: turn data/sources/cpu-tdp.csv and
  * data/sources/memory-power.csv into src/sensors/data/cpu-tdp.generated.ts, the tables of
- * the `estimate` sensor (see data/sources/cpu-tdp.md). Deterministic (row order from the
+ * the `estimate` sensor (see data/sources/cpu-tdp.md). The same cpu-tdp.csv rows, with their
+ * `class` and `die_config`, make the CPU entries of the hardware database (data/generate.ts):
+ * one table, so a CPU's TDP and its hardware entry never disagree. Deterministic (row order from the
  * CSV, no timestamps); every cell is validated and a bad one stops the run with the file,
  * line and column at fault. `--check` writes nothing and exits 1 when the module is stale.
  */
@@ -9,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errors, isInferprintError } from '../src/errors.js';
+import { CPU_CLASSES } from '../src/impact/cpu-names.js';
 import { matchCpuTdp, normaliseCpuModel, type CpuTdpDefault, type CpuTdpRow, type MemoryPowerFactor } from '../src/sensors/cpu-power-model.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -106,8 +109,11 @@ function withNote<T extends object>(o: T, note: string | undefined): T & { note?
   return note === undefined ? o : { ...o, note };
 }
 
+/** Classes of cpu-tdp.csv's `class` column (src/impact/cpu-names.ts); the hardware generator (data/generate.ts) reads it and `die_config`. */
+const CLASSES: readonly string[] = CPU_CLASSES;
+
 function cpuTables(): { rows: CpuTdpRow[]; fallback: CpuTdpDefault } {
-  const csv = readCsv('cpu-tdp.csv', ['model', 'tdp_w', 'cores', 'source', 'year', 'note']);
+  const csv = readCsv('cpu-tdp.csv', ['model', 'class', 'tdp_w', 'cores', 'source', 'year', 'die_config', 'note']);
   const rows: CpuTdpRow[] = [];
   let fallback: CpuTdpDefault | undefined;
   const seen = new Map<string, number>();
@@ -117,12 +123,15 @@ function cpuTables(): { rows: CpuTdpRow[]; fallback: CpuTdpDefault } {
     const tdpW = positive(r, 'tdp_w');
     const cores = positive(r, 'cores', true);
     const base = { source: text(r, 'source'), year: year(r) };
+    const cls = optText(r, 'class');
     if (model === DEFAULT_MODEL) {
+      if (cls !== undefined || optText(r, 'die_config') !== undefined) throw errors.invalidValue({ ...where, field: 'class' }, 'the default row has no class and no die configuration');
       if (fallback !== undefined) throw errors.invalidValue(where, 'a second default row (model *)');
       if (cores !== 1) throw errors.invalidValue({ ...where, field: 'cores' }, 'the default row gives W per core: cores must be 1');
       fallback = withNote({ wPerCore: tdpW, ...base }, optText(r, 'note'));
       continue;
     }
+    if (cls === undefined || !CLASSES.includes(cls)) throw errors.invalidValue({ ...where, field: 'class' }, `'${cls ?? ''}' is not one of ${CLASSES.join(', ')}`);
     const pattern = normaliseCpuModel(model);
     if (pattern === '') throw errors.invalidValue(where, `'${model}' is empty once normalised`);
     const dup = seen.get(pattern);

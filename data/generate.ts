@@ -12,12 +12,16 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errors } from '../src/errors.js';
+import { CPU_CLASSES, matchCpuPattern, normaliseCpuModel, type CpuClass } from '../src/impact/cpu-names.js';
 import { hardwareKey, zoneKey } from '../src/impact/names.js';
 import {
   HARDWARE_CATEGORIES,
+  NO_MEMORY,
   PRESET_IDS,
   type GridDataset,
   type GridZoneRow,
+  type CpuModelRow,
+  type DieSpec,
   type HardwareCategory,
   type HardwareKind,
   type HardwareSpec,
@@ -27,6 +31,7 @@ import {
   type MemoryFactor,
   type PresetId,
   type PueRow,
+  type ServerSpec,
   type ThesisFgpuRow,
 } from '../src/impact/types.js';
 
@@ -136,9 +141,9 @@ function compact<T extends object>(o: T): T {
 // ---------------------------------------------------------------------------------------
 // Tables
 
+/** Accelerators (GPUs, Jetsons): one row each in hardware.csv. CPUs come from the CPU tables below. */
 function hardwareTable(memoryTypes: ReadonlySet<string>): HardwareSpec[] {
   const rows = readCsv('hardware.csv', ['id', 'name', 'kind', 'category', 'die_area_mm2', 'tech_node_nm', 'year', 'foundry', 'memory_gb', 'memory_type', 'tdp_w', 'aliases', 'source', 'source_year']);
-  const owner = new Map<string, string>();
   const specs = rows.map((r): HardwareSpec => {
     const spec = compact<HardwareSpec>({
       id: text(r, 'id'),
@@ -163,18 +168,199 @@ function hardwareTable(memoryTypes: ReadonlySet<string>): HardwareSpec[] {
     if (!memoryTypes.has(spec.memoryType)) {
       throw errors.invalidValue({ file: r.file, line: r.line, field: 'memory_type' }, `no memory factor for '${spec.memoryType}' in memory-factors.csv`);
     }
-    // Every name must lead to one device: a collision would make resolution depend on row order.
-    for (const name of [spec.id, spec.name, ...spec.aliases]) {
-      const key = hardwareKey(name);
-      const prev = owner.get(key);
-      if (prev !== undefined && prev !== spec.id) {
-        throw errors.invalidValue({ file: r.file, line: r.line, field: 'aliases' }, `'${name}' also names ${prev}`);
-      }
-      owner.set(key, spec.id);
-    }
     return spec;
   });
   return specs;
+}
+
+/**
+ * Every name must lead to one device (accelerator, CPU or server): a collision would make
+ * resolution depend on row order.
+ */
+function checkNames(entries: readonly { id: string; name: string; aliases: readonly string[]; where: string }[]): void {
+  const owner = new Map<string, string>();
+  for (const e of entries) {
+    for (const name of [e.id, e.name, ...e.aliases]) {
+      const key = hardwareKey(name);
+      const prev = owner.get(key);
+      if (prev !== undefined && prev !== e.id) throw errors.invalidValue({ file: e.where, field: 'aliases' }, `'${name}' (${e.id}) also names ${prev}`);
+      owner.set(key, e.id);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// CPUs: models (cpu-tdp.csv, shared with the estimate sensor), die configurations
+// (cpu-dies.csv) and class entries (cpu-classes.csv)
+
+/** The vendor a model name's family belongs to, for the display name (`EPYC 7763` → `AMD EPYC 7763`). */
+const CPU_VENDORS: readonly (readonly [RegExp, string])[] = [
+  [/^(Xeon|Core)\b/, 'Intel'],
+  [/^(EPYC|Ryzen)\b/, 'AMD'],
+];
+
+/** `CCD;8;74;7;TSMC;N7|IOD;1;416;16;GlobalFoundries;14 nm`: role; count; mm² each; node key; foundry; process. */
+function parseDies(r: CsvRow): DieSpec[] {
+  const where = { file: r.file, line: r.line, field: 'dies' };
+  return text(r, 'dies')
+    .split('|')
+    .map((part) => {
+      const f = part.split(';').map((x) => x.trim());
+      if (f.length !== 6 || f.some((x) => x === '')) throw errors.invalidValue(where, `'${part}' is not role;count;area_mm2;node_nm;foundry;process`);
+      const [role, count, area, node, foundry, process] = f as [string, string, string, string, string, string];
+      const n = (raw: string, what: string, integer: boolean): number => {
+        if (!/^\d+(?:\.\d+)?$/.test(raw)) throw errors.notANumber({ ...where, field: `dies ${what}` }, raw);
+        const v = Number(raw);
+        if (!(v > 0) || (integer && !Number.isInteger(v))) throw errors.invalidValue({ ...where, field: `dies ${what}` }, `${raw} must be a positive ${integer ? 'integer' : 'number'}`);
+        return v;
+      };
+      return { role, count: n(count, 'count', true), areaMm2: n(area, 'area', false), techNodeNm: n(node, 'node', false), foundry, process };
+    });
+}
+
+interface CpuTables {
+  readonly specs: HardwareSpec[];
+  readonly models: CpuModelRow[];
+}
+
+function cpuTables(): CpuTables {
+  const classRows = readCsv('cpu-classes.csv', ['class', 'id', 'name', 'category', 'note']);
+  const classes = new Map<CpuClass, { id: string; name: string; category: HardwareCategory; note?: string; line: CsvRow }>();
+  for (const r of classRows) {
+    const c = oneOf<CpuClass>(r, 'class', CPU_CLASSES);
+    if (classes.has(c)) throw errors.invalidValue({ file: r.file, line: r.line, field: 'class' }, `a second row for class ${c}`);
+    classes.set(c, compact({ id: text(r, 'id'), name: text(r, 'name'), category: oneOf<HardwareCategory>(r, 'category', HARDWARE_CATEGORIES), note: optText(r, 'note'), line: r }));
+  }
+  for (const c of CPU_CLASSES) if (!classes.has(c)) throw errors.invalidValue({ file: 'data/sources/cpu-classes.csv', field: 'class' }, `no row for class ${c}`);
+
+  const dieRows = new Map(readCsv('cpu-dies.csv', ['id', 'name', 'dies', 'source', 'source_year', 'note']).map((r) => [text(r, 'id'), r]));
+  const used = new Set<string>();
+  const specs: HardwareSpec[] = [];
+  const models: CpuModelRow[] = [];
+  const modelRows = readCsv('cpu-tdp.csv', ['model', 'class', 'tdp_w', 'cores', 'source', 'year', 'die_config', 'note']).filter((r) => text(r, 'model') !== '*');
+  for (const r of modelRows) {
+    const model = text(r, 'model');
+    const cpuClass = oneOf<CpuClass>(r, 'class', CPU_CLASSES);
+    const cls = classes.get(cpuClass)!;
+    const dieId = optText(r, 'die_config');
+    if (dieId === undefined) {
+      models.push({ model, pattern: normaliseCpuModel(model), cpuClass, hardwareId: cls.id });
+      continue;
+    }
+    const d = dieRows.get(dieId);
+    if (!d) throw errors.invalidValue({ file: r.file, line: r.line, field: 'die_config' }, `'${dieId}' is not in cpu-dies.csv`);
+    used.add(dieId);
+    const vendor = CPU_VENDORS.find(([re]) => re.test(model))?.[1];
+    if (vendor === undefined) throw errors.invalidValue({ file: r.file, line: r.line, field: 'model' }, `no vendor known for '${model}': extend CPU_VENDORS in data/generate.ts`);
+    const dies = parseDies(d);
+    const first = dies[0]!;
+    const totalMm2 = Math.round(dies.reduce((a, x) => a + x.count * x.areaMm2, 0) * 1000) / 1000;
+    const multi = dies.length > 1 || first.count > 1;
+    const notes = [optText(r, 'note'), optText(d, 'note')].filter((x) => x !== undefined);
+    const id = model.replace(/\s+/g, '-');
+    specs.push(
+      compact<HardwareSpec>({
+        id,
+        name: `${vendor} ${model}`,
+        kind: 'cpu',
+        category: cls.category,
+        dieAreaMm2: totalMm2,
+        techNodeNm: first.techNodeNm,
+        process: first.process.startsWith(first.foundry) ? first.process : `${first.foundry} ${first.process}`,
+        year: num(r, 'year', { min: 1990, integer: true }),
+        foundry: first.foundry,
+        memoryGb: 0,
+        memoryType: NO_MEMORY,
+        tdpW: num(r, 'tdp_w', { min: 0 }),
+        aliases: [],
+        source: `TDP: ${text(r, 'source')}; dies (${text(d, 'name')}): ${text(d, 'source')}`,
+        sourceYear: num(d, 'source_year', { integer: true }),
+        note: notes.length > 0 ? notes.join(' ') : undefined,
+        cores: num(r, 'cores', { min: 1, integer: true }),
+        cpuClass,
+        dies: multi ? dies : undefined,
+      }),
+    );
+    models.push({ model, pattern: normaliseCpuModel(model), cpuClass, hardwareId: id });
+  }
+  for (const [id, d] of dieRows) if (!used.has(id)) throw errors.invalidValue({ file: d.file, line: d.line, field: 'id' }, `die configuration '${id}' is used by no CPU in cpu-tdp.csv`);
+  // Every model must be found by its own name, as /proc/cpuinfo would write it.
+  for (const m of models) {
+    const found = matchCpuPattern(m.model, models);
+    if (found?.model !== m.model) throw errors.invalidValue({ file: 'data/sources/cpu-tdp.csv', field: 'model' }, `'${m.model}' resolves to ${found ? `'${found.model}'` : 'nothing'}, not to itself`);
+  }
+
+  // Class entries: the median part of the class by total die area stands for the class.
+  const generic = CPU_CLASSES.map((c): HardwareSpec => {
+    const cls = classes.get(c)!;
+    const members = specs.filter((s) => s.cpuClass === c);
+    if (members.length === 0) throw errors.invalidValue({ file: cls.line.file, line: cls.line.line, field: 'class' }, `no ${c} CPU in cpu-tdp.csv has a die configuration: the class entry needs one`);
+    // Stable sort keeps table order among equal areas; the lower middle of an even count.
+    const sorted = [...members].sort((a, b) => a.dieAreaMm2 - b.dieAreaMm2);
+    const rep = sorted[(sorted.length - 1) >> 1]!;
+    const lo = sorted[0]!.dieAreaMm2;
+    const hi = sorted[sorted.length - 1]!.dieAreaMm2;
+    return compact<HardwareSpec>({
+      ...rep,
+      id: cls.id,
+      name: cls.name,
+      category: cls.category,
+      aliases: [],
+      source: `class entry (data/sources/cpu-classes.csv); silicon, TDP and cores of ${rep.name}: ${rep.source}`,
+      note: `${cls.note ?? ''} Modelled on ${rep.id}, the median by total die area of the ${members.length} ${c} CPUs with known dies (${lo}-${hi} mm²): its embodied range covers the IC factors, not the spread across parts.`.trim(),
+      generic: { modelledOn: rep.id, members: members.length },
+    });
+  });
+  return { specs: [...specs, ...generic], models };
+}
+
+// ---------------------------------------------------------------------------------------
+// Servers: declared footprints
+
+function serverTable(): ServerSpec[] {
+  const rows = readCsv('servers.csv', ['id', 'name', 'manufacturer', 'cpus', 'memory_gb', 'storage', 'total_kg', 'manufacturing_share', 'embodied_kg', 'embodied_min_kg', 'embodied_max_kg', 'generic', 'aliases', 'source', 'source_year', 'note']);
+  return rows.map((r) => {
+    const where = { file: r.file, line: r.line, field: 'embodied_kg' };
+    const total = optNum(r, 'total_kg', { min: 0 });
+    const share = optNum(r, 'manufacturing_share', { min: 0 });
+    const declared = optNum(r, 'embodied_kg', { min: 0 });
+    let embodiedKg: number;
+    let derivation: string;
+    if (declared !== undefined) {
+      if (total !== undefined || share !== undefined) throw errors.invalidValue(where, 'give embodied_kg or total_kg × manufacturing_share, not both');
+      embodiedKg = declared;
+      derivation = 'as published';
+    } else {
+      if (total === undefined || share === undefined) throw errors.invalidValue(where, 'needs embodied_kg, or total_kg and manufacturing_share');
+      if (share > 1) throw errors.invalidValue({ ...where, field: 'manufacturing_share' }, `${share} is above 1`);
+      embodiedKg = Math.round(total * share * 100) / 100;
+      derivation = `life-cycle total ${total} kgCO2e × manufacturing share ${share}`;
+    }
+    const min = optNum(r, 'embodied_min_kg', { min: 0 }) ?? embodiedKg;
+    const max = optNum(r, 'embodied_max_kg', { min: 0 }) ?? embodiedKg;
+    if (!(min <= embodiedKg && embodiedKg <= max)) throw errors.invalidValue(where, 'must lie in [embodied_min_kg, embodied_max_kg]');
+    const generic = optText(r, 'generic');
+    if (generic !== undefined && generic !== 'yes') throw errors.invalidValue({ file: r.file, line: r.line, field: 'generic' }, `'${generic}' is not 'yes' or empty`);
+    return compact<ServerSpec>({
+      id: text(r, 'id'),
+      name: text(r, 'name'),
+      kind: 'server',
+      category: 'Large-scale',
+      manufacturer: text(r, 'manufacturer'),
+      cpus: optNum(r, 'cpus', { min: 1, integer: true }),
+      memoryGb: optNum(r, 'memory_gb', { min: 0 }),
+      storage: optText(r, 'storage'),
+      embodiedKg,
+      embodiedMinKg: min,
+      embodiedMaxKg: max,
+      derivation,
+      aliases: list(r, 'aliases'),
+      source: text(r, 'source'),
+      sourceYear: num(r, 'source_year', { integer: true }),
+      note: optText(r, 'note'),
+      generic: generic === 'yes' ? true : undefined,
+    });
+  });
 }
 
 const IC_CATEGORIES: readonly IcFactorCategory[] = ['Literature', 'Database', 'Literature/Database', 'Industry', 'Roadmapping'];
@@ -439,7 +625,15 @@ function write(name: string, content: string): void {
 
 async function main(): Promise<void> {
   const memory = memoryFactorTable();
-  const hardware = hardwareTable(new Set(memory.map((m) => m.memoryType)));
+  const accelerators = hardwareTable(new Set(memory.map((m) => m.memoryType)));
+  const cpus = cpuTables();
+  const hardware = [...accelerators, ...cpus.specs];
+  const servers = serverTable();
+  checkNames([
+    ...accelerators.map((h) => ({ ...h, where: 'data/sources/hardware.csv' })),
+    ...cpus.specs.map((h) => ({ ...h, where: 'data/sources/cpu-tdp.csv' })),
+    ...servers.map((h) => ({ ...h, where: 'data/sources/servers.csv' })),
+  ]);
   const ic = icFactorTable();
   const thesisFgpu = thesisFgpuTable(hardware, ic);
   const pue = pueTable();
@@ -448,7 +642,23 @@ async function main(): Promise<void> {
 
   write(
     'hardware.generated.ts',
-    moduleText(['data/sources/hardware.csv'], ['HardwareSpec'], `export const HARDWARE_TABLE = ${rowsLiteral(hardware)} as const satisfies readonly HardwareSpec[];\n`),
+    moduleText(
+      ['data/sources/hardware.csv', 'data/sources/cpu-tdp.csv', 'data/sources/cpu-dies.csv', 'data/sources/cpu-classes.csv'],
+      ['HardwareSpec'],
+      `/** Accelerators first (hardware.csv, the study's rows first), then CPUs with known dies, then the CPU class entries. */\nexport const HARDWARE_TABLE = ${rowsLiteral(hardware)} as const satisfies readonly HardwareSpec[];\n`,
+    ),
+  );
+  write(
+    'cpus.generated.ts',
+    moduleText(
+      ['data/sources/cpu-tdp.csv'],
+      ['CpuModelRow'],
+      `/** Every CPU model of the table, with the hardware entry its name resolves to (its own, or its class's). */\nexport const CPU_MODELS = ${rowsLiteral(cpus.models)} as const satisfies readonly CpuModelRow[];\n`,
+    ),
+  );
+  write(
+    'servers.generated.ts',
+    moduleText(['data/sources/servers.csv'], ['ServerSpec'], `export const SERVERS = ${rowsLiteral(servers)} as const satisfies readonly ServerSpec[];\n`),
   );
   write(
     'ic-factors.generated.ts',

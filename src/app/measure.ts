@@ -2,14 +2,14 @@ import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 import { publishLive } from '../serve/live-file.js';
 import { constants as osConstants, cpus, freemem, hostname, platform, release, totalmem } from 'node:os';
 import { errors } from '../errors.js';
-import { resolveHardware, type HardwareSpec } from '../impact/hardware.js';
+import { genericNote, resolveHardware, type HardwareSpec } from '../impact/hardware.js';
 import { computeImpact, type ImpactResult } from '../impact/lca.js';
 import { resolveImpactParams, resolveOperationalParams, type DefaultUsed, type ImpactSettings } from '../impact/presets.js';
 import { Recorder, type Recording } from '../measure/recorder.js';
 import { summarizeRecording, type RecordingSummary } from '../measure/summary.js';
 import { chooseSensor } from '../sensors/registry.js';
 import { checkRunsDirWritable } from './measure-bundle.js';
-import type { SensorEnv } from '../sensors/types.js';
+import type { EstimateScope, SensorEnv } from '../sensors/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { JOULES_PER_KWH } from '../units/index.js';
 
@@ -28,6 +28,11 @@ export interface MeasureOptions {
   readonly sensor: string;
   readonly intervalS: number;
   readonly device?: string;
+  /**
+   * Whose CPU time the `estimate` sensor charges (other sensors ignore it): `process` (default:
+   * the command's process tree, children included) or `machine` (every process).
+   */
+  readonly estimateScope?: EstimateScope;
   readonly label?: string;
   /**
    * Where the run will be saved: checked writable before anything runs (a measurement that
@@ -125,7 +130,15 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
     opts.runsDir !== undefined
       ? publishLive(choice.sensor, { runsDir: opts.runsDir, ...(opts.label !== undefined ? { label: opts.label } : {}), onError: (e) => { status(`inferprint: live view off: ${e.message}`); } })
       : choice.sensor;
-  const rec = await Recorder.start({ sensor, env: opts.env, intervalS: opts.intervalS, ...(opts.device !== undefined ? { device: opts.device } : {}) });
+  const rec = await Recorder.start({
+    sensor,
+    env: opts.env,
+    intervalS: opts.intervalS,
+    ...(opts.device !== undefined ? { device: opts.device } : {}),
+    // The command will be this process's child: its tree is our descendants, not our own sampling.
+    processTree: { rootPid: process.pid, includeRoot: false },
+    estimateScope: opts.estimateScope ?? 'process',
+  });
   const every = `every ${Math.round(opts.intervalS * 1000)} ms`;
   status(opts.verbose === true ? `inferprint: sensor ${rec.info.name}, ${every} (${choice.why})` : `inferprint: sensor ${choice.summary}, ${every}`);
 
@@ -241,6 +254,8 @@ export function impactFor(
     ...(opts.pue !== undefined ? { pue: opts.pue } : {}),
   };
   if (hardware) {
+    const generic = name !== undefined ? genericNote(name, hardware) : undefined;
+    if (generic !== undefined) notes.push(generic);
     const { params, used, settings } = resolveImpactParams({ preset: 'default', hardware, ...given, ...(opts.lifetimeS !== undefined ? { lifetimeS: opts.lifetimeS } : {}) });
     return { hardware, impact: computeImpact({ energyJ: summary.primaryEnergyJ, durationS, params }), parameters: used, impactSettings: settings };
   }

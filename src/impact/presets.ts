@@ -16,7 +16,7 @@
 import { errors, type Where } from '../errors.js';
 import { SECONDS_PER_HOUR } from '../units/index.js';
 import { LIFETIME_DEFAULTS } from './data/defaults.generated.js';
-import { DEFAULT_EMBODIED_MODEL, estimateEmbodied, hasThesisConstants, type EmbodiedModelId, type EmbodiedResult } from './embodied/index.js';
+import { DEFAULT_EMBODIED_MODEL, candidateKey, estimateEmbodied, hasThesisConstants, type EmbodiedModelId, type EmbodiedResult } from './embodied/index.js';
 import { resolveGrid, type GridFactor } from './grid.js';
 import type { ImpactParams, Param } from './lca.js';
 import { pueFor, validatePue } from './pue.js';
@@ -134,7 +134,7 @@ function embodiedUsed(e: EmbodiedResult, origin: DefaultUsed['origin'], preset: 
         ? `embodied model ${e.model} chosen by the caller; ${e.candidates.length} candidate(s)`
         : origin === 'recorded'
           ? `recorded with the run: ${recordedWhy ?? e.model}; ${e.candidates.length} candidate(s)`
-          : `${preset} preset: embodied model ${e.model}; mean of ${e.candidates.length} candidate(s) (${e.candidates.map((c) => c.factor.matchKey).join(', ')})`,
+          : `${preset} preset: embodied model ${e.model}; mean of ${e.candidates.length} candidate(s) (${e.candidates.map(candidateKey).join(', ')})`,
   };
 }
 

@@ -5,12 +5,25 @@
  * source; numbers carry their unit in the field name.
  */
 
-/** How a device reports power: NVML / nvidia-smi in W, or tegrastats (INA3221) in mW. */
-export type HardwareKind = 'gpu' | 'jetson';
+import type { CpuClass } from './cpu-names.js';
+
+/**
+ * What a device is, and so how it reports power: NVML / nvidia-smi in W (`gpu`), tegrastats
+ * (INA3221) in mW (`jetson`), or a host CPU (`cpu`: RAPL or the `estimate` sensor, in W).
+ * Whole servers are a separate table (`ServerSpec`, kind `server`): they carry a declared
+ * footprint, not a die.
+ */
+export type HardwareKind = 'gpu' | 'jetson' | 'cpu';
 
 /** The study's functional categories (`FU` column of g5k_edge.csv); they decide the PUE. */
 export type HardwareCategory = 'Large-scale' | 'Desktop' | 'Gaming' | 'Edge';
 export const HARDWARE_CATEGORIES: readonly HardwareCategory[] = ['Large-scale', 'Desktop', 'Gaming', 'Edge'];
+
+/**
+ * `memoryType` of a part that carries no memory of its own (a CPU: host DRAM is a separate
+ * component, not part of the CPU entry). Its `memoryGb` is 0 and no memory factor applies.
+ */
+export const NO_MEMORY = 'none';
 
 export interface HardwareSpec {
   /** Stable id, as in the study's g5k_edge.csv where the device is there (`A100`, `AGX-Orin`). */
@@ -39,6 +52,80 @@ export interface HardwareSpec {
   readonly sourceYear: number;
   /** What is uncertain or chosen, and why. */
   readonly note?: string;
+  /** CPUs: physical cores of one chip. */
+  readonly cores?: number;
+  /** CPUs: server, desktop or laptop (server → Large-scale, the others → Desktop). */
+  readonly cpuClass?: CpuClass;
+  /**
+   * Multi-die (chiplet) parts: each die type on its own node, so the embodied model can match
+   * IC factors die by die. `dieAreaMm2` is then the total, and `techNodeNm`, `process` and
+   * `foundry` are those of the first (compute) die. Absent: one monolithic die.
+   */
+  readonly dies?: readonly DieSpec[];
+  /**
+   * Set on a class entry, which stands for any CPU of its class that the table does not name.
+   * It is not a specific part: its silicon is that of `modelledOn`, the class's median part
+   * by total die area among `members` parts with known dies.
+   */
+  readonly generic?: { readonly modelledOn: string; readonly members: number };
+}
+
+/** One kind of die in a package (`8 × CCD 74 mm² TSMC N7`). */
+export interface DieSpec {
+  /** What the die is (`CCD`, `IOD`, `tile`, `die`). */
+  readonly role: string;
+  readonly count: number;
+  /** Area of one die, mm². */
+  readonly areaMm2: number;
+  /** The node the IC factors are matched on (keyed as for GPUs: Intel 7 → 7, 14 nm → 16). */
+  readonly techNodeNm: number;
+  readonly foundry: string;
+  /** The foundry's process name, for people. */
+  readonly process: string;
+}
+
+/**
+ * One CPU model of data/sources/cpu-tdp.csv, as the name resolver sees it: the pattern its
+ * `/proc/cpuinfo` name is matched on, its class, and the hardware entry it resolves to (its
+ * own when its dies are known, else its class's generic entry).
+ */
+export interface CpuModelRow {
+  /** The model as the table writes it (`Xeon Platinum 8480+`). */
+  readonly model: string;
+  /** `model` normalised (normaliseCpuModel), matched as whole words. */
+  readonly pattern: string;
+  readonly cpuClass: CpuClass;
+  readonly hardwareId: string;
+}
+
+/**
+ * A whole server with a declared (published) manufacturing footprint: a manufacturer's
+ * product carbon footprint or a Boavizta value, for a later host-footprint feature. No die,
+ * no memory model: the number is the source's, for the configuration it describes.
+ */
+export interface ServerSpec {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'server';
+  /** Servers sit in data centres. */
+  readonly category: 'Large-scale';
+  readonly manufacturer: string;
+  /** The configuration the footprint describes, as the source states it. */
+  readonly cpus?: number;
+  readonly memoryGb?: number;
+  readonly storage?: string;
+  /** Manufacturing (embodied) footprint, kgCO2e, with the source's range where it gives one. */
+  readonly embodiedKg: number;
+  readonly embodiedMinKg: number;
+  readonly embodiedMaxKg: number;
+  /** How `embodiedKg` was obtained from the source (e.g. total × manufacturing share). */
+  readonly derivation: string;
+  readonly aliases: readonly string[];
+  readonly source: string;
+  readonly sourceYear: number;
+  readonly note?: string;
+  /** Set on an entry that stands for a class of servers, not a specific model. */
+  readonly generic?: boolean;
 }
 
 /**

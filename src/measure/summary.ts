@@ -72,6 +72,19 @@ const median = (xs: number[]): number | null => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+/** The most frequent value (the first to reach the top count), for saying which value repeats; '?' without samples. */
+function modeOf(xs: ArrayLike<number> | undefined): string {
+  if (xs === undefined || xs.length === 0) return '?';
+  const counts = new Map<number, number>();
+  let best = xs[0]!;
+  for (let i = 0; i < xs.length; i++) {
+    const n = (counts.get(xs[i]!) ?? 0) + 1;
+    counts.set(xs[i]!, n);
+    if (n > counts.get(best)!) best = xs[i]!;
+  }
+  return Number(best.toPrecision(4)).toString();
+}
+
 function energyIn(ch: PowerChannel, w: Window): number {
   if (ch.tS.length < 2) return 0;
   return windowEnergyJ(ch.tS, ch.powerW, w.t0S, w.t1S, { clamp: true });
@@ -177,7 +190,9 @@ export function summarizeRecording(rec: Recording, windowName = 'full'): Recordi
   const infoOf = (name: string) => info.channels.find((c) => c.name === name);
   const channels = rec.channels.map((ch) => channelSummary(ch, infoOf(ch.name), window));
   const primary = channels.find((c) => c.name === info.primaryChannel) ?? channels[0];
-  const warnings: string[] = [];
+  const pch = rec.channels.find((c) => c.name === info.primaryChannel);
+  // Run-level findings of the sensor itself come first (e.g. other processes loading the machine).
+  const warnings: string[] = [...(info.warnings ?? [])];
 
   const counters: CounterComparison[] = [];
   for (const c of rec.counters) {
@@ -203,9 +218,14 @@ export function summarizeRecording(rec: Recording, windowName = 'full'): Recordi
     warnings.push(`sampling ran every ${(measuredIntervalS * 1000).toFixed(0)} ms, slower than the ${(info.requestedIntervalS * 1000).toFixed(0)} ms asked for`);
   }
   const update = info.updatePeriodS ?? primary?.updatePeriodS ?? null;
-  if (primary && primary.repeatedFraction > 0.5 && primary.updatePeriodS !== null) {
+  // A sensor that knows why its values repeat says so (the estimator: whole ticks of CPU time,
+  // an idle load); for the others, the usual cause is an update period longer than sampling.
+  if (primary && primary.repeatedFraction > 0.5 && (info.repeatCause !== undefined || primary.updatePeriodS !== null)) {
+    const share = `${(primary.repeatedFraction * 100).toFixed(0)} % of samples`;
     warnings.push(
-      `the sensor repeats values (${(primary.repeatedFraction * 100).toFixed(0)} % of samples): it updates about every ${(primary.updatePeriodS * 1000).toFixed(0)} ms, slower than sampling`,
+      info.repeatCause !== undefined
+        ? `the sensor repeats values (${share}, most often ${modeOf(pch?.powerW)} W): ${info.repeatCause}`
+        : `the sensor repeats values (${share}): it updates about every ${((primary.updatePeriodS ?? 0) * 1000).toFixed(0)} ms, slower than sampling`,
     );
   }
   const windows: WindowSummary[] = rec.windows.map((w) => {

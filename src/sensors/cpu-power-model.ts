@@ -1,6 +1,7 @@
 /**
- * The estimator's power model, `cpu-tdp-utilisation-v1` (see estimate.md). Pure: values in,
- * watts out; the tables come from data/sources/cpu-tdp.csv and memory-power.csv through
+ * The estimator's power model, `cpu-tdp-utilisation-v1` (machine scope) and
+ * `cpu-tdp-process-v1` (process scope; see estimate.md). Pure: values in, watts out; the
+ * tables come from data/sources/cpu-tdp.csv and memory-power.csv through
  * data/generate-cpu-tdp.ts.
  *
  * It is the Green Algorithms model (Lannelongue, Grealey & Inouye 2021, "Green Algorithms:
@@ -15,7 +16,14 @@
  * an estimate and is always labelled so.
  */
 
+import { matchCpuPattern } from '../impact/cpu-names.js';
+
+export { normaliseCpuModel } from '../impact/cpu-names.js';
+
+/** Machine scope: every process's CPU time (/proc/stat). The id predates the process scope and is kept so older runs stay comparable. */
 export const ESTIMATE_METHOD = 'cpu-tdp-utilisation-v1';
+/** Process scope: the measured process tree's CPU time (/proc/<pid>/stat), as a share of all CPUs' time. */
+export const ESTIMATE_PROCESS_METHOD = 'cpu-tdp-process-v1';
 
 export interface CpuTdpRow {
   /** The model as written in the table (e.g. `Xeon Platinum 8480+`). */
@@ -48,42 +56,13 @@ export interface MemoryPowerFactor {
 }
 
 /**
- * Lower-case, drop trademarks, clock speed, core counts and the filler words vendors put in
- * `/proc/cpuinfo` model names, so `Intel(R) Xeon(R) CPU E5-2698 v4 @ 2.20GHz` becomes
- * `intel xeon e5-2698 v4` and `AMD EPYC 7763 64-Core Processor` becomes `amd epyc 7763`.
+ * The TDP row for a `/proc/cpuinfo` model name: the longest pattern that occurs in it as
+ * whole words; undefined when none. The matcher is the hardware database's
+ * (src/impact/cpu-names.ts), over the same table, so the TDP and the hardware entry of a CPU
+ * always come from the same row.
  */
-export function normaliseCpuModel(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/\((r|tm)\)|®|™/g, ' ')
-    .replace(/@\s*[\d.]+\s*[gm]hz/g, ' ')
-    .replace(/\b\d+-cores?\b/g, ' ')
-    .replace(/\b(cpu|processor)\b/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-const WORD_BEFORE = /[a-z0-9]/;
-const WORD_AFTER = /[a-z0-9+]/;
-
-/** Whether `pattern` occurs in `normalised` as whole words (`epyc 7763` is not in `epyc 77630`, `8480` not in `8480+`). */
-function occursAsWords(normalised: string, pattern: string): boolean {
-  for (let at = normalised.indexOf(pattern); at >= 0; at = normalised.indexOf(pattern, at + 1)) {
-    const before = at > 0 ? normalised.charAt(at - 1) : '';
-    const after = normalised.charAt(at + pattern.length);
-    if (!WORD_BEFORE.test(before) && !WORD_AFTER.test(after)) return true;
-  }
-  return false;
-}
-
-/** The table row for a `/proc/cpuinfo` model name: the longest matching pattern; undefined when none. */
 export function matchCpuTdp(modelName: string, rows: readonly CpuTdpRow[]): CpuTdpRow | undefined {
-  const normalised = normaliseCpuModel(modelName);
-  let best: CpuTdpRow | undefined;
-  for (const row of rows) {
-    if (occursAsWords(normalised, row.pattern) && (best === undefined || row.pattern.length > best.pattern.length)) best = row;
-  }
-  return best;
+  return matchCpuPattern(modelName, rows);
 }
 
 /** How the CPU's power per core was chosen; results carry it so they explain themselves. */

@@ -16,7 +16,32 @@ export interface CpuInfo {
    * does not write them (arm64, some VMs): then each logical CPU is a core.
    */
   readonly physicalCores?: number;
+  /**
+   * arm64 kernels write no model name but `CPU implementer` and `CPU part`: the core's name
+   * when the pair is a known one (`ARM Neoverse-N1`), so the CPU still gets a name.
+   */
+  readonly armCore?: string;
 }
+
+/**
+ * Arm core names by `CPU implementer` / `CPU part`, as the Linux kernel defines them
+ * (arch/arm64/include/asm/cputype.h: ARM_CPU_PART_*, AMPERE_CPU_PART_AMPERE1). Only cores
+ * seen in servers and the common boards; an unknown pair leaves the CPU unnamed.
+ */
+const ARM_CORES: Readonly<Record<string, string>> = {
+  '0x41:0xd03': 'ARM Cortex-A53',
+  '0x41:0xd07': 'ARM Cortex-A57',
+  '0x41:0xd08': 'ARM Cortex-A72',
+  '0x41:0xd09': 'ARM Cortex-A73',
+  '0x41:0xd0b': 'ARM Cortex-A76',
+  '0x41:0xd0c': 'ARM Neoverse-N1',
+  '0x41:0xd40': 'ARM Neoverse-V1',
+  '0x41:0xd41': 'ARM Cortex-A78',
+  '0x41:0xd42': 'ARM Cortex-A78AE',
+  '0x41:0xd49': 'ARM Neoverse-N2',
+  '0x41:0xd4f': 'ARM Neoverse-V2',
+  '0xc0:0xac3': 'Ampere AmpereOne',
+};
 
 export function parseCpuInfo(text: string, file = '/proc/cpuinfo'): CpuInfo {
   let modelName: string | undefined;
@@ -24,6 +49,8 @@ export function parseCpuInfo(text: string, file = '/proc/cpuinfo'): CpuInfo {
   const coresByPackage = new Map<string, number>();
   let physicalId: string | undefined;
   let cores: number | undefined;
+  let implementer: string | undefined;
+  let part: string | undefined;
   const flush = (): void => {
     if (physicalId !== undefined && cores !== undefined && !coresByPackage.has(physicalId)) coresByPackage.set(physicalId, cores);
     physicalId = undefined;
@@ -43,6 +70,8 @@ export function parseCpuInfo(text: string, file = '/proc/cpuinfo'): CpuInfo {
     if (key === 'processor') logicalCpus++;
     else if (key === 'model name' && modelName === undefined && value !== '') modelName = value;
     else if (key === 'physical id') physicalId = value;
+    else if (key === 'CPU implementer') implementer ??= value.toLowerCase();
+    else if (key === 'CPU part') part ??= value.toLowerCase();
     else if (key === 'cpu cores') {
       if (!/^\d+$/.test(value)) throw errors.notANumber({ file, line: i + 1, field: 'cpu cores' }, value);
       cores = Number(value);
@@ -51,9 +80,11 @@ export function parseCpuInfo(text: string, file = '/proc/cpuinfo'): CpuInfo {
   flush();
   if (logicalCpus === 0) throw errors.parse({ file }, 'no "processor" entry');
   const physicalCores = coresByPackage.size > 0 ? [...coresByPackage.values()].reduce((a, b) => a + b, 0) : undefined;
+  const armCore = implementer !== undefined && part !== undefined ? ARM_CORES[`${implementer}:${part}`] : undefined;
   return {
     logicalCpus,
     ...(modelName !== undefined ? { modelName } : {}),
+    ...(armCore !== undefined ? { armCore } : {}),
     ...(physicalCores !== undefined && physicalCores > 0 ? { physicalCores } : {}),
   };
 }

@@ -51,6 +51,17 @@ export interface SensorInfo {
   readonly updatePeriodS?: number;
   /** Human-readable facts about the choice (e.g. "power.draw.instant not supported: using power.draw"). */
   readonly notes: readonly string[];
+  /**
+   * Findings about the run that deserve a warning (e.g. the estimator saw other processes
+   * load the machine). May grow until `stop()` resolves: read it after stopping.
+   */
+  readonly warnings?: readonly string[];
+  /**
+   * Why consecutive samples can repeat exactly, when the sensor knows better than "it updates
+   * slower than sampling" (the estimator: whole ticks of CPU time, an idle load): the
+   * recording summary's repeated-values warning names this cause instead.
+   */
+  readonly repeatCause?: string;
 }
 
 /** Where readings go. `tS` is seconds on the recorder's monotonic clock. */
@@ -73,7 +84,26 @@ export interface StartOptions {
   readonly intervalS: number;
   /** Device to sample (GPU index or UUID for NVIDIA sensors); all when absent. */
   readonly device?: string;
+  /**
+   * The measured process tree, for sensors that can attribute power to processes (the
+   * `estimate` sensor); hardware sensors ignore it. `includeRoot`: count the root's own CPU
+   * time (a harness measuring itself) or only its descendants' (`measure` wrapping a command).
+   */
+  readonly processTree?: ProcessTreeTarget;
+  /**
+   * Whose CPU time the `estimate` sensor charges: `process` (the process tree's; needs
+   * `processTree`) or `machine` (every process's). Default: `process` when a tree is given.
+   */
+  readonly estimateScope?: EstimateScope;
 }
+
+export interface ProcessTreeTarget {
+  readonly rootPid: number;
+  readonly includeRoot: boolean;
+}
+
+export type EstimateScope = 'process' | 'machine';
+export const ESTIMATE_SCOPES: readonly EstimateScope[] = ['process', 'machine'];
 
 export type ProbeResult = { readonly ok: true; readonly detail: string } | { readonly ok: false; readonly reason: string };
 

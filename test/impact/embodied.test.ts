@@ -174,9 +174,10 @@ void describe('hardware.csv study rows', { skip: skipWithoutThesis }, () => {
     for (const r of readTable(resolve(THESIS_DIR, 'Doc/mem_density.csv'), ';')) {
       const h = HARDWARE.find((x) => x.memoryType === r.name);
       if (!h) continue;
-      const e = dieAreaV1(h);
-      assert.equal(e.memoryFactor.gCo2ePerGb, Number(r['gCO2/GB']), r.name);
-      assert.equal(e.memoryFactor.densityGbitPerMm2, Number(r.density), r.name);
+      const mf = dieAreaV1(h).memoryFactor;
+      assert.ok(mf, r.name);
+      assert.equal(mf.gCo2ePerGb, Number(r['gCO2/GB']), r.name);
+      assert.equal(mf.densityGbitPerMm2, Number(r.density), r.name);
     }
   });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { hardwareCommand } from '../../src/cli/commands/hardware.js';
 import type { CliContext } from '../../src/cli/command.js';
 import { isInferprintError } from '../../src/errors.js';
+import { ALL_HARDWARE, SERVERS } from '../../src/impact/index.js';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string }> {
   let out = '';
@@ -28,7 +29,8 @@ void describe('inferprint hardware list', () => {
     assert.equal(code, 0);
     assert.match(out, /^id\s+name\s+kind/);
     assert.match(out, /A100\s+NVIDIA A100 \(study row\).*20\.47\s+30\.99\s+44\.82/);
-    assert.match(out, /25 device\(s\)/);
+    assert.match(out, new RegExp(`${ALL_HARDWARE.length} device\\(s\\) and ${SERVERS.length} server\\(s\\)`));
+    assert.equal(ALL_HARDWARE.filter((h) => h.kind === 'gpu' || h.kind === 'jetson').length, 25, 'the accelerators as before');
   });
   void it('filters by category (any case) and writes CSV', async () => {
     const { out } = await run('list', '--category', 'edge', '--format', 'csv');
@@ -43,7 +45,7 @@ void describe('inferprint hardware list', () => {
       powerUnit: string;
       embodied: { meanKg: number } | null;
     }[];
-    assert.equal(rows.length, 25);
+    assert.equal(rows.length, ALL_HARDWARE.length + SERVERS.length);
     assert.equal(rows.find((r) => r.id === 'H200')?.embodied, null);
     assert.ok(Math.abs(rows.find((r) => r.id === 'A100')!.embodied!.meanKg - 30.988944333) < 1e-6);
   });
@@ -97,5 +99,45 @@ void describe('inferprint hardware show', () => {
     const { code, out } = await run('--help');
     assert.equal(code, 0);
     assert.match(out, /inferprint hardware list/);
+  });
+});
+
+void describe('inferprint hardware: CPUs and servers', () => {
+  void it('show a /proc/cpuinfo name: how it resolved, the dies, per-die factors, no memory', async () => {
+    const { code, out } = await run('show', 'AMD EPYC 7763 64-Core Processor');
+    assert.equal(code, 0);
+    assert.match(out, /^EPYC-7763 — AMD EPYC 7763/);
+    assert.match(out, /resolved\s+'AMD EPYC 7763 64-Core Processor' → EPYC-7763 \(CPU model 'EPYC 7763'/);
+    assert.match(out, /8 × CCD 81 mm², TSMC N7 \(IC factors keyed to 7 nm\)/);
+    assert.match(out, /1 × IOD 416 mm², GlobalFoundries 14 nm \(IC factors keyed to 16 nm\)/);
+    assert.match(out, /pirson-node7-a \+ pirson-node16\s+.*CCD node=7nm \+ IOD node=16nm\s+1\.995 \+ 3\s+25\.407600/);
+    assert.match(out, /memory: none \(host DRAM is not part of a CPU entry\)/);
+    assert.match(out, /TechPowerUp/);
+  });
+  void it('show an unnamed CPU: the class entry, marked as not a specific part', async () => {
+    const { out } = await run('show', 'AMD', 'EPYC');
+    assert.match(out, /^generic-server-cpu — Generic server CPU \(class entry: not a specific part\)/);
+    assert.match(out, /resolved\s+'AMD EPYC' → generic-server-cpu \(not in the CPU table: a server CPU by its family name/);
+    assert.match(out, /CLASS ENTRY\s+not a specific part/);
+    const j = JSON.parse((await run('show', 'QEMU Virtual CPU version 2.5+', '--format', 'json')).out) as { hardware: { generic?: object }; resolvedFrom: { how: string } };
+    assert.ok(j.hardware.generic);
+    assert.equal(j.resolvedFrom.how, 'cpu-class');
+  });
+  void it('show a server: its declared footprint and how it was derived', async () => {
+    const { out } = await run('show', 'R740');
+    assert.match(out, /^PowerEdge-R740 — Dell PowerEdge R740/);
+    assert.match(out, /1313\.28 kgCO2e \(no range given by the source\): life-cycle total 8640 kgCO2e × manufacturing share 0\.152/);
+    const csv = (await run('show', 'generic-rack-server', '--format', 'csv')).out.trim().split('\n');
+    assert.equal(csv[0], 'id,name,embodied_kg,embodied_min_kg,embodied_max_kg,derivation,source');
+    assert.match(csv[1]!, /^generic-rack-server,.*,950,760\.6,1186,as published,/);
+  });
+  void it('list --category Desktop holds the desktop and laptop CPUs, class entries marked in CSV', async () => {
+    const lines = (await run('list', '--category', 'Desktop', '--format', 'csv')).out.trim().split('\n');
+    const rows = lines.slice(1).map((l) => l.split(','));
+    const ids = rows.map((r) => r[0]);
+    for (const id of ['Core-i7-12700K', 'Core-i7-8565U', 'generic-desktop-cpu', 'generic-laptop-cpu', 'A5000']) assert.ok(ids.includes(id), id);
+    assert.ok(!ids.includes('generic-server-cpu') && !ids.includes('PowerEdge-R740'));
+    assert.equal(rows.find((r) => r[0] === 'generic-desktop-cpu')?.at(-1), 'yes');
+    assert.equal(rows.find((r) => r[0] === 'Core-i7-12700K')?.at(-1), '');
   });
 });

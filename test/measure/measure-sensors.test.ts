@@ -86,11 +86,11 @@ test('measure with ina3221 (hwmon): rails in W from mV × mA', async () => {
   assert.equal(gpu.minW, 5);
 });
 
-test('measure with the estimator: marked estimated everywhere, no embodied guess without hardware', async () => {
+test('measure with the estimator on the real /proc: marked estimated everywhere', async () => {
+  // The host's CPU decides whether it resolves to a hardware entry (see measure-estimate.test.ts
+  // for the full LCA on a fake /proc); either way the run is marked estimated.
   const { r, bundle } = await run('estimate', env('/'));
   assert.equal(r.recording.info.provenance.kind, 'estimated');
   assert.equal(bundle.manifest.sensor.provenance.kind, 'estimated');
-  assert.equal(r.impact, undefined);
-  assert.ok(r.operationalOnlyG !== undefined && r.operationalOnlyG >= 0);
-  assert.ok(r.notes.some((n) => /embodied part left out/.test(n)));
+  assert.ok(r.impact !== undefined || (r.operationalOnlyG !== undefined && r.notes.some((n) => /embodied part left out/.test(n))));
 });

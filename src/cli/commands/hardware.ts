@@ -1,19 +1,26 @@
 import { parseArgs } from 'node:util';
 import { errors } from '../../errors.js';
 import {
+  ALL_HARDWARE,
   EMBODIED_MODEL_IDS,
-  HARDWARE,
   HARDWARE_CATEGORIES,
+  SERVERS,
+  candidateKey,
   estimateEmbodied,
   hasThesisConstants,
   isEmbodiedModelId,
+  matchHardware,
   powerUnitOf,
   requireHardware,
+  resolveServer,
   type EmbodiedCandidate,
   type EmbodiedModelId,
   type EmbodiedResult,
   type HardwareCategory,
+  type HardwareMatch,
   type HardwareSpec,
+  type ServerSpec,
+  NO_MEMORY,
 } from '../../impact/index.js';
 import type { CliContext, Command, OutputFormat } from '../command.js';
 import { parseFormat, renderCsv, renderJson, renderTable, type Column } from '../output.js';
@@ -23,11 +30,15 @@ const HELP = `Usage:
   inferprint hardware show NAME [--embodied-model M] [--format table|csv|json]
 
 The hardware database: specs with their sources, and the embodied (manufacturing)
-footprint of each device, candidate by candidate.
+footprint of each device, candidate by candidate. Accelerators, host CPUs (chiplet parts
+die by die; one class entry per CPU class stands for any CPU the table does not name),
+and whole servers with a published footprint (kind server).
 
-NAME is an id (A100, AGX-Orin, H100-NVL), or a name as nvidia-smi, tegrastats, the
-study's dataset folders or MLPerf system folders write it ("NVIDIA H100 NVL", orin,
-"GeForce RTX 2080 Tix1_TRT"). Case, spaces, '-' and '_' do not matter.
+NAME is an id (A100, AGX-Orin, H100-NVL, EPYC-7763, PowerEdge-R740), or a name as
+nvidia-smi, tegrastats, /proc/cpuinfo, the study's dataset folders or MLPerf system
+folders write it ("NVIDIA H100 NVL", orin, "AMD EPYC 7763 64-Core Processor",
+"GeForce RTX 2080 Tix1_TRT"). Case, spaces, '-' and '_' do not matter. A CPU the table
+does not name resolves to its class entry (server, desktop or laptop), which says so.
 
 Options:
   --category C        list only: ${HARDWARE_CATEGORIES.join(', ')}
@@ -91,29 +102,34 @@ function parseFlags(argv: readonly string[]): Flags {
 // ---------------------------------------------------------------------------------------
 // list
 
-interface ListRow {
-  readonly spec: HardwareSpec;
-  readonly embodied: EmbodiedResult | undefined;
-}
+/** A chip (accelerator or CPU) with its estimate under the chosen model, or a server with its declared footprint. */
+type ListRow = { readonly kind: 'chip'; readonly spec: HardwareSpec; readonly embodied: EmbodiedResult | undefined } | { readonly kind: 'server'; readonly server: ServerSpec };
+
+const chip = <T,>(f: (spec: HardwareSpec, e: EmbodiedResult | undefined) => T) => (r: ListRow): T | undefined => (r.kind === 'chip' ? f(r.spec, r.embodied) : undefined);
+const both = <T,>(c: (spec: HardwareSpec, e: EmbodiedResult | undefined) => T, s: (server: ServerSpec) => T) => (r: ListRow): T => (r.kind === 'chip' ? c(r.spec, r.embodied) : s(r.server));
+
+/** The model that gave a server's footprint: the source's own number. */
+const DECLARED = 'declared';
 
 const LIST_COLUMNS: readonly Column<ListRow>[] = [
-  { key: 'id', header: 'id', value: (r) => r.spec.id },
-  { key: 'name', header: 'name', value: (r) => r.spec.name },
-  { key: 'kind', header: 'kind', value: (r) => r.spec.kind },
-  { key: 'category', header: 'category', value: (r) => r.spec.category },
-  { key: 'die_area_mm2', header: 'die (mm²)', value: (r) => r.spec.dieAreaMm2, align: 'right' },
-  { key: 'tech_node_nm', header: 'node (nm)', value: (r) => r.spec.techNodeNm, align: 'right' },
-  { key: 'year', header: 'year', value: (r) => r.spec.year, align: 'right' },
-  { key: 'foundry', header: 'foundry', value: (r) => r.spec.foundry },
-  { key: 'memory_gb', header: 'mem (GB)', value: (r) => r.spec.memoryGb, align: 'right' },
-  { key: 'memory_type', header: 'mem type', value: (r) => r.spec.memoryType },
-  { key: 'tdp_w', header: 'TDP (W)', value: (r) => r.spec.tdpW, align: 'right' },
-  { key: 'power_unit', header: 'log unit', value: (r) => powerUnitOf(r.spec) },
-  { key: 'embodied_model', header: 'model', value: (r) => r.embodied?.model },
-  { key: 'candidates', header: 'n', value: (r) => r.embodied?.candidates.length, align: 'right' },
-  { key: 'embodied_min_kg', header: 'F min (kg)', value: (r) => r.embodied?.minKg, digits: 2 },
-  { key: 'embodied_mean_kg', header: 'F mean (kg)', value: (r) => r.embodied?.meanKg, digits: 2 },
-  { key: 'embodied_max_kg', header: 'F max (kg)', value: (r) => r.embodied?.maxKg, digits: 2 },
+  { key: 'id', header: 'id', value: both((h) => h.id, (s) => s.id) },
+  { key: 'name', header: 'name', value: both((h) => h.name, (s) => s.name) },
+  { key: 'kind', header: 'kind', value: both((h) => h.kind, (s) => s.kind) },
+  { key: 'category', header: 'category', value: both((h) => h.category, (s) => s.category) },
+  { key: 'die_area_mm2', header: 'die (mm²)', value: chip((h) => h.dieAreaMm2), align: 'right' },
+  { key: 'tech_node_nm', header: 'node (nm)', value: chip((h) => h.techNodeNm), align: 'right' },
+  { key: 'year', header: 'year', value: both((h) => h.year, (s) => s.sourceYear), align: 'right' },
+  { key: 'foundry', header: 'foundry', value: chip((h) => h.foundry) },
+  { key: 'memory_gb', header: 'mem (GB)', value: both((h) => h.memoryGb, (s) => s.memoryGb), align: 'right' },
+  { key: 'memory_type', header: 'mem type', value: chip((h) => h.memoryType) },
+  { key: 'tdp_w', header: 'TDP (W)', value: chip((h) => h.tdpW), align: 'right' },
+  { key: 'power_unit', header: 'log unit', value: chip((h) => powerUnitOf(h)) },
+  { key: 'embodied_model', header: 'model', value: both((_h, e) => e?.model, () => DECLARED) },
+  { key: 'candidates', header: 'n', value: chip((_h, e) => e?.candidates.length), align: 'right' },
+  { key: 'embodied_min_kg', header: 'F min (kg)', value: both((_h, e) => e?.minKg, (s) => s.embodiedMinKg), digits: 2 },
+  { key: 'embodied_mean_kg', header: 'F mean (kg)', value: both((_h, e) => e?.meanKg, (s) => s.embodiedKg), digits: 2 },
+  { key: 'embodied_max_kg', header: 'F max (kg)', value: both((_h, e) => e?.maxKg, (s) => s.embodiedMaxKg), digits: 2 },
+  { key: 'generic', header: 'class entry', value: both((h) => (h.generic !== undefined ? 'yes' : ''), (s) => (s.generic === true ? 'yes' : '')) },
 ];
 
 function embodiedOrNone(model: EmbodiedModelId, spec: HardwareSpec): EmbodiedResult | undefined {
@@ -123,23 +139,33 @@ function embodiedOrNone(model: EmbodiedModelId, spec: HardwareSpec): EmbodiedRes
 }
 
 function list(ctx: CliContext, flags: Flags): number {
-  const specs = flags.category ? HARDWARE.filter((h) => h.category === flags.category) : HARDWARE;
-  const rows = specs.map((spec) => ({ spec, embodied: embodiedOrNone(flags.model, spec) }));
+  const inCategory = <T extends { category: HardwareCategory }>(xs: readonly T[]): readonly T[] => (flags.category ? xs.filter((h) => h.category === flags.category) : xs);
+  const rows: ListRow[] = [
+    ...inCategory(ALL_HARDWARE).map((spec): ListRow => ({ kind: 'chip', spec, embodied: embodiedOrNone(flags.model, spec) })),
+    ...inCategory(SERVERS).map((server): ListRow => ({ kind: 'server', server })),
+  ];
   if (flags.format === 'json') {
     ctx.stdout(
       renderJson(
-        rows.map((r) => ({
-          ...r.spec,
-          powerUnit: powerUnitOf(r.spec),
-          embodied: r.embodied ? { model: r.embodied.model, candidatesKg: r.embodied.candidatesKg, minKg: r.embodied.minKg, meanKg: r.embodied.meanKg, maxKg: r.embodied.maxKg } : null,
-        })),
+        rows.map((r) =>
+          r.kind === 'chip'
+            ? {
+                ...r.spec,
+                powerUnit: powerUnitOf(r.spec),
+                embodied: r.embodied ? { model: r.embodied.model, candidatesKg: r.embodied.candidatesKg, minKg: r.embodied.minKg, meanKg: r.embodied.meanKg, maxKg: r.embodied.maxKg } : null,
+              }
+            : { ...r.server, embodied: { model: DECLARED, candidatesKg: [r.server.embodiedKg], minKg: r.server.embodiedMinKg, meanKg: r.server.embodiedKg, maxKg: r.server.embodiedMaxKg } },
+        ),
       ),
     );
   } else if (flags.format === 'csv') {
     ctx.stdout(renderCsv(LIST_COLUMNS, rows));
   } else {
     ctx.stdout(renderTable(LIST_COLUMNS, rows));
-    ctx.stdout(`\n${rows.length} device(s). Embodied footprint F in kgCO2e (${flags.model}); details: inferprint hardware show NAME\n`);
+    const servers = rows.filter((r) => r.kind === 'server').length;
+    ctx.stdout(
+      `\n${rows.length - servers} device(s) and ${servers} server(s). Embodied footprint F in kgCO2e (${flags.model}; servers: the source's declared value); class entries stand for parts the table does not name; details: inferprint hardware show NAME\n`,
+    );
   }
   return 0;
 }
@@ -152,26 +178,41 @@ interface CandidateRow {
   readonly c: EmbodiedCandidate;
 }
 
+/** A multi-die candidate shows one factor per die type, joined by ' + ' in die order. */
+const perDie = (c: EmbodiedCandidate, f: (x: { factor: EmbodiedCandidate['factor'] }) => string | number): string | number =>
+  c.dies === undefined ? f(c) : c.dies.map((d) => String(f(d))).join(' + ');
+
 const CANDIDATE_COLUMNS: readonly Column<CandidateRow>[] = [
   { key: 'candidate', header: '#', value: (r) => r.index, align: 'right' },
-  { key: 'factor_id', header: 'IC factor', value: (r) => r.c.factor.id },
-  { key: 'factor_category', header: 'category', value: (r) => r.c.factor.category },
-  { key: 'factor_key', header: 'key', value: (r) => r.c.factor.matchKey },
-  { key: 'factor_kgco2e_per_cm2', header: 'kgCO2e/cm²', value: (r) => r.c.factor.valueKgPerCm2, align: 'right' },
+  { key: 'factor_id', header: 'IC factor', value: (r) => perDie(r.c, (x) => x.factor.id) },
+  { key: 'factor_category', header: 'category', value: (r) => perDie(r.c, (x) => x.factor.category) },
+  { key: 'factor_key', header: 'key', value: (r) => candidateKey(r.c) },
+  { key: 'factor_kgco2e_per_cm2', header: 'kgCO2e/cm²', value: (r) => perDie(r.c, (x) => x.factor.valueKgPerCm2), align: 'right' },
   { key: 'processor_kg', header: 'processor (kg)', value: (r) => r.c.processorKg, digits: 6 },
   { key: 'memory_kg', header: 'memory (kg)', value: (r) => r.c.memoryKg, digits: 6 },
   { key: 'total_kg', header: 'total (kg)', value: (r) => r.c.totalKg, digits: 6 },
 ];
 
 function specLines(spec: HardwareSpec): string[] {
-  const lines: [string, string][] = [
-    ['kind', `${spec.kind} (power logged in ${powerUnitOf(spec)})`],
+  const lines: [string, string][] = [];
+  if (spec.generic !== undefined) {
+    lines.push([
+      'CLASS ENTRY',
+      `not a specific part: stands for any ${spec.cpuClass ?? ''} CPU whose dies the table does not give; silicon, TDP and cores are those of ${spec.generic.modelledOn}, the median by die area of ${spec.generic.members} parts`,
+    ]);
+  }
+  lines.push(
+    ['kind', `${spec.kind}${spec.cpuClass ? ` (${spec.cpuClass})` : ''} (power logged in ${powerUnitOf(spec)})`],
     ['category', spec.category],
-    ['die area', `${spec.dieAreaMm2} mm² (${Number((spec.dieAreaMm2 / 100).toFixed(4))} cm²)`],
-    ['node', `${spec.techNodeNm} nm${spec.process ? ` (${spec.process})` : ''}, ${spec.foundry}, ${spec.year}`],
-    ['memory', `${spec.memoryGb} GB ${spec.memoryType}`],
-    ['TDP', `${spec.tdpW} W`],
-  ];
+    ['die area', `${spec.dieAreaMm2} mm² (${Number((spec.dieAreaMm2 / 100).toFixed(4))} cm²)${spec.dies ? ' in total' : ''}`],
+  );
+  if (spec.dies) {
+    for (const d of spec.dies) lines.push(['  die', `${d.count} × ${d.role} ${d.areaMm2} mm², ${d.foundry} ${d.process} (IC factors keyed to ${d.techNodeNm} nm)`]);
+  }
+  lines.push(['node', `${spec.techNodeNm} nm${spec.process ? ` (${spec.process})` : ''}, ${spec.foundry}, ${spec.year}${spec.dies ? ' (first die)' : ''}`]);
+  lines.push(['memory', spec.memoryType === NO_MEMORY ? 'none of its own (a CPU entry: host DRAM is a separate component, not counted here)' : `${spec.memoryGb} GB ${spec.memoryType}`]);
+  lines.push(['TDP', `${spec.tdpW} W`]);
+  if (spec.cores !== undefined) lines.push(['cores', String(spec.cores)]);
   if (spec.gflopsFp32 !== undefined) lines.push(['FP32', `${spec.gflopsFp32} GFLOPS`]);
   if (spec.computeCapability !== undefined) lines.push(['compute cap.', spec.computeCapability]);
   lines.push(['aliases', spec.aliases.length > 0 ? spec.aliases.join(', ') : '—']);
@@ -181,11 +222,17 @@ function specLines(spec: HardwareSpec): string[] {
 }
 
 function show(ctx: CliContext, flags: Flags, name: string): number {
-  const spec = requireHardware(name, { field: 'NAME' });
+  const match = matchHardware(name);
+  if (!match) {
+    const server = resolveServer(name);
+    if (server) return showServer(ctx, flags, server);
+    requireHardware(name, { field: 'NAME' }); // throws UNKNOWN_HARDWARE with suggestions
+  }
+  const spec = match?.spec ?? requireHardware(name, { field: 'NAME' });
   const embodied = estimateEmbodied(flags.model, spec);
   const rows = embodied.candidates.map((c, i) => ({ index: i + 1, c }));
   if (flags.format === 'json') {
-    ctx.stdout(renderJson({ hardware: { ...spec, powerUnit: powerUnitOf(spec) }, embodied }));
+    ctx.stdout(renderJson({ hardware: { ...spec, powerUnit: powerUnitOf(spec) }, ...(match && match.kind !== 'exact' ? { resolvedFrom: { name, how: match.kind } } : {}), embodied }));
     return 0;
   }
   if (flags.format === 'csv') {
@@ -198,14 +245,18 @@ function show(ctx: CliContext, flags: Flags, name: string): number {
     return 0;
   }
   const f = (v: number): string => v.toFixed(6);
+  const mf = embodied.memoryFactor;
   ctx.stdout(
     [
       `${spec.id} — ${spec.name}`,
+      ...(match ? resolvedLine(name, match) : []),
       ...specLines(spec),
       '',
       `Embodied footprint (${embodied.model}), kgCO2e`,
-      `  ${embodied.formula}`,
-      `  memory factor: ${embodied.memoryFactor.memoryType} ${embodied.memoryFactor.gCo2ePerGb} gCO2e/GB, ${embodied.memoryFactor.densityGbitPerMm2} Gbit/mm²${embodied.memoryFactor.proxyFor ? ` (proxy: ${embodied.memoryFactor.proxyFor}'s values)` : ''}`,
+      `  ${embodied.formula}${spec.dies ? '; summed over the die types, each matched on its own node (one factor per die type in each candidate)' : ''}`,
+      mf
+        ? `  memory factor: ${mf.memoryType} ${mf.gCo2ePerGb} gCO2e/GB, ${mf.densityGbitPerMm2} Gbit/mm²${mf.proxyFor ? ` (proxy: ${mf.proxyFor}'s values)` : ''}`
+        : '  memory: none (host DRAM is not part of a CPU entry)',
       '',
     ].join('\n'),
   );
@@ -217,7 +268,73 @@ function show(ctx: CliContext, flags: Flags, name: string): number {
       '',
       'Sources',
       ...embodied.sources.map((s) => `  - ${s}`),
-      ...embodied.candidates.map((c) => `  - ${c.factor.id}: ${c.factor.status}${c.factor.note ? `; ${c.factor.note}` : ''}`),
+      ...usedFactors(embodied).map((f) => `  - ${f.id}: ${f.status}${f.note ? `; ${f.note}` : ''}`),
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+/** The IC factor rows the candidates used, each once, in first-use order. */
+function usedFactors(e: EmbodiedResult): EmbodiedCandidate['factor'][] {
+  const seen = new Map<string, EmbodiedCandidate['factor']>();
+  for (const c of e.candidates) for (const f of c.dies ? c.dies.map((d) => d.factor) : [c.factor]) if (!seen.has(f.id)) seen.set(f.id, f);
+  return [...seen.values()];
+}
+
+/** How a name that is not an id or alias became this entry. */
+function resolvedLine(name: string, m: HardwareMatch): string[] {
+  if (m.kind === 'exact') return [];
+  const how =
+    m.kind === 'cpu-model'
+      ? m.spec.generic !== undefined
+        ? `CPU model '${m.model}' of the CPU table, whose dies are not known: its class entry`
+        : `CPU model '${m.model}' of the CPU table`
+      : `not in the CPU table: a ${m.cpuClass} CPU by its family name, so its class entry`;
+  return [`  ${'resolved'.padEnd(13)} '${name}' → ${m.spec.id} (${how})`];
+}
+
+// ---------------------------------------------------------------------------------------
+// show, for a server
+
+function showServer(ctx: CliContext, flags: Flags, s: ServerSpec): number {
+  if (flags.format === 'json') {
+    ctx.stdout(renderJson({ server: s }));
+    return 0;
+  }
+  const cols: Column<ServerSpec>[] = [
+    { key: 'id', header: 'id', value: (r) => r.id },
+    { key: 'name', header: 'name', value: (r) => r.name },
+    { key: 'embodied_kg', header: 'F (kg)', value: (r) => r.embodiedKg },
+    { key: 'embodied_min_kg', header: 'F min (kg)', value: (r) => r.embodiedMinKg },
+    { key: 'embodied_max_kg', header: 'F max (kg)', value: (r) => r.embodiedMaxKg },
+    { key: 'derivation', header: 'derivation', value: (r) => r.derivation },
+    { key: 'source', header: 'source', value: (r) => r.source },
+  ];
+  if (flags.format === 'csv') {
+    ctx.stdout(renderCsv(cols, [s]));
+    return 0;
+  }
+  const config = [s.cpus !== undefined ? `${s.cpus} CPU(s)` : undefined, s.memoryGb !== undefined ? `${s.memoryGb} GB memory` : undefined, s.storage].filter((x) => x !== undefined);
+  const lines: [string, string][] = [];
+  if (s.generic === true) lines.push(['CLASS ENTRY', 'not a specific model: stands for a class of servers']);
+  lines.push(
+    ['kind', `${s.kind} (a declared footprint: no die model)`],
+    ['category', s.category],
+    ['manufacturer', s.manufacturer],
+    ['configuration', config.length > 0 ? config.join(', ') : '—'],
+    ['aliases', s.aliases.length > 0 ? s.aliases.join(', ') : '—'],
+    ['source', `${s.source} (${s.sourceYear})`],
+  );
+  if (s.note !== undefined) lines.push(['note', s.note]);
+  const range = s.embodiedMinKg === s.embodiedMaxKg ? 'no range given by the source' : `min ${s.embodiedMinKg}, max ${s.embodiedMaxKg}`;
+  ctx.stdout(
+    [
+      `${s.id} — ${s.name}`,
+      ...lines.map(([k, v]) => `  ${k.padEnd(13)} ${v}`),
+      '',
+      'Embodied footprint (declared), kgCO2e',
+      `  ${s.embodiedKg} kgCO2e (${range}): ${s.derivation}`,
       '',
     ].join('\n'),
   );

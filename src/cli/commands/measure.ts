@@ -3,7 +3,7 @@ import { saveMeasureRunOrFallback, type SaveOutcome } from '../../app/measure-bu
 import { describeProvenance } from '../../traces/provenance.js';
 import { errors } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
-import { defaultSensorEnv } from '../../sensors/types.js';
+import { defaultSensorEnv, ESTIMATE_SCOPES } from '../../sensors/types.js';
 import { SENSOR_SPECS } from '../../sensors/registry.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
@@ -27,6 +27,8 @@ Options:
   --sensor NAME          auto (default), ${SENSOR_SPECS.filter((s) => s !== 'auto').join(', ')}
   --interval DURATION    sampling interval (default 100ms)
   --device ID            GPU index or UUID to sample (NVIDIA sensors); all by default
+  --estimate-scope S     estimate sensor only: process (default: CMD's process tree,
+                         children included) or machine (every process's CPU time)
   --label TEXT           a label for the run
   --idle DURATION        idle windows of this length before and after CMD (baseline power)
   --hardware NAME        hardware for the embodied part when the sensor does not name it
@@ -49,6 +51,7 @@ export const measureCommand: Command = {
       sensor: { type: 'string' },
       interval: { type: 'string' },
       device: { type: 'string' },
+      'estimate-scope': { type: 'string' },
       label: { type: 'string' },
       idle: { type: 'string' },
       hardware: { type: 'string' },
@@ -70,6 +73,9 @@ export const measureCommand: Command = {
     const pue = values.pue === undefined ? undefined : parsePueFlag(values.pue);
     if (values.grid !== undefined) parseGridFlag(values.grid);
     const runsDir = resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd });
+    const rawScope = values['estimate-scope'];
+    const scope = rawScope === undefined ? undefined : ESTIMATE_SCOPES.find((x) => x === rawScope);
+    if (rawScope !== undefined && scope === undefined) throw errors.usage(`unknown estimate scope '${rawScope}' (expected ${ESTIMATE_SCOPES.join(' or ')})`, '--estimate-scope');
 
     const result = await measure({
       runsDir,
@@ -82,6 +88,7 @@ export const measureCommand: Command = {
       onStatus: (line) => { ctx.stderr(`${line}\n`); },
       verbose: values.verbose === true || ctx.debug === true,
       ...(values.device !== undefined ? { device: values.device } : {}),
+      ...(scope !== undefined ? { estimateScope: scope } : {}),
       ...(values.label !== undefined ? { label: values.label } : {}),
       ...(idleS !== undefined ? { idleS } : {}),
       ...(values.hardware !== undefined ? { hardware: values.hardware } : {}),

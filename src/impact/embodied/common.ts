@@ -7,7 +7,7 @@ import { IC_FACTORS } from '../data/ic-factors.generated.js';
 import { MEMORY_FACTORS } from '../data/memory-factors.generated.js';
 import { THESIS_FGPU } from '../data/thesis-fgpu.generated.js';
 import type { Range } from '../lca.js';
-import type { HardwareSpec, IcFactor, MemoryFactor, ThesisFgpuRow } from '../types.js';
+import { NO_MEMORY, type DieSpec, type HardwareSpec, type IcFactor, type MemoryFactor, type ThesisFgpuRow } from '../types.js';
 
 export type EmbodiedModelId = 'die-area-v1' | 'die-area-density-v1' | 'thesis-2025-constants';
 
@@ -21,12 +21,27 @@ export interface EmbodiedTables {
 
 export const DEFAULT_TABLES: EmbodiedTables = { icFactors: IC_FACTORS, memoryFactors: MEMORY_FACTORS, thesisFgpu: THESIS_FGPU };
 
-/** One manufacturing-footprint estimate: one IC factor row, with its processor and memory parts (kgCO2e). */
+/** The IC factor one die type of a multi-die part took in a candidate, and its part (kgCO2e). */
+export interface DieFactor {
+  readonly role: string;
+  readonly count: number;
+  readonly areaMm2: number;
+  readonly factor: IcFactor;
+  /** count × area × factor, kgCO2e. */
+  readonly kg: number;
+}
+
+/**
+ * One manufacturing-footprint estimate: one IC factor row, with its processor and memory
+ * parts (kgCO2e). For a multi-die part, one matching factor per die type: `dies` lists them
+ * and `factor` is the first (compute) die's.
+ */
 export interface EmbodiedCandidate {
   readonly factor: IcFactor;
   readonly processorKg: number;
   readonly memoryKg: number;
   readonly totalKg: number;
+  readonly dies?: readonly DieFactor[];
 }
 
 export interface EmbodiedResult {
@@ -46,8 +61,11 @@ export interface EmbodiedResult {
     readonly foundry: string;
     readonly memoryGb: number;
     readonly memoryType: string;
+    /** Multi-die parts: each die type with its node. */
+    readonly dies?: readonly DieSpec[];
   };
-  readonly memoryFactor: MemoryFactor;
+  /** Absent for a part without memory of its own (a CPU: host DRAM is not part of the entry). */
+  readonly memoryFactor?: MemoryFactor;
   /** Citations behind the numbers: hardware row, IC factors, memory factor. */
   readonly sources: readonly string[];
 }
@@ -75,21 +93,64 @@ function isNodeRow(f: IcFactor): boolean {
  * whose year equals the device's. Rows keep table order, which is the study's list order.
  */
 export function selectIcFactors(spec: HardwareSpec, icFactors: readonly IcFactor[]): IcFactor[] {
+  return selectFor(spec, spec.id, icFactors);
+}
+
+function selectFor(key: { readonly techNodeNm: number; readonly year: number; readonly foundry: string }, what: string, icFactors: readonly IcFactor[]): IcFactor[] {
   const picked = icFactors.filter((f) => {
-    if (isNodeRow(f)) return f.techNodeNm === spec.techNodeNm;
-    if (f.category === 'Industry') return f.year === spec.year && f.foundry === spec.foundry;
-    return f.year === spec.year;
+    if (isNodeRow(f)) return f.techNodeNm === key.techNodeNm;
+    if (f.category === 'Industry') return f.year === key.year && f.foundry === key.foundry;
+    return f.year === key.year;
   });
   if (picked.length === 0) {
     throw errors.invalidValue(
       { field: 'tech_node_nm' },
-      `no IC factor matches ${spec.id} (node ${spec.techNodeNm} nm, ${spec.foundry} ${spec.year}): add a row to data/sources/ic-factors.csv`,
+      `no IC factor matches ${what} (node ${key.techNodeNm} nm, ${key.foundry} ${key.year}): add a row to data/sources/ic-factors.csv`,
     );
   }
   return picked;
 }
 
-export function memoryFactorFor(spec: HardwareSpec, memoryFactors: readonly MemoryFactor[]): MemoryFactor {
+/** The processor part of each candidate, before memory. */
+export interface ProcessorCandidate {
+  readonly factor: IcFactor;
+  readonly processorKg: number;
+  readonly dies?: readonly DieFactor[];
+}
+
+/**
+ * The processor candidates of a part. One die: one per matching IC factor (the study's
+ * rule), `die_mm2 × 0.01 × IC`. Several die types (chiplets): each die type is matched on its
+ * own node, year and foundry, and a candidate is one combination of one factor per die type
+ * (every combination, first die type outermost, each in table order); its processor part is
+ * the sum of `count × area × 0.01 × IC` over the die types. The mean over candidates is then
+ * the sum of the die types' means, and min/max pair the smallest/largest factors.
+ */
+export function processorCandidates(spec: HardwareSpec, icFactors: readonly IcFactor[]): ProcessorCandidate[] {
+  if (spec.dies === undefined) {
+    return selectIcFactors(spec, icFactors).map((factor) => ({ factor, processorKg: spec.dieAreaMm2 * CM2_PER_MM2 * factor.valueKgPerCm2 }));
+  }
+  const perDie = spec.dies.map((d) =>
+    selectFor({ techNodeNm: d.techNodeNm, year: spec.year, foundry: d.foundry }, `${spec.id} ${d.role}`, icFactors).map(
+      (factor): DieFactor => ({ role: d.role, count: d.count, areaMm2: d.areaMm2, factor, kg: d.count * d.areaMm2 * CM2_PER_MM2 * factor.valueKgPerCm2 }),
+    ),
+  );
+  let combos: DieFactor[][] = [[]];
+  for (const options of perDie) combos = combos.flatMap((c) => options.map((o) => [...c, o]));
+  return combos.map((dies) => ({ factor: dies[0]!.factor, processorKg: dies.reduce((a, d) => a + d.kg, 0), dies }));
+}
+
+/** A candidate's IC factor key(s), for people: `node=7nm`, or per die `CCD node=7nm + IOD node=16nm`. */
+export function candidateKey(c: Pick<EmbodiedCandidate, 'factor' | 'dies'>): string {
+  return c.dies === undefined ? c.factor.matchKey : c.dies.map((d) => `${d.role} ${d.factor.matchKey}`).join(' + ');
+}
+
+/** The memory factor of the part's memory type; undefined for a part with no memory of its own (NO_MEMORY). */
+export function memoryFactorFor(spec: HardwareSpec, memoryFactors: readonly MemoryFactor[]): MemoryFactor | undefined {
+  if (spec.memoryType === NO_MEMORY) {
+    if (spec.memoryGb !== 0) throw errors.invalidValue({ field: 'memory_gb' }, `${spec.id} has memory type '${NO_MEMORY}' but ${spec.memoryGb} GB`);
+    return undefined;
+  }
   const m = memoryFactors.find((f) => f.memoryType === spec.memoryType);
   if (!m) throw errors.invalidValue({ field: 'memory_type' }, `no memory factor for '${spec.memoryType}' (${spec.id})`);
   return m;
@@ -100,12 +161,12 @@ export function embodiedResult(
   model: EmbodiedModelId,
   formula: string,
   spec: HardwareSpec,
-  memoryFactor: MemoryFactor,
+  memoryFactor: MemoryFactor | undefined,
   candidates: readonly EmbodiedCandidate[],
   extraSources: readonly string[] = [],
 ): EmbodiedResult {
   const candidatesKg = candidates.map((c) => c.totalKg);
-  const sources = [`hardware: ${spec.source}`, `IC factors: ${PIRSON_2023}`, `memory: ${memoryFactor.source}`, ...extraSources];
+  const sources = [`hardware: ${spec.source}`, `IC factors: ${PIRSON_2023}`, ...(memoryFactor ? [`memory: ${memoryFactor.source}`] : []), ...extraSources];
   return {
     model,
     hardwareId: spec.id,
@@ -122,8 +183,9 @@ export function embodiedResult(
       foundry: spec.foundry,
       memoryGb: spec.memoryGb,
       memoryType: spec.memoryType,
+      ...(spec.dies !== undefined ? { dies: spec.dies } : {}),
     },
-    memoryFactor,
+    ...(memoryFactor !== undefined ? { memoryFactor } : {}),
     sources,
   };
 }

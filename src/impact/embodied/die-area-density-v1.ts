@@ -10,7 +10,7 @@ import {
   DEFAULT_TABLES,
   embodiedResult,
   memoryFactorFor,
-  selectIcFactors,
+  processorCandidates,
   type EmbodiedModel,
   type EmbodiedResult,
   type EmbodiedTables,
@@ -21,11 +21,11 @@ const GBIT_PER_GB = 8;
 
 export function dieAreaDensityV1(spec: HardwareSpec, tables: EmbodiedTables = DEFAULT_TABLES): EmbodiedResult {
   const mem = memoryFactorFor(spec, tables.memoryFactors);
-  const memoryAreaCm2 = ((spec.memoryGb * GBIT_PER_GB) / mem.densityGbitPerMm2) * CM2_PER_MM2;
-  const candidates = selectIcFactors(spec, tables.icFactors).map((factor) => {
-    const processorKg = spec.dieAreaMm2 * CM2_PER_MM2 * factor.valueKgPerCm2;
-    const memoryKg = memoryAreaCm2 * factor.valueKgPerCm2;
-    return { factor, processorKg, memoryKg, totalKg: processorKg + memoryKg };
+  const memoryAreaCm2 = mem === undefined ? 0 : ((spec.memoryGb * GBIT_PER_GB) / mem.densityGbitPerMm2) * CM2_PER_MM2;
+  // Memory takes the (first) processor die's factor, as the study's method 1 does.
+  const candidates = processorCandidates(spec, tables.icFactors).map((p) => {
+    const memoryKg = memoryAreaCm2 * p.factor.valueKgPerCm2;
+    return { ...p, memoryKg, totalKg: p.processorKg + memoryKg };
   });
   return embodiedResult('die-area-density-v1', FORMULA, spec, mem, candidates);
 }

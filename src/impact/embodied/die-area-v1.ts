@@ -2,15 +2,15 @@
  * `die-area-v1` — the study's embodied model (Simeu 2025 after Morand et al. 2024):
  * processor die area × per-cm² IC factor (Pirson et al. 2023, every matching row is one
  * candidate) plus memory capacity × a per-GB factor by memory type (the study's memory
- * method 2). Reproduces the study's F_GPU lists to 1e-6 kg.
+ * method 2). Reproduces the study's F_GPU lists to 1e-6 kg. A multi-die CPU sums its die
+ * types, each on its own node (processorCandidates); a CPU carries no memory of its own.
  */
 import type { HardwareSpec } from '../types.js';
 import {
-  CM2_PER_MM2,
   DEFAULT_TABLES,
   embodiedResult,
   memoryFactorFor,
-  selectIcFactors,
+  processorCandidates,
   type EmbodiedModel,
   type EmbodiedResult,
   type EmbodiedTables,
@@ -21,11 +21,8 @@ const FORMULA = 'F_k = die_mm2 × 0.01 × IC_k [kgCO2e/cm2] + memory_GB × mem_g
 export function dieAreaV1(spec: HardwareSpec, tables: EmbodiedTables = DEFAULT_TABLES): EmbodiedResult {
   const mem = memoryFactorFor(spec, tables.memoryFactors);
   // The memory part does not depend on the IC factor: it is the same for every candidate.
-  const memoryKg = (spec.memoryGb * mem.gCo2ePerGb) / 1000;
-  const candidates = selectIcFactors(spec, tables.icFactors).map((factor) => {
-    const processorKg = spec.dieAreaMm2 * CM2_PER_MM2 * factor.valueKgPerCm2;
-    return { factor, processorKg, memoryKg, totalKg: processorKg + memoryKg };
-  });
+  const memoryKg = mem === undefined ? 0 : (spec.memoryGb * mem.gCo2ePerGb) / 1000;
+  const candidates = processorCandidates(spec, tables.icFactors).map((p) => ({ ...p, memoryKg, totalKg: p.processorKg + memoryKg }));
   return embodiedResult('die-area-v1', FORMULA, spec, mem, candidates);
 }
 

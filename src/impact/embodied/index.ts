@@ -9,8 +9,8 @@ import { dieAreaDensityV1Model } from './die-area-density-v1.js';
 import { dieAreaV1Model } from './die-area-v1.js';
 import { thesis2025ConstantsModel } from './thesis-2025-constants.js';
 
-export type { EmbodiedCandidate, EmbodiedModel, EmbodiedModelId, EmbodiedResult, EmbodiedTables } from './common.js';
-export { DEFAULT_TABLES, PIRSON_2023, embodiedParts, selectIcFactors, memoryFactorFor } from './common.js';
+export type { DieFactor, EmbodiedCandidate, EmbodiedModel, EmbodiedModelId, EmbodiedResult, EmbodiedTables, ProcessorCandidate } from './common.js';
+export { DEFAULT_TABLES, PIRSON_2023, candidateKey, embodiedParts, memoryFactorFor, processorCandidates, selectIcFactors } from './common.js';
 export { dieAreaV1 } from './die-area-v1.js';
 export { dieAreaDensityV1 } from './die-area-density-v1.js';
 export { hasThesisConstants, thesis2025Constants } from './thesis-2025-constants.js';

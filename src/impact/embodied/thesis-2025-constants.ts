@@ -33,7 +33,7 @@ export function thesis2025Constants(spec: HardwareSpec, tables: EmbodiedTables =
     throw errors.invalidValue({ field: 'embodied model' }, `the study gives no F_GPU constants for ${spec.id}: use die-area-v1`);
   }
   const mem = memoryFactorFor(spec, tables.memoryFactors);
-  const memoryKg = (spec.memoryGb * mem.gCo2ePerGb) / 1000;
+  const memoryKg = mem === undefined ? 0 : (spec.memoryGb * mem.gCo2ePerGb) / 1000;
   const candidates = rows.map((r) => {
     const factor = tables.icFactors.find((f) => f.id === r.icFactorId);
     if (!factor) throw errors.internal(`IC factor ${r.icFactorId} missing for ${spec.id}`);

@@ -64,6 +64,8 @@ export const CPU_TDP = [
   {"model":"Ryzen 9 7950X","pattern":"ryzen 9 7950x","tdpW":170,"cores":16,"source":"AMD product specifications, AMD Ryzen 9 7950X","year":2022},
   {"model":"Ryzen Threadripper 3990X","pattern":"ryzen threadripper 3990x","tdpW":280,"cores":64,"source":"AMD product specifications, AMD Ryzen Threadripper 3990X","year":2020},
   {"model":"Ryzen Threadripper PRO 5975WX","pattern":"ryzen threadripper pro 5975wx","tdpW":280,"cores":32,"source":"AMD product specifications, AMD Ryzen Threadripper PRO 5975WX","year":2022},
+  {"model":"Core i5-1240P","pattern":"core i5-1240p","tdpW":28,"cores":12,"source":"Intel ARK, Intel Core i5-1240P Processor","year":2022,"note":"Processor Base Power; 4 performance + 8 efficient cores; Maximum Turbo Power 64 W."},
+  {"model":"Ryzen 7 5800U","pattern":"ryzen 7 5800u","tdpW":15,"cores":8,"source":"AMD product specifications, AMD Ryzen 7 5800U","year":2021,"note":"Default TDP; configurable 10-25 W."},
 ] as const satisfies readonly CpuTdpRow[];
 
 /** The declared default for CPUs the table does not name. */

@@ -379,7 +379,15 @@ export async function measuredBenchRun<T>(
 ): Promise<{ id: string; path: string; value: T }> {
   const startedAt = new Date(opts.env.clock.epochMs()).toISOString();
   // Samples also go to the runs directory's live file, for `inferprint serve`'s live view.
-  const rec = await Recorder.start({ sensor: publishLive(choice.sensor, { runsDir: opts.runsDir, ...(opts.label !== undefined ? { label: opts.label } : {}) }), env: opts.env, intervalS: opts.intervalS });
+  const rec = await Recorder.start({
+    sensor: publishLive(choice.sensor, { runsDir: opts.runsDir, ...(opts.label !== undefined ? { label: opts.label } : {}) }),
+    env: opts.env,
+    intervalS: opts.intervalS,
+    // The system under test is this process (ONNX Runtime runs in it, in a worker thread) and its
+    // children: an estimate charges their CPU time, not the rest of the machine's.
+    processTree: { rootPid: process.pid, includeRoot: true },
+    estimateScope: 'process',
+  });
   let value: T;
   try {
     rec.beginWindow('full');

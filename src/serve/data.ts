@@ -44,6 +44,8 @@ export interface RunRow {
   /** The same in words, e.g. `estimated (cpu-tdp)`. */
   readonly provenanceDetail: string | null;
   readonly workload: RunManifest['workload']['kind'];
+  /** Exit code of a wrapped command (`completed` is the measurement's status, not the command's); null otherwise. */
+  readonly exitCode: number | null;
   readonly scenario: MlperfScenario | null;
   readonly queryCount: number | null;
   readonly model: string | null;
@@ -156,6 +158,7 @@ function runRow(m: RunManifest): RunRow {
     provenance: sensor?.provenance.kind ?? null,
     provenanceDetail: sensor ? describeProvenance(sensor.provenance) : null,
     workload: m.workload.kind,
+    exitCode: m.workload.kind === 'command' ? (m.workload.exitCode ?? null) : null,
     scenario: isScenario(w.scenario) ? w.scenario : null,
     queryCount: typeof qc === 'number' && Number.isInteger(qc) && qc > 0 ? qc : null,
     model: typeof model === 'string' ? model : null,

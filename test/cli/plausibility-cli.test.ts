@@ -82,6 +82,10 @@ void test('a zero-energy trace is flagged, not printed as a plain result', async
   const r = await cli(['analyze', f, '--device', 'A100', '--format', 'csv']);
   assert.equal(r.code, 0, r.err);
   assert.match(r.err, /^inferprint: warning: energy is 0 J: .*zero\.csv \(every sample over 2 s reads 0 W\) — not a measurement of a working device/m);
+  // The table marks the row itself, beside the note.
+  const t = await cli(['analyze', f, '--device', 'A100']);
+  assert.match(t.out, /^A100 +0 J: see notes +/m);
+  assert.match(t.out, /^Note: energy is 0 J: /m);
 });
 
 void test('3 samples with a hole: 1 gap reported; a hole over a day is refused', async () => {

@@ -196,7 +196,10 @@ export function render(result: AnalyzeResult, format: 'table' | 'csv' | 'json'):
   // Say on every row what the power is when any row's is not measured.
   const power: Column<AnalysisRow> = { key: 'power', header: 'power', value: powerOf };
   const showPower = result.rows.some((r) => r.provenance !== null && r.provenance !== 'measured');
-  const cols = [device, ...(showPower ? [power] : []), ...filled];
+  // A row whose energy is 0 J is not a measurement of a working device: flagged, never a plain row.
+  const zero: Column<AnalysisRow> = { key: 'flag', header: 'check', value: (r) => (r.energy && r.energy.energyJ === 0 ? '0 J: see notes' : '') };
+  const showZero = result.rows.some((r) => r.energy?.energyJ === 0);
+  const cols = [device, ...(showPower ? [power] : []), ...(showZero ? [zero] : []), ...filled];
   const lines = [renderTable(cols, result.rows), explain(result)];
   return lines.join('\n');
 }

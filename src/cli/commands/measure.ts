@@ -1,6 +1,7 @@
 import { commandOutcome, measure, type MeasureResult } from '../../app/measure.js';
 import { saveMeasureRunOrFallback, type SaveOutcome } from '../../app/measure-bundle.js';
 import { describeProvenance } from '../../traces/provenance.js';
+import { parameterLines } from '../impact-parameters.js';
 import { errors } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import { defaultSensorEnv, ESTIMATE_SCOPES } from '../../sensors/types.js';
@@ -191,7 +192,8 @@ function outcomeText(r: MeasureResult): string {
 }
 
 function savedText(r: MeasureResult, saved: SaveOutcome): string {
-  const outcome = outcomeText(r);
+  // A measurement that integrated nothing is not a success, whatever the command did.
+  const outcome = r.summary.primaryEnergyJ === 0 ? `${outcomeText(r)}; NO ENERGY: 0 J on ${r.summary.primaryChannel}, see the warnings` : outcomeText(r);
   switch (saved.kind) {
     case 'saved':
       return `run ${saved.bundle.id} (${outcome}) saved in ${saved.bundle.path}`;
@@ -220,7 +222,7 @@ function renderText(r: MeasureResult, saved: SaveOutcome): string {
   } else if (r.operationalOnlyG !== undefined) {
     lines.push(`GWP (operational only) ${(r.operationalOnlyG * 1000).toFixed(4)} mg CO2e`);
   }
-  for (const u of r.parameters) lines.push(`  ${u.name} ${typeof u.value === 'number' ? Number(u.value.toPrecision(6)) : u.value} ${u.unit} — ${u.source}`);
+  lines.push(...parameterLines(r.parameters));
   for (const w of s.warnings) lines.push(`warning: ${w}`);
   for (const n of r.notes) lines.push(`note: ${n}`);
   return `${lines.join('\n')}\n`;

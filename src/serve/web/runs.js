@@ -66,18 +66,23 @@ function renderTable(page) {
     { header: 'device', value: (r) => r.device ?? '—' },
     { header: 'workload', value: (r) => [r.workload, r.scenario].filter(Boolean).join(' · ') },
     { header: 'queries', num: true, value: (r) => (r.queryCount === null ? '—' : String(r.queryCount)) },
-    { header: 'status', value: (r) => r.status },
+    { header: 'status', value: (r) => (r.exitCode !== null && r.exitCode !== 0 ? `${r.status} (exit ${r.exitCode})` : r.status) },
     { header: 'duration', num: true, value: (r) => fmtDuration(r.durationS) },
     { header: 'energy', num: true, value: (r) => fmtEnergy(r.energyJ) },
     { header: 'mean power', num: true, value: (r) => fmt(r.meanW, 'W') },
-    { header: 'GWP', num: true, value: (r) => fmtGrams(r.gwpG) },
+    {
+      header: 'GWP',
+      num: true,
+      // Operational only (hardware unknown) is a different quantity from the full LCA: say so.
+      value: (r) => (r.impactScope === 'operational' ? el('span', { title: 'operational only: the hardware is not in the database' }, `${fmtGrams(r.gwpG)} (op. only)`) : fmtGrams(r.gwpG)),
+    },
     {
       header: 'sensor',
       value: (r) =>
         r.sensor === null
           ? el('span', { class: 'muted', title: 'the run measured no power' }, 'none')
-          : r.estimated
-            ? el('span', { class: 'badge-estimated', title: 'estimated, not measured' }, `${r.sensor} (estimated)`)
+          : r.provenance === 'estimated' || r.provenance === 'replayed'
+            ? el('span', { class: 'badge-estimated', title: r.provenanceDetail ?? '' }, `${r.sensor} (${r.provenance})`)
             : r.sensor,
     },
   ];

@@ -230,15 +230,28 @@ async function start(env: SensorEnv, opts: StartOptions, sink: SensorSink, reade
   const { scope, tree } = scopeOf(opts);
   const first = await readStat(reader, env.root);
   const plan = await planEstimate(env.root, first.onlineCpus, reader);
-  const treeReader = tree !== undefined ? new ProcessTreeReader(reader, env.root, tree) : undefined;
+  let treeReader = tree !== undefined ? new ProcessTreeReader(reader, env.root, tree) : undefined;
   const estimator = new CpuEstimator(plan, scope);
   const warnings: string[] = [];
+  // Machine-wide, the tree only serves the other-load warning: a tree that cannot be read costs
+  // that warning, not the measurement. Per process it is the measurement.
+  const readTree = async (): Promise<number | undefined> => {
+    if (!treeReader) return undefined;
+    if (scope === 'process') return (await treeReader.read()).ticks;
+    try {
+      return (await treeReader.read()).ticks;
+    } catch (e) {
+      treeReader = undefined;
+      warnings.push(`the process tree could not be read (${describeError(e)}): other processes' load is not told apart`);
+      return undefined;
+    }
+  };
   const polled = await startPolledSensor(
     env.clock,
     opts.intervalS,
     async (tS) => {
       // The tree first: its members' time is then never ahead of the machine total read after it.
-      const treeTicks = treeReader ? (await treeReader.read()).ticks : undefined;
+      const treeTicks = await readTree();
       estimator.sample(tS, (await readStat(reader, env.root)).cpu, sink, treeTicks);
     },
     sink,

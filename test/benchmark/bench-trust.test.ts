@@ -170,7 +170,7 @@ test('bench table: the scope on every row, the parameters under it, and a row mi
   assert.match(table.out, /GWP scope: operational\+embodied = E × grid × PUE \+ \(duration \/ lifetime\) × F_embodied/);
   assert.match(table.out, /GWP scope: operational only = E × grid × PUE: the hardware is not in the database/);
   assert.match(table.out, /Parameters \(operational\+embodied, 1 run\):\n {2}grid .*\n {2}pue .*\n {2}lifetime .* h \([\d.]+ y\)/);
-  assert.match(table.out, /Parameters \(operational only, 1 run\):\n {2}grid .*\n {2}pue {7}1 ratio — no facility overhead assumed for unknown hardware/);
+  assert.match(table.out, /Parameters \(operational only, 1 run\):\n {2}grid .*\n {2}pue {7}1 ratio — no facility overhead assumed: the hardware \(and so its category\) is unknown/);
 
   const json = await cli(['bench', '--resume', first.campaign.id, '--runs-dir', runsDir, '--format', 'json']);
   assert.equal(json.code, 0, json.err);

@@ -144,7 +144,7 @@ test('measure --idle with the estimator on a fake /proc: the idle split is there
     clock.monotonicS();
     const env: SensorEnv = { clock, root: tree.root, env: {}, spawn: (c, a, o) => spawn(c, [...a], o) };
     const lines: string[] = [];
-    const r = await measure({ command: [node, '-e', 'setTimeout(() => {}, 200)'], sensor: 'estimate', intervalS: 0.05, idleS: 0.3, cwd: work, env, signals: new EventEmitter(), onStatus: (l) => lines.push(l) });
+    const r = await measure({ command: [node, '-e', 'setTimeout(() => {}, 200)'], sensor: 'estimate', estimateScope: 'machine', intervalS: 0.05, idleS: 0.3, cwd: work, env, signals: new EventEmitter(), onStatus: (l) => lines.push(l) });
     assert.equal(r.recording.info.primaryChannel, 'cpu');
     assert.ok(r.summary.idle, `idle split missing; warnings: ${r.summary.warnings.join('; ')}`);
     assert.equal(r.summary.idle.idleWindow, 'idle-before');

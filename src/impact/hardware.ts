@@ -27,6 +27,17 @@ export function resolveHardware(name: string): HardwareSpec | undefined {
   return BY_KEY.get(hardwareKey(name));
 }
 
+/**
+ * How a run's device is named for people, the same in every table, listing and figure: its
+ * hardware id, else the id its reported name resolves to (`orin`, `Orin` → `AGX-Orin`), else
+ * that name as written; null without either.
+ */
+export function deviceDisplayName(hardwareId: string | null | undefined, name: string | null | undefined): string | null {
+  if (hardwareId !== undefined && hardwareId !== null) return hardwareId;
+  if (name === undefined || name === null) return null;
+  return resolveHardware(name)?.id ?? name;
+}
+
 /** Ids of devices whose names are close to `name`, closest first (for "did you mean"). */
 export function suggestHardware(name: string, limit = 3): string[] {
   return closeMatches(hardwareKey(name), [...BY_KEY].map(([k, h]) => [k, h.id] as const), limit);

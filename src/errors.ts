@@ -95,6 +95,8 @@ export const errors = {
     new InferprintError('IO', cause instanceof Error ? cause.message : String(cause), { file }, { cause }),
   locked: (file: string, detail: string) => new InferprintError('LOCKED', detail, { file }),
   internal: (detail: string) => new InferprintError('INTERNAL', detail),
+  /** The same error with what was done about it appended, e.g. an import that undid its writes. */
+  withOutcome: (e: InferprintError, outcome: string) => new InferprintError(e.code, `${e.detail}; ${outcome}`, e.where, { cause: e }),
 } as const;
 
 export function isInferprintError(e: unknown): e is InferprintError {

@@ -1,13 +1,18 @@
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { errors, isInferprintError } from '../errors.js';
+import { errors, isInferprintError, type InferprintError } from '../errors.js';
 import { requireHardware, resolveHardware, powerUnitOf, type HardwareSpec } from '../impact/hardware.js';
 import type { Recording } from '../measure/recorder.js';
 import { summarizeRecording } from '../measure/summary.js';
 import { energySummary, gapRecords } from './measure-bundle.js';
-import { readAnyRunBundle, writeRunBundle, type BundleFileInput, type WrittenBundle } from '../runs/bundle.js';
+import { readAnyRunBundle, tempDirName, writeRunBundle, type BundleFileInput, type RunBundleInput, type WrittenBundle } from '../runs/bundle.js';
 import type { HostInfo, NamedWindow } from '../runs/manifest.js';
-import { scanThesisDataset } from '../io/thesis-dataset.js';
+import { scanThesisPath, studyHardware } from '../io/thesis-dataset.js';
+import { parseThesisFileName } from '../traces/parse-thesis-csv.js';
+import { splitLines } from '../io/lines.js';
+import { removeRuns } from '../store/remove.js';
+import { fileIdentity, folderIdentity, identityKey, recordedIdentity, rowIdentity, storedSources, type SourceIdentity, type StoredSource } from './import-source.js';
+import { contradiction, deviceRecord, mlperfRunDevice, namedDevices, nvidiaSmiGpuNames, type NamedDevice } from './import-device.js';
 import { channelKinds, chooseChannels } from '../traces/channels.js';
 import { samplingStats, trapezoidJ } from '../traces/energy.js';
 import type { LatencyStats } from '../analysis/types.js';
@@ -32,11 +37,15 @@ import { CODECARBON_IT_ENERGY_METHOD, codecarbonSettings, recordImpact } from '.
  * means (nvidia-smi, tegrastats, a generic CSV), CodeCarbon's `emissions.csv` (one bundle per
  * tracked run), MLPerf log trees (one bundle per LoadGen run, no power), the study's dataset
  * (one bundle per run file), and run bundles copied from another machine (kept whole, id
- * unchanged).
+ * unchanged). Imports are idempotent (a source the store holds is not written again) and
+ * all or nothing (see importRunsReport).
  */
 
 export const IMPORT_FORMATS = ['nvidia-smi', 'tegrastats', 'generic', 'thesis-csv', 'thesis', 'mlperf', 'codecarbon', 'bundle'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+/** Writes one bundle; `writeRunBundle` unless a test injects a failing one. */
+export type BundleWriter = (runsDir: string, input: RunBundleInput) => Promise<WrittenBundle>;
 
 export interface ImportOptions {
   readonly format: ImportFormat;
@@ -49,14 +58,34 @@ export interface ImportOptions {
   readonly channel?: string;
   /** IANA zone of zone-less local times (nvidia-smi, CodeCarbon, MLPerf's test_datetime); default UTC. */
   readonly timeZone?: string;
+  /**
+   * Import sources the store already holds again (a new bundle each), and let `--device`
+   * relabel sources that name another device.
+   */
+  readonly force?: boolean;
+  /** The bundle writer (tests inject failures here). */
+  readonly writeBundle?: BundleWriter;
 }
 
+/** A source that is in the store after the import: written now, or there already. */
 export interface ImportedRun {
+  /** What was read: a file, `file:line` (CodeCarbon), an MLPerf run folder, a bundle. */
   readonly source: string;
   readonly id: string;
   readonly path: string;
-  /** False when the bundle was already in the store (bundle imports are idempotent). */
+  /** True when this import wrote the bundle; false when the store already held the source. */
   readonly added: boolean;
+  /**
+   * Not added: where the store's copy came from (`storedSource`), and whether that is the same
+   * content read from another path, or a source given twice to this import. Added with
+   * `--force` over a copy already there: the id of that copy.
+   */
+  readonly present?: {
+    readonly storedSource: string;
+    readonly sameContent: boolean;
+    readonly inThisImport?: boolean;
+  };
+  readonly alsoStoredAs?: string;
 }
 
 /** Something in a PATH that was not imported, and why (one bad run never hides the others). */
@@ -68,45 +97,136 @@ export interface ImportSkipped {
 }
 
 export interface ImportReport {
+  /** Every source now in the store, in the order read: added or already present. */
   readonly imported: ImportedRun[];
   readonly skipped: ImportSkipped[];
+  /** One line each: what the user should know (a `--device` that relabelled a source, with --force). */
+  readonly warnings: string[];
 }
 
-/** Import every PATH; the runs written, in order. */
+/** Import every PATH; the sources in the store afterwards, in order. */
 export async function importRuns(opts: ImportOptions): Promise<ImportedRun[]> {
   return (await importRunsReport(opts)).imported;
 }
 
-/** Import every PATH; the runs written and what was skipped, with the reason. */
+/**
+ * Import every PATH, all or nothing: every source is read, decoded and checked first, and the
+ * bundles are written only when all of them are fine; a write that fails midway removes the
+ * bundles this import wrote (or, if that fails too, names them). Sources the store already
+ * holds (same content, see import-source.ts) are not written again unless `force`. Runs an
+ * importer skips by design (an MLPerf folder without a readable summary) are reported with
+ * the reason and do not stop the others.
+ */
 export async function importRunsReport(opts: ImportOptions): Promise<ImportReport> {
   if (opts.paths.length === 0) throw errors.usage('give at least one PATH to import', 'PATH');
   rejectUnusedOptions(opts);
-  const out: ImportedRun[] = [];
-  const skipped: ImportSkipped[] = [];
-  for (const raw of opts.paths) {
-    const path = resolve(raw);
-    if (!existsSync(path)) throw errors.notFound(raw);
-    switch (opts.format) {
-      case 'bundle':
-        out.push(await importBundle(path, opts.runsDir));
-        break;
-      case 'thesis':
-        out.push(...(await importThesisDataset(path, opts, skipped)));
-        break;
-      case 'mlperf':
-        out.push(...(await importMlperfLogTree(path, opts, skipped)));
-        break;
-      case 'codecarbon':
-        out.push(...(await importCodeCarbon(path, opts)));
-        break;
-      default: {
-        const trace = loadTrace(path, opts);
-        const w = await saveTrace(trace, path, opts, opts.label ?? basename(path));
-        out.push({ source: path, ...w, added: true });
+  // The study's CSVs name devices by its tags, and --device for them is read the same way (studyHardware: its A100 is the A100-PCIE-40GB).
+  const flagDevice =
+    opts.device === undefined ? undefined : ((opts.format === 'thesis-csv' ? studyHardware(opts.device) : undefined) ?? requireHardware(opts.device, { flag: '--device' }));
+  const plan: Plan = { opts, flagDevice, stored: await storedSources(opts.runsDir), seen: new Map(), items: [], skipped: [], warnings: [], conflicts: [] };
+  try {
+    for (const raw of opts.paths) {
+      const path = resolve(raw);
+      if (!existsSync(path)) throw errors.notFound(raw);
+      switch (opts.format) {
+        case 'bundle':
+          await planBundle(path, plan);
+          break;
+        case 'thesis':
+          planThesisDataset(path, plan);
+          break;
+        case 'mlperf':
+          planMlperfLogTree(path, plan);
+          break;
+        case 'codecarbon':
+          planCodeCarbon(path, plan);
+          break;
+        default:
+          planTraceFile(path, plan);
       }
     }
+  } catch (e) {
+    // Nothing is written before every source has been read: say so on errors about the data.
+    if (isInferprintError(e) && e.code !== 'USAGE' && e.code !== 'UNKNOWN_HARDWARE') throw errors.withOutcome(e, 'nothing imported');
+    throw e;
   }
-  return { imported: out, skipped };
+  if (plan.conflicts.length > 0) {
+    throw errors.usage(
+      `--device ${opts.device!} (${flagDevice!.id}) contradicts what ${plan.conflicts.length === 1 ? 'the source names' : `${plan.conflicts.length} sources name`}: ${plan.conflicts.join('; ')}; nothing imported (give --force to relabel)`,
+      '--device',
+    );
+  }
+  return { imported: await writePlan(plan), skipped: plan.skipped, warnings: plan.warnings };
+}
+
+// ── planning: read and check everything, write nothing ────────────────────────────────
+
+/** One source of the import, once read. */
+type Planned =
+  | { readonly kind: 'write'; readonly source: string; readonly input: RunBundleInput; readonly alsoStoredAs?: string }
+  | { readonly kind: 'copy'; readonly source: string; readonly id: string }
+  | { readonly kind: 'present'; readonly run: ImportedRun }
+  /** The same content as an earlier source of this import (its index in `items`). */
+  | { readonly kind: 'repeat'; readonly source: string; readonly of: number };
+
+interface Plan {
+  readonly opts: ImportOptions;
+  readonly flagDevice: HardwareSpec | undefined;
+  /** Sources the runs directory holds, by identity key (read once). */
+  readonly stored: ReadonlyMap<string, StoredSource>;
+  /** Identity key → index in `items` of the source of this import that brings it. */
+  readonly seen: Map<string, number>;
+  readonly items: Planned[];
+  readonly skipped: ImportSkipped[];
+  readonly warnings: string[];
+  /** `--device` against what sources name, one line each; refused unless --force. */
+  readonly conflicts: string[];
+}
+
+/**
+ * Is this source in the store already, or earlier in this import? Then it is recorded as
+ * such and `undefined` returned; else the caller reads it. With --force a stored copy does
+ * not stop it (the note says which), but a source given twice to one import is written once.
+ */
+function claim(plan: Plan, source: string, identity: SourceIdentity): { alsoStoredAs?: string } | undefined {
+  const key = identityKey(identity);
+  const earlier = plan.seen.get(key);
+  if (earlier !== undefined) {
+    plan.items.push({ kind: 'repeat', source, of: earlier });
+    return undefined;
+  }
+  const stored = plan.stored.get(key);
+  if (stored && !plan.opts.force) {
+    const storedSource = stored.source.line !== undefined ? `${stored.source.path}:${stored.source.line}` : stored.source.path;
+    plan.items.push({ kind: 'present', run: { source, id: stored.id, path: stored.path, added: false, present: { storedSource, sameContent: stored.source.path !== identity.path } } });
+    return undefined;
+  }
+  plan.seen.set(key, plan.items.length);
+  return stored ? { alsoStoredAs: stored.id } : {};
+}
+
+/**
+ * The device of a source: `--device` when given (checked against what the source names),
+ * else the one device the source names that the database knows. `where` names the source
+ * (or log set) in messages.
+ */
+function chooseDevice(plan: Plan, said: readonly NamedDevice[], where: string): { hw: HardwareSpec | undefined; reportedName: string | undefined; notes: string[] } {
+  const reportedName = said.length === 1 ? said[0]!.name : undefined;
+  const flag = plan.flagDevice;
+  if (flag) {
+    const c = contradiction(flag, said);
+    if (c === undefined) return { hw: flag, reportedName, notes: [] };
+    if (!plan.opts.force) {
+      plan.conflicts.push(`${where} names ${c}`);
+      return { hw: flag, reportedName, notes: [] };
+    }
+    plan.warnings.push(`${where}: names ${c}; recorded as ${flag.id} (--device ${plan.opts.device!} --force)`);
+    return { hw: flag, reportedName, notes: [`the device is ${flag.id} as given with --device ${plan.opts.device!} and --force, although the source names ${c}`] };
+  }
+  const ids = [...new Set(said.flatMap((n) => (n.hardware ? [n.hardware.id] : [])))];
+  if (ids.length !== 1) return { hw: undefined, reportedName, notes: [] };
+  const named = said.find((n) => n.hardware?.id === ids[0])!;
+  return { hw: named.hardware, reportedName: named.name, notes: [`hardware ${ids[0]!} from ${named.from} ${JSON.stringify(named.name)}`] };
 }
 
 /** Options that mean nothing for a format must not pass silently. */
@@ -121,12 +241,20 @@ function rejectUnusedOptions(opts: ImportOptions): void {
       ['--interval', opts.intervalS],
       ['--columns', opts.columns],
     ],
+    // The dataset names its devices, units and runs itself.
+    thesis: [
+      ['--device', opts.device],
+      ['--label', opts.label],
+      ['--interval', opts.intervalS],
+      ['--columns', opts.columns],
+      ['--channel', opts.channel],
+    ],
   };
   const flag = unused[opts.format]?.find(([, v]) => v !== undefined)?.[0];
   if (flag !== undefined) throw errors.usage(`${flag} does not apply to 'import ${opts.format}'`, flag);
 }
 
-function loadTrace(path: string, opts: ImportOptions): PowerTrace {
+function loadTrace(path: string, opts: ImportOptions, hw: HardwareSpec | undefined): PowerTrace {
   const interval = opts.intervalS !== undefined ? { intervalS: opts.intervalS } : {};
   switch (opts.format) {
     case 'nvidia-smi':
@@ -137,8 +265,8 @@ function loadTrace(path: string, opts: ImportOptions): PowerTrace {
       if (opts.columns === undefined) throw errors.usage('a generic CSV needs its columns declared, e.g. --columns t=time,p=power,unit=W', '--columns');
       return importGenericCsv(path, parseGenericCsvSpec(opts.columns));
     case 'thesis-csv': {
-      if (opts.device === undefined) throw errors.usage("the study's CSVs hold W for GPUs and mW for Jetsons: name the device with --device", '--device');
-      return importThesisCsv(path, { unit: powerUnitOf(requireHardware(opts.device, { flag: '--device' })) });
+      if (hw === undefined) throw errors.usage(`${path}: the study's CSVs hold W for GPUs and mW for Jetsons, and this file's name gives no device the database knows: name it with --device`, '--device');
+      return importThesisCsv(path, { unit: powerUnitOf(hw) });
     }
     case 'thesis':
     case 'mlperf':
@@ -148,14 +276,40 @@ function loadTrace(path: string, opts: ImportOptions): PowerTrace {
   }
 }
 
-async function saveTrace(
-  trace: PowerTrace,
-  source: string,
-  opts: ImportOptions,
-  label: string,
-  workloadExtra: Readonly<Record<string, unknown>> = {},
-  settings: ImpactSettings = { preset: 'default' },
-): Promise<WrittenBundle> {
+/** A power log (nvidia-smi, tegrastats, generic CSV, one of the study's CSVs): one bundle. */
+function planTraceFile(path: string, plan: Plan): void {
+  const { identity, bytes } = fileIdentity(path);
+  const claimed = claim(plan, path, identity);
+  if (!claimed) return;
+  const study = plan.opts.format === 'thesis-csv' ? parseThesisFileName(basename(path)) : undefined;
+  const said =
+    plan.opts.format === 'nvidia-smi'
+      ? namedDevices(nvidiaSmiGpuNames(bytes.toString('utf8')), 'name column')
+      : study
+        ? [{ name: study.tag, from: "the study's file name", hardware: studyHardware(study.tag) }]
+        : [];
+  const device = chooseDevice(plan, said, path);
+  const trace = loadTrace(path, plan.opts, device.hw);
+  plan.items.push({
+    kind: 'write',
+    source: path,
+    input: traceBundle(trace, path, plan.opts, { label: plan.opts.label ?? basename(path), identity, device, alsoStoredAs: claimed.alsoStoredAs }),
+    ...claimed,
+  });
+}
+
+/** The device of a trace bundle and what was said about it. */
+interface TraceBundleExtras {
+  readonly label: string;
+  readonly identity: SourceIdentity;
+  readonly device: { readonly hw: HardwareSpec | undefined; readonly reportedName: string | undefined; readonly notes: readonly string[] };
+  readonly alsoStoredAs?: string | undefined;
+  readonly workloadExtra?: Readonly<Record<string, unknown>>;
+  readonly settings?: ImpactSettings;
+}
+
+function traceBundle(trace: PowerTrace, source: string, opts: ImportOptions, x: TraceBundleExtras): RunBundleInput {
+  const hw = x.device.hw;
   const names = trace.channels.map((c) => c.name);
   const primary = chooseChannels(names, opts.channel, source)[0]!;
   const kinds = channelKinds(names);
@@ -165,7 +319,6 @@ async function saveTrace(
   const t0 = Math.min(...trace.channels.map((c) => c.tS[0]!));
   const channels = trace.channels.map((c) => ({ name: c.name, tS: c.tS.map((t) => t - t0), powerW: c.powerW }));
   const durationS = Math.max(...channels.map((c) => c.tS[c.tS.length - 1]!));
-  const hw = opts.device !== undefined ? requireHardware(opts.device, { flag: '--device' }) : undefined;
   const recording: Recording = {
     info: {
       name: trace.provenance.kind === 'measured' ? trace.provenance.sensor : trace.provenance.kind === 'replayed' ? 'replay' : 'estimate',
@@ -184,10 +337,14 @@ async function saveTrace(
   };
   const s = summarizeRecording(recording);
   const startedAt = new Date(recording.originEpochMs).toISOString();
-  const notes = trace.originEpochMs === undefined ? ["the source has no absolute time: startedAt is the file's modification time"] : [];
-  return writeRunBundle(opts.runsDir, {
+  const notes = [
+    ...(trace.originEpochMs === undefined ? ["the source has no absolute time: startedAt is the file's modification time"] : []),
+    ...x.device.notes,
+    ...(x.alsoStoredAs !== undefined ? [`imported again with --force: the store already held this source as ${x.alsoStoredAs}`] : []),
+  ];
+  return {
     manifest: {
-      label,
+      label: x.label,
       startedAt,
       endedAt: new Date(recording.originEpochMs + durationS * 1000).toISOString(),
       status: { kind: 'completed' },
@@ -200,23 +357,25 @@ async function saveTrace(
         measuredIntervalS: medianS,
         channels: recording.info.channels.map((c) => ({ ...c, unit: 'W' as const })),
         primaryChannel: primary,
-        notes: [`imported from ${source} (${trace.source.format}, power written in ${trace.source.unitInSource})`, ...notes],
+        notes: [`imported from ${source} (${trace.source.format}, power written in ${trace.source.unitInSource})`],
       },
-      workload: { ...workloadExtra, kind: 'import', format: trace.source.format, sourcePath: source },
-      device: hw ? { hardwareId: hw.id, name: hw.name } : {},
+      workload: { ...(x.workloadExtra ?? {}), kind: 'import', format: trace.source.format, sourcePath: source, ...({ source: x.identity } as Readonly<Record<string, unknown>>) },
+      device: deviceRecord(hw, x.device.reportedName),
       windows: recording.windows,
       gaps: gapRecords(s),
       energy: energySummary(s),
-      impact: recordImpact(settings, hw, { energyJ: s.primaryEnergyJ, durationS: s.window.t1S - s.window.t0S }),
+      impact: recordImpact(x.settings ?? { preset: 'default' }, hw, { energyJ: s.primaryEnergyJ, durationS: s.window.t1S - s.window.t0S }),
+      ...(notes.length > 0 ? { notes } : {}),
     },
     trace: channels,
-  });
+  };
 }
 
 /**
- * The study's dataset: one bundle per run — per FULL trace (the whole benchmark process), so
- * 50 per device (5 query counts × 10 repetitions) and 550 for the study's 11 devices. Each
- * bundle also carries what the study measured about that run's device and query count:
+ * The study's dataset — its root, or one `data_<tag>_<version>` folder as `analyze` takes it:
+ * one bundle per run — per FULL trace (the whole benchmark process), so 50 per device (5
+ * query counts × 10 repetitions) and 550 for the study's 11 devices. Each bundle also carries
+ * what the study measured about that run's device and query count:
  *
  * - `workload.computeRun`: the CI trace of the same query count and repetition (a separate
  *   run that measured the compute phase alone), its energy by the trapezoid rule;
@@ -224,15 +383,21 @@ async function saveTrace(
  *   the study did (mean of `Max latency` etc. over every summary with that `min_query_count`).
  *   The study's data do not link a log to a trace, so these are per device × query count,
  *   the same on each of its runs, and say so (`linkedToRun: false`).
+ *
+ * A run's identity is its FULL file's content.
  */
-async function importThesisDataset(root: string, opts: ImportOptions, skipped: ImportSkipped[]): Promise<ImportedRun[]> {
-  const ds = scanThesisDataset(root);
-  skipped.push(...ds.skipped.map((x) => ({ path: x.path, reason: x.reason, ...(x.detail !== undefined ? { detail: x.detail } : {}) })));
-  const out: ImportedRun[] = [];
+function planThesisDataset(root: string, plan: Plan): void {
+  const ds = scanThesisPath(root);
+  plan.skipped.push(...ds.skipped.map((x) => ({ path: x.path, reason: x.reason, ...(x.detail !== undefined ? { detail: x.detail } : {}) })));
   for (const d of ds.devices) {
-    const latency = d.logDir !== undefined ? logDirLatency(d.logDir).byQueryCount : new Map<number, LatencyStats>();
+    if (d.logDir === undefined) plan.skipped.push({ path: d.dataDir, reason: 'no MLPerf logs found', detail: `no Logs/<tag>_${d.version}_logs beside the data: its runs are imported without latency` });
+    const logs = d.logDir !== undefined ? logDirLatency(d.logDir) : undefined;
+    const latency = logs?.byQueryCount ?? new Map<number, LatencyStats>();
     const ciFiles = new Map(d.files.filter((x) => x.phase === 'ci').map((x) => [`${x.qc}-${x.run}`, x]));
     for (const f of d.files.filter((x) => x.phase === 'full')) {
+      const { identity } = fileIdentity(f.path);
+      const claimed = claim(plan, f.path, identity);
+      if (!claimed) continue;
       const trace = importThesisCsv(f.path, { unit: d.unit });
       const ci = ciFiles.get(`${f.qc}-${f.run}`);
       const lat = latency.get(f.qc);
@@ -250,22 +415,100 @@ async function importThesisDataset(root: string, opts: ImportOptions, skipped: I
         extra.computeRun = { sourcePath: ci.path, energyJ: trapezoidJ(ch.tS, ch.powerW, { file: ci.path }), durationS: ch.tS[ch.tS.length - 1]! - ch.tS[0]! };
       }
       if (lat && d.logDir !== undefined) extra.mlperf = { logDir: d.logDir, linkedToRun: false, ...lat };
-      const label = `${d.tag} ${d.version} QC${f.qc} run${f.run}`;
-      // The study's runs keep the study's parameters (grid, PUE, lifetime, embodied constants).
-      const w = await saveTrace(trace, f.path, { ...opts, device: d.hardware.id }, label, extra, { preset: 'thesis-2025' });
-      out.push({ source: f.path, ...w, added: true });
+      const notes = d.hardware.id !== resolveHardware(d.tag)?.id ? [`the study's tag ${JSON.stringify(d.tag)} names its hardware-table row; the card it measured is ${d.hardware.id} (see src/io/thesis-dataset.ts)`] : [];
+      plan.items.push({
+        kind: 'write',
+        source: f.path,
+        // The study's runs keep the study's parameters (grid, PUE, lifetime, embodied constants).
+        input: traceBundle(trace, f.path, plan.opts, {
+          label: `${d.tag} ${d.version} QC${f.qc} run${f.run}`,
+          identity,
+          device: { hw: d.hardware, reportedName: d.tag, notes },
+          alsoStoredAs: claimed.alsoStoredAs,
+          workloadExtra: extra,
+          settings: { preset: 'thesis-2025' },
+        }),
+        ...claimed,
+      });
     }
   }
-  return out;
 }
 
-/** Copy a bundle into the store whole (id kept), atomically; already there → not added. */
-async function importBundle(path: string, runsDir: string): Promise<ImportedRun> {
+/** A bundle from elsewhere, copied whole (id kept). Already there (same id, or a run of the same source) → not copied. */
+async function planBundle(path: string, plan: Plan): Promise<void> {
   const b = await readAnyRunBundle(path); // validates manifest and Parquet before anything is copied
-  const dest = join(runsDir, b.manifest.id);
-  if (existsSync(dest)) return { source: path, id: b.manifest.id, path: dest, added: false };
+  const id = b.manifest.id;
+  const dest = join(plan.opts.runsDir, id);
+  if (existsSync(dest)) {
+    plan.items.push({ kind: 'present', run: { source: path, id, path: dest, added: false, present: { storedSource: dest, sameContent: false } } });
+    return;
+  }
+  const identity = recordedIdentity(b.manifest);
+  if (identity) {
+    // An import made on another machine of a source this store holds: the same measurement.
+    const claimed = claim(plan, path, identity);
+    if (!claimed) return;
+  }
+  plan.items.push({ kind: 'copy', source: path, id });
+}
+
+// ── writing: all of the plan, or none of it ──────────────────────────────────────────
+
+async function writePlan(plan: Plan): Promise<ImportedRun[]> {
+  const { runsDir } = plan.opts;
+  const write = plan.opts.writeBundle ?? ((dir: string, input: RunBundleInput) => writeRunBundle(dir, input));
+  const done: ImportedRun[] = [];
+  const written: string[] = [];
+  const toWrite = plan.items.filter((p) => p.kind === 'write' || p.kind === 'copy').length;
+  for (const item of plan.items) {
+    try {
+      switch (item.kind) {
+        case 'write': {
+          const w = await write(runsDir, item.input);
+          written.push(w.id);
+          done.push({ source: item.source, ...w, added: true, ...(item.alsoStoredAs !== undefined ? { alsoStoredAs: item.alsoStoredAs } : {}) });
+          break;
+        }
+        case 'copy': {
+          const w = copyBundle(item.source, item.id, runsDir);
+          written.push(w.id);
+          done.push({ source: item.source, ...w, added: true });
+          break;
+        }
+        case 'present':
+          done.push(item.run);
+          break;
+        case 'repeat': {
+          const first = done[item.of]!;
+          done.push({ source: item.source, id: first.id, path: first.path, added: false, present: { storedSource: first.source, sameContent: first.source !== item.source, inThisImport: true } });
+          break;
+        }
+      }
+    } catch (e) {
+      throw await undo(runsDir, written, toWrite, isInferprintError(e) ? e : errors.io(runsDir, e));
+    }
+  }
+  return done;
+}
+
+/** After a failed write: remove what this import wrote, and say what the store holds now. */
+async function undo(runsDir: string, written: readonly string[], planned: number, cause: InferprintError): Promise<InferprintError> {
+  const at = `import stopped after ${written.length} of ${planned} bundle(s)`;
+  if (written.length === 0) return errors.withOutcome(cause, `${at}: nothing imported`);
+  try {
+    await removeRuns(runsDir, written);
+    return errors.withOutcome(cause, `${at}: the ${written.length} written were removed, nothing imported`);
+  } catch (e) {
+    const why = isInferprintError(e) ? e.message : String(e);
+    return errors.withOutcome(cause, `${at}: these bundles were written and could not be removed (${why}): ${written.join(', ')}`);
+  }
+}
+
+/** Copy a bundle into the store whole (id kept), atomically. */
+function copyBundle(path: string, id: string, runsDir: string): WrittenBundle {
+  const dest = join(runsDir, id);
   mkdirSync(runsDir, { recursive: true });
-  const tmp = join(runsDir, `.${b.manifest.id}.tmp-${process.pid}`);
+  const tmp = join(runsDir, tempDirName(id));
   rmSync(tmp, { recursive: true, force: true });
   try {
     cpSync(path, tmp, { recursive: true });
@@ -274,9 +517,8 @@ async function importBundle(path: string, runsDir: string): Promise<ImportedRun>
     rmSync(tmp, { recursive: true, force: true });
     throw errors.io(dest, e);
   }
-  return { source: path, id: b.manifest.id, path: dest, added: true };
+  return { id, path: dest };
 }
-
 
 // ── CodeCarbon ─────────────────────────────────────────────────────────────────────
 
@@ -288,25 +530,32 @@ async function importBundle(path: string, runsDir: string): Promise<ImportedRun>
  * block is written from the file, not integrated. CodeCarbon's own emissions figure (with its
  * grid zone) is kept in `workload.codecarbon`.
  */
-async function importCodeCarbon(path: string, opts: ImportOptions): Promise<ImportedRun[]> {
+function planCodeCarbon(path: string, plan: Plan): void {
+  const { opts } = plan;
   const zone = opts.timeZone ?? 'UTC';
+  const { identity, bytes } = fileIdentity(path);
   const records = importCodeCarbonCsv(path, { timeZone: zone });
+  const lines = splitLines(bytes.toString('utf8'));
   const fileMtimeMs = statSync(path).mtimeMs;
-  const forced = opts.device !== undefined ? requireHardware(opts.device, { flag: '--device' }) : undefined;
   const primary = opts.channel ?? CODECARBON_TOTAL_CHANNEL;
-  // Every row checked before any bundle is written: a bad row leaves the store as it was.
-  const runs = records.map((r) => {
+  // --device against the GPUs the file names, once per file.
+  const gpus = records.flatMap((r) => {
+    const g = r.gpuModel !== undefined ? parseCodeCarbonGpuModel(r.gpuModel) : undefined;
+    return g ? [g.name] : [];
+  });
+  const flagged = plan.flagDevice ? chooseDevice(plan, namedDevices(gpus, 'gpu_model'), path) : undefined;
+  for (const r of records) {
+    const line = r.source.line ?? 0;
+    const source = `${path}:${line}`;
+    const rowId = rowIdentity(identity, line, lines[line - 1] ?? '', r.runId);
+    const claimed = claim(plan, source, rowId);
+    if (!claimed) continue;
     const mean = codecarbonMeanPower(r);
     const names = mean.channels.map((c) => c.name);
     if (!names.includes(primary)) throw errors.usage(`${path} line ${r.source.line} has no channel '${primary}' (channels: ${names.join(', ')})`, '--channel');
-    return { r, mean };
-  });
-  const out: ImportedRun[] = [];
-  for (const { r, mean } of runs) {
-    const w = await saveCodeCarbonRun(r, mean, { path, primary, forced, zone, fileMtimeMs }, opts);
-    out.push({ source: `${path}:${r.source.line}`, ...w, added: true });
+    const input = codecarbonBundle(r, mean, { path, primary, flagged, zone, fileMtimeMs, identity: rowId, alsoStoredAs: claimed.alsoStoredAs }, opts);
+    plan.items.push({ kind: 'write', source, input, ...claimed });
   }
-  return out;
 }
 
 /** What every run of one CodeCarbon file shares. */
@@ -314,23 +563,27 @@ interface CodeCarbonFile {
   readonly path: string;
   /** The channel results are about. */
   readonly primary: string;
-  /** Hardware given with --device. */
-  readonly forced: HardwareSpec | undefined;
+  /** The device given with --device, as checked against the file's GPUs. */
+  readonly flagged: ReturnType<typeof chooseDevice> | undefined;
   /** Zone the file's local timestamps are read in. */
   readonly zone: string;
   readonly fileMtimeMs: number;
+  /** This run's identity (the file's, its line, its run_id or row). */
+  readonly identity: SourceIdentity;
+  readonly alsoStoredAs: string | undefined;
 }
 
-async function saveCodeCarbonRun(r: CodeCarbonRecord, mean: CodeCarbonMeanPower, file: CodeCarbonFile, opts: ImportOptions): Promise<WrittenBundle> {
-  const { path, primary, forced, zone, fileMtimeMs } = file;
+function codecarbonBundle(r: CodeCarbonRecord, mean: CodeCarbonMeanPower, file: CodeCarbonFile, opts: ImportOptions): RunBundleInput {
+  const { path, primary, flagged, zone, fileMtimeMs } = file;
   const d = mean.durationS;
   const gpu = r.gpuModel !== undefined ? parseCodeCarbonGpuModel(r.gpuModel) : undefined;
-  const notes: string[] = [];
-  let hw: HardwareSpec | undefined = forced;
+  const notes: string[] = [...(flagged?.notes ?? [])];
+  let hw: HardwareSpec | undefined = flagged?.hw;
   if (!hw && gpu?.count === 1) {
     hw = resolveHardware(gpu.name);
     if (hw) notes.push(`hardware ${hw.id} from CodeCarbon's gpu_model ${JSON.stringify(r.gpuModel)}`);
   }
+  if (file.alsoStoredAs !== undefined) notes.push(`imported again with --force: the store already held this run as ${file.alsoStoredAs}`);
 
   // CodeCarbon stamps a row when it writes it, i.e. at the end of the run, in the host's local
   // time without a zone and to the second; the start is that minus the duration.
@@ -381,7 +634,7 @@ async function saveCodeCarbonRun(r: CodeCarbonRecord, mean: CodeCarbonMeanPower,
   const gridZone = r.countryIsoCode !== undefined && findGridZone(r.countryIsoCode) !== undefined ? r.countryIsoCode : undefined;
   const settings: ImpactSettings = { ...codecarbonSettings(r.pue), ...(gridZone !== undefined ? { grid: { value: gridZone, why: `CodeCarbon's country_iso_code ${gridZone}` } } : {}) };
   const perChannel = mean.channels.map((c) => ({ channel: c.name, energyJ: c.energyJ, meanW: c.powerW, maxW: c.powerW, minW: c.powerW, samples: 2 }));
-  return writeRunBundle(opts.runsDir, {
+  return {
     manifest: {
       label,
       startedAt: new Date(startMs).toISOString(),
@@ -399,8 +652,8 @@ async function saveCodeCarbonRun(r: CodeCarbonRecord, mean: CodeCarbonMeanPower,
         primaryChannel: primary,
         notes: sensorNotes,
       },
-      workload: { kind: 'import', format: CODECARBON_FORMAT, sourcePath: path, ...({ line: r.source.line, codecarbon } as Readonly<Record<string, unknown>>) },
-      device: hw ? { hardwareId: hw.id, name: hw.name } : gpu ? { name: gpu.name } : r.cpuModel !== undefined ? { name: r.cpuModel } : {},
+      workload: { kind: 'import', format: CODECARBON_FORMAT, sourcePath: path, ...({ line: r.source.line, codecarbon, source: file.identity } as Readonly<Record<string, unknown>>) },
+      device: deviceRecord(hw, gpu?.name ?? r.cpuModel),
       windows: [full],
       gaps: [],
       energy: {
@@ -413,7 +666,7 @@ async function saveCodeCarbonRun(r: CodeCarbonRecord, mean: CodeCarbonMeanPower,
       notes,
     },
     trace: mean.channels.map((c) => ({ name: c.name, tS: Float64Array.of(0, d), powerW: Float64Array.of(c.powerW, c.powerW) })),
-  });
+  };
 }
 
 // ── MLPerf log trees ───────────────────────────────────────────────────────────────
@@ -431,15 +684,30 @@ const MLPERF_FILES = [
  * `mlperf_log_summary.txt`), holding its logs, with no power (no sensor, no trace): what the
  * logs give is latency. Runs whose summary cannot be read are skipped with the reason.
  */
-async function importMlperfLogTree(root: string, opts: ImportOptions, skipped: ImportSkipped[]): Promise<ImportedRun[]> {
+function planMlperfLogTree(root: string, plan: Plan): void {
   if (!statSync(root).isDirectory()) throw errors.unknownFormat(root, 'expected a folder holding MLPerf logs (mlperf_log_summary.txt)');
   const tree = scanMlperfLogTree(root);
-  skipped.push(...tree.skipped.map((x) => ({ path: x.path, reason: x.reason, detail: x.detail })));
+  plan.skipped.push(...tree.skipped.map((x) => ({ path: x.path, reason: x.reason, detail: x.detail })));
   if (tree.runs.length === 0) throw errors.noData(`no readable mlperf_log_summary.txt under ${root}${tree.skipped.length > 0 ? ` (${tree.skipped.length} skipped)` : ''}`, { file: root });
-  const forced = opts.device !== undefined ? requireHardware(opts.device, { flag: '--device' }) : undefined;
-  const zone = opts.timeZone ?? 'UTC';
-  const out: ImportedRun[] = [];
+  const zone = plan.opts.timeZone ?? 'UTC';
+  // --device is checked once per log set (e.g. T4_v1.1_logs), against what its runs name.
+  const flagged = new Map<string, ReturnType<typeof chooseDevice>>();
+  if (plan.flagDevice) {
+    const sets = new Map<string, NamedDevice[]>();
+    for (const run of tree.runs) {
+      const named = mlperfRunDevice(run);
+      const key = logSetName(run, root);
+      const list = sets.get(key) ?? [];
+      if (named && !list.some((n) => n.name === named.name)) list.push(named);
+      sets.set(key, list);
+    }
+    for (const [key, said] of sets) flagged.set(key, chooseDevice(plan, said, key));
+  }
   for (const run of tree.runs) {
+    const hashed = [basename(run.summaryPath), ...(existsSync(join(run.dir, 'mlperf_log_detail.txt')) ? ['mlperf_log_detail.txt'] : [])];
+    const identity = folderIdentity(run.dir, hashed);
+    const claimed = claim(plan, run.dir, identity);
+    if (!claimed) continue;
     let detail: MlperfDetail | undefined;
     let detailProblem: string | undefined;
     try {
@@ -447,12 +715,18 @@ async function importMlperfLogTree(root: string, opts: ImportOptions, skipped: I
     } catch (e) {
       if (!isInferprintError(e) || e.code === 'IO') throw e;
       detailProblem = e.message;
-      skipped.push({ path: run.detailPath ?? run.dir, reason: 'invalid-detail', detail: `${e.message} (the run is imported without its times)` });
+      plan.skipped.push({ path: run.detailPath ?? run.dir, reason: 'invalid-detail', detail: `${e.message} (the run is imported without its times)` });
     }
-    const w = await saveMlperfRun(run, detail, detailProblem, forced, zone, opts);
-    out.push({ source: run.dir, ...w, added: true });
+    const named = mlperfRunDevice(run);
+    const device = flagged.get(logSetName(run, root)) ?? { hw: named?.hardware, reportedName: named?.name, notes: [] };
+    const input = mlperfBundle(run, detail, { detailProblem, device, named, zone, identity, alsoStoredAs: claimed.alsoStoredAs }, plan.opts);
+    plan.items.push({ kind: 'write', source: run.dir, input, ...claimed });
   }
-  return out;
+}
+
+/** How messages name a run's log set: its folder (`T4_v1.1_logs`), else the tree given. */
+function logSetName(run: MlperfRunDir, root: string): string {
+  return run.logSet ? join(root, run.relDir.split('/').slice(0, run.relDir.split('/').indexOf(run.logSet.folder) + 1).join('/')) : root;
 }
 
 /** A local wall-clock time (epoch ms of its fields read as UTC) as an instant in `zone`. */
@@ -497,16 +771,28 @@ function mlperfTimes(run: MlperfRunDir, detail: MlperfDetail | undefined, zone: 
   return { startMs: mtime, endMs: mtime, notes: ["the logs give no time: startedAt is mlperf_log_summary.txt's modification time; endedAt = startedAt"] };
 }
 
-async function saveMlperfRun(run: MlperfRunDir, detail: MlperfDetail | undefined, detailProblem: string | undefined, forced: HardwareSpec | undefined, zone: string, opts: ImportOptions): Promise<WrittenBundle> {
+/** What one MLPerf run's bundle needs besides its logs. */
+interface MlperfRunExtras {
+  readonly detailProblem: string | undefined;
+  /** The device: --device (checked against the log set), else what the logs name. */
+  readonly device: ReturnType<typeof chooseDevice>;
+  /** What the logs name (as `analyze` reads it: the detected GPU, the system folder, the log set's tag). */
+  readonly named: NamedDevice | undefined;
+  readonly zone: string;
+  readonly identity: SourceIdentity;
+  readonly alsoStoredAs: string | undefined;
+}
+
+function mlperfBundle(run: MlperfRunDir, detail: MlperfDetail | undefined, x: MlperfRunExtras, opts: ImportOptions): RunBundleInput {
   const s = run.summary;
   const qc = s.params.minQueryCount;
-  // The hardware as `analyze` names it for a log tree: the GPU the harness detected, the log set's tag, the system name.
-  const named = run.metadata?.gpuName ?? run.logSet?.tag ?? run.system;
-  const hw = forced ?? (named !== undefined ? resolveHardware(named) : undefined);
-  const times = mlperfTimes(run, detail, zone);
-  const notes = [...times.notes];
-  if (detailProblem !== undefined) notes.push(`mlperf_log_detail.txt could not be read: ${detailProblem}`);
-  if (!hw && named !== undefined) notes.push(`the hardware database has no ${JSON.stringify(named)}: give --device to name it`);
+  const { named } = x;
+  const hw = x.device.hw;
+  const times = mlperfTimes(run, detail, x.zone);
+  const notes = [...times.notes, ...x.device.notes];
+  if (x.detailProblem !== undefined) notes.push(`mlperf_log_detail.txt could not be read: ${x.detailProblem}`);
+  if (!hw && named !== undefined) notes.push(`the hardware database has no ${JSON.stringify(named.name)} (${named.from}): give --device to name it`);
+  if (x.alsoStoredAs !== undefined) notes.push(`imported again with --force: the store already held this run as ${x.alsoStoredAs}`);
   const windows: NamedWindow[] =
     detail?.powerBeginMs !== undefined && detail.powerEndMs !== undefined && detail.powerEndMs >= detail.powerBeginMs
       ? [{ name: 'compute', t0S: 0, t1S: (detail.powerEndMs - detail.powerBeginMs) / 1000 }]
@@ -532,7 +818,7 @@ async function saveMlperfRun(run: MlperfRunDir, detail: MlperfDetail | undefined
     ...(run.benchmark !== undefined ? { benchmark: run.benchmark } : {}),
     ...(detail?.loadgenVersion !== undefined ? { loadgenVersion: detail.loadgenVersion.version } : {}),
   };
-  return writeRunBundle(opts.runsDir, {
+  return {
     manifest: {
       label,
       startedAt: new Date(times.startMs).toISOString(),
@@ -540,12 +826,12 @@ async function saveMlperfRun(run: MlperfRunDir, detail: MlperfDetail | undefined
       status: { kind: 'completed' },
       host,
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
-      workload: { kind: 'import', format: 'mlperf', sourcePath: run.dir, ...mlperfWorkload },
-      device: hw ? { hardwareId: hw.id, name: hw.name } : named !== undefined ? { name: named } : {},
+      workload: { kind: 'import', format: 'mlperf', sourcePath: run.dir, ...mlperfWorkload, ...({ source: x.identity } as Readonly<Record<string, unknown>>) },
+      device: deviceRecord(hw, x.device.reportedName ?? named?.name),
       windows,
       gaps: [],
       notes: ['imported MLPerf logs: no power was measured (no sensor, no trace, no energy)', ...notes],
     },
     files,
-  });
+  };
 }

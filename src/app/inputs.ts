@@ -1,13 +1,15 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { errors } from '../errors.js';
-import { powerUnitOf, requireHardware, resolveHardware, type HardwareSpec } from '../impact/hardware.js';
+import { hardwareKey, powerUnitOf, requireHardware, resolveHardware, type HardwareSpec } from '../impact/hardware.js';
 import type { ImpactSettings } from '../impact/presets.js';
 import { latencyByQueryCount } from '../analysis/latency.js';
 import type { PerRunEnergy } from '../analysis/trapezoid.js';
 import type { LatencyObservation, LatencyStats, RunTrace } from '../analysis/types.js';
 import { readLinesSync } from '../io/lines.js';
-import { isThesisDataDir, isThesisRoot, scanThesisDataDir, scanThesisDataset, type Skipped, type ThesisDeviceData } from '../io/thesis-dataset.js';
+import { isThesisDataDir, isThesisRoot, scanThesisPath, studyHardware, type Skipped, type ThesisDeviceData } from '../io/thesis-dataset.js';
+import { contradiction, mlperfRunDevice } from './import-device.js';
+import { identityKey, recordedIdentity } from './import-source.js';
 import { scanMlperfLogTree } from '../mlperf/log-tree.js';
 import type { MlperfLogTree, MlperfSummary } from '../mlperf/types.js';
 import { parseSummary } from '../mlperf/parse-summary.js';
@@ -122,7 +124,7 @@ export function discoverInputs(paths: readonly string[], opts: FileOptions): Dis
       continue;
     }
     if (isThesisRoot(path) || isThesisDataDir(path)) {
-      const ds = isThesisRoot(path) ? scanThesisDataset(path) : scanThesisDataDir(path);
+      const ds = scanThesisPath(path);
       skipped.push(...ds.skipped);
       for (const d of ds.devices) groups.push(...thesisGroups(d, skipped));
       if (ds.devices.some((d) => !d.logDir)) notes.push('no MLPerf logs found for some devices: their latency is left empty');
@@ -132,7 +134,7 @@ export function discoverInputs(paths: readonly string[], opts: FileOptions): Dis
     if (tree.runs.length > 0) {
       skipped.push(...tree.skipped);
       logTrees++;
-      groups.push(...logTreeGroups(tree, opts.device));
+      groups.push(...logTreeGroups(tree, opts.device, notes));
       notes.push(`${raw}: MLPerf logs only — latency without energy; give power traces for energy`);
       continue;
     }
@@ -194,7 +196,7 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
   }
   const groups = new Map<string, Pending>();
   // Runs imported from the same source file (and line) are one measurement counted twice.
-  const bySource = new Map<string, string[]>();
+  const bySource = new Map<string, { readonly label: string; readonly ids: string[] }>();
   for (const dir of dirs) {
     const file = join(dir, MANIFEST_FILE);
     let m: RunManifest;
@@ -228,7 +230,7 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
       : study
         ? `${hardware?.id ?? ''}|thesis|${study.datasetTag}|${study.version}|${study.queryCount}`
         : logs
-          ? `${hardware?.id ?? m.device.name ?? ''}|mlperf|${logs.datasetTag}|${logs.version}|${logs.scenario}|${logs.queryCount}`
+          ? `${hardware?.id ?? hardwareKey(m.device.name ?? '')}|mlperf|${logs.datasetTag}|${logs.version}|${logs.scenario}|${logs.queryCount}`
           : `${hardware?.id ?? ''}|${label}`);
     let g = groups.get(key);
     if (!g) {
@@ -271,17 +273,21 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
     });
     if (m.sensor) g.provenance.push(m.sensor.provenance.kind);
     const src = importSource(m);
-    if (src !== undefined) bySource.set(src, [...(bySource.get(src) ?? []), m.id]);
+    if (src !== undefined) {
+      const seen = bySource.get(src.key);
+      if (seen) seen.ids.push(m.id);
+      else bySource.set(src.key, { label: src.label, ids: [m.id] });
+    }
     g.dirs.push(dir);
     const cw = m.windows.find((x) => x.name === 'compute');
     const ce = m.energy.perWindow?.find((x) => x.window === 'compute' && x.channel === m.energy?.primary.channel);
     if (cw && ce) g.compute.push({ id: m.id, energyJ: ce.energyJ, durationS: cw.t1S - cw.t0S, gaps: 0 });
   }
-  const shared = [...bySource].filter(([, ids]) => ids.length > 1);
+  const shared = [...bySource.values()].filter((x) => x.ids.length > 1);
   if (shared.length > 0) {
-    const [src, ids] = shared[0]!;
+    const { label, ids } = shared[0]!;
     notes.push(
-      `${shared.reduce((n, [, ids2]) => n + ids2.length, 0)} runs share ${shared.length} source(s), e.g. ${ids.length} runs imported from ${src} (${ids.join(', ')}): the same measurement is counted more than once; remove the copies (inferprint runs rm ID)`,
+      `${shared.reduce((n, x) => n + x.ids.length, 0)} runs share ${shared.length} source(s), e.g. ${ids.length} runs imported from ${label} (${ids.join(', ')}): the same measurement is counted more than once; remove the copies (inferprint runs rm ID)`,
     );
   }
   const powerless = [...groups.values()].reduce((n, g) => n + g.powerless, 0);
@@ -300,11 +306,17 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
   });
 }
 
-/** The file (and line) an imported run came from: two runs with the same are one measurement. */
-function importSource(m: RunManifest): string | undefined {
+/**
+ * What an imported run came from: two runs with the same are one measurement. Its content
+ * identity where the import recorded one (the same file under two names is one source), else
+ * its file (and line).
+ */
+function importSource(m: RunManifest): { readonly key: string; readonly label: string } | undefined {
   if (m.workload.kind !== 'import') return undefined;
   const line = (m.workload as unknown as Record<string, unknown>).line;
-  return typeof line === 'number' ? `${m.workload.sourcePath}:${line}` : m.workload.sourcePath;
+  const label = typeof line === 'number' ? `${m.workload.sourcePath}:${line}` : m.workload.sourcePath;
+  const id = recordedIdentity(m);
+  return { key: id ? identityKey(id) : label, label };
 }
 
 /** What `import mlperf` records about a run (see src/app/import.ts). */
@@ -411,7 +423,12 @@ export function latencyObservation(s: MlperfSummary): LatencyObservation {
   };
 }
 
-function logTreeGroups(tree: MlperfLogTree, device: string | undefined): RunGroup[] {
+/**
+ * A log tree's groups, named by what the logs say (mlperfRunDevice, as `import mlperf` names
+ * them). `--device` overrides that; where the logs name another device the database knows,
+ * a note says so (analyze writes nothing, so it relabels with a note rather than refusing).
+ */
+function logTreeGroups(tree: MlperfLogTree, device: string | undefined, notes: string[]): RunGroup[] {
   // One group per log set (e.g. `Orin_v4.1_logs`) × scenario × query count.
   const sets = new Map<string, MlperfLogTree['runs'][number][]>();
   for (const r of tree.runs) {
@@ -423,8 +440,16 @@ function logTreeGroups(tree: MlperfLogTree, device: string | undefined): RunGrou
   const out: RunGroup[] = [];
   for (const runs of sets.values()) {
     const first = runs[0]!;
-    const name = device ?? first.metadata?.gpuName ?? first.logSet?.tag ?? first.system;
-    const hardware = name !== undefined ? requireHardware(name, device !== undefined ? { flag: '--device' } : { file: first.dir }) : undefined;
+    const named = mlperfRunDevice(first);
+    let hardware: HardwareSpec | undefined;
+    if (device !== undefined) {
+      hardware = requireHardware(device, { flag: '--device' });
+      const said = [...new Map(runs.flatMap((r) => mlperfRunDevice(r) ?? []).map((n) => [n.name, n])).values()];
+      const c = contradiction(hardware, said);
+      if (c !== undefined) notes.push(`--device ${device} relabels ${first.logSet?.folder ?? tree.root} as ${hardware.id}, but its logs name ${c}`);
+    } else if (named !== undefined) {
+      hardware = named.hardware ?? requireHardware(named.name, { file: first.dir });
+    }
     const byQc = latencyByQueryCount(runs.map((r) => latencyObservation(r.summary)));
     for (const [qc, latency] of [...byQc].sort((a, b) => a[0] - b[0])) {
       out.push({
@@ -527,7 +552,9 @@ function fileGroups(files: readonly string[], opts: FileOptions, skipped: Skippe
     }
     const name = opts.device ?? named?.tag;
     if (name === undefined) throw errors.usage(`${f}: name the device that made this trace (e.g. --device H100-NVL; see inferprint hardware list)`, '--device');
-    const hw = requireHardware(name, opts.device !== undefined ? { flag: '--device' } : { file: f });
+    // A tag in one of the study's file names stands for the card the study measured (studyHardware).
+    // Named as the study names its files, --device is read as the study's tags are.
+    const hw = (named ? studyHardware(name) : undefined) ?? requireHardware(name, opts.device !== undefined ? { flag: '--device' } : { file: f });
     const key = `${hw.id}\u0000${named?.qc ?? ''}\u0000${format}`;
     let g = groups.get(key);
     if (!g) {

@@ -101,6 +101,18 @@ export function genericNote(name: string, spec: HardwareSpec): string | undefine
   return `the hardware database has no dies for '${name}': the ${spec.id} class entry stands for it (not a specific part; silicon of ${spec.generic.modelledOn}, the median of ${spec.generic.members} ${spec.cpuClass ?? ''} parts)`;
 }
 
+
+/**
+ * How a run's device is named for people, the same in every table, listing and figure: its
+ * hardware id, else the id its reported name resolves to (`orin`, `Orin` → `AGX-Orin`), else
+ * that name as written; null without either.
+ */
+export function deviceDisplayName(hardwareId: string | null | undefined, name: string | null | undefined): string | null {
+  if (hardwareId !== undefined && hardwareId !== null) return hardwareId;
+  if (name === undefined || name === null) return null;
+  return resolveHardware(name)?.id ?? name;
+}
+
 /** Ids of devices (and servers) whose names are close to `name`, closest first (for "did you mean"). */
 export function suggestHardware(name: string, limit = 3): string[] {
   return closeMatches(hardwareKey(name), [...BY_KEY, ...SERVER_BY_KEY].map(([k, h]) => [k, h.id] as const), limit);

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { errors } from '../errors.js';
-import { powerUnitOf, resolveHardware, type HardwareSpec } from '../impact/hardware.js';
+import { hardwareKey, powerUnitOf, resolveHardware, type HardwareSpec } from '../impact/hardware.js';
 import { parseThesisFileName, type ThesisFileName } from '../traces/parse-thesis-csv.js';
 import type { PowerUnit } from '../units/index.js';
 
@@ -12,8 +12,29 @@ import type { PowerUnit } from '../units/index.js';
  *   ROOT/Logs/<Tag>_<version>_logs/<YYYY.MM.DD-HH.MM.SS>/<system>/<benchmark>/<Scenario>/mlperf_log_summary.txt
  *
  * Devices are named by folder tags (`A100`, `orin`, `Orin`); both sides resolve through the
- * hardware database, so any device it knows works, not just the study's.
+ * hardware database (`studyHardware`), so any device it knows works, not just the study's.
  */
+
+/**
+ * The study's tags that do not name the card it measured. Its `A100` runs (v1.1 and v4.1)
+ * were made on an A100 PCIe 40 GB: the v4.1 logs' metadata.json detects `NVIDIA
+ * A100-PCIE-40GB`, the v1.1 runs' system folder is `A100-PCIex1_TRT`, and the card's power
+ * limit is 250 W (Simeu 2025, Logs/; its hardware table lists the SXM4's 400 W).
+ * The study's MLPerf logs therefore resolve to `A100-PCIE-40GB`, and so do its power traces,
+ * so one card has one id. The two database rows have the same assessed inputs (826 mm² at
+ * 7 nm, TSMC 2020, 40 GB at 280 g/GB, Large-scale) and the study's F_GPU constants are
+ * recorded for both, so Table 5.1 is unchanged.
+ *
+ * Not mapped: the study's `H100` was an H100 NVL, but its table row (80 GB HBM2e) is not that
+ * card (94 GB HBM3), so the study's figures are not the card's and the tag keeps its row.
+ */
+const STUDY_CARDS: ReadonlyMap<string, string> = new Map([[hardwareKey('A100'), 'A100-PCIE-40GB']]);
+
+/** The hardware a tag of the study's layout (data folder, file name, log set) stands for. */
+export function studyHardware(tag: string): HardwareSpec | undefined {
+  const card = STUDY_CARDS.get(hardwareKey(tag));
+  return resolveHardware(card ?? tag);
+}
 
 export interface ThesisRunFile extends ThesisFileName {
   readonly path: string;
@@ -63,6 +84,17 @@ function isDir(p: string): boolean {
   }
 }
 
+/**
+ * What `analyze` and `import thesis` take: a dataset root (holding `Data/`, usually `Logs/`)
+ * or one `data_<tag>_<version>` folder (its logs looked up in `../../Logs`, as in the study's
+ * layout).
+ */
+export function scanThesisPath(path: string): ThesisDataset {
+  if (isThesisRoot(path)) return scanThesisDataset(path);
+  if (isThesisDataDir(path)) return scanThesisDataDir(path);
+  throw errors.unknownFormat(path, "not the study's layout: expected a folder holding Data/data_<tag>_<version>/ (and Logs/), or one data_<tag>_<version> folder holding FULL/ or CI/");
+}
+
 /** Scan a dataset root holding `Data/` (and usually `Logs/`). */
 export function scanThesisDataset(root: string): ThesisDataset {
   if (!existsSync(root)) throw errors.notFound(root, 'dataset folder');
@@ -102,7 +134,7 @@ function scanOne(dir: string, logsRoot: string | undefined, skipped: Skipped[], 
   if (!m) throw errors.unknownFormat(dir, 'not a data_<tag>_<version> folder');
   const tag = m[1]!;
   const version = m[2]!;
-  const hardware = resolveHardware(tag);
+  const hardware = studyHardware(tag);
   if (!hardware) {
     if (explicit) throw errors.unknownHardware(tag, { file: dir }, 'add it to the hardware database or rename the folder');
     skipped.push({ path: dir, reason: `device tag '${tag}' is not in the hardware database` });
@@ -131,7 +163,7 @@ function findLogDir(logsRoot: string, hw: HardwareSpec, version: string): string
   for (const name of readdirSync(logsRoot).sort()) {
     const m = LOG_DIR.exec(name);
     if (!m || m[2] !== version) continue;
-    if (resolveHardware(m[1]!)?.id === hw.id) return join(logsRoot, name);
+    if (studyHardware(m[1]!)?.id === hw.id) return join(logsRoot, name);
   }
   return undefined;
 }

@@ -12,6 +12,7 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { isInferprintError, type InferprintError } from '../errors.js';
 import { estimateEmbodied, resolveHardware, type DefaultUsed, type EmbodiedResult, type HardwareSpec, type ImpactResult, type PresetId } from '../impact/index.js';
+import { deviceDisplayName } from '../impact/hardware.js';
 import { assessRun, hardwareOfRun, runFootprint } from '../runs/run-impact.js';
 import { describeProvenance } from '../traces/provenance.js';
 import { parseSummary } from '../mlperf/parse-summary.js';
@@ -32,7 +33,7 @@ export interface RunRow {
   readonly startedAt: string;
   readonly endedAt: string;
   readonly durationS: number;
-  /** What the run measured, for people: hardware id, else the device name, else null. */
+  /** What the run measured, for people: hardware id, else the id its device name resolves to, else that name, else null (deviceDisplayName). */
   readonly device: string | null;
   readonly hardwareId: string | null;
   readonly deviceName: string | null;
@@ -150,7 +151,7 @@ function runRow(m: RunManifest): RunRow {
     startedAt: m.startedAt,
     endedAt: m.endedAt,
     durationS: (Date.parse(m.endedAt) - Date.parse(m.startedAt)) / 1000,
-    device: m.device.hardwareId ?? deviceName,
+    device: deviceDisplayName(m.device.hardwareId, deviceName),
     hardwareId: m.device.hardwareId ?? null,
     deviceName,
     sensor: sensor?.name ?? null,

@@ -97,9 +97,13 @@ void describe('die-area-density-v1', () => {
 });
 
 void describe('thesis-2025-constants', () => {
-  void it('exists for exactly the study ten devices', () => {
+  void it('exists for exactly the study ten devices, and for the card its A100 was', () => {
     const ids = HARDWARE.filter((h) => hasThesisConstants(h)).map((h) => h.id).sort();
-    assert.deepEqual(ids, ['A100', 'A40', 'AGX-Orin', 'AGX-Xavier', 'H100', 'L40S', 'Quadro-RTX-6000', 'Quadro-RTX-8000', 'RTX-2080Ti', 'Tesla-T4']);
+    assert.deepEqual(ids, ['A100', 'A100-PCIE-40GB', 'A40', 'AGX-Orin', 'AGX-Xavier', 'H100', 'L40S', 'Quadro-RTX-6000', 'Quadro-RTX-8000', 'RTX-2080Ti', 'Tesla-T4']);
+    // The study's A100 data come from an A100-PCIE-40GB (src/io/thesis-dataset.ts): the same constants, and the same die-area-v1 inputs.
+    const pcie = requireHardware('A100-PCIE-40GB');
+    assert.deepEqual(thesis2025Constants(pcie).candidatesKg, thesis2025Constants(requireHardware('A100')).candidatesKg);
+    assert.deepEqual(dieAreaV1(pcie).candidatesKg, dieAreaV1(requireHardware('A100')).candidatesKg);
   });
   void it('equals the study lists exactly and die-area-v1 to 1e-6 kg, factor by factor', () => {
     for (const [tag, list] of STUDY_LISTS) {

@@ -195,7 +195,8 @@ test('import codecarbon: one bundle per run, CodeCarbon energies to the joule, m
   assert.equal(existsSync(join(dir, 'store-cc-tz')), false);
   const onlyA = join(dir, 'emissions-a.csv');
   writeFileSync(onlyA, `${[CC_HEADER, CC_ROWS[0]!, CC_ROWS[1]!].join('\n')}\n`);
-  const tz = await importRuns({ format: 'codecarbon', paths: [onlyA], runsDir: join(dir, 'store-cc-tz'), timeZone: 'Europe/Paris', device: 'H100-NVL', channel: 'gpu' });
+  // The file names an A100: --device H100-NVL relabels it only with --force (test/analysis/device-identity.test.ts).
+  const tz = await importRuns({ format: 'codecarbon', paths: [onlyA], runsDir: join(dir, 'store-cc-tz'), timeZone: 'Europe/Paris', device: 'H100-NVL', channel: 'gpu', force: true });
   const mtz = (await readRunBundle(tz[0]!.path)).manifest;
   assert.equal(mtz.startedAt, new Date(endMs - 2 * 3600_000 - d * 1000).toISOString());
   assert.equal(mtz.device.hardwareId, 'H100-NVL');
@@ -325,7 +326,7 @@ test('import mlperf: a folder without a readable summary is NO_DATA; a power-les
   assert.equal(copy!.added, true);
 });
 
-test('inferprint import mlperf|codecarbon: runs added on stdout, skipped runs on stderr, bad flags exit 2', async () => {
+test('inferprint import mlperf|codecarbon: every source on stdout (added, already present, skipped with the reason), bad flags exit 2', async () => {
   const tree = mkdtempSync(join(tmpdir(), 'inferprint-import-cli-'));
   for (const [name, text] of [
     ['2025.05.30-21.30.13', SUMMARY_TEXT],
@@ -344,8 +345,10 @@ test('inferprint import mlperf|codecarbon: runs added on stdout, skipped runs on
   };
   const r = await cli(['import', 'mlperf', tree, '--runs-dir', runsDir, '--time-zone', 'Europe/Paris']);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /1 run\(s\) added to /);
-  assert.match(r.err, /1 item\(s\) skipped:\n .*2025\.05\.30-21\.31\.13.*mlperf_log_summary\.txt: empty-summary/);
+  assert.match(r.out, /\n1 added, 0 already present, 1 skipped \(runs directory /);
+  assert.match(r.out, /\nadded +\S+ +\S+2025\.05\.30-21\.30\.13\S+\n/);
+  assert.match(r.out, /\nskipped +— +\S+2025\.05\.30-21\.31\.13\S+mlperf_log_summary\.txt +empty-summary — /);
+  assert.equal(r.err, '');
   const [b] = await listRunBundles(runsDir);
   assert.equal(b!.manifest.startedAt, '2025-05-30T19:30:13.000Z', 'the folder name read in the host zone');
 

@@ -40,7 +40,7 @@ test('the study fixtures give all seven figures, in report order', { skip: skipW
   );
   assert.deepEqual(
     data.series.map((s) => s.name),
-    ['A100 v4.1', 'AGX-Orin v4.1', 'Tesla-T4 v1.1'],
+    ['A100-PCIE-40GB v4.1', 'AGX-Orin v4.1', 'Tesla-T4 v1.1'],
   );
   // 3 devices × 5 query counts, whole runs and compute-phase runs.
   assert.equal(data.profiles.length, 30);
@@ -54,7 +54,7 @@ test('parameters and the methods text name devices as the series do (not by data
   const { data } = await study();
   assert.deepEqual(
     data.parameters.map((p) => p.device),
-    ['A100 v4.1', 'AGX-Orin v4.1', 'Tesla-T4 v1.1'],
+    ['A100-PCIE-40GB v4.1', 'AGX-Orin v4.1', 'Tesla-T4 v1.1'],
   );
   const text = JSON.stringify(data.methods);
   assert.ok(!/\borin v4\.1\b/.test(text), 'no dataset-tag device name in the methods text');
@@ -65,7 +65,7 @@ test("figure 2 plots the study's Table 5.1 GWP and its range (expected.csv, 1e-5
   const gwp = values(figures.find((f) => f.id === 'gwp-by-query-count')!);
   const [header, ...lines] = readFileSync(join(THESIS_DIR, 'expected.csv'), 'utf8').trim().split('\n');
   const cols = header!.split(',');
-  const series: Record<string, string> = { T4: 'Tesla-T4 v1.1', A100: 'A100 v4.1', orin: 'AGX-Orin v4.1' };
+  const series: Record<string, string> = { T4: 'Tesla-T4 v1.1', A100: 'A100-PCIE-40GB v4.1', orin: 'AGX-Orin v4.1' };
   assert.equal(gwp.length, lines.length);
   for (const line of lines) {
     const row = Object.fromEntries(line.split(',').map((v, i) => [cols[i]!, v]));
@@ -87,12 +87,12 @@ test('figure 5 marks exactly the non-dominated configurations: A100 and AGX-Orin
   assert.deepEqual([...t.front].sort((a, b) => a - b), brute);
   assert.deepEqual(
     t.front.map((i) => `${t.rows[i]!.series} ${t.rows[i]!.queryCount!}`),
-    ['A100 v4.1 256', 'AGX-Orin v4.1 256'],
+    ['A100-PCIE-40GB v4.1 256', 'AGX-Orin v4.1 256'],
   );
   const marked = values(figures.find((f) => f.id === 'gwp-per-query-vs-latency')!).filter((v) => v.kind === 'point' && v.front === true);
   assert.deepEqual(
     marked.map((v) => `${String(v.series)} ${String(v.qc)}`),
-    ['A100 v4.1 256', 'AGX-Orin v4.1 256'],
+    ['A100-PCIE-40GB v4.1 256', 'AGX-Orin v4.1 256'],
   );
 });
 
@@ -122,11 +122,11 @@ test('every figure carries, inside its SVG, its title, grid, PUE, lifetime, ener
   const { data, figures } = await study();
   // The values come from what the analysis says it used for each device.
   const used = (device: string, name: string): number => data.parameters.find((p) => p.device === device)!.used.find((u) => u.name === name)!.value as number;
-  assert.equal(used('A100 v4.1', 'grid'), 79.1);
-  assert.equal(used('A100 v4.1', 'pue'), 1.5);
+  assert.equal(used('A100-PCIE-40GB v4.1', 'grid'), 79.1);
+  assert.equal(used('A100-PCIE-40GB v4.1', 'pue'), 1.5);
   assert.equal(used('AGX-Orin v4.1', 'pue'), 1);
   assert.equal(used('Tesla-T4 v1.1', 'pue'), 1);
-  assert.equal(used('A100 v4.1', 'lifetime'), 7 * 8760 * 3600);
+  assert.equal(used('A100-PCIE-40GB v4.1', 'lifetime'), 7 * 8760 * 3600);
   for (const f of figures) {
     const text = svgText(await svgOf(f.id));
     for (const want of [
@@ -166,7 +166,7 @@ test("power profiles: each panel's time axis spans its own data, padded by 2 % (
     for (const [t0, t1] of extents) assert.ok(domains.some(([d0, d1]) => d0 <= t0 && d1 >= t1 && d1 - d0 <= 1.0402 * (t1 - t0)), `a panel spanning ${t0}–${t1} s`);
   }
   // The A100's whole runs last about 5 s: its axis no longer runs to 10 s as the Tesla-T4's did.
-  const a100 = data.profiles.filter((p) => p.phase === 'full' && p.series === 'A100 v4.1');
+  const a100 = data.profiles.filter((p) => p.phase === 'full' && p.series === 'A100-PCIE-40GB v4.1');
   assert.ok(a100.every((p) => Math.max(...p.tS) < 6));
 });
 

@@ -1,4 +1,4 @@
-import { IMPORT_FORMATS, importRunsReport, type ImportFormat } from '../../app/import.js';
+import { IMPORT_FORMATS, importRunsReport, type ImportedRun, type ImportFormat, type ImportSkipped } from '../../app/import.js';
 import { errors } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import { parseFlags } from '../args.js';
@@ -10,14 +10,21 @@ const HELP = `Usage: inferprint import FORMAT PATH... [options]
 
 Brings measurements made elsewhere into the runs store as run bundles.
 
+Imports are idempotent: a source the store already holds (the same file content, under any
+name; for CodeCarbon the same run_id) is not added again, and is listed with the run that
+holds it. They are all or nothing: every source is read and checked before the first bundle
+is written, and a write that fails removes what the import wrote.
+
 FORMAT:
   nvidia-smi   nvidia-smi CSV logs (--query-gpu=timestamp,...,power.draw... --format=csv)
   tegrastats   tegrastats logs (give --interval for logs without timestamps)
   generic      any power CSV, with --columns t=COL,p=COL,unit=W|mW|kW[,timeUnit=ms][,delim=;]
-  thesis-csv   the study's power CSVs (with --device: W for GPUs, mW for Jetsons)
-  thesis       the study's dataset (a folder holding Data/ and Logs/): one bundle per run
-               (FULL trace), with its compute-phase run (CI) and the MLPerf latency of
-               its device and query count attached
+  thesis-csv   the study's power CSVs (W for GPUs, mW for Jetsons): the device from the
+               file name (consommation_energie_single_<tag>_QC_...), or --device
+  thesis       the study's dataset (a folder holding Data/ and Logs/, or one
+               Data/data_<tag>_<version> folder): one bundle per run (FULL trace), with
+               its compute-phase run (CI) and the MLPerf latency of its device and query
+               count attached
   mlperf       an MLPerf log tree: one bundle per LoadGen run (a folder holding
                mlperf_log_summary.txt) with its logs; no power is measured, so these runs
                give latency only (runs whose summary cannot be read are skipped, and said)
@@ -27,7 +34,11 @@ FORMAT:
   bundle       run bundles copied from another machine (kept whole, id unchanged)
 
 Options:
-  --device NAME        hardware that made the trace or ran the logs (see: inferprint hardware list)
+  --device NAME        hardware that made the trace or ran the logs (see: inferprint hardware list);
+                       refused when the source names another device (nvidia-smi's name column,
+                       CodeCarbon's gpu_model, MLPerf's detected GPU, system or log set), unless --force
+  --force              import sources the store already holds again (a new bundle each), and let
+                       --device relabel sources that name another device (said in the run's notes)
   --label TEXT         label for the imported run(s)
   --interval DURATION  sampling interval of logs without timestamps, e.g. 50ms
   --columns SPEC       generic CSV columns
@@ -53,6 +64,7 @@ export const importCommand: Command = {
       'time-zone': { type: 'string' },
       'runs-dir': { type: 'string' },
       format: { type: 'string' },
+      force: { type: 'boolean' },
     });
     const [format, ...paths] = positionals;
     if (format === undefined || !(IMPORT_FORMATS as readonly string[]).includes(format)) {
@@ -60,7 +72,7 @@ export const importCommand: Command = {
     }
     const out = parseFormat(values.format);
     const runsDir = resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd });
-    const { imported, skipped } = await importRunsReport({
+    const { imported, skipped, warnings } = await importRunsReport({
       format: format as ImportFormat,
       paths: paths.map((p) => (p.startsWith('/') ? p : `${ctx.cwd}/${p}`)),
       runsDir,
@@ -70,25 +82,50 @@ export const importCommand: Command = {
       ...(values.columns !== undefined ? { columns: values.columns } : {}),
       ...(values.channel !== undefined ? { channel: values.channel } : {}),
       ...(values['time-zone'] !== undefined ? { timeZone: values['time-zone'] } : {}),
+      ...(values.force === true ? { force: true } : {}),
     });
-    if (skipped.length > 0) {
-      ctx.stderr(`inferprint import: ${skipped.length} item(s) skipped:\n`);
-      for (const x of skipped) ctx.stderr(`  ${x.path}: ${x.reason}${x.detail !== undefined ? ` — ${x.detail}` : ''}\n`);
-    }
-    if (out === 'json') ctx.stdout(renderJson({ runsDir, imported, skipped }));
+    for (const w of warnings) ctx.stderr(`inferprint import: warning: ${w}\n`);
+    const added = imported.filter((r) => r.added).length;
+    const summary = { added, alreadyPresent: imported.length - added, skipped: skipped.length };
+    if (out === 'json') ctx.stdout(renderJson({ runsDir, ...summary, imported, skipped, warnings }));
     else {
+      const rows = [...imported.map(importedRow), ...skipped.map(skippedRow)];
       ctx.stdout(
         renderTable(
           [
-            { key: 'id', header: 'run', value: (r: (typeof imported)[number]) => r.id },
-            { key: 'added', header: 'added', value: (r) => (r.added ? 'yes' : 'already there') },
-            { key: 'source', header: 'from', value: (r) => r.source },
+            { key: 'status', header: 'status', value: (r: Row) => r.status },
+            { key: 'run', header: 'run', value: (r) => r.run },
+            { key: 'source', header: 'source', value: (r) => r.source },
+            { key: 'note', header: 'note', value: (r) => r.note },
           ],
-          imported,
+          rows,
         ),
       );
-      ctx.stdout(`${imported.filter((r) => r.added).length} run(s) added to ${runsDir}\n`);
+      ctx.stdout(`${summary.added} added, ${summary.alreadyPresent} already present, ${summary.skipped} skipped (runs directory ${runsDir})\n`);
     }
     return 0;
   },
 };
+
+/** One line of the table: a source and what became of it. */
+interface Row {
+  readonly status: 'added' | 'already present' | 'skipped';
+  readonly run: string;
+  readonly source: string;
+  readonly note: string;
+}
+
+function importedRow(r: ImportedRun): Row {
+  if (r.added) return { status: 'added', run: r.id, source: r.source, note: r.alsoStoredAs !== undefined ? `--force: also in the store as ${r.alsoStoredAs}` : '' };
+  const p = r.present;
+  const note = p?.inThisImport
+    ? `given twice: the same content as ${p.storedSource}`
+    : p?.sameContent
+      ? `the same content as ${p.storedSource}, already in the store; --force to import again`
+      : 'already in the store; --force to import again';
+  return { status: 'already present', run: r.id, source: r.source, note };
+}
+
+function skippedRow(x: ImportSkipped): Row {
+  return { status: 'skipped', run: '—', source: x.path, note: `${x.reason}${x.detail !== undefined ? ` — ${x.detail}` : ''}` };
+}

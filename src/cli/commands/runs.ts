@@ -3,6 +3,7 @@ import { extname, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { describeProvenance } from '../../traces/provenance.js';
 import { errors } from '../../errors.js';
+import { deviceDisplayName } from '../../impact/hardware.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import { EXPORT_FORMATS, runRowsCsv, runRowsJson, type ExportFormat } from '../../store/export.js';
 import { parseTimeBound, RUN_STATUSES, type RunFilter } from '../../store/filter.js';
@@ -115,7 +116,7 @@ const LIST_COLUMNS: readonly Column<RunRow>[] = [
   { key: 'id', header: 'id', value: (r) => r.id },
   // `completed` is the measurement's status; a wrapped command that failed says so beside it.
   { key: 'status', header: 'status', value: (r) => (r.exit_code !== null && r.exit_code !== 0 ? `${r.status} (exit ${r.exit_code})` : r.status) },
-  { key: 'device', header: 'device', value: (r) => r.hardware_id ?? r.device },
+  { key: 'device', header: 'device', value: (r) => deviceDisplayName(r.hardware_id, r.device) },
   { key: 'sensor', header: 'sensor', value: (r) => (r.sensor === null ? 'none' : r.provenance === 'estimated' ? `${r.sensor} (ESTIMATED)` : r.provenance === 'replayed' ? `${r.sensor} (REPLAYED)` : r.sensor) },
   { key: 'scenario', header: 'scenario', value: (r) => r.scenario },
   { key: 'query_count', header: 'queries', value: (r) => r.query_count, align: 'right' },

@@ -22,4 +22,7 @@ export const THESIS_FGPU = [
   {"hardwareId":"L40S","candidate":1,"fGpuKg":33.64383,"icFactorId":"pirson-node5","source":"Simeu 2025, Plots/perf_show.py (F_GPU list, kgCO2e)","sourceYear":2025},
   {"hardwareId":"AGX-Orin","candidate":1,"fGpuKg":25.5397,"icFactorId":"pirson-node8-a","source":"Simeu 2025, Plots/perf_show.py (F_GPU list, kgCO2e)","sourceYear":2025},
   {"hardwareId":"AGX-Orin","candidate":2,"fGpuKg":35.8955,"icFactorId":"pirson-node8-b","source":"Simeu 2025, Plots/perf_show.py (F_GPU list, kgCO2e)","sourceYear":2025},
+  {"hardwareId":"A100-PCIE-40GB","candidate":1,"fGpuKg":27.6787,"icFactorId":"pirson-node7-a","source":"Simeu 2025, Plots/perf_show.py (F_GPU list, kgCO2e): its A100 row, which is the card it measured (metadata.json: NVIDIA A100-PCIE-40GB; same die, node, year, foundry and 40 GB)","sourceYear":2025},
+  {"hardwareId":"A100-PCIE-40GB","candidate":2,"fGpuKg":20.469933,"icFactorId":"pirson-tsmc-2020","source":"Simeu 2025, Plots/perf_show.py (F_GPU list, kgCO2e): its A100 row, which is the card it measured (metadata.json: NVIDIA A100-PCIE-40GB; same die, node, year, foundry and 40 GB)","sourceYear":2025},
+  {"hardwareId":"A100-PCIE-40GB","candidate":3,"fGpuKg":44.8182,"icFactorId":"pirson-node7-b","source":"Simeu 2025, Plots/perf_show.py (F_GPU list, kgCO2e): its A100 row, which is the card it measured (metadata.json: NVIDIA A100-PCIE-40GB; same die, node, year, foundry and 40 GB)","sourceYear":2025},
 ] as const satisfies readonly ThesisFgpuRow[];

@@ -56,13 +56,13 @@ test("the study's data give one GWP by every route: dataset, imported runs, runs
     for (const row of [d, r]) {
       assert.equal(row.preset, 'thesis-2025');
       assert.equal(param(row, 'grid')?.value, 79.1);
-      assert.equal(param(row, 'pue')?.value, d.device === 'A100' ? 1.5 : 1);
+      assert.equal(param(row, 'pue')?.value, d.device === 'A100-PCIE-40GB' ? 1.5 : 1);
       assert.equal(param(row, 'lifetime')?.value, 61320 * 3600);
     }
     for (const k of ['mean', 'min', 'max'] as const) assert.ok(rel(r.impact!.gwpG[k], d.impact!.gwpG[k]) < 1e-9, `${key(d)} GWP ${k}: ${r.impact!.gwpG[k]} vs ${d.impact!.gwpG[k]}`);
   }
   // The energy method does not change the parameters: --method thesis uses the same PUE.
-  for (const t of thesis.rows) assert.equal(param(t, 'pue')?.value, t.device === 'A100' ? 1.5 : 1, `${key(t)} PUE under the thesis method`);
+  for (const t of thesis.rows) assert.equal(param(t, 'pue')?.value, t.device === 'A100-PCIE-40GB' ? 1.5 : 1, `${key(t)} PUE under the thesis method`);
 
   // The store's listing (runs list, sql, exports) and the dashboard's run page give each run the same figure.
   const listing = await openStore(runsDir).list({});

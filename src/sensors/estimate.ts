@@ -145,6 +145,7 @@ async function start(env: SensorEnv, opts: StartOptions, sink: SensorSink, reade
       estimator.sample(tS, (await readStat(reader, env.root)).cpu, sink);
     },
     sink,
+    { holdProcess: opts.holdProcess },
   );
   const channels: ChannelInfo[] = [{ name: CPU_CHANNEL, kind: 'cpu', ...(plan.cpuModel !== undefined ? { device: plan.cpuModel } : {}) }];
   if (plan.memoryW !== undefined) channels.push({ name: MEMORY_CHANNEL, kind: 'memory' });

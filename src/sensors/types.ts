@@ -73,6 +73,12 @@ export interface StartOptions {
   readonly intervalS: number;
   /** Device to sample (GPU index or UUID for NVIDIA sensors); all when absent. */
   readonly device?: string;
+  /**
+   * Whether sampling keeps the process alive (default true). `track()` passes false: a program
+   * that forgets to stop its tracker must still exit when its own work is done. The first
+   * reading (what `start` waits for) always holds the process.
+   */
+  readonly holdProcess?: boolean;
 }
 
 export type ProbeResult = { readonly ok: true; readonly detail: string } | { readonly ok: false; readonly reason: string };

@@ -269,7 +269,7 @@ export function impactFor(
 }
 
 /** The host, plus its NVIDIA GPUs and driver when NVML answers (whatever sensor measured). */
-async function hostWithGpus(env: SensorEnv): Promise<HostInfo> {
+export async function hostWithGpus(env: SensorEnv): Promise<HostInfo> {
   const base = hostInfo();
   try {
     const { readNvmlSnapshot } = await import('../sensors/nvml.js');

@@ -138,10 +138,23 @@ function embodiedUsed(e: EmbodiedResult, origin: DefaultUsed['origin'], preset: 
   };
 }
 
+/**
+ * A PUE option from outside the type system: `'auto'`, a number, or absent. Anything else
+ * would otherwise be ignored in favour of the preset's value without a word.
+ */
+function checkPueOption(pue: unknown): void {
+  if (pue !== undefined && pue !== 'auto' && typeof pue !== 'number') throw errors.invalidValue({ field: 'pue' }, `PUE ${JSON.stringify(pue)} is neither 'auto' nor a number`);
+}
+
 /** The LCA parameters for a device under a preset, and the record of what was used. Pure. */
 export function resolveImpactParams(opts: ImpactOptions): ResolvedImpactParams {
   const preset = parsePresetId(opts.preset, { field: 'preset' });
   const { hardware } = opts;
+  // `resolveHardware` answers undefined for a name it does not know; passed on, that must not become a TypeError here.
+  if ((hardware as HardwareSpec | undefined) === undefined) {
+    throw errors.invalidValue({ field: 'hardware' }, 'no hardware given (resolveHardware returns undefined for an unknown name: requireHardware(name) says which names are close)');
+  }
+  checkPueOption(opts.pue);
   const rec = opts.recorded ?? {};
   const used: DefaultUsed[] = [];
   const settings: { -readonly [K in keyof ImpactSettings]: ImpactSettings[K] } = { preset };
@@ -285,6 +298,7 @@ export interface OperationalParams {
  */
 export function resolveOperationalParams(opts: Omit<ImpactOptions, 'hardware' | 'embodiedModel' | 'lifetimeS'>): OperationalParams {
   const preset = parsePresetId(opts.preset, { field: 'preset' });
+  checkPueOption(opts.pue);
   const rec = opts.recorded ?? {};
   const settings: { -readonly [K in keyof ImpactSettings]: ImpactSettings[K] } = { preset };
   const gridOrigin: DefaultUsed['origin'] = opts.grid !== undefined ? 'user' : rec.grid !== undefined ? 'recorded' : 'preset';

@@ -77,10 +77,20 @@ export type FileFormat = 'thesis-csv' | 'nvidia-smi' | 'tegrastats' | 'generic' 
 
 /** First non-empty line; a wide nvidia-smi header (every query field) runs past 6 kB. */
 function firstLine(path: string): string {
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw (e as NodeJS.ErrnoException).code === 'ENOENT' ? errors.notFound(path, 'file') : errors.io(path, e);
+  }
   try {
     const buf = Buffer.alloc(1 << 16);
-    const n = readSync(fd, buf, 0, buf.length, 0);
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, buf.length, 0);
+    } catch (e) {
+      throw errors.io(path, e); // a directory opens, and fails here (EISDIR)
+    }
     return (
       buf
         .subarray(0, n)

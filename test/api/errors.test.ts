@@ -48,17 +48,17 @@ function caught(f: () => unknown): { code: ErrorCode; field: string | undefined;
 const h100 = requireHardware('H100-NVL');
 
 void test('hardware: resolveHardware answers undefined for an unknown name (documented); requireHardware throws UNKNOWN_HARDWARE with suggestions', () => {
-  assert.equal(resolveHardware('AMD EPYC'), undefined);
+  assert.equal(resolveHardware('Graphcore IPU'), undefined);
   assert.equal(resolveHardware('NVIDIA H100 NVL')?.id, 'H100-NVL');
-  assert.deepEqual(caught(() => requireHardware('AMD EPYC')), {
+  assert.deepEqual(caught(() => requireHardware('Graphcore IPU')), {
     code: 'UNKNOWN_HARDWARE',
     field: undefined,
-    message: 'no hardware matches "AMD EPYC" (see: inferprint hardware list) [UNKNOWN_HARDWARE]',
+    message: 'no hardware matches "Graphcore IPU" (see: inferprint hardware list) [UNKNOWN_HARDWARE]',
   });
   assert.match(caught(() => requireHardware('H100 NV')).message, /did you mean H100-NVL, H100, H200-NVL\?/);
-  assert.equal(caught(() => requireHardware('AMD EPYC', { field: 'hardware' })).field, 'hardware');
+  assert.equal(caught(() => requireHardware('Graphcore IPU', { field: 'hardware' })).field, 'hardware');
   // undefined from resolveHardware, passed on, is a coded error pointing at requireHardware, not a TypeError.
-  const e = caught(() => resolveImpactParams({ preset: 'default', hardware: resolveHardware('AMD EPYC')! }));
+  const e = caught(() => resolveImpactParams({ preset: 'default', hardware: resolveHardware('Graphcore IPU')! }));
   assert.equal(e.code, 'INVALID_VALUE');
   assert.equal(e.field, 'hardware');
   assert.match(e.message, /requireHardware/);

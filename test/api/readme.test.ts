@@ -74,6 +74,6 @@ void test('the README library examples run: energy, GWP with its range, the anal
   assert.match(out, /^\S+ gCO2e \(range \S+–\S+\), embodied \S+ g$/m);
   // analyze on the run just saved: the H100 NVL row (the hardware given to track()).
   assert.match(out, /^H100-NVL \d/m);
-  assert.match(out, /no hardware matches "AMD EPYC" .*\[UNKNOWN_HARDWARE\]$/m);
+  assert.match(out, /no hardware matches "Graphcore IPU" .*\[UNKNOWN_HARDWARE\]$/m);
   assert.equal(readdirSync(runsDir).filter((n) => !n.startsWith('.')).length, 1, 'the tracked section was saved in $INFERPRINT_RUNS_DIR');
 });

@@ -205,7 +205,7 @@ void test('track (replay): a constant 100 W, per-channel energy as summarizeReco
   assert.equal(r2.gwp.parameters.find((p) => p.name === 'pue')?.value, 1.2);
 });
 
-void test('track (estimate on a fake /proc): marked estimated, the CPU model not taken for hardware it is not', async () => {
+void test('track (estimate on a fake /proc): marked estimated, and the CPU is its hardware: a full GWP', async () => {
   const tree = new FakeTree();
   try {
     tree.write('proc/cpuinfo', cpuinfoText({ model: 'AMD EPYC 7763 64-Core Processor', coresPerSocket: 64, threadsPerCore: 2 }), false);
@@ -234,11 +234,13 @@ void test('track (estimate on a fake /proc): marked estimated, the CPU model not
     // EPYC 7763: 280 W TDP at 50 % utilisation → 140 W ± 2 %.
     assert.ok(Math.abs(cpu.meanW - 140) <= 140 * 0.02, String(cpu.meanW));
     assert.deepEqual(r.channels.map((c) => c.energyJ), summarizeRecording(r.recording, 'full').channels.map((c) => c.energyJ));
-    assert.equal(r.gwp.scope, 'operational');
-    assert.match(r.gwp.reason, /'AMD EPYC 7763 64-Core Processor' is not in the hardware database/);
-    assert.equal(r.gwp.gwpG, impactFor({}, r.recording, r.summary, []).operationalOnlyG);
+    // The CPU is a device of the hardware database: an estimate gets the full LCA, still marked estimated.
+    assert.equal(r.gwp.scope, 'operational+embodied');
+    if (r.gwp.scope !== 'operational+embodied') return;
+    assert.equal(r.gwp.hardwareId, 'EPYC-7763');
+    assert.deepEqual(r.gwp.gwpG, impactFor({}, r.recording, r.summary, []).impact!.gwpG);
     // Naming hardware the database does not have is a coded error before anything starts.
-    await assert.rejects(track({ sensor: 'estimate', env, save: false, hardware: 'AMD EPYC' }), coded('UNKNOWN_HARDWARE', 'hardware'));
+    await assert.rejects(track({ sensor: 'estimate', env, save: false, hardware: 'Graphcore IPU' }), coded('UNKNOWN_HARDWARE', 'hardware'));
   } finally {
     tree.remove();
   }
@@ -368,7 +370,7 @@ void test('track: every option is checked before the sensor starts, as a coded e
     [{ preset: 'thesis' }, 'INVALID_VALUE', 'preset'],
     [{ embodiedModel: 'bogus' }, 'INVALID_VALUE', 'embodiedModel'],
     [{ hardware: 'H200', embodiedModel: 'thesis-2025-constants' }, 'INVALID_VALUE', 'embodied model'],
-    [{ hardware: 'AMD EPYC' }, 'UNKNOWN_HARDWARE', 'hardware'],
+    [{ hardware: 'Graphcore IPU' }, 'UNKNOWN_HARDWARE', 'hardware'],
     [{ intervalS: 0 }, 'INVALID_VALUE', 'intervalS'],
     [{ save: 'yes' }, 'INVALID_VALUE', 'save'],
     [{ save: { runsDir: '' } }, 'INVALID_VALUE', 'save.runsDir'],

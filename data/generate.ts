@@ -190,6 +190,16 @@ function referenceTable(): Reference[] {
   });
 }
 
+/** A citation's title: the text before its first ': ' that is not inside double quotes. */
+function citationTitle(citation: string): string {
+  let quoted = false;
+  for (let i = 0; i < citation.length - 1; i++) {
+    if (citation[i] === '"') quoted = !quoted;
+    else if (!quoted && citation[i] === ':' && citation[i + 1] === ' ') return citation.slice(0, i);
+  }
+  return citation;
+}
+
 /**
  * `sources` of a hardware row: `field=key` pairs separated by `;`, with `*=key` as the
  * default for every fact not named. Each fact the row states must end up with a key that
@@ -265,7 +275,8 @@ function hardwareTable(memoryTypes: ReadonlySet<string>, refs: ReadonlyMap<strin
       gflopsFp32: optNum(r, 'gflops_fp32', { min: 0 }),
       computeCapability: optText(r, 'compute_capability'),
       aliases: list(r, 'aliases'),
-      source: cited.map((c) => c.citation).join('; '),
+      // The documents' titles (a citation up to its first ': ' outside quotes); the full citations are in REFERENCES.
+      source: cited.map((c) => `${citationTitle(c.citation)}${c.status === 'untraced' ? ' (untraced)' : ''}`).join('; '),
       sourceYear: Math.max(...cited.map((c) => c.year)),
       factSources: sources,
       study: Object.keys(study).length > 0 ? study : undefined,

@@ -6,6 +6,7 @@
  * (`measured`, `published`, `proxy`, `derived`). Pure: no I/O.
  */
 import { HOST_PROFILES as HOST_TABLE, IDLE_POWER as IDLE_TABLE } from './data/idle-power.generated.js';
+import { resolveHardware } from './hardware.js';
 import type { Param } from './lca.js';
 import type { HardwareSpec, HostProfile, IdlePowerRow, IdleStatus, SourcedPower } from './types.js';
 
@@ -44,7 +45,8 @@ function param(p: SourcedPower): IdleParam {
   };
 }
 
-const idOf = (hw: HardwareSpec | string): string => (typeof hw === 'string' ? hw : hw.id);
+/** A spec, or any name the hardware database resolves (id, alias, nvidia-smi or tegrastats name). */
+const idOf = (hw: HardwareSpec | string): string => (typeof hw === 'string' ? (resolveHardware(hw)?.id ?? hw) : hw.id);
 
 /** The device's idle power, or undefined where the table has none (desktop and gaming GPUs, CPUs). */
 export function idlePowerOf(hw: HardwareSpec | string): IdleProfile | undefined {

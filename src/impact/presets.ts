@@ -115,6 +115,15 @@ function gridUntraced(f: GridFactor): { untraced?: string[] } {
   return f.untraced !== undefined ? { untraced: [`grid factor ${f.zone} ${f.gPerKwh} gCO2e/kWh: untraced — ${f.untraced}`] } : {};
 }
 
+/**
+ * ` [UNTRACED: a; b]` after a source, naming (not explaining) the untraced inputs, so every
+ * output that prints a parameter's source shows the mark; `untraced` has the full text.
+ */
+export function untracedMark(untraced: readonly string[] | undefined): string {
+  if (untraced === undefined || untraced.length === 0) return '';
+  return ` [UNTRACED: ${untraced.map((u) => u.split(': untraced')[0]!).join('; ')}]`;
+}
+
 function lifetimeRow(preset: PresetId): LifetimeRow {
   const row = (LIFETIME_DEFAULTS as readonly LifetimeRow[]).find((l) => l.preset === preset);
   if (!row) throw errors.internal(`no lifetime row for preset ${preset}`);
@@ -138,7 +147,7 @@ function embodiedUsed(e: EmbodiedResult, origin: DefaultUsed['origin'], preset: 
     min: e.minKg,
     max: e.maxKg,
     unit: 'kgCO2e',
-    source: `${e.model}: ${e.sources.join('; ')}`,
+    source: `${e.model}: ${e.sources.join('; ')}${untracedMark(e.untraced)}`,
     year: null,
     origin,
     why:
@@ -182,7 +191,7 @@ export function resolveImpactParams(opts: ImpactOptions): ResolvedImpactParams {
     name: 'grid',
     value: grid.gPerKwh,
     unit: 'gCO2e/kWh',
-    source: gridGPerKwh.source,
+    source: `${gridGPerKwh.source}${untracedMark(gridUntraced(grid).untraced)}`,
     year: grid.year,
     origin: gridOrigin,
     why:
@@ -324,7 +333,7 @@ export function resolveOperationalParams(opts: Omit<ImpactOptions, 'hardware' | 
       name: 'grid',
       value: grid.gPerKwh,
       unit: 'gCO2e/kWh',
-      source: gp.source,
+      source: `${gp.source}${untracedMark(gridUntraced(grid).untraced)}`,
       year: grid.year,
       origin: gridOrigin,
       why: gridOrigin === 'user' ? `given by the caller (${zone})` : gridOrigin === 'recorded' ? `recorded with the run: ${rec.grid!.why}` : `${preset} preset: zone ${grid.zone}`,

@@ -92,7 +92,8 @@ export function studyDifferences(spec: HardwareSpec): StudyDifference[] {
 export function thesisSpec(spec: HardwareSpec): HardwareSpec {
   const s = spec.study;
   if (s === undefined && spec.dieAreaRangeMm2 === undefined) return spec;
-  const { dieAreaRangeMm2: _range, ...rest } = spec;
+  const rest: { -readonly [K in keyof HardwareSpec]: HardwareSpec[K] } = { ...spec };
+  delete rest.dieAreaRangeMm2;
   return {
     ...rest,
     ...(s?.dieAreaMm2 !== undefined ? { dieAreaMm2: s.dieAreaMm2 } : {}),

@@ -37,7 +37,7 @@ Options:
                              in gCO2e/kWh (default: as recorded, else the preset's)
   --pue auto|X               power usage effectiveness (auto: the preset's, by hardware category)
   --lifetime DURATION        hardware lifetime for the embodied allocation (default 7y)
-  --embodied die-area-v1|die-area-density-v1|thesis-2025-constants
+  --embodied die-area-v1|die-area-density-v1|die-area-act-v1|thesis-2025-constants
   --device NAME              hardware of power files that do not name it (see: inferprint hardware list)
   --input-format FORMAT      auto (default), thesis-csv, nvidia-smi, tegrastats, generic, codecarbon
   --columns SPEC             generic CSV columns: t=COL,p=COL,unit=W|mW|kW[,timeUnit=s|ms|us|ns][,delim=;]

@@ -68,7 +68,8 @@ const PLATEAU_FLOOR_W = 0.1;
  * Why the start: the study's FULL traces begin before the harness touches the device, which
  * then sits at the level it keeps between runs with nothing to do (A100 ≈ 65 W, T4 ≈ 37.5 W,
  * Orin GPU rail ≈ 2.8 W). The lowest level of a trace would be wrong: while the engine loads,
- * the A100 and T4 drop to a lower state (34 W, 27 W) they do not keep once a model is resident.
+ * the A100 and T4 dip for a second or two to a lower state (34 W, 27 W); the A100 is back at
+ * 65 W once the model is resident.
  */
 export function initialPlateau(tS: ArrayLike<number>, powerW: ArrayLike<number>): { readonly powerW: number; readonly durationS: number } | undefined {
   const n = Math.min(tS.length, powerW.length);

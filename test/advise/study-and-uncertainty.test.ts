@@ -149,3 +149,23 @@ deployments:
   assert.deepEqual(r0.comparisons, []);
   assert.equal(r0.deployments[0]!.total_kg.value, pool.total_kg.value);
 });
+
+test('a latency target no device can meet at any load is said in the output', () => {
+  const w = parseWorkloadText(
+    `users: 1000
+queries_per_user_per_day: 10
+slo: { percentile: 90, latency_ms: 130 }
+deployments:
+  - { name: slow, hardware: T4, placement: pooled, power: { idle_w: 30, busy_w: 70 }, service_ms: 60 }
+  - { name: slow-desk, hardware: T4, placement: dedicated, power: { idle_w: 30, busy_w: 70 }, service_ms: 60 }
+`,
+    'w.yaml',
+  );
+  const r = advise(w, [], [], { draws: 0 });
+  for (const d of r.deployments) {
+    assert.equal(d.slo_reachable, false);
+    assert.equal(d.slo_met, false);
+    assert.ok(d.notes.some((n) => n.startsWith(`${d.name}: the latency target cannot be met at any load: the service time alone (60 ms) gives a p90 latency of 138.2 ms > 130 ms`)), d.notes.join('\n'));
+  }
+  assert.match(r.deployments[0]!.notes.join('\n'), /sized by max_utilisation alone/);
+});

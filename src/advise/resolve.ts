@@ -5,7 +5,7 @@
  * key to set. Grid, PUE, lifetime and the embodied footprint come from the impact layer's
  * presets (`default`), as `analyze` takes them, overridden by the file. Pure.
  */
-import { errors } from '../errors.js';
+import { errors, isInferprintError } from '../errors.js';
 import { resolveGrid } from '../impact/grid.js';
 import { resolveImpactParams, type DefaultUsed } from '../impact/presets.js';
 import { SECONDS_PER_HOUR } from '../units/index.js';
@@ -110,14 +110,24 @@ export function resolveDeployment(w: Workload, d: DeploymentInput, measured: rea
 
   // Grid, PUE, lifetime, embodied: the impact layer's default preset, with the file's values over it.
   const gridSpec = d.grid?.kind === 'zone' ? d.grid.zone : d.grid?.kind === 'number' ? String(d.grid.gPerKwh.value) : d.grid?.kind === 'hourly' ? String(mean(d.grid.gPerKwh)) : undefined;
-  const resolved = resolveImpactParams({
-    preset: 'default',
-    hardware: hw,
-    ...(gridSpec !== undefined ? { grid: gridSpec } : {}),
-    ...(d.pue !== 'auto' ? { pue: d.pue.value } : {}),
-    ...(d.lifetimeS ? { lifetimeS: d.lifetimeS.value } : {}),
-    ...(d.embodied?.kind === 'model' ? { embodiedModel: d.embodied.model } : {}),
-  });
+  let resolved: ReturnType<typeof resolveImpactParams>;
+  try {
+    resolved = resolveImpactParams({
+      preset: 'default',
+      hardware: hw,
+      ...(gridSpec !== undefined ? { grid: gridSpec } : {}),
+      ...(d.pue !== 'auto' ? { pue: d.pue.value } : {}),
+      ...(d.lifetimeS ? { lifetimeS: d.lifetimeS.value } : {}),
+      ...(d.embodied?.kind === 'model' ? { embodiedModel: d.embodied.model } : {}),
+    });
+  } catch (e) {
+    // A value the file chose that the impact layer refuses (an embodied model without data for
+    // this device, say) is a mistake in the file: name its key, exit 2.
+    if (!isInferprintError(e) || e.code === 'INTERNAL') throw e;
+    const field = e.where.field ?? '';
+    const key = /embodied/.test(field) ? ['embodied', 'model'] : field === 'pue' ? ['pue'] : field === 'lifetime' ? ['lifetime'] : field === 'grid' ? ['grid'] : [];
+    throw errors.usageAt(where(...key), `${hw.id}: ${e.detail}`);
+  }
   const used = resolved.used.map((u): DefaultUsed => {
     if (u.name === 'grid' && d.grid?.kind === 'number') return { ...u, min: d.grid.gPerKwh.min, max: d.grid.gPerKwh.max, source: `file: ${keyPath(at('grid'))}` };
     if (u.name === 'grid' && d.grid?.kind === 'hourly') return { ...u, source: `file: ${keyPath(at('grid'))} (24 hourly values; mean shown)` };

@@ -111,6 +111,11 @@ test('no service time anywhere: the error names the key to set', () => {
   assert.throws(() => advise(v, [], [], { draws: 0 }), /field 'deployments\[0\]\.power\.idle_w': no idle power for A100/);
 });
 
+test('a value the impact layer refuses is named by its key in the file', () => {
+  const w = parseWorkloadText(GOOD.replace('hardware: A100', 'hardware: L4').replace('service_ms: 2', 'service_ms: 2\n    embodied: { model: thesis-2025-constants }'), 'w.yaml');
+  assert.throws(() => advise(w, [], [], { draws: 0 }), (e: unknown) => isInferprintError(e) && e.exitCode === 2 && /^w\.yaml:5 field 'deployments\[0\]\.embodied\.model': L4: the study gives no F_GPU constants for L4/.test(e.message));
+});
+
 test('the CLI: a malformed file exits 2 with one line; a missing file exits 1', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'inferprint-advise-'));
   const bad = join(dir, 'bad.yaml');

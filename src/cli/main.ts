@@ -40,6 +40,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'HTML report with figures (SVG, PNG) and the tables behind them',
     load: async () => (await import('./commands/report.js')).reportCommand,
   },
+  advise: {
+    summary: 'deployment advisor: fleet size, idle and host power, operational and embodied footprint of users × queries at a latency target',
+    load: async () => (await import('./commands/advise.js')).adviseCommand,
+  },
   serve: {
     summary: 'local dashboard: runs, traces, figures, hardware, live measurements',
     load: async () => (await import('./commands/serve.js')).serveCommand,

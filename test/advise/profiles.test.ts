@@ -59,20 +59,26 @@ test('loadPowerLine: least squares of power on offered load', () => {
   assert.equal(loadPowerLine([pt(100, 1, 60), pt(100, 1, 70)]), undefined);
 });
 
-test('databaseProfile: busy = TDP, marked estimated, with the row’s source; idle and host not yet', () => {
+test('databaseProfile: busy = TDP (estimated); idle with a model loaded where known, else bare; the host share; a Jetson is its own host', () => {
   const p = databaseProfile(requireHardware('A100'));
   assert.equal(p.busyW.value, 400);
   assert.equal(p.busyW.estimated, true);
   assert.match(p.busyW.source, /TDP/);
-  assert.equal(p.idleW, undefined);
-  assert.equal(p.hostW, undefined);
+  // The A100's loaded idle is derived (bare + a CUDA context's measured cost): estimated.
+  assert.deepEqual([p.idleW?.value, p.idleW?.min, p.idleW?.max, p.idleW?.estimated], [99.2, 85, 112.1, true]);
+  assert.match(p.idleW!.source, /idle with a model loaded of A100, derived/);
+  // One eighth of an 8-GPU server's non-GPU power and manufacturing (EcoLogits).
+  assert.deepEqual([p.hostW?.value, p.hostKg?.value], [150, 712.5]);
+  const orin = databaseProfile(requireHardware('AGX-Orin'));
+  assert.deepEqual([orin.idleW?.value, orin.idleW?.estimated, orin.hostW?.value, orin.hostKg?.value], [7.9, false, 0, 0]);
+  assert.match(orin.idleW!.source, /bare idle \(no figure with a model loaded\)/);
 });
 
 test('the study’s fixtures: idle at the level traces start at (A100 ≈ 65 W, T4 ≈ 38 W, Orin GPU rail ≈ 2.8 W), busy, service time', { skip: skipWithoutThesis }, async () => {
-  const got = await readMeasuredProfiles([{ path: THESIS_DIR, shown: 'thesis', origin: 'profiles_from' }], new Set(['A100', 'Tesla-T4', 'AGX-Orin', 'H100']));
+  const got = await readMeasuredProfiles([{ path: THESIS_DIR, shown: 'thesis', origin: 'profiles_from' }], new Set(['A100-PCIE-40GB', 'Tesla-T4', 'AGX-Orin', 'H100']));
   const of = (id: string) => got.find((p) => p.hardwareId === id)!;
   assert.equal(got.length, 3, 'no H100 in the fixtures');
-  const a100 = of('A100');
+  const a100 = of('A100-PCIE-40GB');
   assert.ok(Math.abs(a100.idleW!.value - 65) < 2, `A100 idle ${a100.idleW!.value}`);
   assert.equal(a100.idleW!.runs, 50);
   const t4 = of('Tesla-T4');
@@ -170,7 +176,7 @@ deployments:
   assert.equal(given.devices.value, Math.ceil(1e7 / 86400 / 50));
 });
 
-test('the database is the last resort: busy = TDP (estimated); a datacenter GPU without host power gets a note', () => {
+test('the database is the last resort: busy = TDP (estimated), the host share of a datacenter GPU; without a host share, a note', () => {
   const w = parseWorkloadText(
     `users: 10
 queries_per_user_per_day: 10
@@ -185,9 +191,24 @@ deployments:
   assert.equal(busy.value, 700);
   assert.equal(busy.origin, 'estimated');
   assert.match(busy.source, /^database: .*TDP/);
-  assert.ok(d.notes.some((n) => /host around each H100 .* is not counted; set deployments\[0\]\.power\.host_w/.test(n)));
   const host = d.inputs.find((i) => i.name === 'host_w')!;
-  assert.equal(host.value, 0);
+  assert.equal(host.value, 150);
+  assert.equal(host.origin, 'database');
+  assert.match(host.source, /EcoLogits/);
+  assert.ok(!d.notes.some((n) => /host around each H100/.test(n)));
+  // A datacenter GPU the idle table does not cover (the generic server CPU is no GPU, but a Large-scale device without a host share): a note.
+  const w2 = parseWorkloadText(
+    `users: 10
+queries_per_user_per_day: 10
+slo: { percentile: 90, latency_ms: 130 }
+deployments:
+  - { name: cpu, hardware: generic-server-cpu, placement: pooled, power: { idle_w: 75 }, service_ms: 1.5 }
+`,
+    'w.yaml',
+  );
+  const c = advise(w2, [], [], { draws: 0 }).deployments[0]!;
+  assert.equal(c.inputs.find((i) => i.name === 'host_w')!.value, 0);
+  assert.ok(c.notes.some((n) => /host around each generic-server-cpu .* is not counted; set deployments\[0\]\.power\.host_w/.test(n)));
 });
 
 test('profiles_from: a runs folder given in the file, read before the runs store', { skip: skipWithoutThesis }, async () => {

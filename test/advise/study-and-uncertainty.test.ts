@@ -135,7 +135,8 @@ deployments:
   const pool = r1.deployments[0]!;
   // The grid swings the pool most (100–500 g/kWh), then the data-centre PUE range (auto: 1.09–1.8),
   // idle power, and the default lifetime range (3–7 y); the embodied is fixed (kg given).
-  assert.deepEqual(pool.sensitivity.map((s) => s.input), ['grid', 'pue', 'idle_w', 'lifetime']);
+  // The A100's host share (power and manufacturing) comes from the database, with its range.
+  assert.deepEqual(pool.sensitivity.map((s) => s.input), ['grid', 'pue', 'lifetime', 'host_w', 'idle_w', 'host_kg']);
   assert.ok(pool.sensitivity[0]!.total_kg_at_low < pool.total_kg.value && pool.total_kg.value < pool.sensitivity[0]!.total_kg_at_high);
   // Operational is linear in the grid: at 100 and 500 g/kWh, 1/3 and 5/3 of the operational part.
   const op = pool.operational_kg.value;

@@ -107,8 +107,9 @@ test('unknown hardware, with suggestions', () => {
 test('no service time anywhere: the error names the key to set', () => {
   const w = parseWorkloadText(GOOD.replace('    service_ms: 2\n', ''), 'w.yaml');
   assert.throws(() => advise(w, [], [], { draws: 0 }), (e: unknown) => isInferprintError(e) && e.exitCode === 2 && /^w\.yaml:5 field 'deployments\[0\]\.service_ms': no service time for A100: set it/.test(e.message));
-  const v = parseWorkloadText(GOOD.replace('idle_w: 60, ', ''), 'w.yaml');
-  assert.throws(() => advise(v, [], [], { draws: 0 }), /field 'deployments\[0\]\.power\.idle_w': no idle power for A100/);
+  // The database has idle power for the A100; a CPU class entry has none.
+  const v = parseWorkloadText(GOOD.replace('idle_w: 60, ', '').replace('hardware: A100', 'hardware: generic-server-cpu'), 'w.yaml');
+  assert.throws(() => advise(v, [], [], { draws: 0 }), /field 'deployments\[0\]\.power\.idle_w': no idle power for generic-server-cpu/);
 });
 
 test('a value the impact layer refuses is named by its key in the file', () => {

@@ -103,6 +103,8 @@ export interface BenchOptions {
   readonly batchSize?: number;
   /** Benchmark a model served over HTTP (KServe v2, e.g. Triton or `inferprint serve-model`) instead of a local session. */
   readonly http?: HttpSutSpec;
+  /** The served model's bearer token (`serve-model --token`); kept out of the campaign file, so `--resume` needs it again. */
+  readonly httpToken?: string;
   readonly runsDir: string;
   readonly cacheDir: string;
   readonly cwd: string;
@@ -449,12 +451,12 @@ export function mlperfSettingsRecord(settings: EffectiveSettings): Record<string
  * (loaded and warmed up) or a KServe v2 server (readiness, metadata and warm-up requests).
  */
 export async function openBenchSut(
-  o: { readonly modelPath: string; readonly batchSize?: number | undefined; readonly provider?: OrtProviderRequest | undefined; readonly http?: HttpSutSpec | undefined },
+  o: { readonly modelPath: string; readonly batchSize?: number | undefined; readonly provider?: OrtProviderRequest | undefined; readonly http?: HttpSutSpec | undefined; readonly httpToken?: string | undefined },
   qsl: BertSampleSource,
   sutOpts: OrtLoadgenSutOptions,
 ): Promise<{ sut: SystemUnderTest; close: () => Promise<void> }> {
   if (o.http) {
-    const client = await openKserveSut({ url: o.http.url, model: o.http.modelName, ...(o.batchSize !== undefined ? { maxBatchSize: o.batchSize } : {}) });
+    const client = await openKserveSut({ url: o.http.url, model: o.http.modelName, ...(o.batchSize !== undefined ? { maxBatchSize: o.batchSize } : {}), ...(o.httpToken !== undefined ? { token: o.httpToken } : {}) });
     return { sut: kserveLoadgenSut(client, qsl, { ...(sutOpts.onIssue ? { onIssue: sutOpts.onIssue } : {}), accuracy: sutOpts.responseData === true }), close: () => client.close() };
   }
   const ort = await openOrtSut({ modelPath: o.modelPath, maxBatchSize: o.batchSize ?? 1, ...(o.provider !== undefined ? { provider: o.provider } : {}) });
@@ -478,7 +480,7 @@ async function benchRun(
       // Only a caller that asked for the issued indices pays for collecting them on every query.
       const hook = opts.onIssue;
       const sutOpts = hook ? { onIssue: (ix: readonly number[]) => { hook(planned, ix); } } : {};
-      const opened = await rec.window('load', () => openBenchSut({ modelPath, batchSize: campaign.batchSize, provider: opts.provider, http: campaign.http }, qsl, sutOpts));
+      const opened = await rec.window('load', () => openBenchSut({ modelPath, batchSize: campaign.batchSize, provider: opts.provider, http: campaign.http, httpToken: opts.httpToken }, qsl, sutOpts));
       try {
         // `compute` is LoadGen's power window (power_begin → power_end), as the study's CI runs:
         // the QSL shuffle, query generation and result computation stay outside it.
@@ -577,9 +579,9 @@ const unfinished = (campaign: CampaignFile, finished: CampaignFile['finished']):
  * two one-sample warm-up requests come back (timed: the plan's estimate). Run before the campaign
  * file is written, so a server that is down leaves nothing for `--resume` to pick up.
  */
-export async function checkServedModel(http: HttpSutSpec, batchSize?: number): Promise<RunTiming> {
+export async function checkServedModel(http: HttpSutSpec, batchSize?: number, token?: string): Promise<RunTiming> {
   const warmups = 2;
-  const client = await openKserveSut({ url: http.url, model: http.modelName, warmupRuns: warmups, ...(batchSize !== undefined ? { maxBatchSize: batchSize } : {}) });
+  const client = await openKserveSut({ url: http.url, model: http.modelName, warmupRuns: warmups, ...(batchSize !== undefined ? { maxBatchSize: batchSize } : {}), ...(token !== undefined ? { token } : {}) });
   try {
     const { load, warmup } = client.phases;
     const warmupS = warmup.endS - warmup.startS;
@@ -605,7 +607,7 @@ async function prepare(campaign: CampaignFile, todo: readonly PlannedRun[], runO
   let source: ModelSource;
   let served: RunTiming | undefined;
   if (campaign.http) {
-    served = await checkServedModel(campaign.http, campaign.batchSize);
+    served = await checkServedModel(campaign.http, campaign.batchSize, opts.httpToken);
     source = { kind: 'http', url: campaign.http.url, modelName: campaign.http.modelName };
   } else {
     source = await describeModel(campaign.model, { cacheDir: opts.cacheDir, cwd: opts.cwd });

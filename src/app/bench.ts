@@ -50,6 +50,7 @@ import { kserveLoadgenSut, openKserveSut } from '../benchmark/sut/kserve-client.
 import type { SystemUnderTest } from '../benchmark/loadgen/engine.js';
 import { Recorder } from '../measure/recorder.js';
 import { publishLive } from '../serve/live-file.js';
+import { cleanLeftovers } from './leftovers.js';
 import { summarizeRecording } from '../measure/summary.js';
 import { chooseSensor, type SensorChoice } from '../sensors/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
@@ -688,6 +689,7 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
     opts.signals?.on('SIGTERM', onTerm);
   };
   try {
+    await cleanLeftovers(opts.runsDir, status);
     let campaign: CampaignFile;
     let campaignPath: string;
     let prepared: Prepared;

@@ -5,6 +5,7 @@ import { requireHardware, resolveHardware, powerUnitOf, type HardwareSpec } from
 import type { Recording } from '../measure/recorder.js';
 import { summarizeRecording } from '../measure/summary.js';
 import { energySummary, gapRecords } from './measure-bundle.js';
+import { cleanLeftovers } from './leftovers.js';
 import { readAnyRunBundle, writeRunBundle, type BundleFileInput, type WrittenBundle } from '../runs/bundle.js';
 import type { HostInfo, NamedWindow } from '../runs/manifest.js';
 import { scanThesisDataset } from '../io/thesis-dataset.js';
@@ -49,6 +50,8 @@ export interface ImportOptions {
   readonly channel?: string;
   /** IANA zone of zone-less local times (nvidia-smi, CodeCarbon, MLPerf's test_datetime); default UTC. */
   readonly timeZone?: string;
+  /** Notes (leftovers of crashed runs removed from the runs directory). */
+  readonly onStatus?: (line: string) => void;
 }
 
 export interface ImportedRun {
@@ -81,6 +84,7 @@ export async function importRuns(opts: ImportOptions): Promise<ImportedRun[]> {
 export async function importRunsReport(opts: ImportOptions): Promise<ImportReport> {
   if (opts.paths.length === 0) throw errors.usage('give at least one PATH to import', 'PATH');
   rejectUnusedOptions(opts);
+  await cleanLeftovers(opts.runsDir, opts.onStatus ?? (() => undefined));
   const out: ImportedRun[] = [];
   const skipped: ImportSkipped[] = [];
   for (const raw of opts.paths) {

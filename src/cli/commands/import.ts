@@ -70,6 +70,7 @@ export const importCommand: Command = {
       ...(values.columns !== undefined ? { columns: values.columns } : {}),
       ...(values.channel !== undefined ? { channel: values.channel } : {}),
       ...(values['time-zone'] !== undefined ? { timeZone: values['time-zone'] } : {}),
+      onStatus: (line) => { ctx.stderr(`${line}\n`); },
     });
     if (skipped.length > 0) {
       ctx.stderr(`inferprint import: ${skipped.length} item(s) skipped:\n`);

@@ -17,6 +17,9 @@
  * the field at fault, e.g. `outputs[1].shape`.
  */
 import { errors, type Where } from '../../errors.js';
+import { jsonDepth } from '../../json-depth.js';
+
+export { jsonDepth };
 
 /** The header giving the length of the JSON part when binary tensor data follows it. */
 export const HEADER_LENGTH_HEADER = 'inference-header-content-length';
@@ -262,25 +265,6 @@ function fromJsonData(datatype: KserveDatatype, raw: unknown, count: number, whe
  */
 export const MAX_JSON_DEPTH = 32;
 
-/** Deepest `[`/`{` nesting of a JSON text, strings skipped; one pass, stops counting at 4× the limit. */
-export function jsonDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: the next character is escaped
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) max = depth;
-      if (max > MAX_JSON_DEPTH * 4) return max;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return max;
-}
-
 /** The JSON object and the bytes after it; `jsonLength` undefined means the whole body is JSON. */
 function splitBody(body: Uint8Array, jsonLength: number | undefined, where: Where): { json: unknown; binary: Uint8Array } {
   if (jsonLength !== undefined && jsonLength > body.length) {
@@ -293,7 +277,7 @@ function splitBody(body: Uint8Array, jsonLength: number | undefined, where: Wher
   } catch {
     throw errors.parse(where, 'body is not UTF-8 JSON');
   }
-  const depth = jsonDepth(text);
+  const depth = jsonDepth(text, MAX_JSON_DEPTH * 4);
   if (depth > MAX_JSON_DEPTH) throw errors.parse(where, `JSON nested ${depth > MAX_JSON_DEPTH * 4 ? 'far ' : ''}deeper than ${MAX_JSON_DEPTH} levels`);
   let json: unknown;
   try {

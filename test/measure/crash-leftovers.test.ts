@@ -163,7 +163,7 @@ test('kill -9 of measure: the command and its child are gone within a bounded wa
   await until(`sh ${shPid} and sleep ${sleepPid} end after measure was killed (stderr: ${err})`, () => gone(shPid) && gone(sleepPid));
 });
 
-test('a normal end stands the guard down: what the command left in the background keeps running', { timeout: 60_000 }, async () => {
+test('a normal end stands the guard down: what the command left in the background keeps running', { timeout: 60_000, skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
   const pidFile = join(dir, 'background.pid');
   const env = await defaultSensorEnv();
   const result = await measure({ command: ['sh', '-c', `sleep 60 & echo $! > ${pidFile}`], sensor: `replay:${trace}`, intervalS: 0.02, cwd: dir, env, signals: new EventEmitter(), hardware: 'H100-NVL', stdinIsTTY: false });

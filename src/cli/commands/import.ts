@@ -83,6 +83,7 @@ export const importCommand: Command = {
       ...(values.channel !== undefined ? { channel: values.channel } : {}),
       ...(values['time-zone'] !== undefined ? { timeZone: values['time-zone'] } : {}),
       ...(values.force === true ? { force: true } : {}),
+      onStatus: (line) => { ctx.stderr(`${line}\n`); },
     });
     for (const w of warnings) ctx.stderr(`inferprint import: warning: ${w}\n`);
     const added = imported.filter((r) => r.added).length;

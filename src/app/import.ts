@@ -435,7 +435,12 @@ async function importMlperfLogTree(root: string, opts: ImportOptions, skipped: I
   if (!statSync(root).isDirectory()) throw errors.unknownFormat(root, 'expected a folder holding MLPerf logs (mlperf_log_summary.txt)');
   const tree = scanMlperfLogTree(root);
   skipped.push(...tree.skipped.map((x) => ({ path: x.path, reason: x.reason, detail: x.detail })));
-  if (tree.runs.length === 0) throw errors.noData(`no readable mlperf_log_summary.txt under ${root}${tree.skipped.length > 0 ? ` (${tree.skipped.length} skipped)` : ''}`, { file: root });
+  if (tree.runs.length === 0) {
+    // Said here, with the reasons: the error ends the import before the skipped list is printed.
+    const why = tree.skipped.slice(0, 3).map((x) => `${x.path}: ${x.reason} (${x.detail})`);
+    const more = tree.skipped.length > 3 ? `; and ${tree.skipped.length - 3} more` : '';
+    throw errors.noData(`no readable mlperf_log_summary.txt under ${root}${tree.skipped.length > 0 ? ` (${tree.skipped.length} skipped — ${why.join('; ')}${more})` : ''}`, { file: root });
+  }
   const forced = opts.device !== undefined ? requireHardware(opts.device, { flag: '--device' }) : undefined;
   const zone = opts.timeZone ?? 'UTC';
   const out: ImportedRun[] = [];

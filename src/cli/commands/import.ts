@@ -1,5 +1,5 @@
 import { IMPORT_FORMATS, importRunsReport, type ImportFormat } from '../../app/import.js';
-import { errors } from '../../errors.js';
+import { errors, escapeControl } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
@@ -73,7 +73,7 @@ export const importCommand: Command = {
     });
     if (skipped.length > 0) {
       ctx.stderr(`inferprint import: ${skipped.length} item(s) skipped:\n`);
-      for (const x of skipped) ctx.stderr(`  ${x.path}: ${x.reason}${x.detail !== undefined ? ` — ${x.detail}` : ''}\n`);
+      for (const x of skipped) ctx.stderr(escapeControl(`  ${x.path}: ${x.reason}${x.detail !== undefined ? ` — ${x.detail}` : ''}`) + '\n');
     }
     if (out === 'json') ctx.stdout(renderJson({ runsDir, imported, skipped }));
     else {

@@ -692,7 +692,12 @@ function planMlperfLogTree(root: string, plan: Plan): void {
   if (!statSync(root).isDirectory()) throw errors.unknownFormat(root, 'expected a folder holding MLPerf logs (mlperf_log_summary.txt)');
   const tree = scanMlperfLogTree(root);
   plan.skipped.push(...tree.skipped.map((x) => ({ path: x.path, reason: x.reason, detail: x.detail })));
-  if (tree.runs.length === 0) throw errors.noData(`no readable mlperf_log_summary.txt under ${root}${tree.skipped.length > 0 ? ` (${tree.skipped.length} skipped)` : ''}`, { file: root });
+  if (tree.runs.length === 0) {
+    // Said here, with the reasons: the error ends the import before the skipped list is printed.
+    const why = tree.skipped.slice(0, 3).map((x) => `${x.path}: ${x.reason} (${x.detail})`);
+    const more = tree.skipped.length > 3 ? `; and ${tree.skipped.length - 3} more` : '';
+    throw errors.noData(`no readable mlperf_log_summary.txt under ${root}${tree.skipped.length > 0 ? ` (${tree.skipped.length} skipped — ${why.join('; ')}${more})` : ''}`, { file: root });
+  }
   const zone = plan.opts.timeZone ?? 'UTC';
   // --device is checked once per log set (e.g. T4_v1.1_logs), against what its runs name.
   const flagged = new Map<string, ReturnType<typeof chooseDevice>>();

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { errors } from '../errors.js';
+import { errors, isInferprintError } from '../errors.js';
 import { hardwareKey, powerUnitOf, requireHardware, resolveHardware, type HardwareSpec } from '../impact/hardware.js';
 import type { ImpactSettings } from '../impact/presets.js';
 import { latencyByQueryCount } from '../analysis/latency.js';
@@ -13,7 +13,8 @@ import { identityKey, recordedIdentity } from './import-source.js';
 import { scanMlperfLogTree } from '../mlperf/log-tree.js';
 import type { MlperfLogTree, MlperfSummary } from '../mlperf/types.js';
 import { parseSummary } from '../mlperf/parse-summary.js';
-import { MANIFEST_FILE, parseManifestText, type RunManifest } from '../runs/manifest.js';
+import { MANIFEST_FILE, parseManifestText, TRACE_FILE, type RunManifest } from '../runs/manifest.js';
+import { bundleFileSync, MAX_SUMMARY_BYTES, readBundleFileSync, readManifestFileSync } from '../runs/bundle-files.js';
 import { codecarbonSettings, itEnergyJ, recordedSettings, settingsKey } from '../runs/run-impact.js';
 import { combineProvenance, type PowerBasis } from '../traces/provenance.js';
 import type { Provenance } from '../traces/types.js';
@@ -138,6 +139,8 @@ export function discoverInputs(paths: readonly string[], opts: FileOptions): Dis
       notes.push(`${raw}: MLPerf logs only — latency without energy; give power traces for energy`);
       continue;
     }
+    // A log tree whose every summary failed is still a log tree: say why, not "not recognised".
+    if (tree.skipped.length > 0) throw errors.noData(`an MLPerf log tree with no readable run: ${describeSkipped(tree.skipped)}`, { file: raw });
     throw errors.unknownFormat(
       raw,
       "not a recognised dataset: expected the study's layout (a folder holding Data/ and Logs/), a data_<tag>_<version> folder, an MLPerf log tree, or power files",
@@ -147,6 +150,12 @@ export function discoverInputs(paths: readonly string[], opts: FileOptions): Dis
   if (files.length > 0) groups.push(...fileGroups(files, opts, skipped, notes));
   else rejectFileOnlyOptions(opts, logTrees > 0);
   return { groups, skipped, notes };
+}
+
+/** The first few skipped entries with their reasons, in one line. */
+function describeSkipped(list: readonly Skipped[], max = 3): string {
+  const shown = list.slice(0, max).map((x) => `${x.path}: ${x.reason}${x.detail !== undefined ? ` (${x.detail})` : ''}`);
+  return `${list.length} skipped — ${shown.join('; ')}${list.length > max ? `; and ${list.length - max} more` : ''}`;
 }
 
 /** Flags that describe power files must not pass silently when there are none. */
@@ -201,10 +210,27 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
     const file = join(dir, MANIFEST_FILE);
     let m: RunManifest;
     try {
-      m = parseManifestText(readFileSync(file, 'utf8'), file);
+      // A plain file, not a link nor a FIFO (bundle-files.ts): the same rule as every reader of bundles.
+      m = parseManifestText(readManifestFileSync(dir), file);
+      // The trace is read by the report only, but a bundle whose trace is a link or a FIFO is
+      // skipped here too, as the store's listing skips it (a missing one is the reader's concern).
+      if (m.sensor) plainIfPresent(dir, TRACE_FILE, 'run trace');
     } catch (e) {
       skipped.push({ path: dir, reason: 'invalid run bundle', detail: e instanceof Error ? e.message : String(e) });
       continue;
+    }
+    // The MLPerf summary is read before the bundle joins a group: one that cannot be read skips
+    // its bundle, as a corrupt manifest does, rather than failing the whole store.
+    const summaryFile = m.files.find((f) => f.role === 'mlperf_log_summary');
+    let summary: MlperfSummary | undefined;
+    if (summaryFile) {
+      try {
+        summary = parseSummary(readBundleFileSync(dir, summaryFile.name, 'MLPerf summary', MAX_SUMMARY_BYTES), join(dir, summaryFile.name));
+      } catch (e) {
+        if (!isInferprintError(e) || e.code === 'INTERNAL') throw e;
+        skipped.push({ path: dir, reason: 'run bundle with an unreadable MLPerf summary', detail: e.message });
+        continue;
+      }
     }
     const powerless = m.sensor === undefined;
     if (!m.energy && !powerless) {
@@ -254,8 +280,7 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
       };
       groups.set(key, g);
     }
-    const summary = m.files.find((f) => f.role === 'mlperf_log_summary');
-    if (summary) g.latency.push(latencyObservation(parseSummary(readFileSync(join(dir, summary.name), 'utf8'), join(dir, summary.name))));
+    if (summary) g.latency.push(latencyObservation(summary));
     // A run that measured no power brings its latency only.
     if (!m.energy) {
       g.powerless++;
@@ -304,6 +329,15 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
       g.energies.length > 0 ? { energies: g.energies, bundleDirs: g.dirs, ...(g.compute.length === g.energies.length ? { computeEnergies: g.compute } : {}) } : {};
     return { ...base, ...energy, provenance: combineProvenance(g.provenance), ...(l ? { latency: l } : {}) };
   });
+}
+
+/** Check that `name` in bundle `dir` is a plain file when it is there at all. */
+function plainIfPresent(dir: string, name: string, what: string): void {
+  try {
+    bundleFileSync(dir, name, what);
+  } catch (e) {
+    if (!isInferprintError(e) || e.code !== 'NOT_FOUND') throw e;
+  }
 }
 
 /**

@@ -96,8 +96,9 @@ start_munge() {
     dd if=/dev/urandom of="$DIR/munge/munge.key" bs=1024 count=1 status=none
     chmod 400 "$DIR/munge/munge.key"
   fi
+  # 9>&-: the daemons must not inherit the start lock's descriptor (they would hold the lock).
   munged --force --key-file="$DIR/munge/munge.key" --socket="$MUNGE_SOCKET" --pid-file="$DIR/munge/munged.pid" \
-    --log-file="$DIR/log/munged.log" --seed-file="$DIR/munge/munged.seed" \
+    --log-file="$DIR/log/munged.log" --seed-file="$DIR/munge/munged.seed" 9>&- \
     || die "munged did not start (see $DIR/log/munged.log)"
 }
 
@@ -132,8 +133,8 @@ start() {
   write_conf
   # Without -c: the saved state keeps the job id counter, so a campaign's recorded job ids are
   # never given to new jobs after a restart.
-  slurmctld -f "$CONF" || die "slurmctld did not start (see $DIR/log/slurmctld.log)"
-  slurmd -f "$CONF" || die "slurmd did not start (see $DIR/log/slurmd.log)"
+  slurmctld -f "$CONF" 9>&- || die "slurmctld did not start (see $DIR/log/slurmctld.log)"
+  slurmd -f "$CONF" 9>&- || die "slurmd did not start (see $DIR/log/slurmd.log)"
   wait_idle
 }
 

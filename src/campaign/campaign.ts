@@ -22,7 +22,7 @@ import { existsSync, statfsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errors, isInferprintError, type InferprintError } from '../errors.js';
+import { errors, isInferprintError } from '../errors.js';
 import { resolveHardware } from '../impact/hardware.js';
 import { resolveGrid } from '../impact/grid.js';
 import { errnoCode } from '../io/fs-errors.js';
@@ -74,6 +74,12 @@ export interface SubmitOptions {
   readonly executor?: Executor;
   /** Check and print, write and submit nothing. */
   readonly dryRun?: boolean;
+  /**
+   * Write the campaign folder (each target's campaign file) and stop: nothing is submitted or
+   * run, and Slurm is not asked. For another scheduler (OAR's job arrays on Grid'5000), whose
+   * tasks run `inferprint bench --campaign-file F --task I` themselves; `status` reads their bundles.
+   */
+  readonly prepare?: boolean;
 }
 
 export interface TargetOutcome {
@@ -93,6 +99,7 @@ export interface SubmitResult {
   readonly id: string;
   readonly dir: string;
   readonly dryRun: boolean;
+  readonly prepared: boolean;
   readonly warnings: readonly string[];
   readonly targets: readonly TargetOutcome[];
 }
@@ -190,7 +197,7 @@ async function checkPlan(planFile: string, text: string, o: SubmitOptions, ctx: 
   }
   if (o.dryRun !== true) await checkRunsDirWritable(ctx.runsDir);
 
-  const slurmTargets = targets.map((t, i) => ({ t, i })).filter((x) => x.t.executor === 'slurm');
+  const slurmTargets = o.prepare === true ? [] : targets.map((t, i) => ({ t, i })).filter((x) => x.t.executor === 'slurm');
   if (slurmTargets.length > 0) {
     const slurm = new Slurm(ctx.exec);
     if (!(await slurm.hasSbatch())) {
@@ -260,12 +267,16 @@ export async function submitCampaign(planFile: string, o: SubmitOptions, ctx: Ca
       runs: campaign.planned.length,
       ...(t.executor === 'slurm' ? { scriptText: scriptFor(record, t, campaign.planned.map((_, i) => i), now) } : {}),
     }));
-    return { id, dir, dryRun: true, warnings, targets: outcomes };
+    return { id, dir, dryRun: true, prepared: false, warnings, targets: outcomes };
   }
   for (const { t, campaign } of benches) await writeAtomic(join(dir, 'targets', `${t.name}.json`), `${JSON.stringify(campaign, null, 2)}\n`);
   await writeAtomic(join(dir, 'plan.yaml'), text);
   await writeRecord(record);
   say(ctx, `campaign ${id}: ${benches.reduce((n, b) => n + b.campaign.planned.length, 0)} run(s) over ${targets.length} target(s); folder ${dir}`);
+  if (o.prepare === true) {
+    const outcomes = benches.map(({ t, campaign }): TargetOutcome => ({ target: t.name, executor: t.executor, runs: campaign.planned.length, script: join(dir, 'targets', `${t.name}.json`) }));
+    return { id, dir, dryRun: false, prepared: true, warnings, targets: outcomes };
+  }
   return withLock(dir, id, ctx, async () => {
     let current = record;
     const outcomes: TargetOutcome[] = [];
@@ -278,7 +289,7 @@ export async function submitCampaign(planFile: string, o: SubmitOptions, ctx: Ca
       const r = await runLocal(current, t.name, campaign.planned.map((_, i) => i), ctx);
       outcomes.push({ target: t.name, executor: 'local', runs: campaign.planned.length, done: r.done, failed: r.failed });
     }
-    return { id, dir, dryRun: false, warnings, targets: outcomes };
+    return { id, dir, dryRun: false, prepared: false, warnings, targets: outcomes };
   });
 }
 
@@ -340,13 +351,15 @@ async function runLocal(record: CampaignRecord, target: string, indices: readonl
   const t = record.targets.find((x) => x.name === target)!;
   let stop = false;
   const onSignal = () => { stop = true; };
+  // Read through a function: the handler sets it while the loop awaits.
+  const stopRequested = (): boolean => stop;
   ctx.signals?.on('SIGINT', onSignal);
   ctx.signals?.on('SIGTERM', onSignal);
   let done = 0;
   let failed = 0;
   try {
     for (const [k, index] of indices.entries()) {
-      if (stop) break;
+      if (stopRequested()) break;
       const lines: string[] = [];
       const log = (line: string) => { lines.push(line); ctx.onStatus(line); };
       log(`inferprint campaign ${record.id} target ${target}: local run ${k + 1}/${indices.length} (task ${index}) at ${new Date(ctx.sensorEnv.clock.epochMs()).toISOString()}`);
@@ -367,7 +380,7 @@ async function runLocal(record: CampaignRecord, target: string, indices: readonl
       } catch (e) {
         if (!isInferprintError(e)) throw e;
         failed++;
-        log(`inferprint campaign: task ${index} failed: ${(e as InferprintError).message}`);
+        log(`inferprint campaign: task ${index} failed: ${e.message}`);
       } finally {
         await writeAtomic(localLog(dir, target, index), `${lines.join('\n')}\n`);
       }
@@ -474,20 +487,35 @@ export async function campaignStatus(id: string, ctx: CampaignContext): Promise<
         ...(e ? { ended: e } : {}),
         ...(existsSync(log) ? { log } : {}),
       });
-      runs.push(status);
+      runs.push(status.state === 'failed' && status.log !== undefined ? withTail(status, await lastLine(status.log)) : status);
       const good = mine.find((b) => b.manifest.status.kind === 'completed');
       if (status.state === 'done' && good) doneBundles.set(runKey(t.name, planned.key), good);
     }
   }
-  const { view, checks } = await crossCheck(doneBundles, slurm, slurmJobs.length > 0);
+  const { view, checks } = await crossCheck(doneBundles, slurm);
   return { record, runs, counts: countStates(runs), energy: view, energyChecks: checks, notes };
 }
 
+/** The last non-empty line of a log (its end only: a log can be long), shortened for a status line. */
+async function lastLine(path: string): Promise<string | undefined> {
+  try {
+    const text = await readFile(path, 'utf8');
+    const line = text.slice(-4096).split('\n').map((l) => l.trim()).filter((l) => l !== '').at(-1);
+    return line === undefined ? undefined : line.length > 300 ? `${line.slice(0, 300)}…` : line;
+  } catch {
+    return undefined;
+  }
+}
+
+const withTail = (r: RunStatus, tail: string | undefined): RunStatus => (tail === undefined ? r : { ...r, logTail: tail });
+
 /** Slurm's energy of each done run's step, where Slurm gathers energy and sacct can say. */
-async function crossCheck(done: ReadonlyMap<string, CampaignBundle>, slurm: Slurm, anySlurm: boolean): Promise<{ view: EnergyAccountingView; checks: Map<string, EnergyCheck> }> {
+async function crossCheck(done: ReadonlyMap<string, CampaignBundle>, slurm: Slurm): Promise<{ view: EnergyAccountingView; checks: Map<string, EnergyCheck> }> {
   const checks = new Map<string, EnergyCheck>();
+  // Any run measured inside a Slurm job step can be compared, whichever executor started it
+  // (a local target run inside salloc is one).
   const withStep = [...done.entries()].filter(([, b]) => stepNames(b).length > 0);
-  if (!anySlurm || withStep.length === 0) return { view: { available: false, reason: 'no run measured in a Slurm job is done yet' }, checks };
+  if (withStep.length === 0) return { view: { available: false, reason: 'no run measured in a Slurm job step is done yet' }, checks };
   let plugin: string | undefined;
   try {
     const acct = await slurm.energyAccounting();
@@ -499,16 +527,23 @@ async function crossCheck(done: ReadonlyMap<string, CampaignBundle>, slurm: Slur
     if (!isInferprintError(e)) throw e;
     return { view: { available: false, reason: `scontrol show config did not answer (${e.detail})` }, checks };
   }
-  const steps = withStep.flatMap(([, b]) => stepNames(b).slice(0, 1));
-  const got = await slurm.stepEnergy(steps);
+  // Several runs measured in one step (a local plan run inside one salloc) share its energy:
+  // the step is compared with all of them together.
+  const byStepRuns = new Map<string, [string, CampaignBundle][]>();
+  for (const entry of withStep) {
+    const step = stepNames(entry[1])[0]!;
+    byStepRuns.set(step, [...(byStepRuns.get(step) ?? []), entry]);
+  }
+  const got = await slurm.stepEnergy([...byStepRuns.keys()]);
   if ('unavailable' in got) return { view: { available: false, plugin, reason: `Slurm gathers energy (${plugin}) but sacct cannot say (${got.unavailable}); sacct needs slurmdbd` }, checks };
-  const byStep = new Map<string, StepEnergy>();
-  for (const row of got.rows) byStep.set(row.step, row);
-  for (const [key, b] of withStep) {
-    const names = stepNames(b);
-    const row = names.map((n) => byStep.get(n)).find((x) => x !== undefined);
-    const e = b.manifest.energy?.primary;
-    checks.set(key, checkEnergy(names[0]!, row, e?.energyJ ?? 0, e?.durationS ?? 0, plugin ?? 'an energy plugin'));
+  const rows = new Map<string, StepEnergy>();
+  for (const row of got.rows) rows.set(row.step, row);
+  for (const [step, group] of byStepRuns) {
+    const row = stepNames(group[0]![1]).map((n) => rows.get(n)).find((x) => x !== undefined);
+    const energyJ = group.reduce((a, [, b]) => a + (b.manifest.energy?.primary.energyJ ?? 0), 0);
+    const durationS = group.reduce((a, [, b]) => a + (b.manifest.energy?.primary.durationS ?? 0), 0);
+    const check = checkEnergy(step, row, energyJ, durationS, plugin ?? 'an energy plugin', group.length);
+    for (const [key] of group) checks.set(key, check);
   }
   return { view: { available: true, plugin }, checks };
 }

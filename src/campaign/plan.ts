@@ -110,7 +110,7 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'string') return `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`;
   if (typeof v === 'object') return 'a mapping';
-  return String(v);
+  return typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : typeof v;
 }
 
 /** The reader: values by key path, and errors that name the file, the line and the path. */
@@ -199,7 +199,7 @@ export function parsePlan(text: string, file: string, defaults: PlanDefaults): P
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const bad = doc.errors[0];
-  if (bad) throw errors.parse({ file, line: bad.linePos?.[0].line }, `not valid YAML or JSON: ${bad.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+  if (bad) throw errors.parse({ file, line: bad.linePos?.[0].line ?? lines.linePos(bad.pos[0]).line }, `not valid YAML or JSON: ${bad.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
   if (doc.contents === null) throw errors.emptyInput(file, 'the plan is empty: it needs name, targets and runs');
   if (!isMap(doc.contents)) throw errors.parse({ file, line: 1 }, 'expected a mapping with name, targets and runs');
   const r = new Reader(file, doc, lines);

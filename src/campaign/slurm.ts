@@ -35,7 +35,7 @@ export type Exec = (cmd: string, args: readonly string[]) => Promise<ExecResult>
 export function processExec(env: Readonly<Record<string, string | undefined>>, timeoutMs = 60_000): Exec {
   return (cmd, args) =>
     new Promise((resolve) => {
-      const child = spawn(cmd, args, { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+      const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });

@@ -59,6 +59,8 @@ export interface RunStatus {
   /** Completed bundles (more than one: the run was measured twice). */
   readonly bundles: readonly string[];
   readonly log?: string;
+  /** A failed run's last log line: usually the error that ended it. */
+  readonly logTail?: string;
 }
 
 const jobOf = (f: RunFacts): string | undefined => (f.submission ? `${f.submission.jobId}_${f.index}` : undefined);
@@ -130,25 +132,28 @@ export interface EnergyCheck {
   /** Slurm's energy of the step (`ConsumedEnergyRaw`), J; null when it reported none. */
   readonly energyJ: number | null;
   readonly elapsedS: number | null;
-  /** The bundle's headline energy and the span it covers. */
+  /** The bundle's headline energy and the span it covers (summed over the runs of the step, when several share it). */
   readonly bundleEnergyJ: number;
   readonly bundleDurationS: number;
+  /** Runs measured in this step: more than one when a step ran several (then compared together). */
+  readonly runsInStep: number;
   /** (Slurm − bundle) / bundle, %; null when either is missing or zero. */
   readonly differencePct: number | null;
   readonly warning?: string;
 }
 
 /** Slurm's accounting of a run's step against the bundle's own energy (see the guide, "Slurm's energy accounting"). */
-export function checkEnergy(step: string, slurm: StepEnergy | undefined, bundleEnergyJ: number, bundleDurationS: number, plugin: string): EnergyCheck {
+export function checkEnergy(step: string, slurm: StepEnergy | undefined, bundleEnergyJ: number, bundleDurationS: number, plugin: string, runsInStep = 1): EnergyCheck {
   const energyJ = slurm?.energyJ ?? null;
   const elapsedS = slurm?.elapsedS ?? null;
-  const base = { source: 'slurm-sacct' as const, step, energyJ, elapsedS, bundleEnergyJ, bundleDurationS };
+  const base = { source: 'slurm-sacct' as const, step, energyJ, elapsedS, bundleEnergyJ, bundleDurationS, runsInStep };
+  const bundles = runsInStep === 1 ? "the bundle's" : `the ${runsInStep} bundles of that step together`;
   if (energyJ === null || energyJ === 0) {
     return { ...base, differencePct: null, warning: `Slurm reports ${energyJ === null ? 'no' : '0 J'} energy for step ${step} (${plugin}): its plugin gathered nothing for this step, so there is nothing to compare` };
   }
   if (!(bundleEnergyJ > 0)) return { ...base, differencePct: null, warning: `the bundle has no energy to compare with Slurm's ${energyJ} J` };
   const differencePct = ((energyJ - bundleEnergyJ) / bundleEnergyJ) * 100;
   if (Math.abs(differencePct) <= ENERGY_TOLERANCE * 100) return { ...base, differencePct };
-  const spans = elapsedS !== null ? `; Slurm counts the node (${plugin}) over the whole step, ${elapsedS} s, the bundle its sensor over the run, ${bundleDurationS.toFixed(1)} s` : '';
-  return { ...base, differencePct, warning: `Slurm's energy for step ${step} differs from the bundle's by ${differencePct > 0 ? '+' : ''}${differencePct.toFixed(1)} % (${energyJ} J against ${bundleEnergyJ.toFixed(1)} J)${spans}` };
+  const spans = elapsedS !== null ? `; Slurm counts the node (${plugin}) over the whole step, ${elapsedS} s, ${runsInStep === 1 ? 'the bundle its sensor over the run' : 'the bundles their sensor over their runs'}, ${bundleDurationS.toFixed(1)} s` : '';
+  return { ...base, differencePct, warning: `Slurm's energy for step ${step} differs from ${bundles} by ${differencePct > 0 ? '+' : ''}${differencePct.toFixed(1)} % (${energyJ} J against ${bundleEnergyJ.toFixed(1)} J)${spans}` };
 }

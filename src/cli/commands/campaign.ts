@@ -14,7 +14,7 @@ import { parseDurationFlag } from '../flags.js';
 import { parseFormat, renderJson, renderTable, type Column } from '../output.js';
 
 const HELP = `Usage:
-  inferprint campaign submit PLAN.yaml [--executor slurm|local] [--dry-run] [--runs-dir DIR]
+  inferprint campaign submit PLAN.yaml [--executor slurm|local] [--dry-run | --prepare] [--runs-dir DIR]
   inferprint campaign status ID [--wait [--timeout 2h] [--every 10s]] [--format table|json]
   inferprint campaign resume ID [--dry-run]
   inferprint campaign cancel ID
@@ -57,6 +57,9 @@ cache_dir (the nodes' model cache). See docs/guide.md, "Campaigns on Slurm".
 Options:
   --executor E     run every target with this executor (local: try a plan here first)
   --dry-run        submit, resume: check and print what would be submitted; nothing is written
+  --prepare        submit: write the campaign folder and each target's campaign file, submit and
+                   run nothing: for another scheduler's job arrays (OAR), whose task I runs
+                   inferprint bench --campaign-file DIR/campaigns/ID/targets/T.json --task I
   --wait           status: ask again every --every (default 10s) until no run is pending or
                    running, at most --timeout (default 2h)
   --runs-dir DIR   the shared runs directory (default $INFERPRINT_RUNS_DIR, else the XDG data dir);
@@ -68,6 +71,7 @@ Options:
 const FLAGS = {
   executor: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  prepare: { type: 'boolean' },
   wait: { type: 'boolean' },
   timeout: { type: 'string' },
   every: { type: 'string' },
@@ -115,7 +119,8 @@ export const campaignCommand: Command = {
     if (format === 'csv') throw errors.usage('campaign prints table or json', '--format');
     switch (sub) {
       case 'submit': {
-        only(values, 'submit', ['executor', 'dry-run', 'cache-dir']);
+        only(values, 'submit', ['executor', 'dry-run', 'prepare', 'cache-dir']);
+        if (values['dry-run'] === true && values.prepare === true) throw errors.usage('--dry-run writes nothing, --prepare writes the campaign folder: give one', '--prepare');
         if (rest.length !== 1) throw errors.usage(rest.length === 0 ? "'campaign submit' needs a plan file (YAML or JSON)" : `'campaign submit' takes one plan file, got ${rest.length}`, 'PLAN');
         let executor: Executor | undefined;
         if (values.executor !== undefined) {
@@ -123,8 +128,14 @@ export const campaignCommand: Command = {
           if (executor === undefined) throw errors.usage(`expected ${EXECUTORS.join(' or ')}, got '${values.executor}'`, '--executor');
         }
         const c = await contextOf(ctx, values);
-        const r = await submitCampaign(rest[0]!, { ...(executor ? { executor } : {}), dryRun: values['dry-run'] === true }, c);
+        const r = await submitCampaign(rest[0]!, { ...(executor ? { executor } : {}), dryRun: values['dry-run'] === true, prepare: values.prepare === true }, c);
         if (format === 'json') ctx.stdout(renderJson(r));
+        else if (r.prepared) {
+          const lines = [`campaign ${r.id}: prepared in ${r.dir}; nothing submitted, nothing run`];
+          for (const t of r.targets) lines.push(`  ${t.target}: ${t.runs} run(s): inferprint bench --campaign-file ${t.script} --task I (I from 0 to ${t.runs - 1})`);
+          lines.push(`status: inferprint campaign status ${r.id}${values['runs-dir'] !== undefined ? ` --runs-dir ${values['runs-dir']}` : ''}`);
+          ctx.stdout(`${lines.join('\n')}\n`);
+        }
         else if (r.dryRun) {
           const lines = [`dry run: campaign would be ${r.id} in ${r.dir}; nothing written, nothing submitted`];
           for (const t of r.targets) {
@@ -218,6 +229,7 @@ function statusJson(st: CampaignStatus) {
       node: r.node ?? null,
       bundles: r.bundles,
       log: r.log ?? null,
+      log_tail: r.logTail ?? null,
       slurm_energy: st.energyChecks.get(`${r.target}/${r.key}`) ?? null,
     })),
   };
@@ -253,6 +265,7 @@ function statusText(st: CampaignStatus, runsDir: string): string {
     '',
     st.energy.available ? `Slurm's energy accounting (${st.energy.plugin ?? '?'}): sacct of each run's step beside the bundle's energy` : `Slurm's energy accounting: ${st.energy.reason ?? 'not available'}`,
   ];
+  for (const r of st.runs) if (r.logTail !== undefined) lines.push(`${r.target} task ${r.index} (${r.key}) failed; its log ends: ${r.logTail}`);
   for (const c of st.energyChecks.values()) if (c.warning !== undefined) lines.push(`warning: ${c.warning}`);
   for (const note of st.notes) lines.push(`note: ${note}`);
   lines.push(`logs are relative to ${runsDir}`);

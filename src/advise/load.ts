@@ -22,6 +22,8 @@ export interface AdviseIoOptions extends AdviseOptions {
   readonly cwd?: string;
   /** The runs store to read measured profiles from (absolute); none when undefined. */
   readonly runsDir?: string;
+  /** How the output names the runs store (default: its path; the dashboard says `the runs directory`). */
+  readonly runsDirShown?: string;
 }
 
 /** Read and validate a workload file (`file` as the user gave it, relative to `cwd`). */
@@ -65,13 +67,13 @@ export async function prepareAdviceFile(file: string, opts: AdviseIoOptions = {}
 export async function prepareAdvice(w: Workload, opts: AdviseIoOptions = {}): Promise<PreparedAdvice> {
   const cwd = opts.cwd ?? process.cwd();
   const sources: ProfileSource[] = [];
-  const add = (shown: string, origin: ProfileSource['origin'], key?: string): void => {
-    const path = resolve(cwd, shown);
+  const add = (shown: string, origin: ProfileSource['origin'], key?: string, at: string = shown): void => {
+    const path = resolve(cwd, at);
     if (!sources.some((s) => s.path === path)) sources.push({ path, shown, origin, ...(key !== undefined ? { key, file: w.file } : {}) });
   };
   w.profilesFrom.forEach((p, i) => { add(p, 'profiles_from', w.profilesFrom.length > 1 ? `profiles_from[${i}]` : 'profiles_from'); });
   if (w.study?.source !== undefined) add(w.study.source, 'study.source', 'study.source');
-  if (opts.runsDir !== undefined) add(opts.runsDir, 'runs store');
+  if (opts.runsDir !== undefined) add(opts.runsDirShown ?? opts.runsDir, 'runs store', undefined, opts.runsDir);
   const hardwareIds = new Set(w.deployments.map((d) => d.hardware.id));
   const measured = await readMeasuredProfiles(sources, hardwareIds);
   const study = w.study?.source !== undefined ? studyFromSource(w, resolve(cwd, w.study.source), w.study.source, hardwareIds) : [];

@@ -15,8 +15,7 @@ function deploymentsTable(r: AdviceResult): ReportTable {
     id: 'deployments',
     title: 'Deployments',
     columns: [
-      // `device`: the HTML puts the deployment's colour beside it.
-      { key: 'device', header: 'deployment' },
+      { key: 'deployment', header: 'deployment' },
       { key: 'hardware', header: 'hardware' },
       { key: 'placement', header: 'placement' },
       { key: 'devices', header: 'devices', digits: 6 },
@@ -63,7 +62,7 @@ function splitTable(r: AdviceResult): ReportTable {
     id: 'footprint-split',
     title: 'Energy and footprint by cause, over the horizon',
     columns: [
-      { key: 'device', header: 'deployment' },
+      { key: 'deployment', header: 'deployment' },
       { key: 'energy_idle_kwh', header: 'energy idle (kWh)', digits: 4 },
       { key: 'energy_active_kwh', header: 'energy active (kWh)', digits: 4 },
       { key: 'energy_host_kwh', header: 'energy host (kWh)', digits: 4 },
@@ -92,7 +91,7 @@ function studyTable(r: AdviceResult): ReportTable {
     id: 'study',
     title: "The study's accounting: each user a device of their own, one run of QC queries per user per day",
     columns: [
-      { key: 'device', header: 'deployment' },
+      { key: 'deployment', header: 'deployment' },
       { key: 'hardware', header: 'hardware' },
       { key: 'qc', header: 'QC' },
       { key: 'method', header: 'method' },
@@ -146,7 +145,7 @@ function inputsTable(r: AdviceResult): ReportTable {
     id: 'inputs',
     title: 'Every input, with its range and where it came from',
     columns: [
-      { key: 'device', header: 'deployment' },
+      { key: 'deployment', header: 'deployment' },
       { key: 'input', header: 'input' },
       { key: 'value', header: 'value', digits: 6 },
       { key: 'min', header: 'min', digits: 6 },

@@ -229,7 +229,7 @@ test('advise --report DIR: the folder, its files, the table on stdout; an earlie
   const tables = readdirSync(join(out, 'tables')).sort();
   for (const t of ['deployments.csv', 'footprint-split.csv', 'comparisons.csv', 'break-even.csv', 'inputs.csv']) assert.ok(tables.includes(t), t);
   const csv = readFileSync(join(out, 'tables', 'deployments.csv'), 'utf8').split('\n');
-  assert.match(csv[0]!, /^device,hardware,placement,devices,/);
+  assert.match(csv[0]!, /^deployment,hardware,placement,devices,/);
   assert.equal(csv.filter((l) => l !== '').length, 4);
   const json = JSON.parse(readFileSync(join(out, 'advice.json'), 'utf8')) as { schema: string; advice: { deployments: unknown[] }; breakEven: { queries: unknown } };
   assert.equal(json.schema, 'inferprint-advice-report/1');

@@ -12,8 +12,9 @@ import { analyze } from '../app/analyze.js';
 import { errors } from '../errors.js';
 import { errnoCode } from '../io/fs-errors.js';
 import { isThesisRoot, scanThesisDataset } from '../io/thesis-dataset.js';
-import { advise, type AdviceResult, type AdviseOptions, type StudyPerRun } from './advise.js';
+import { adviseResolved, type AdviceResult, type AdviseOptions, type StudyPerRun } from './advise.js';
 import { readMeasuredProfiles, type ProfileSource } from './measured-io.js';
+import { resolveDeployment, type ResolvedDeployment } from './resolve.js';
 import { parseWorkloadText, type Workload } from './workload.js';
 
 export interface AdviseIoOptions extends AdviseOptions {
@@ -21,6 +22,8 @@ export interface AdviseIoOptions extends AdviseOptions {
   readonly cwd?: string;
   /** The runs store to read measured profiles from (absolute); none when undefined. */
   readonly runsDir?: string;
+  /** How the output names the runs store (default: its path; the dashboard says `the runs directory`). */
+  readonly runsDirShown?: string;
 }
 
 /** Read and validate a workload file (`file` as the user gave it, relative to `cwd`). */
@@ -41,19 +44,41 @@ export async function adviseFile(file: string, opts: AdviseIoOptions = {}): Prom
 
 /** Advise a parsed workload: read what it points at, then compute. */
 export async function adviseWorkload(w: Workload, opts: AdviseIoOptions = {}): Promise<AdviceResult> {
+  return (await prepareAdvice(w, opts)).result;
+}
+
+/**
+ * The advice with what made it: the workload, each deployment resolved (the inputs a sweep
+ * such as the break-even curves evaluates again at other loads) and the study's per-run values.
+ */
+export interface PreparedAdvice {
+  readonly workload: Workload;
+  readonly resolved: readonly ResolvedDeployment[];
+  readonly study: readonly StudyPerRun[];
+  readonly result: AdviceResult;
+}
+
+/** `adviseFile`, keeping what the report's figures evaluate again. */
+export async function prepareAdviceFile(file: string, opts: AdviseIoOptions = {}): Promise<PreparedAdvice> {
+  return prepareAdvice(readWorkloadFile(file, opts.cwd), opts);
+}
+
+/** Read what a parsed workload points at, resolve its deployments, then advise. */
+export async function prepareAdvice(w: Workload, opts: AdviseIoOptions = {}): Promise<PreparedAdvice> {
   const cwd = opts.cwd ?? process.cwd();
   const sources: ProfileSource[] = [];
-  const add = (shown: string, origin: ProfileSource['origin'], key?: string): void => {
-    const path = resolve(cwd, shown);
+  const add = (shown: string, origin: ProfileSource['origin'], key?: string, at: string = shown): void => {
+    const path = resolve(cwd, at);
     if (!sources.some((s) => s.path === path)) sources.push({ path, shown, origin, ...(key !== undefined ? { key, file: w.file } : {}) });
   };
   w.profilesFrom.forEach((p, i) => { add(p, 'profiles_from', w.profilesFrom.length > 1 ? `profiles_from[${i}]` : 'profiles_from'); });
   if (w.study?.source !== undefined) add(w.study.source, 'study.source', 'study.source');
-  if (opts.runsDir !== undefined) add(opts.runsDir, 'runs store');
+  if (opts.runsDir !== undefined) add(opts.runsDirShown ?? opts.runsDir, 'runs store', undefined, opts.runsDir);
   const hardwareIds = new Set(w.deployments.map((d) => d.hardware.id));
   const measured = await readMeasuredProfiles(sources, hardwareIds);
   const study = w.study?.source !== undefined ? studyFromSource(w, resolve(cwd, w.study.source), w.study.source, hardwareIds) : [];
-  return advise(w, measured, study, opts);
+  const resolved = w.deployments.map((d) => resolveDeployment(w, d, measured));
+  return { workload: w, resolved, study, result: adviseResolved(w, resolved, study, opts) };
 }
 
 /**

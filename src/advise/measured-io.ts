@@ -7,13 +7,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { discoverInputs } from '../app/inputs.js';
-import { errors } from '../errors.js';
+import { errors, isInferprintError } from '../errors.js';
 import { resolveHardware } from '../impact/hardware.js';
 import { isThesisDataDir, isThesisRoot, scanThesisDataDir, scanThesisDataset } from '../io/thesis-dataset.js';
 import { readMlperfSummary, scanMlperfLogTree } from '../mlperf/log-tree.js';
-import type { RunManifest } from '../runs/manifest.js';
+import { describeProvenance } from '../traces/provenance.js';
+import { readBundleTrace } from '../runs/bundle.js';
+import { hasPower, type RunManifest } from '../runs/manifest.js';
 import { openStore } from '../store/index.js';
-import { initialPlateau, statOf, type MeasuredProfile, type MeasuredStat, type ServerPoint } from './measured.js';
+import { idleWindowsPowerW, initialPlateau, statOf, type MeasuredProfile, type MeasuredStat, type ServerPoint } from './measured.js';
 
 export interface ProfileSource {
   /** Absolute path. */
@@ -96,6 +98,20 @@ function thesisProfiles(s: ProfileSource, hardwareIds: ReadonlySet<string>): Mea
   return out;
 }
 
+/** The idle power of one run from its trace's primary channel (see `idleWindowsPowerW`); undefined when its trace cannot be read. */
+async function idleOfRun(path: string, m: Parameters<typeof readBundleTrace>[1], windows: readonly { readonly t0S: number; readonly t1S: number }[]): Promise<number | undefined> {
+  let channels;
+  try {
+    channels = (await readBundleTrace(path, m, false)).trace.channels;
+  } catch (e) {
+    // A bundle whose trace is unreadable gives no idle power; the other commands name it.
+    if (isInferprintError(e)) return undefined;
+    throw e;
+  }
+  const c = channels.find((x) => x.name === m.sensor.primaryChannel) ?? channels[0];
+  return c ? idleWindowsPowerW(c.tS, c.powerW, windows) : undefined;
+}
+
 /** Mean power of a named window on the run's primary channel, W. */
 function windowMeanW(m: RunManifest, name: string): number | undefined {
   const e = m.energy;
@@ -121,12 +137,20 @@ async function bundleProfiles(s: ProfileSource, hardwareIds: ReadonlySet<string>
     const lat: number[] = [];
     const weights: number[] = [];
     const server: ServerPoint[] = [];
+    let unusedIdle = 0;
+    const unusedHow = new Set<string>();
     for (const r of mine) {
       const m = r.manifest;
       const measured = m.sensor?.provenance.kind === 'measured';
-      if (measured) for (const w of ['idle-before', 'idle-after']) {
-        const p = windowMeanW(m, w);
-        if (p !== undefined) idle.push(p);
+      const idleWindows = m.windows.filter((w) => w.name === 'idle-before' || w.name === 'idle-after');
+      if (idleWindows.length > 0 && hasPower(m)) {
+        if (measured) {
+          const p = await idleOfRun(r.path, m, idleWindows);
+          if (p !== undefined) idle.push(p);
+        } else {
+          unusedIdle++;
+          unusedHow.add(describeProvenance(m.sensor.provenance));
+        }
       }
       const file = m.files.find((f) => f.role === 'mlperf_log_summary');
       if (!file) continue;
@@ -141,11 +165,20 @@ async function bundleProfiles(s: ProfileSource, hardwareIds: ReadonlySet<string>
         server.push({ runId: r.id, targetQps: summary.params.targetQps, latencyNs: summary.stats.percentilesNs, ...(compute !== undefined ? { powerW: compute } : {}) });
       }
     }
-    const idleStat = statOf(idle, 'mean power of idle-before/idle-after windows');
+    const idleStat = statOf(idle, 'mean power of its idle-before/idle-after windows (measure --idle), over the part the samples cover');
     const busyStat = statOf(busy, 'mean power of SingleStream compute windows');
     const service = statOf(lat, 'SingleStream mean latency per run, the mean weighted by query count', weights);
-    if (!idleStat && !busyStat && !service && server.length === 0) continue;
-    out.push({ hardwareId: id, path: s.shown, origin: s.origin, ...(idleStat ? { idleW: idleStat } : {}), ...(busyStat ? { busyW: busyStat } : {}), ...(service ? { serviceMs: service } : {}), server });
+    if (!idleStat && !busyStat && !service && server.length === 0 && unusedIdle === 0) continue;
+    out.push({
+      hardwareId: id,
+      path: s.shown,
+      origin: s.origin,
+      ...(idleStat ? { idleW: idleStat } : {}),
+      ...(busyStat ? { busyW: busyStat } : {}),
+      ...(service ? { serviceMs: service } : {}),
+      server,
+      ...(unusedIdle > 0 ? { unusedIdle: { runs: unusedIdle, provenance: [...unusedHow].join(', ') } } : {}),
+    });
   }
   return out;
 }

@@ -4,6 +4,8 @@
  * target, the load–power line. The readers that fill these from runs and datasets are in
  * `measured-io.ts`. Pure.
  */
+import { MIN_IDLE_COVERAGE } from '../measure/summary.js';
+import { idleBaseline } from '../traces/energy.js';
 import { quantileSorted } from '../traces/stats.js';
 
 /** One measured figure over several runs: its central value, the spread of the runs, how it was read. */
@@ -37,6 +39,12 @@ export interface MeasuredProfile {
   readonly busyW?: MeasuredStat;
   readonly serviceMs?: MeasuredStat;
   readonly server: readonly ServerPoint[];
+  /**
+   * Idle captures (`idle-before`/`idle-after` windows) of runs whose power was not measured
+   * (estimated by a model, replayed from a file): never used as a measurement, counted so the
+   * output can say why they were passed over.
+   */
+  readonly unusedIdle?: { readonly runs: number; readonly provenance: string };
 }
 
 /**
@@ -84,6 +92,32 @@ export function initialPlateau(tS: ArrayLike<number>, powerW: ArrayLike<number>)
   const durationS = tS[end - 1]! - tS[0]!;
   if (durationS < MIN_PLATEAU_S) return undefined;
   return { powerW: sum / end, durationS };
+}
+
+/**
+ * Mean power of a run's idle windows (`measure --idle`: `idle-before`, `idle-after`), W, as
+ * `measure` takes its idle baseline: over the part of each window the samples cover (a sensor's
+ * first sample comes an interval or so after the window opens, its last before it closes), a
+ * window counted only when that part is at least half of it; several windows weighted by their
+ * covered time. Undefined when no window qualifies. The manifest's per-window energy cannot
+ * serve: it is the energy of the covered part over the whole window's length, so it reads low.
+ */
+export function idleWindowsPowerW(tS: ArrayLike<number>, powerW: ArrayLike<number>, windows: readonly { readonly t0S: number; readonly t1S: number }[]): number | undefined {
+  const n = Math.min(tS.length, powerW.length);
+  if (n < 2) return undefined;
+  const first = tS[0]!;
+  const last = tS[n - 1]!;
+  let energyJ = 0;
+  let durationS = 0;
+  for (const w of windows) {
+    const t0 = Math.max(w.t0S, first);
+    const t1 = Math.min(w.t1S, last);
+    if (!(w.t1S > w.t0S) || t1 - t0 < MIN_IDLE_COVERAGE * (w.t1S - w.t0S)) continue;
+    const b = idleBaseline(tS, powerW, [t0, t1]);
+    energyJ += b.energyJ;
+    durationS += b.durationS;
+  }
+  return durationS > 0 ? energyJ / durationS : undefined;
 }
 
 /** LoadGen's printed percentile keys, as numbers: `'99.90'` → 99.9. */

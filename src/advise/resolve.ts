@@ -186,12 +186,17 @@ export function resolveDeployment(w: Workload, d: DeploymentInput, measured: rea
   const idle =
     power('idle_w', d.power.idleW, (p) => p.idleW, db.idleW) ??
     (lineIdle?.line ? { ...fixed('idle_w', 'W', lineIdle.line.interceptW, 'measured', `measured: ${lineIdle.p.path} (zero-load intercept of the load–power line of ${lineIdle.line.points.length} Server runs)`), key: `idle_w:line:${lineIdle.p.path}:${hw.id}` } : undefined);
+  // Idle captures whose power a model estimated (no sensor) are never taken as measured: say so.
+  const unused = mine.find((p) => p.unusedIdle !== undefined);
+  const u = unused?.unusedIdle;
+  const unusedText = u ? `${u.runs} idle capture${u.runs === 1 ? '' : 's'} of ${hw.id} in ${unused.path} ${u.runs === 1 ? 'was' : 'were'} passed over: ${u.runs === 1 ? 'its' : 'their'} power is ${u.provenance}, not measured` : undefined;
   if (!idle) {
     throw errors.usageAt(
       where('power', 'idle_w'),
-      `no idle power for ${hw.id}: set it (W drawn with the model loaded and no query), or measure it (inferprint measure --idle 30s -- sleep 0) and point profiles_from at the runs`,
+      `no idle power for ${hw.id}: set it (W drawn with the model loaded and no query), or measure it with a power sensor (inferprint measure --idle 30s -- sleep 0) and point profiles_from at the runs${unusedText !== undefined ? ` (${unusedText})` : ''}`,
     );
   }
+  if (unusedText !== undefined && idle.origin !== 'file' && idle.origin !== 'measured') notes.push(`${d.name}: ${unusedText}; idle power from ${idle.source}`);
   const busy = power('busy_w', d.power.busyW, (p) => p.busyW, db.busyW)!;
   const hostW =
     power('host_w', d.power.hostW, () => undefined, db.hostW) ??

@@ -1,6 +1,7 @@
 /**
  * The table `bench` prints at the end of a campaign, read back from the bundles it wrote: one row
- * per query count with mean energy, compute-phase energy, latency and GWP per run.
+ * per query count (per arrival rate and query count for a Server campaign, a sweep's rates apart)
+ * with mean energy, compute-phase energy, latency and GWP per run.
  *
  * GWP has two scopes in a bundle (`impact` of the manifest, written by `measuredBenchRun`):
  * `operational+embodied` (the full LCA: the hardware is in the database) and `operational only`
@@ -27,6 +28,8 @@ export interface ScopeMean {
 }
 
 export interface QueryCountRow {
+  /** Server: the arrival rate of the row's runs, queries/s. */
+  readonly targetQps?: number;
   readonly queryCount: number;
   readonly runs: number;
   readonly meanEnergyJ: number;
@@ -75,6 +78,8 @@ function percentile(sorted: readonly number[], p: number): number {
 
 /** One run's values, as the row needs them. */
 export interface RunValues {
+  /** Server: the run's arrival rate; runs at different rates are never averaged together. */
+  readonly targetQps?: number;
   readonly queryCount: number;
   readonly energyJ?: number;
   readonly computeEnergyJ?: number;
@@ -84,11 +89,15 @@ export interface RunValues {
 
 /** The rows and parameter sets of a set of runs (pure: the reading is done by `aggregate`). */
 export function tabulate(runs: readonly RunValues[]): CampaignTable {
-  const byCount = new Map<number, RunValues[]>();
-  for (const r of runs) byCount.set(r.queryCount, [...(byCount.get(r.queryCount) ?? []), r]);
-  const rows = [...byCount]
-    .sort((a, b) => a[0] - b[0])
-    .map(([queryCount, rs]): QueryCountRow => {
+  const groups = new Map<string, { targetQps: number | undefined; queryCount: number; rs: RunValues[] }>();
+  for (const r of runs) {
+    const key = `${r.targetQps ?? ''}|${r.queryCount}`;
+    const g = groups.get(key) ?? groups.set(key, { targetQps: r.targetQps, queryCount: r.queryCount, rs: [] }).get(key)!;
+    g.rs.push(r);
+  }
+  const rows = [...groups.values()]
+    .sort((a, b) => (a.targetQps ?? 0) - (b.targetQps ?? 0) || a.queryCount - b.queryCount)
+    .map(({ targetQps, queryCount, rs }): QueryCountRow => {
       const latencies = rs.flatMap((r) => r.latenciesNs);
       const sorted = [...latencies].sort((a, b) => a - b);
       const gwpByScope = GWP_SCOPES.flatMap((scope): ScopeMean[] => {
@@ -97,6 +106,7 @@ export function tabulate(runs: readonly RunValues[]): CampaignTable {
       });
       const only = gwpByScope.length === 1 ? gwpByScope[0]! : undefined;
       return {
+        ...(targetQps !== undefined ? { targetQps } : {}),
         queryCount,
         runs: rs.filter((r) => r.energyJ !== undefined).length,
         meanEnergyJ: mean(rs.flatMap((r) => (r.energyJ !== undefined ? [r.energyJ] : []))),
@@ -140,7 +150,9 @@ export async function aggregate(campaign: CampaignFile, runsDir: string): Promis
       latenciesNs.push(v);
     }
     const gwp = gwpOfImpact(m.impact);
+    const targetQps = campaign.scenario === 'Server' ? (planned.targetQps ?? campaign.targetQps) : undefined;
     runs.push({
+      ...(targetQps !== undefined ? { targetQps } : {}),
       queryCount: planned.queryCount,
       ...(e ? { energyJ: e.primary.energyJ } : {}),
       ...(compute ? { computeEnergyJ: compute.energyJ } : {}),

@@ -92,6 +92,8 @@ export interface WorkToEstimate {
   readonly scenario: MlperfScenario;
   readonly targetQps?: number | undefined;
   readonly queryCounts: readonly number[];
+  /** Server sweep: each run's own arrival rate, beside `queryCounts` (else `targetQps` for every run). */
+  readonly targetQpsOfRun?: readonly (number | undefined)[];
   readonly cooldownS: number;
   /** Seconds spent before the first run (generating the model). */
   readonly setupS?: number;
@@ -100,9 +102,10 @@ export interface WorkToEstimate {
 /** Seconds for the runs of `work`: each run's fixed part, its samples' compute (Server: at least N / QPS), cooldowns. */
 export function estimateSeconds(work: WorkToEstimate, t: RunTiming): number {
   let s = work.setupS ?? 0;
-  for (const n of work.queryCounts) {
+  for (const [i, n] of work.queryCounts.entries()) {
     const compute = samplesPerRun(work.scenario, n) * t.perSampleS;
-    s += t.perRunS + (work.scenario === 'Server' && work.targetQps !== undefined ? Math.max(compute, n / work.targetQps) : compute);
+    const qps = work.targetQpsOfRun?.[i] ?? work.targetQps;
+    s += t.perRunS + (work.scenario === 'Server' && qps !== undefined ? Math.max(compute, n / qps) : compute);
   }
   return s + Math.max(0, work.queryCounts.length - 1) * work.cooldownS;
 }
@@ -255,6 +258,8 @@ export interface BenchPlan {
   readonly defaultModel?: DefaultModel;
   readonly scenario: MlperfScenario;
   readonly targetQps?: number;
+  /** Server sweep: the arrival rates, each a set of runs. */
+  readonly targetQpsSweep?: readonly number[];
   readonly batchSize?: number;
   readonly queryCounts: readonly number[];
   readonly repetitions: number;
@@ -277,8 +282,9 @@ export function planLines(p: BenchPlan, o: { readonly sensor?: boolean } = {}): 
   const prefix = 'inferprint bench:';
   const runs = p.campaignId !== undefined
     ? `resuming campaign ${p.campaignId}: ${p.runs} of ${p.plannedRuns} runs left`
-    : `${p.runs} runs (query counts ${p.queryCounts.join(',')} × ${p.repetitions} repetition${p.repetitions === 1 ? '' : 's'})`;
-  const scenario = `${p.scenario}${p.targetQps !== undefined ? ` at ${p.targetQps} QPS` : ''}${p.batchSize !== undefined ? `, batch ${p.batchSize}` : ''}`;
+    : `${p.runs} runs (query counts ${p.queryCounts.join(',')} × ${p.repetitions} repetition${p.repetitions === 1 ? '' : 's'}${p.targetQpsSweep !== undefined ? ` × ${p.targetQpsSweep.length} arrival rates` : ''})`;
+  const rates = p.targetQpsSweep !== undefined ? ` at ${p.targetQpsSweep.join(', ')} QPS (a sweep)` : p.targetQps !== undefined ? ` at ${p.targetQps} QPS` : '';
+  const scenario = `${p.scenario}${rates}${p.batchSize !== undefined ? `, batch ${p.batchSize}` : ''}`;
   const lines = [
     `${prefix} plan: ${runs}, ${p.queries} queries, ${scenario}, LoadGen v4.1`,
     `${prefix} model ${p.model}: ${describeSource(p.source)}; nothing is downloaded`,

@@ -98,8 +98,12 @@ export interface BenchOptions {
   readonly provider?: OrtProviderRequest;
   /** Default SingleStream, the study's scenario. */
   readonly scenario?: MlperfScenario;
-  /** Server: the Poisson arrival rate, queries/s (required for Server, refused otherwise). */
-  readonly targetQps?: number;
+  /**
+   * Server: the Poisson arrival rate, queries/s (required for Server, refused otherwise). Several
+   * rates make a sweep: each rate is a set of runs (every query count × repetition), as query
+   * counts are, so the capacity at a latency target can be read off the runs (`advise`).
+   */
+  readonly targetQps?: number | readonly number[];
   /** Most samples per ONNX Runtime call (default 1; MultiStream and Offline queries hold several samples). */
   readonly batchSize?: number;
   /** Benchmark a model served over HTTP (KServe v2, e.g. Triton or `inferprint serve-model`) instead of a local session. */
@@ -140,10 +144,12 @@ export interface HttpSutSpec {
 }
 
 export interface PlannedRun {
-  /** `q<N>-r<k>`: unique in the campaign. */
+  /** `q<N>-r<k>`, `qps<Q>-q<N>-r<k>` for a Server run: unique in the campaign. */
   readonly key: string;
   readonly queryCount: number;
   readonly repetition: number;
+  /** Server: this run's arrival rate, queries/s (absent in campaigns planned before sweeps: the campaign's `targetQps`). */
+  readonly targetQps?: number;
 }
 
 export interface CampaignFile {
@@ -152,8 +158,10 @@ export interface CampaignFile {
   readonly createdAt: string;
   readonly model: string;
   readonly scenario: MlperfScenario;
-  /** Server only. */
+  /** Server only, one arrival rate. */
   readonly targetQps?: number;
+  /** Server only, a sweep of several arrival rates (each run says its own in `planned`). */
+  readonly targetQpsSweep?: readonly number[];
   /** Absent in campaigns planned before batching was an option: 1. */
   readonly batchSize?: number;
   /** The HTTP system under test; absent: a local ONNX Runtime session of `model`. */
@@ -208,16 +216,40 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** Every (query count × repetition), Fisher–Yates shuffled with `seed`: drift and heat spread over all counts. */
-export function planCampaign(queryCounts: readonly number[], runs: number, seed: number): PlannedRun[] {
+/**
+ * Every (query count × repetition) — × arrival rate for a Server campaign, each rate a set of
+ * runs — Fisher–Yates shuffled with `seed`: drift and heat spread over all counts and rates.
+ */
+export function planCampaign(queryCounts: readonly number[], runs: number, seed: number, targetQps?: readonly number[]): PlannedRun[] {
   const plan: PlannedRun[] = [];
-  for (const queryCount of queryCounts) for (let r = 0; r < runs; r++) plan.push({ key: `q${queryCount}-r${r}`, queryCount, repetition: r });
+  for (const qps of targetQps ?? [undefined]) {
+    for (const queryCount of queryCounts) {
+      for (let r = 0; r < runs; r++) {
+        plan.push(qps === undefined ? { key: `q${queryCount}-r${r}`, queryCount, repetition: r } : { key: `qps${qps}-q${queryCount}-r${r}`, queryCount, repetition: r, targetQps: qps });
+      }
+    }
+  }
   const rand = mulberry32(seed);
   for (let i = plan.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [plan[i], plan[j]] = [plan[j]!, plan[i]!];
   }
   return plan;
+}
+
+/** The arrival rates asked for: none, one, or a sweep. */
+export function qpsLevels(targetQps: number | readonly number[] | undefined): readonly number[] | undefined {
+  return targetQps === undefined ? undefined : typeof targetQps === 'number' ? [targetQps] : targetQps;
+}
+
+/** A campaign's arrival rates (Server), in the order given. */
+export function campaignQps(c: Pick<CampaignFile, 'targetQps' | 'targetQpsSweep'>): readonly number[] | undefined {
+  return c.targetQpsSweep ?? (c.targetQps !== undefined ? [c.targetQps] : undefined);
+}
+
+/** The arrival rate of one planned run (Server). */
+export function runQps(c: Pick<CampaignFile, 'targetQps'>, p: Pick<PlannedRun, 'targetQps'>): number | undefined {
+  return p.targetQps ?? c.targetQps;
 }
 
 const campaignsDir = (runsDir: string) => join(runsDir, 'campaigns');
@@ -256,14 +288,22 @@ export async function readCampaign(path: string): Promise<CampaignFile> {
   for (const k of ['id', 'createdAt', 'model', 'scenario', 'sensor'] as const) if (typeof c[k] !== 'string') throw bad(k, 'expected a string');
   if (!(MLPERF_SCENARIOS as readonly unknown[]).includes(c.scenario)) throw bad('scenario', `expected one of ${MLPERF_SCENARIOS.join(', ')}, got ${JSON.stringify(c.scenario)}`);
   if (c.targetQps !== undefined && !(typeof c.targetQps === 'number' && c.targetQps > 0)) throw bad('targetQps', 'expected a positive number');
-  if (c.scenario === 'Server' && c.targetQps === undefined) throw bad('targetQps', 'a Server campaign needs its arrival rate');
+  if (c.targetQpsSweep !== undefined && !(Array.isArray(c.targetQpsSweep) && c.targetQpsSweep.length >= 2 && c.targetQpsSweep.every((q) => typeof q === 'number' && q > 0))) {
+    throw bad('targetQpsSweep', 'expected an array of at least two positive numbers');
+  }
+  if (c.targetQps !== undefined && c.targetQpsSweep !== undefined) throw bad('targetQpsSweep', 'a campaign has one arrival rate (targetQps) or a sweep (targetQpsSweep), not both');
+  if (c.scenario === 'Server' && c.targetQps === undefined && c.targetQpsSweep === undefined) throw bad('targetQps', 'a Server campaign needs its arrival rate');
   if (c.batchSize !== undefined && !(typeof c.batchSize === 'number' && Number.isSafeInteger(c.batchSize) && c.batchSize >= 1)) throw bad('batchSize', 'expected a positive integer');
   if (c.http !== undefined && !(isRecord(c.http) && typeof c.http.url === 'string' && typeof c.http.modelName === 'string')) throw bad('http', 'expected {url, modelName}');
   for (const k of ['runs', 'seed', 'intervalS'] as const) if (typeof c[k] !== 'number') throw bad(k, 'expected a number');
   if (!Array.isArray(c.queryCounts) || !c.queryCounts.every((n) => typeof n === 'number')) throw bad('queryCounts', 'expected an array of numbers');
-  if (!Array.isArray(c.planned) || !c.planned.every((p) => isRecord(p) && typeof p.key === 'string' && typeof p.queryCount === 'number' && typeof p.repetition === 'number')) {
-    throw bad('planned', 'expected an array of {key, queryCount, repetition}');
+  if (
+    !Array.isArray(c.planned) ||
+    !c.planned.every((p) => isRecord(p) && typeof p.key === 'string' && typeof p.queryCount === 'number' && typeof p.repetition === 'number' && (p.targetQps === undefined || (typeof p.targetQps === 'number' && p.targetQps > 0)))
+  ) {
+    throw bad('planned', 'expected an array of {key, queryCount, repetition, targetQps?}');
   }
+  if (c.targetQpsSweep !== undefined && !(c.planned as { targetQps?: unknown }[]).every((p) => p.targetQps !== undefined)) throw bad('planned', 'every run of a sweep needs its targetQps');
   if (!Array.isArray(c.finished) || !c.finished.every((f) => isRecord(f) && typeof f.key === 'string' && typeof f.bundleId === 'string')) {
     throw bad('finished', 'expected an array of {key, bundleId}');
   }
@@ -471,7 +511,8 @@ export async function benchRun(
   modelPath: string,
   choice: SensorChoice,
 ): Promise<{ id: string; path: string; computeS: number }> {
-  const requested = benchSettings(campaign.scenario, planned.queryCount, campaign.targetQps);
+  const qps = runQps(campaign, planned);
+  const requested = benchSettings(campaign.scenario, planned.queryCount, qps);
   const qsl = syntheticBertQsl({ totalSampleCount: opts.qslSize ?? BERT_SAMPLE_COUNT });
   const settings: EffectiveSettings = effectiveSettings(requested, qsl.performanceSampleCount, BENCH_RELEASE);
   const saved = await measuredBenchRun(
@@ -507,7 +548,7 @@ export async function benchRun(
         campaignKey: planned.key,
         repetition: planned.repetition,
       },
-      label: `${opts.label ?? 'bench'}-q${planned.queryCount}-r${planned.repetition}`,
+      label: `${opts.label ?? 'bench'}${campaign.scenario === 'Server' && qps !== undefined ? `-qps${qps}` : ''}-q${planned.queryCount}-r${planned.repetition}`,
       files: [
         { name: 'mlperf_log_summary.txt', role: 'mlperf_log_summary', content: writeSummary({ sutName, settings, results: run.results, warningCount: 0, errorCount: run.end.kind === 'natural' ? 0 : 1 }) },
         { name: 'mlperf_log_detail.txt', role: 'mlperf_log_detail', content: detailLog(run, requested, sutName, qsl.name, qsl.totalSampleCount) },
@@ -529,13 +570,14 @@ export async function benchRun(
 export function newCampaign(opts: Omit<BenchOptions, 'runsDir' | 'cacheDir' | 'cwd'>, id?: string): CampaignFile {
   const createdAt = new Date(opts.env.clock.epochMs()).toISOString();
   id ??= `${createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
+  const levels = qpsLevels(opts.targetQps);
   return {
     schema: CAMPAIGN_SCHEMA,
     id,
     createdAt,
     model: opts.model,
     scenario: opts.scenario ?? 'SingleStream',
-    ...(opts.targetQps !== undefined ? { targetQps: opts.targetQps } : {}),
+    ...(levels?.length === 1 ? { targetQps: levels[0]! } : levels !== undefined ? { targetQpsSweep: levels } : {}),
     ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
     ...(opts.http !== undefined ? { http: opts.http } : {}),
     ...(opts.provider !== undefined ? { provider: opts.provider } : {}),
@@ -549,7 +591,7 @@ export function newCampaign(opts: Omit<BenchOptions, 'runsDir' | 'cacheDir' | 'c
     sensor: opts.sensor,
     intervalS: opts.intervalS,
     ...(opts.label !== undefined ? { label: opts.label } : {}),
-    planned: planCampaign(opts.queryCounts, opts.runs, opts.seed),
+    planned: planCampaign(opts.queryCounts, opts.runs, opts.seed, levels),
     finished: [],
   };
 }
@@ -618,7 +660,7 @@ async function prepare(campaign: CampaignFile, todo: readonly PlannedRun[], runO
     source = await describeModel(campaign.model, { cacheDir: opts.cacheDir, cwd: opts.cwd });
   }
   const choice = await chooseSensor(campaign.sensor, opts.env);
-  const work = { scenario: campaign.scenario, targetQps: campaign.targetQps, queryCounts: todo.map((p) => p.queryCount), cooldownS: runOpts.cooldownS };
+  const work = { scenario: campaign.scenario, targetQps: campaign.targetQps, queryCounts: todo.map((p) => p.queryCount), targetQpsOfRun: todo.map((p) => runQps(campaign, p)), cooldownS: runOpts.cooldownS };
   const estimateFor = (m: ModelSource): DurationEstimate => {
     const start = startingTiming(m, runOpts.provider, served);
     const setupS = m.kind === 'synthetic' && !m.cached ? m.generationS : 0;
@@ -636,6 +678,7 @@ async function prepare(campaign: CampaignFile, todo: readonly PlannedRun[], runO
     ...(defaultModel ? { defaultModel } : {}),
     scenario: campaign.scenario,
     ...(campaign.targetQps !== undefined ? { targetQps: campaign.targetQps } : {}),
+    ...(campaign.targetQpsSweep !== undefined ? { targetQpsSweep: campaign.targetQpsSweep } : {}),
     ...(campaign.batchSize !== undefined ? { batchSize: campaign.batchSize } : {}),
     queryCounts: campaign.queryCounts,
     repetitions: campaign.runs,
@@ -755,7 +798,7 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
         // The plan's estimate rested on another machine's figures (or none): this one's first run replaces them.
         const t = timingFromRuns(timings);
         if (t) {
-          const s = estimateSeconds({ scenario: campaign.scenario, targetQps: campaign.targetQps, queryCounts: left.map((p) => p.queryCount), cooldownS: runOpts.cooldownS }, t);
+          const s = estimateSeconds({ scenario: campaign.scenario, targetQps: campaign.targetQps, queryCounts: left.map((p) => p.queryCount), targetQpsOfRun: left.map((p) => runQps(campaign, p)), cooldownS: runOpts.cooldownS }, t);
           status(`inferprint bench: measured on the first run: ${(t.perSampleS * 1000).toPrecision(3)} ms per sample + ${t.perRunS.toPrecision(3)} s per run → ${formatDuration(s)} for the ${left.length} run(s) left`);
         }
       }
@@ -792,9 +835,11 @@ function withoutPlanned(o: BenchOptions): Omit<BenchOptions, 'provider' | 'hardw
 
 export function validateBenchOptions(o: Pick<BenchOptions, 'queryCounts' | 'runs' | 'seed' | 'intervalS' | 'cooldownS' | 'scenario' | 'targetQps' | 'batchSize'>): void {
   const scenario = o.scenario ?? 'SingleStream';
+  const levels = qpsLevels(o.targetQps);
   if (scenario === 'Server') {
-    if (o.targetQps === undefined) throw errors.usage('the Server scenario needs its arrival rate, e.g. --target-qps 10', '--target-qps');
-    if (!(o.targetQps > 0) || !Number.isFinite(o.targetQps)) throw errors.usage(`expected a positive rate in queries/s, got ${o.targetQps}`, '--target-qps');
+    if (levels === undefined || levels.length === 0) throw errors.usage('the Server scenario needs its arrival rate, e.g. --target-qps 10 (or a sweep: --target-qps 50,100,200)', '--target-qps');
+    for (const q of levels) if (!(q > 0) || !Number.isFinite(q)) throw errors.usage(`expected a positive rate in queries/s, got ${q}`, '--target-qps');
+    if (new Set(levels).size !== levels.length) throw errors.usage('an arrival rate appears twice', '--target-qps');
   } else if (o.targetQps !== undefined) {
     throw errors.usage(`--target-qps is the Server scenario's arrival rate; ${scenario} issues as fast as the system answers`, '--target-qps');
   }

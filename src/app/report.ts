@@ -133,7 +133,7 @@ function checkReplaceable(outDir: string): void {
 }
 
 /** Replace `outDir` by `tmp`: the old report moves aside, the new one takes its name, the old one goes. */
-async function swapIn(tmp: string, outDir: string): Promise<void> {
+export async function swapIn(tmp: string, outDir: string): Promise<void> {
   if (!existsSync(outDir)) {
     await rename(tmp, outDir);
     return;

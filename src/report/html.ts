@@ -7,7 +7,7 @@ import { tradeOffPoints, type FigureSpec } from './figures.js';
 import { seriesColours } from './palette.js';
 import { reportTables, type Cell, type ReportTable } from './tables.js';
 
-const STYLE = `
+export const STYLE = `
 :root { color-scheme: light; }
 body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #222; background: #fff; margin: 0; line-height: 1.45; font-size: 15px; }
 main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 64px; }
@@ -72,7 +72,7 @@ function swatch(colour: string | undefined): string {
 /** Columns of prose, allowed to wrap; every other cell stays on one line. */
 const TEXT_COLUMNS: ReadonlySet<string> = new Set(['source', 'why']);
 
-function tableHtml(table: ReportTable, colours: ReadonlyMap<string, string>): string {
+export function tableHtml(table: ReportTable, colours: ReadonlyMap<string, string>): string {
   const deviceCol = table.columns.findIndex((c) => c.key === 'device');
   const head = table.columns.map((c) => `<th>${escapeHtml(c.header)}</th>`).join('');
   const cell = (c: Cell, k: number): string => {

@@ -45,6 +45,7 @@ import {
   type HardwareSpec,
 } from '../impact/index.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { AdviseData, parseAdviseQuery } from './advise-data.js';
 import { RunsData, toJson } from './data.js';
 import { figuresProvider } from './figures.js';
 import { HttpError, badRequest, notFound } from './http-error.js';
@@ -103,6 +104,7 @@ const PAGES: Readonly<Record<string, string>> = {
   'compare.html': 'compare.html',
   'hardware.html': 'hardware.html',
   'live.html': 'live.html',
+  'advise.html': 'advise.html',
 };
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -219,6 +221,9 @@ const API_INDEX = [
   'GET /api/hardware?category=&model=',
   'GET /api/hardware/:name?model=',
   'GET /api/figures?runs=&method=&grid=',
+  'GET /api/advise',
+  'GET /api/advise/:name?draws=&seed=',
+  'GET /api/advise/:name/figures?draws=&seed=',
   'GET /api/live (text/event-stream)',
   'GET /api/live/sessions',
 ];
@@ -277,6 +282,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   const streams = new Set<ServerResponse>();
   // The report layer itself loads on the first figures request (it is the heavy part).
   const figures = figuresProvider();
+  const advise = new AdviseData(opts.runsDir);
   let cookieName = 'inferprint_token';
 
   function checkAccess(req: IncomingMessage, query: URLSearchParams): { setCookie?: string } {
@@ -394,6 +400,14 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
         throw new HttpError(422, `the figures cannot be made from these runs: ${await data.relative(e.message)}`);
       }
     }
+    if (what === 'advise') {
+      if (id === undefined) {
+        parseNoQuery(q);
+        return { kind: 'json', value: await advise.list() };
+      }
+      if (sub === undefined) return { kind: 'json', value: await advise.advice(id, parseAdviseQuery(q)) };
+      if (sub === 'figures' && rest.length === 0) return { kind: 'json', value: await advise.figures(id, parseAdviseQuery(q)) };
+    }
     if (what === 'live') {
       if (id === undefined) {
         parseNoQuery(q);
@@ -431,7 +445,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       return { kind: 'asset', asset: a, headers: {} };
     }
     if (first === 'vendor' && second !== undefined && third === undefined) return { kind: 'asset', asset: vendorAsset(second), headers: { 'Cache-Control': 'max-age=3600' } };
-    throw notFound('no such page (pages: /, /run.html, /compare.html, /hardware.html, /live.html; API: /api)');
+    throw notFound('no such page (pages: /, /run.html, /compare.html, /hardware.html, /live.html, /advise.html; API: /api)');
   }
 
   const answerTimeoutMs = opts.answerTimeoutMs ?? 30_000;

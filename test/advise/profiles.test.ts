@@ -128,14 +128,15 @@ const WINDOWS = (idleW: number, computeW: number) => ({
 test('run bundles: idle windows, SingleStream service and busy power, Server capacity at the SLO, load–power line', async () => {
   const dir = tempRunsDir();
   const files = (name: string, content: string) => [{ name: 'mlperf_log_summary.txt', role: 'mlperf_log_summary' as const, content }];
-  await writeRun(dir, { ...WINDOWS(60, 240), workload: { kind: 'bench', scenario: 'SingleStream', model: 'm', queryCount: 64 } }, { files: files('s', singleStreamSummary(2_000_000)) });
-  await writeRun(dir, { ...WINDOWS(64, 260), workload: { kind: 'bench', scenario: 'SingleStream', model: 'm', queryCount: 64 } }, { files: files('s', singleStreamSummary(2_200_000)) });
+  // The idle level is read from each trace (flat at `power` here), over its idle window.
+  await writeRun(dir, { ...WINDOWS(60, 240), workload: { kind: 'bench', scenario: 'SingleStream', model: 'm', queryCount: 64 } }, { files: files('s', singleStreamSummary(2_000_000)), power: 60 });
+  await writeRun(dir, { ...WINDOWS(64, 260), workload: { kind: 'bench', scenario: 'SingleStream', model: 'm', queryCount: 64 } }, { files: files('s', singleStreamSummary(2_200_000)), power: 64 });
   // Server at 100, 200, 400 QPS: p90 ≈ 50 ms, 100 ms, 300 ms; compute power 120, 170, 270 W.
   for (const [qps, lat, w] of [[100, 50e6, 120], [200, 100e6, 170], [400, 300e6, 270]] as const) {
-    await writeRun(dir, { ...WINDOWS(62, w), workload: { kind: 'bench', scenario: 'Server', model: 'm', queryCount: 64 } }, { files: files('s', serverSummary(qps, lat)) });
+    await writeRun(dir, { ...WINDOWS(62, w), workload: { kind: 'bench', scenario: 'Server', model: 'm', queryCount: 64 } }, { files: files('s', serverSummary(qps, lat)), power: 62 });
   }
   // An estimated run's power is not a measurement: left out of idle and busy.
-  await writeRun(dir, { ...WINDOWS(500, 900), sensor: { name: 'estimate', provenance: { kind: 'estimated', method: 'tdp' }, requestedIntervalS: 0.1, measuredIntervalS: 0.1, channels: [{ name: 'gpu0', kind: 'gpu', unit: 'W' }, { name: 'board', kind: 'board-total', unit: 'W' }], primaryChannel: 'gpu0', notes: [] }, workload: { kind: 'bench', scenario: 'SingleStream', model: 'm', queryCount: 64 } }, { files: files('s', singleStreamSummary(2_100_000)) });
+  await writeRun(dir, { ...WINDOWS(500, 900), sensor: { name: 'estimate', provenance: { kind: 'estimated', method: 'tdp' }, requestedIntervalS: 0.1, measuredIntervalS: 0.1, channels: [{ name: 'gpu0', kind: 'gpu', unit: 'W' }, { name: 'board', kind: 'board-total', unit: 'W' }], primaryChannel: 'gpu0', notes: [] }, workload: { kind: 'bench', scenario: 'SingleStream', model: 'm', queryCount: 64 } }, { files: files('s', singleStreamSummary(2_100_000)), power: 500 });
   const [p] = await readMeasuredProfiles([{ path: dir, shown: 'runs', origin: 'runs store' }], new Set(['A100']));
   assert.ok(p);
   assert.deepEqual([p.idleW!.value, p.idleW!.runs], [62, 5]);
@@ -164,7 +165,7 @@ deployments:
   assert.ok(pool.latency_ms! > 100 && pool.latency_ms! < 130);
   const src = (d: typeof pool, n: string) => d.inputs.find((i) => i.name === n)!;
   assert.equal(src(pool, 'idle_w').value, 62);
-  assert.match(src(pool, 'idle_w').source, /^measured: runs \(5 runs; mean power of idle-before\/idle-after windows\)$/);
+  assert.match(src(pool, 'idle_w').source, /^measured: runs \(5 runs; mean power of its idle-before\/idle-after windows \(measure --idle\), over the part the samples cover\)$/);
   assert.equal(src(pool, 'busy_w').value, 250);
   assert.equal(src(pool, 'service_ms').origin, 'measured');
   assert.ok(pool.load_power && Math.abs(pool.load_power.slope_w_per_qps - 0.5) < 1e-9);

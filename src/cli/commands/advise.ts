@@ -1,8 +1,11 @@
 import { DEFAULT_DRAWS, DEFAULT_SEED, type AdviceResult, type DeploymentAdvice, type Figure, type InputUsed, type StudyRow } from '../../advise/advise.js';
-import { adviseFile } from '../../advise/load.js';
+import { adviseFile, prepareAdviceFile } from '../../advise/load.js';
 import { errors } from '../../errors.js';
+import { num, pct, range, sloCell } from '../../advise/format.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
+import { resolve } from 'node:path';
 import { parseFlags } from '../args.js';
+import { progressReporter } from '../progress.js';
 import type { Command } from '../command.js';
 import { parseIntegerFlag } from '../flags.js';
 import { parameterLines } from '../impact-parameters.js';
@@ -38,6 +41,10 @@ Options:
                            $INFERPRINT_RUNS_DIR, else ~/.local/share/inferprint/runs)
   --draws N                Monte Carlo draws (default ${DEFAULT_DRAWS}; 0: inputs as given only)
   --seed S                 Monte Carlo seed (default ${DEFAULT_SEED})
+  --report DIR             also write a report folder: index.html (self-contained), the
+                           figures (footprint by cause, break-even, sensitivity) as SVG and
+                           PNG, the tables as CSV, advice.json; an earlier advice report
+                           there is replaced, any other non-empty folder refused
   --debug                  stack traces on errors
 `;
 
@@ -51,37 +58,32 @@ export const adviseCommand: Command = {
       'runs-dir': { type: 'string' },
       draws: { type: 'string' },
       seed: { type: 'string' },
+      report: { type: 'string' },
     });
     const format = parseFormat(values.format);
     if (positionals.length !== 1) throw errors.usage(positionals.length === 0 ? 'give the workload file (see examples/)' : `give one workload file, got ${positionals.length}`, 'WORKLOAD.yaml');
     const draws = values.draws === undefined ? DEFAULT_DRAWS : parseIntegerFlag(values.draws, '--draws', 'a whole number of draws (0 for none)');
     const seed = values.seed === undefined ? DEFAULT_SEED : parseIntegerFlag(values.seed, '--seed', 'a whole number');
     const runsDir = resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd });
-    const result = await adviseFile(positionals[0]!, { cwd: ctx.cwd, runsDir, draws, seed });
+    if (values.report !== undefined && values.report.trim() === '') throw errors.usage('give a folder', '--report');
+    const opts = { cwd: ctx.cwd, runsDir, draws, seed };
+    let result: AdviceResult;
+    if (values.report === undefined) result = await adviseFile(positionals[0]!, opts);
+    else {
+      // The report layer (vega, resvg) loads only when a report is asked for.
+      const { writeAdviceReport } = await import('../../advise/report-io.js');
+      const prepared = await prepareAdviceFile(positionals[0]!, opts);
+      result = prepared.result;
+      const progress = progressReporter(ctx, 'advise');
+      const written = await writeAdviceReport(prepared, { outDir: resolve(ctx.cwd, values.report), onProgress: (d, t, what) => { progress.update(d, t, what); } });
+      progress.done();
+      ctx.stderr(`inferprint advise: report written to ${written.outDir} (index.html, ${written.files.filter((f) => f.endsWith('.svg')).length} figures)\n`);
+    }
     ctx.stdout(render(result, format));
     if (format !== 'table') for (const n of allNotes(result)) ctx.stderr(`inferprint: note: ${n}\n`);
     return 0;
   },
 };
-
-/** Numbers as a person reads them: 4 significant digits, thousands grouped. */
-export function num(x: number | null | undefined): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a >= 1000) return Math.round(x).toLocaleString('en-US');
-  if (a < 0.001) return x.toExponential(2);
-  return String(Number(x.toPrecision(4)));
-}
-
-const range = (f: Figure): string => `${num(f.p5)}–${num(f.p95)}`;
-const pct = (x: number): string => (x === 0 ? '0 %' : x < 0.001 ? `${(x * 100).toExponential(1)} %` : `${num(x * 100)} %`);
-
-function sloCell(d: DeploymentAdvice): string {
-  if (d.latency_basis === 'given') return d.slo_met === false ? 'no (unserved)' : 'assumed (capacity given)';
-  const lat = d.latency_ms === null ? '∞' : num(d.latency_ms);
-  return `${lat} ${d.slo_met === true ? 'yes' : 'NO'}`;
-}
 
 function tableColumns(r: AdviceResult): Column<DeploymentAdvice>[] {
   return [

@@ -38,7 +38,10 @@ Options:
                          on a 2-core CPU)
   --scenario S           SingleStream (default, the study's), MultiStream (8 samples per query),
                          Server (Poisson arrivals at --target-qps), Offline (one query of N samples)
-  --target-qps Q         Server: arrival rate in queries/s (required for Server)
+  --target-qps Q[,Q...]  Server: arrival rate in queries/s (required for Server); several make a
+                         sweep, each rate a set of runs (every query count × repetition), the
+                         table a row per rate and query count: the capacity at a latency target
+                         that \`inferprint advise\` reads from the runs directory
   --mode M               performance (default) or accuracy: one run over every SQuAD feature,
                          scored as MLPerf does (exact match, F1, bert-99); needs --dataset and --vocab
   --dataset FILE         SQuAD v1.1 JSON (MLPerf: dev-v1.1.json), accuracy mode
@@ -124,8 +127,10 @@ export const benchCommand: Command = {
     if (positionals.length > (values.resume === true ? 1 : 0)) throw errors.usage(`unexpected argument '${positionals.at(-1)!}'`);
     const scenario = values.scenario ?? 'SingleStream';
     if (!isScenario(scenario)) throw errors.usage(`expected SingleStream, MultiStream, Server or Offline, got '${scenario}'`, '--scenario');
-    const targetQps = values['target-qps'] === undefined ? undefined : /^\d+(\.\d+)?$/.test(values['target-qps']) ? Number(values['target-qps']) : Number.NaN;
-    if (targetQps !== undefined && Number.isNaN(targetQps)) throw errors.usage(`expected a rate in queries/s such as 10 or 2.5, got '${values['target-qps'] ?? ''}'`, '--target-qps');
+    const rates = values['target-qps'] === undefined ? undefined : values['target-qps'].split(',').map((x) => (/^\d+(\.\d+)?$/.test(x.trim()) ? Number(x) : Number.NaN));
+    if (rates?.some((q) => Number.isNaN(q))) throw errors.usage(`expected rates in queries/s such as 10, 2.5 or 50,100,200, got '${values['target-qps'] ?? ''}'`, '--target-qps');
+    // One rate stays a number (the campaign file of a single rate is as before); several are a sweep.
+    const targetQps = rates === undefined ? undefined : rates.length === 1 ? rates[0]! : rates;
     const batchSize = values['batch-size'] === undefined ? undefined : parseIntegerFlag(values['batch-size'], '--batch-size', 'a positive integer');
     const queryCounts = (values.queries ?? '16,32,64,128,256').split(',').map((s) => (/^\d+$/.test(s.trim()) ? Number(s) : Number.NaN));
     if (queryCounts.some((n) => Number.isNaN(n))) throw errors.usage(`expected positive integers separated by commas, got '${values.queries ?? ''}'`, '--queries');
@@ -172,6 +177,7 @@ export const benchCommand: Command = {
       for (const flag of ['queries', 'runs', 'seed', 'cooldown', 'resume'] as const) {
         if (values[flag] !== undefined) throw errors.usage(`accuracy mode runs every SQuAD feature once: --${flag} does not apply`, `--${flag}`);
       }
+      if (typeof targetQps === 'object') throw errors.usage('accuracy mode is one run: give one arrival rate, not a sweep', '--target-qps');
       if (defaultModel) {
         ctx.stderr(`inferprint bench: no --model given: ${defaultModel.why}\n`);
         if (defaultModel.studyHint !== undefined) ctx.stderr(`inferprint bench: ${defaultModel.studyHint}\n`);
@@ -182,7 +188,7 @@ export const benchCommand: Command = {
         datasetPath: resolve(ctx.cwd, values.dataset),
         vocabPath: resolve(ctx.cwd, values.vocab),
         scenario,
-        ...(targetQps !== undefined ? { targetQps } : {}),
+        ...(typeof targetQps === 'number' ? { targetQps } : {}),
         ...(batchSize !== undefined ? { batchSize } : {}),
         provider,
         ...(http ? { http } : {}),
@@ -288,6 +294,7 @@ export function planJson(p: BenchPlan) {
     queries: p.queries,
     scenario: p.scenario,
     ...(p.targetQps !== undefined ? { target_qps: p.targetQps } : {}),
+    ...(p.targetQpsSweep !== undefined ? { target_qps_sweep: p.targetQpsSweep } : {}),
     ...(p.batchSize !== undefined ? { batch_size: p.batchSize } : {}),
     model: p.model,
     // Where the model comes from; nothing is ever downloaded at run time.
@@ -312,6 +319,7 @@ export function toJson(r: BenchResult) {
     campaign_path: r.campaignPath,
     scenario: r.campaign.scenario,
     ...(r.campaign.targetQps !== undefined ? { target_qps: r.campaign.targetQps } : {}),
+    ...(r.campaign.targetQpsSweep !== undefined ? { target_qps_sweep: r.campaign.targetQpsSweep } : {}),
     sensor: r.sensor.name,
     estimated: r.sensor.estimated,
     planned: r.campaign.planned.length,
@@ -319,6 +327,7 @@ export function toJson(r: BenchResult) {
     plan: planJson(r.plan),
     bundles: r.bundlePaths,
     per_query_count: r.rows.map((x) => ({
+      ...(x.targetQps !== undefined ? { target_qps: x.targetQps } : {}),
       query_count: x.queryCount,
       runs: x.runs,
       mean_energy_j: x.meanEnergyJ,
@@ -333,6 +342,9 @@ export function toJson(r: BenchResult) {
     impact_parameters: r.parameterSets.map((p) => ({ scope: p.scope, runs: p.runs, parameters: p.used })),
   };
 }
+
+/** The arrival-rate column of a Server campaign's table (a sweep's rows are per rate and query count). */
+const QPS_COLUMN: Column<QueryCountRow> = { key: 'target_qps', header: 'QPS', value: (x) => x.targetQps, align: 'right' };
 
 const COLUMNS: readonly Column<QueryCountRow>[] = [
   { key: 'queries', header: 'queries', value: (x) => x.queryCount, align: 'right' },
@@ -369,10 +381,10 @@ export function gwpFooter(r: Pick<BenchResult, 'rows' | 'parameterSets'>): strin
 
 function renderText(r: BenchResult, runsDir: string): string {
   const lines = [
-    `campaign ${r.campaign.id}: ${r.campaign.finished.length}/${r.campaign.planned.length} runs (${r.campaign.model}, ${r.campaign.scenario}${r.campaign.targetQps !== undefined ? ` at ${r.campaign.targetQps} QPS` : ''}, LoadGen v4.1)`,
+    `campaign ${r.campaign.id}: ${r.campaign.finished.length}/${r.campaign.planned.length} runs (${r.campaign.model}, ${r.campaign.scenario}${r.campaign.targetQpsSweep !== undefined ? ` at ${r.campaign.targetQpsSweep.join(', ')} QPS` : r.campaign.targetQps !== undefined ? ` at ${r.campaign.targetQps} QPS` : ''}, LoadGen v4.1)`,
     `energy from sensor ${r.sensor.name}${r.sensor.estimated ? ' — ESTIMATED (no power sensor here), not measured' : ''}`,
     '',
-    renderTable(COLUMNS, r.rows).trimEnd(),
+    renderTable(r.rows.some((x) => x.targetQps !== undefined) ? [QPS_COLUMN, ...COLUMNS] : COLUMNS, r.rows).trimEnd(),
     '',
     ...gwpFooter(r),
     '',

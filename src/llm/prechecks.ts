@@ -80,7 +80,7 @@ export async function checkServer(o: ServerCheckOptions): Promise<ServerFacts> {
     }
   }
   if (refusedBody(r) && o.ignoreEos) {
-    const plain = await probe(streamUsage, false);
+    const plain = await probe(false, false);
     if (plain.outcome === 'ok') throw errors.invalidValue({ file: o.baseUrl.href, flag: '--ignore-eos' }, `the server refuses ignore_eos (${r.detail ?? 'HTTP error'}): run without --ignore-eos`);
   }
   const url = endpoint(o.baseUrl, '').href.replace(/\/$/, '');

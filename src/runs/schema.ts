@@ -98,7 +98,10 @@ const V0_TO_V1: SchemaUpgrade = {
 const V1_TO_V2: SchemaUpgrade = {
   from: 1,
   changes: ['workload.kind "llm" added (served-LLM benchmark: levels, TTFT/TPOT, energy per token)', 'files[].role "llm_requests" added (per-request timelines)'],
-  upgrade(json) {
+  upgrade(json, file) {
+    const w = json.workload;
+    // No schema 1 writer made an `llm` run: one claiming schema 1 was written by hand or damaged.
+    if (typeof w === 'object' && w !== null && (w as Json).kind === 'llm') throw errors.parse({ file, field: 'workload.kind' }, '"llm" runs are schema 2 or later (schema 1)');
     return { ...json, schemaVersion: 2 };
   },
 };

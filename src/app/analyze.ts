@@ -134,7 +134,8 @@ function impactParamsFor(hw: HardwareSpec, g: RunGroup, opts: AnalyzeOptions) {
 }
 
 function analyzeGroup(g: RunGroup, method: EnergyMethod, params: ImpactParams | undefined, warnings: string[]): AnalysisRow {
-  const row = analyzeEnergy(g, method, params, warnings);
+  // A served-LLM level's energy is its windows' (per-run energies): the study's method, made for whole-run traces, does not apply.
+  const row = analyzeEnergy(g, g.llm ? 'trapezoid' : method, params, warnings);
   if (!g.llm) return row;
   // A served-LLM level: its energy is that of its steady-state windows; per 1 000 of the tokens generated in them.
   const stats = aggregateLevel(g.llm.model, g.llm.api, g.llm.runs, g.llm.limits);

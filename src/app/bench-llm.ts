@@ -182,7 +182,7 @@ export async function benchLlm(opts: LlmBenchOptions): Promise<LlmBenchResult> {
     notes.push(line);
     status(`inferprint bench: warning: ${line}`);
   }
-  status(`inferprint bench: sensor ${opts.verbose === true ? `${choice.sensor.name} (${choice.why})` : choice.summary}; ${opts.model} at ${baseUrl.href} (${api}); levels ${levels.map((l) => l.name).join(', ')}, ${opts.requests} requests each`);
+  status(`inferprint bench: sensor ${opts.verbose === true ? `${choice.sensor.name} (${choice.why})` : choice.summary}; ${opts.model} at ${baseUrl.href.replace(/\/$/, '')} (${api}); levels ${levels.map((l) => l.name).join(', ')}, ${opts.requests} requests each`);
 
   // ── the measured run ──
   const label = opts.label ?? `llm-${opts.model}`;
@@ -199,7 +199,13 @@ export async function benchLlm(opts: LlmBenchOptions): Promise<LlmBenchResult> {
   const abort = new AbortController();
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals) => (): void => {
-    if (interrupted !== undefined) return;
+    if (interrupted !== undefined) {
+      // A second signal: the process gets its default behaviour back, and the signal again.
+      opts.signals?.off('SIGINT', onInt);
+      opts.signals?.off('SIGTERM', onTerm);
+      if (opts.signals === process) process.kill(process.pid, sig);
+      return;
+    }
     interrupted = sig;
     status(`inferprint bench: ${sig}: stopping — requests in flight are aborted and the run is saved as interrupted`);
     abort.abort();

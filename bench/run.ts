@@ -28,6 +28,8 @@ const cases: [string, string[]][] = [
   ['dashboard-api.ts', ['10000', '16', '3000']],
   // runs list, a filtered list and an SQL aggregate over 10^4 bundles, each a fresh CLI process.
   ['store-list.ts', ['10000', '3']],
+  // The advisor's Monte Carlo: 10⁴ draws over 5 deployments (target: under 1 s).
+  ['advise-montecarlo.ts', ['10000']],
   ['stream-integrate.ts', ['1000000']],
   ['stream-integrate.ts', ['10000000']],
   // Sampler overhead: each sensor (with the project's fakes) at 10, 50 and 100 ms, 3 s each.

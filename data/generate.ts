@@ -11,13 +11,25 @@
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errors } from '../src/errors.js';
+import { errors, isInferprintError } from '../src/errors.js';
 import { CPU_CLASSES, matchCpuPattern, normaliseCpuModel, type CpuClass } from '../src/impact/cpu-names.js';
 import { hardwareKey, zoneKey } from '../src/impact/names.js';
 import {
   HARDWARE_CATEGORIES,
+  HARDWARE_FACTS,
+  IDLE_STATUSES,
   NO_MEMORY,
   PRESET_IDS,
+  REFERENCE_STATUSES,
+  type ActMemoryFactor,
+  type HardwareFact,
+  type HostProfile,
+  type IdlePowerRow,
+  type IdleStatus,
+  type Reference,
+  type ReferenceStatus,
+  type SourcedPower,
+  type StudyHardwareValues,
   type GridDataset,
   type GridZoneRow,
   type CpuModelRow,
@@ -36,7 +48,12 @@ import {
 } from '../src/impact/types.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SOURCES = join(ROOT, 'data', 'sources');
+/**
+ * `--sources DIR` reads the tables from another folder (a test's edited copy) while still
+ * comparing against, or writing, src/impact/data.
+ */
+const sourcesFlag = process.argv.indexOf('--sources');
+const SOURCES = sourcesFlag > 0 && process.argv[sourcesFlag + 1] ? resolve(process.argv[sourcesFlag + 1]!) : join(ROOT, 'data', 'sources');
 const OUT = join(ROOT, 'src', 'impact', 'data');
 
 // ---------------------------------------------------------------------------------------
@@ -84,7 +101,7 @@ function splitCsvLine(text: string, file: string, line: number): string[] {
 
 function readCsv(name: string, required: readonly string[]): CsvRow[] {
   const path = join(SOURCES, name);
-  const file = relative(ROOT, path);
+  const file = join('data', 'sources', name);
   if (!existsSync(path)) throw errors.notFound(file, 'source table');
   const lines = readFileSync(path, 'utf8').split(/\r?\n/);
   const header = splitCsvLine(lines[0] ?? '', file, 1);
@@ -138,19 +155,116 @@ function compact<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+/**
+ * Every numeric fact needs a source: when any of `facts` holds a value, `sourceCol` must not
+ * be empty. Checked before anything else reads the row, so a missing source is reported as
+ * that (and `npm run data -- --check` fails on it), not as a generic empty cell.
+ */
+function requireSource(row: CsvRow, facts: readonly string[], sourceCol: string): void {
+  const given = facts.filter((c) => (row.cells.get(c) ?? '') !== '');
+  if (given.length > 0 && (row.cells.get(sourceCol) ?? '') === '') {
+    throw errors.invalidValue({ file: row.file, line: row.line, field: sourceCol }, `no source for the numeric fact(s) ${given.map((c) => `${c}=${row.cells.get(c)}`).join(', ')}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// References: the documents the hardware table cites, one key each
+
+function referenceTable(): Reference[] {
+  const rows = readCsv('references.csv', ['key', 'citation', 'year', 'status', 'checked', 'note']);
+  const seen = new Set<string>();
+  return rows.map((r) => {
+    requireSource(r, ['year'], 'citation');
+    const ref = compact<Reference>({
+      key: text(r, 'key'),
+      citation: text(r, 'citation'),
+      year: num(r, 'year', { min: 1990, integer: true }),
+      status: oneOf<ReferenceStatus>(r, 'status', REFERENCE_STATUSES),
+      checked: text(r, 'checked'),
+      note: optText(r, 'note'),
+    });
+    if (seen.has(ref.key)) throw errors.invalidValue({ file: r.file, line: r.line, field: 'key' }, `'${ref.key}' appears twice`);
+    seen.add(ref.key);
+    if (ref.status === 'untraced' && ref.note === undefined) throw errors.invalidValue({ file: r.file, line: r.line, field: 'note' }, 'an untraced reference must say what is known');
+    return ref;
+  });
+}
+
+/** A citation's title: the text before its first ': ' that is not inside double quotes. */
+function citationTitle(citation: string): string {
+  let quoted = false;
+  for (let i = 0; i < citation.length - 1; i++) {
+    if (citation[i] === '"') quoted = !quoted;
+    else if (!quoted && citation[i] === ':' && citation[i + 1] === ' ') return citation.slice(0, i);
+  }
+  return citation;
+}
+
+/**
+ * `sources` of a hardware row: `field=key` pairs separated by `;`, with `*=key` as the
+ * default for every fact not named. Each fact the row states must end up with a key that
+ * exists in references.csv.
+ */
+function factSources(r: CsvRow, refs: ReadonlyMap<string, Reference>): Partial<Record<HardwareFact, string>> {
+  const where = { file: r.file, line: r.line, field: 'sources' };
+  const map = new Map<string, string>();
+  for (const part of (r.cells.get('sources') ?? '').split(';').map((x) => x.trim()).filter((x) => x !== '')) {
+    const m = /^([*a-z_0-9]+)=([A-Za-z0-9-]+)$/.exec(part);
+    if (!m) throw errors.invalidValue(where, `'${part}' is not field=reference`);
+    const [, field, key] = m as unknown as [string, string, string];
+    if (field !== '*' && !(HARDWARE_FACTS as readonly string[]).includes(field)) throw errors.invalidValue(where, `'${field}' is not one of *, ${HARDWARE_FACTS.join(', ')}`);
+    if (!refs.has(key)) throw errors.invalidValue(where, `reference '${key}' is not in references.csv`);
+    if (map.has(field)) throw errors.invalidValue(where, `'${field}' is given twice`);
+    map.set(field, key);
+  }
+  const out: Partial<Record<HardwareFact, string>> = {};
+  const missing: string[] = [];
+  for (const fact of HARDWARE_FACTS) {
+    if ((r.cells.get(fact) ?? '') === '') continue;
+    const key = map.get(fact) ?? map.get('*');
+    if (key === undefined) missing.push(`${fact}=${r.cells.get(fact)}`);
+    else out[fact] = key;
+  }
+  if (missing.length > 0) throw errors.invalidValue(where, `no source for the numeric fact(s) ${missing.join(', ')}`);
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------
 // Tables
 
 /** Accelerators (GPUs, Jetsons): one row each in hardware.csv. CPUs come from the CPU tables below. */
-function hardwareTable(memoryTypes: ReadonlySet<string>): HardwareSpec[] {
-  const rows = readCsv('hardware.csv', ['id', 'name', 'kind', 'category', 'die_area_mm2', 'tech_node_nm', 'year', 'foundry', 'memory_gb', 'memory_type', 'tdp_w', 'aliases', 'source', 'source_year']);
+function hardwareTable(memoryTypes: ReadonlySet<string>, refs: ReadonlyMap<string, Reference>): HardwareSpec[] {
+  const rows = readCsv('hardware.csv', [
+    'id', 'name', 'kind', 'category', 'die_area_mm2', 'die_area_min_mm2', 'die_area_max_mm2', 'tech_node_nm', 'year', 'foundry', 'memory_gb', 'memory_type', 'tdp_w',
+    'aliases', 'sources', 'thesis_die_area_mm2', 'thesis_year', 'thesis_memory_type', 'thesis_tdp_w', 'thesis_compute_capability',
+  ]);
   const specs = rows.map((r): HardwareSpec => {
+    const sources = factSources(r, refs);
+    const keys = [...new Set(Object.values(sources))];
+    const cited = keys.map((k) => refs.get(k)!);
+    const dieMin = optNum(r, 'die_area_min_mm2', { min: 1 });
+    const dieMax = optNum(r, 'die_area_max_mm2', { min: 1 });
+    const die = num(r, 'die_area_mm2', { min: 1 });
+    if ((dieMin === undefined) !== (dieMax === undefined)) throw errors.invalidValue({ file: r.file, line: r.line, field: 'die_area_min_mm2' }, 'give both ends of the die-area range or neither');
+    if (dieMin !== undefined && !(dieMin <= die && die <= dieMax!)) throw errors.invalidValue({ file: r.file, line: r.line, field: 'die_area_mm2' }, 'must lie in [die_area_min_mm2, die_area_max_mm2]');
+    if (dieMin !== undefined && refs.get(sources.die_area_mm2!)?.status !== 'untraced') {
+      throw errors.invalidValue({ file: r.file, line: r.line, field: 'die_area_min_mm2' }, 'a die-area range is for an untraced die area: cite an untraced reference, or give the published value alone');
+    }
+    // The study's own values (thesis_*): their source is the study's table by definition.
+    const study = compact<StudyHardwareValues>({
+      dieAreaMm2: optNum(r, 'thesis_die_area_mm2', { min: 1 }),
+      year: optNum(r, 'thesis_year', { min: 1990, integer: true }),
+      memoryType: optText(r, 'thesis_memory_type'),
+      tdpW: optNum(r, 'thesis_tdp_w', { min: 0 }),
+      computeCapability: optText(r, 'thesis_compute_capability'),
+    });
     const spec = compact<HardwareSpec>({
       id: text(r, 'id'),
       name: text(r, 'name'),
       kind: oneOf<HardwareKind>(r, 'kind', ['gpu', 'jetson']),
       category: oneOf<HardwareCategory>(r, 'category', HARDWARE_CATEGORIES),
-      dieAreaMm2: num(r, 'die_area_mm2', { min: 1 }),
+      dieAreaMm2: die,
+      dieAreaRangeMm2: dieMin !== undefined ? { min: dieMin, max: dieMax! } : undefined,
       techNodeNm: num(r, 'tech_node_nm', { min: 1 }),
       process: optText(r, 'process'),
       year: num(r, 'year', { min: 1990, integer: true }),
@@ -161,13 +275,27 @@ function hardwareTable(memoryTypes: ReadonlySet<string>): HardwareSpec[] {
       gflopsFp32: optNum(r, 'gflops_fp32', { min: 0 }),
       computeCapability: optText(r, 'compute_capability'),
       aliases: list(r, 'aliases'),
-      source: text(r, 'source'),
-      sourceYear: num(r, 'source_year', { integer: true }),
+      // The documents' titles (a citation up to its first ': ' outside quotes); the full citations are in REFERENCES.
+      source: cited.map((c) => `${citationTitle(c.citation)}${c.status === 'untraced' ? ' (untraced)' : ''}`).join('; '),
+      sourceYear: Math.max(...cited.map((c) => c.year)),
+      factSources: sources,
+      study: Object.keys(study).length > 0 ? study : undefined,
       note: optText(r, 'note'),
     });
-    if (!memoryTypes.has(spec.memoryType)) {
-      throw errors.invalidValue({ file: r.file, line: r.line, field: 'memory_type' }, `no memory factor for '${spec.memoryType}' in memory-factors.csv`);
+    for (const t of [spec.memoryType, study.memoryType]) {
+      if (t !== undefined && !memoryTypes.has(t)) {
+        throw errors.invalidValue({ file: r.file, line: r.line, field: 'memory_type' }, `no memory factor for '${t}' in memory-factors.csv`);
+      }
     }
+    // A thesis_* value equal to the corrected one is noise: the column is for differences.
+    const same: [keyof StudyHardwareValues, string, unknown][] = [
+      ['dieAreaMm2', 'thesis_die_area_mm2', spec.dieAreaMm2],
+      ['year', 'thesis_year', spec.year],
+      ['memoryType', 'thesis_memory_type', spec.memoryType],
+      ['tdpW', 'thesis_tdp_w', spec.tdpW],
+      ['computeCapability', 'thesis_compute_capability', spec.computeCapability],
+    ];
+    for (const [k, col, v] of same) if (study[k] !== undefined && study[k] === v) throw errors.invalidValue({ file: r.file, line: r.line, field: col }, 'equals the corrected value: leave it empty');
     return spec;
   });
   return specs;
@@ -239,6 +367,7 @@ function cpuTables(): CpuTables {
   const models: CpuModelRow[] = [];
   const modelRows = readCsv('cpu-tdp.csv', ['model', 'class', 'tdp_w', 'cores', 'source', 'year', 'die_config', 'note']).filter((r) => text(r, 'model') !== '*');
   for (const r of modelRows) {
+    requireSource(r, ['tdp_w', 'cores', 'year'], 'source');
     const model = text(r, 'model');
     const cpuClass = oneOf<CpuClass>(r, 'class', CPU_CLASSES);
     const cls = classes.get(cpuClass)!;
@@ -249,6 +378,7 @@ function cpuTables(): CpuTables {
     }
     const d = dieRows.get(dieId);
     if (!d) throw errors.invalidValue({ file: r.file, line: r.line, field: 'die_config' }, `'${dieId}' is not in cpu-dies.csv`);
+    requireSource(d, ['dies', 'source_year'], 'source');
     used.add(dieId);
     const vendor = CPU_VENDORS.find(([re]) => re.test(model))?.[1];
     if (vendor === undefined) throw errors.invalidValue({ file: r.file, line: r.line, field: 'model' }, `no vendor known for '${model}': extend CPU_VENDORS in data/generate.ts`);
@@ -320,6 +450,7 @@ function cpuTables(): CpuTables {
 function serverTable(): ServerSpec[] {
   const rows = readCsv('servers.csv', ['id', 'name', 'manufacturer', 'cpus', 'memory_gb', 'storage', 'total_kg', 'manufacturing_share', 'embodied_kg', 'embodied_min_kg', 'embodied_max_kg', 'generic', 'aliases', 'source', 'source_year', 'note']);
   return rows.map((r) => {
+    requireSource(r, ['cpus', 'memory_gb', 'total_kg', 'manufacturing_share', 'embodied_kg', 'embodied_min_kg', 'embodied_max_kg', 'source_year'], 'source');
     const where = { file: r.file, line: r.line, field: 'embodied_kg' };
     const total = optNum(r, 'total_kg', { min: 0 });
     const share = optNum(r, 'manufacturing_share', { min: 0 });
@@ -366,8 +497,9 @@ function serverTable(): ServerSpec[] {
 const IC_CATEGORIES: readonly IcFactorCategory[] = ['Literature', 'Database', 'Literature/Database', 'Industry', 'Roadmapping'];
 
 function icFactorTable(): IcFactor[] {
-  const rows = readCsv('ic-factors.csv', ['id', 'value_kgco2e_per_cm2', 'category', 'tech_node_nm', 'year', 'foundry', 'match_key', 'status', 'source', 'source_year']);
+  const rows = readCsv('ic-factors.csv', ['id', 'value_kgco2e_per_cm2', 'category', 'tech_node_nm', 'year', 'foundry', 'match_key', 'status', 'source', 'source_year', 'untraced']);
   return rows.map((r) => {
+    requireSource(r, ['value_kgco2e_per_cm2', 'tech_node_nm', 'year', 'source_year'], 'source');
     const f = compact<IcFactor>({
       id: text(r, 'id'),
       valueKgPerCm2: num(r, 'value_kgco2e_per_cm2', { min: 0 }),
@@ -379,6 +511,7 @@ function icFactorTable(): IcFactor[] {
       status: text(r, 'status'),
       source: text(r, 'source'),
       sourceYear: num(r, 'source_year', { integer: true }),
+      untraced: optText(r, 'untraced'),
       note: optText(r, 'note'),
     });
     // A row the selection rule could never match is a data error, not a silent no-op.
@@ -395,6 +528,7 @@ function thesisFgpuTable(hardware: readonly HardwareSpec[], ic: readonly IcFacto
   const ids = new Set(hardware.map((h) => h.id));
   const factors = new Set(ic.map((f) => f.id));
   const out = rows.map((r) => {
+    requireSource(r, ['f_gpu_kg', 'source_year'], 'source');
     const row: ThesisFgpuRow = {
       hardwareId: text(r, 'hardware_id'),
       candidate: num(r, 'candidate', { min: 1, integer: true }),
@@ -416,24 +550,111 @@ function thesisFgpuTable(hardware: readonly HardwareSpec[], ic: readonly IcFacto
 }
 
 function memoryFactorTable(): MemoryFactor[] {
-  const rows = readCsv('memory-factors.csv', ['memory_type', 'g_co2e_per_gb', 'density_gbit_per_mm2', 'density_arch', 'proxy_for', 'source', 'source_year']);
-  return rows.map((r) =>
-    compact<MemoryFactor>({
+  const rows = readCsv('memory-factors.csv', ['memory_type', 'g_co2e_per_gb', 'density_gbit_per_mm2', 'density_alt_gbit_per_mm2', 'density_arch', 'proxy_for', 'source', 'source_year', 'untraced']);
+  return rows.map((r) => {
+    requireSource(r, ['g_co2e_per_gb', 'density_gbit_per_mm2', 'density_alt_gbit_per_mm2', 'source_year'], 'source');
+    return compact<MemoryFactor>({
       memoryType: text(r, 'memory_type'),
       gCo2ePerGb: num(r, 'g_co2e_per_gb', { min: 0 }),
       densityGbitPerMm2: num(r, 'density_gbit_per_mm2', { min: 1e-6 }),
+      densityAltGbitPerMm2: optNum(r, 'density_alt_gbit_per_mm2', { min: 1e-6 }),
       densityArch: text(r, 'density_arch'),
       proxyFor: optText(r, 'proxy_for'),
       source: text(r, 'source'),
       sourceYear: num(r, 'source_year', { integer: true }),
+      untraced: optText(r, 'untraced'),
       note: optText(r, 'note'),
-    }),
-  );
+    });
+  });
+}
+
+/** ACT's per-GB factors, one per memory type of memory-factors.csv (the second memory-factor set). */
+function actMemoryFactorTable(memoryTypes: readonly string[]): ActMemoryFactor[] {
+  const rows = readCsv('memory-factors-act.csv', ['memory_type', 'g_co2e_per_gb', 'act_entry', 'source', 'source_year', 'note']);
+  const out = rows.map((r) => {
+    requireSource(r, ['g_co2e_per_gb', 'source_year'], 'source');
+    return compact<ActMemoryFactor>({
+      memoryType: oneOf(r, 'memory_type', memoryTypes),
+      gCo2ePerGb: num(r, 'g_co2e_per_gb', { min: 0 }),
+      actEntry: text(r, 'act_entry'),
+      source: text(r, 'source'),
+      sourceYear: num(r, 'source_year', { integer: true }),
+      note: optText(r, 'note'),
+    });
+  });
+  for (const t of memoryTypes) {
+    const n = out.filter((f) => f.memoryType === t).length;
+    if (n !== 1) throw errors.invalidValue({ file: 'data/sources/memory-factors-act.csv', field: 'memory_type' }, `${n} rows for ${t}; expected exactly 1 (every memory type of memory-factors.csv needs an ACT factor)`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Idle power and host shares
+
+function hostProfileTable(): HostProfile[] {
+  const rows = readCsv('host-profiles.csv', ['id', 'name', 'gpus', 'power_w', 'power_min_w', 'power_max_w', 'embodied_kg', 'embodied_min_kg', 'embodied_max_kg', 'source', 'source_year', 'note']);
+  return rows.map((r) => {
+    requireSource(r, ['gpus', 'power_w', 'power_min_w', 'power_max_w', 'embodied_kg', 'embodied_min_kg', 'embodied_max_kg', 'source_year'], 'source');
+    const range = (col: string): { value: number; min: number; max: number } => {
+      const v = { value: num(r, col, { min: 0 }), min: num(r, col.replace(/_(w|kg)$/, '_min_$1'), { min: 0 }), max: num(r, col.replace(/_(w|kg)$/, '_max_$1'), { min: 0 }) };
+      if (!(v.min <= v.value && v.value <= v.max)) throw errors.invalidValue({ file: r.file, line: r.line, field: col }, 'value must lie in [min, max]');
+      return v;
+    };
+    return compact<HostProfile>({
+      id: text(r, 'id'),
+      name: text(r, 'name'),
+      gpus: num(r, 'gpus', { min: 1, integer: true }),
+      powerW: range('power_w'),
+      embodiedKg: range('embodied_kg'),
+      source: text(r, 'source'),
+      sourceYear: num(r, 'source_year', { integer: true }),
+      note: optText(r, 'note'),
+    });
+  });
+}
+
+function idlePowerTable(hardware: readonly HardwareSpec[], hosts: readonly HostProfile[]): IdlePowerRow[] {
+  const rows = readCsv('idle-power.csv', [
+    'hardware_id', 'idle_w', 'idle_min_w', 'idle_max_w', 'idle_status', 'idle_source', 'idle_year', 'idle_note',
+    'loaded_w', 'loaded_min_w', 'loaded_max_w', 'loaded_status', 'loaded_source', 'loaded_year', 'loaded_note', 'host_profile',
+  ]);
+  const ids = new Set(hardware.map((h) => h.id));
+  const hostIds = hosts.map((h) => h.id);
+  const seen = new Set<string>();
+  const power = (r: CsvRow, p: 'idle' | 'loaded'): SourcedPower => {
+    const v = compact<SourcedPower>({
+      value: num(r, `${p}_w`, { min: 0 }),
+      min: num(r, `${p}_min_w`, { min: 0 }),
+      max: num(r, `${p}_max_w`, { min: 0 }),
+      status: oneOf<IdleStatus>(r, `${p}_status`, IDLE_STATUSES),
+      source: text(r, `${p}_source`),
+      year: optNum(r, `${p}_year`, { integer: true }) ?? null,
+      note: optText(r, `${p}_note`),
+    });
+    if (!(v.min <= v.value && v.value <= v.max)) throw errors.invalidValue({ file: r.file, line: r.line, field: `${p}_w` }, 'value must lie in [min, max]');
+    return v;
+  };
+  return rows.map((r) => {
+    requireSource(r, ['idle_w', 'idle_min_w', 'idle_max_w', 'idle_year'], 'idle_source');
+    requireSource(r, ['loaded_w', 'loaded_min_w', 'loaded_max_w', 'loaded_year'], 'loaded_source');
+    const id = text(r, 'hardware_id');
+    if (!ids.has(id)) throw errors.invalidValue({ file: r.file, line: r.line, field: 'hardware_id' }, `'${id}' is not in hardware.csv`);
+    if (seen.has(id)) throw errors.invalidValue({ file: r.file, line: r.line, field: 'hardware_id' }, `a second row for ${id}`);
+    seen.add(id);
+    return compact<IdlePowerRow>({
+      hardwareId: id,
+      idleW: power(r, 'idle'),
+      loadedW: optText(r, 'loaded_w') !== undefined ? power(r, 'loaded') : undefined,
+      hostProfile: oneOf(r, 'host_profile', hostIds),
+    });
+  });
 }
 
 function pueTable(): PueRow[] {
   const rows = readCsv('pue.csv', ['preset', 'category', 'value', 'min', 'max', 'source', 'year']);
   const out = rows.map((r) => {
+    requireSource(r, ['value', 'min', 'max', 'year'], 'source');
     const row = compact<PueRow>({
       preset: oneOf<PresetId>(r, 'preset', PRESET_IDS),
       category: oneOf<HardwareCategory>(r, 'category', HARDWARE_CATEGORIES),
@@ -459,6 +680,7 @@ function pueTable(): PueRow[] {
 function lifetimeTable(): LifetimeRow[] {
   const rows = readCsv('lifetime.csv', ['preset', 'value_h', 'min_h', 'max_h', 'source', 'year']);
   const out = rows.map((r) => {
+    requireSource(r, ['value_h', 'min_h', 'max_h', 'year'], 'source');
     const row = compact<LifetimeRow>({
       preset: oneOf<PresetId>(r, 'preset', PRESET_IDS),
       valueH: num(r, 'value_h', { min: 1 }),
@@ -540,11 +762,13 @@ async function gridTables(): Promise<{ datasets: GridDataset[]; zones: GridZoneR
   const byAlpha3 = new Map(iso.map((r) => [text(r, 'alpha3'), r]));
   const extras = new Map(readCsv('ember-zones.csv', ['zone', 'year', 'aliases', 'source', 'note']).map((r) => [text(r, 'zone'), r]));
   for (const [zone, r] of extras) {
+    requireSource(r, ['year'], 'source');
     if (ember.data[zone] === undefined) throw errors.invalidValue({ file: r.file, line: r.line, field: 'zone' }, `${zone} is not in ${EMBER_PACKAGE}'s averageIntensity`);
   }
 
-  const study = readCsv('grid.csv', ['zone', 'name', 'g_co2e_per_kwh', 'year', 'aliases', 'source', 'licence']).map((r) =>
-    compact<GridZoneRow>({
+  const study = readCsv('grid.csv', ['zone', 'name', 'g_co2e_per_kwh', 'year', 'aliases', 'source', 'licence', 'untraced']).map((r) => {
+    requireSource(r, ['g_co2e_per_kwh', 'year'], 'source');
+    return compact<GridZoneRow>({
       zone: text(r, 'zone'),
       name: text(r, 'name'),
       gPerKwh: num(r, 'g_co2e_per_kwh', { min: 0 }),
@@ -552,9 +776,10 @@ async function gridTables(): Promise<{ datasets: GridDataset[]; zones: GridZoneR
       aliases: list(r, 'aliases'),
       dataset: 'study',
       source: text(r, 'source'),
+      untraced: optText(r, 'untraced'),
       note: optText(r, 'note'),
-    }),
-  );
+    });
+  });
 
   const emberRows = Object.keys(ember.data)
     .sort()
@@ -624,8 +849,10 @@ function write(name: string, content: string): void {
 }
 
 async function main(): Promise<void> {
+  const references = referenceTable();
   const memory = memoryFactorTable();
-  const accelerators = hardwareTable(new Set(memory.map((m) => m.memoryType)));
+  const memoryAct = actMemoryFactorTable(memory.map((m) => m.memoryType));
+  const accelerators = hardwareTable(new Set(memory.map((m) => m.memoryType)), new Map(references.map((r) => [r.key, r])));
   const cpus = cpuTables();
   const hardware = [...accelerators, ...cpus.specs];
   const servers = serverTable();
@@ -639,6 +866,8 @@ async function main(): Promise<void> {
   const pue = pueTable();
   const lifetime = lifetimeTable();
   const grid = await gridTables();
+  const hosts = hostProfileTable();
+  const idle = idlePowerTable(accelerators, hosts);
 
   write(
     'hardware.generated.ts',
@@ -674,7 +903,23 @@ async function main(): Promise<void> {
   );
   write(
     'memory-factors.generated.ts',
-    moduleText(['data/sources/memory-factors.csv'], ['MemoryFactor'], `export const MEMORY_FACTORS = ${rowsLiteral(memory)} as const satisfies readonly MemoryFactor[];\n`),
+    moduleText(
+      ['data/sources/memory-factors.csv', 'data/sources/memory-factors-act.csv'],
+      ['ActMemoryFactor', 'MemoryFactor'],
+      `/** The study's memory factors (Simeu 2025, mem_density.csv): untraced upstream. */\nexport const MEMORY_FACTORS = ${rowsLiteral(memory)} as const satisfies readonly MemoryFactor[];\n\n/** ACT's per-GB factors (Gupta et al. 2022), one per memory type: the second memory-factor set. */\nexport const MEMORY_FACTORS_ACT = ${rowsLiteral(memoryAct)} as const satisfies readonly ActMemoryFactor[];\n`,
+    ),
+  );
+  write(
+    'references.generated.ts',
+    moduleText(['data/sources/references.csv'], ['Reference'], `/** The documents the hardware table cites, by key (HardwareSpec.factSources). */\nexport const REFERENCES = ${rowsLiteral(references)} as const satisfies readonly Reference[];\n`),
+  );
+  write(
+    'idle-power.generated.ts',
+    moduleText(
+      ['data/sources/idle-power.csv', 'data/sources/host-profiles.csv'],
+      ['HostProfile', 'IdlePowerRow'],
+      `/** Power at idle per device (bare, and with a model loaded where known). */\nexport const IDLE_POWER = ${rowsLiteral(idle)} as const satisfies readonly IdlePowerRow[];\n\n/** The host around a device, shared by its GPUs. */\nexport const HOST_PROFILES = ${rowsLiteral(hosts)} as const satisfies readonly HostProfile[];\n`,
+    ),
   );
   write(
     'grid.generated.ts',
@@ -695,8 +940,18 @@ async function main(): Promise<void> {
   );
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  // A bad cell is a one-line coded error naming file:line and field; anything else is a bug.
+  if (!isInferprintError(e)) throw e;
+  console.error(e.message);
+  process.exit(1);
+}
 if (stale > 0) {
   console.error(`${stale} generated file(s) out of date: run npm run data`);
   process.exitCode = 1;
 }
+// The CPU power table has its own generator (it also feeds the estimate sensor); run it with
+// the same flags, so `npm run data -- --check` checks both and writes nothing.
+await import('./generate-cpu-tdp.js');

@@ -56,21 +56,41 @@ export function formatWhere(where: Where): string {
 }
 
 function formatMessage(code: ErrorCode, detail: string, where: Where): string {
-  const at = formatWhere(where);
+  // File names and details come from input (a header cell, a file name): escaped, so no byte
+  // of a file can move the cursor, recolour or retitle the terminal the message is printed on.
+  const at = escapeControl(formatWhere(where));
   // One line, always: newlines in details (e.g. a quoted cell) would break log parsers.
-  const oneLine = detail.replace(/\s*\n\s*/g, ' ');
+  const oneLine = escapeControl(detail.replace(/\s*[\r\n]\s*/g, ' '));
   return at ? `${at}: ${oneLine} [${code}]` : `${oneLine} [${code}]`;
 }
 
-/** Quote a raw cell for a message, shortened so one bad line cannot flood the terminal. */
+/**
+ * Characters a terminal acts on rather than shows: C0 controls but tab (ESC starts ANSI
+ * sequences), DEL, C1 controls (U+009B is a one-character CSI), the line and paragraph
+ * separators, and the bidirectional overrides that make text read differently from its bytes.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `text` with every control character written as a visible escape (`\u001b`), so text that
+ * came from input can be printed safely. Idempotent: its output holds no control character.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Quote a raw cell for a message, shortened so one bad line cannot flood the terminal; control characters escaped. */
 export function quote(raw: string, max = 40): string {
   const s = raw.length > max ? `${raw.slice(0, max)}…` : raw;
-  return JSON.stringify(s);
+  return escapeControl(JSON.stringify(s));
 }
 
 /** Constructors for every error, so messages are written once. */
 export const errors = {
   usage: (detail: string, flag?: string) => new InferprintError('USAGE', detail, { flag }),
+  /** Bad usage found in a file the user wrote for the command (a workload or plan file): exit 2, naming file:line and key path. */
+  usageAt: (where: Where, detail: string) => new InferprintError('USAGE', detail, where),
   notFound: (file: string, what = 'path') => new InferprintError('NOT_FOUND', `${what} does not exist`, { file }),
   emptyInput: (file: string, detail = 'file is empty') => new InferprintError('EMPTY_INPUT', detail, { file }),
   tooFewSamples: (where: Where, detail: string) => new InferprintError('EMPTY_INPUT', detail, where),
@@ -91,6 +111,11 @@ export const errors = {
   noData: (detail: string, where: Where = {}) => new InferprintError('NO_DATA', detail, where),
   sensorUnavailable: (sensor: string, reason: string) => new InferprintError('SENSOR_UNAVAILABLE', `sensor ${sensor} unavailable: ${reason}`, { flag: '--sensor' }),
   sensorFailed: (sensor: string, reason: string) => new InferprintError('SENSOR_FAILED', `sensor ${sensor} failed: ${reason}`),
+  notRegularFile: (file: string, detail: string) => new InferprintError('INVALID_VALUE', detail, { file }),
+  tooLarge: (file: string, sizeBytes: number, maxBytes: number, what: string) =>
+    new InferprintError('INVALID_VALUE', `${sizeBytes} bytes, more than the ${maxBytes} bytes ${what} may hold`, { file }),
+  lineTooLong: (where: Where, maxChars: number) =>
+    new InferprintError('PARSE', `line longer than ${maxChars} characters: not a text log this reader knows (lines are capped so a file without line breaks cannot exhaust memory)`, where),
   io: (file: string, cause: unknown) =>
     new InferprintError('IO', cause instanceof Error ? cause.message : String(cause), { file }, { cause }),
   locked: (file: string, detail: string) => new InferprintError('LOCKED', detail, { file }),

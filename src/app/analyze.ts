@@ -6,6 +6,9 @@ import { effectiveSettings } from '../runs/run-impact.js';
 import { thesisEnergy } from '../analysis/thesis-2025.js';
 import { summarizeRuns, type PerRunEnergy } from '../analysis/trapezoid.js';
 import type { AnalysisRow, EnergyMethod, EnergyStats } from '../analysis/types.js';
+
+/** The energy methods `analyze` knows (`--method`). */
+const ENERGY_METHODS: readonly EnergyMethod[] = ['trapezoid', 'thesis'];
 import { runWarnings, traceFacts, type RunFacts } from '../traces/plausibility.js';
 import { summarize } from '../traces/stats.js';
 import type { Skipped } from '../io/thesis-dataset.js';
@@ -54,6 +57,9 @@ export interface AnalyzeResult {
  * return one row per device × version × scenario × query count × phase.
  */
 export function analyze(opts: AnalyzeOptions): AnalyzeResult {
+  if (!(ENERGY_METHODS as readonly string[]).includes(opts.method)) {
+    throw errors.invalidValue({ field: 'method' }, `unknown energy method ${JSON.stringify(opts.method)} (expected ${ENERGY_METHODS.join(' or ')})`);
+  }
   const found = discoverInputs(opts.paths, opts);
   if (found.groups.length === 0) {
     // With nothing left, why each input was skipped is the whole answer: say it, detail included.

@@ -27,6 +27,8 @@ export interface AccuracyBenchOptions {
   readonly provider?: OrtProviderRequest;
   /** A model served over HTTP (KServe v2) instead of a local session. */
   readonly http?: HttpSutSpec;
+  /** The served model's bearer token (`serve-model --token`). */
+  readonly httpToken?: string;
   readonly sensor: string;
   readonly intervalS: number;
   readonly label?: string;
@@ -64,7 +66,7 @@ export async function benchAccuracy(opts: AccuracyBenchOptions): Promise<Accurac
     opts,
     choice,
     async (rec): Promise<AccuracyCheckResult> => {
-      const opened = await rec.window('load', () => openBenchSut({ modelPath, batchSize: opts.batchSize, provider: opts.provider, http: opts.http }, qsl, { responseData: true }));
+      const opened = await rec.window('load', () => openBenchSut({ modelPath, batchSize: opts.batchSize, provider: opts.provider, http: opts.http, httpToken: opts.httpToken }, qsl, { responseData: true }));
       try {
         const sut = opened.sut;
         // `compute` is LoadGen's power window; scoring and log writing come after it.

@@ -50,6 +50,7 @@ import { kserveLoadgenSut, openKserveSut } from '../benchmark/sut/kserve-client.
 import type { SystemUnderTest } from '../benchmark/loadgen/engine.js';
 import { Recorder } from '../measure/recorder.js';
 import { publishLive } from '../serve/live-file.js';
+import { cleanLeftovers } from './leftovers.js';
 import { summarizeRecording } from '../measure/summary.js';
 import { chooseSensor, type SensorChoice } from '../sensors/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
@@ -103,6 +104,8 @@ export interface BenchOptions {
   readonly batchSize?: number;
   /** Benchmark a model served over HTTP (KServe v2, e.g. Triton or `inferprint serve-model`) instead of a local session. */
   readonly http?: HttpSutSpec;
+  /** The served model's bearer token (`serve-model --token`); kept out of the campaign file, so `--resume` needs it again. */
+  readonly httpToken?: string;
   readonly runsDir: string;
   readonly cacheDir: string;
   readonly cwd: string;
@@ -449,12 +452,12 @@ export function mlperfSettingsRecord(settings: EffectiveSettings): Record<string
  * (loaded and warmed up) or a KServe v2 server (readiness, metadata and warm-up requests).
  */
 export async function openBenchSut(
-  o: { readonly modelPath: string; readonly batchSize?: number | undefined; readonly provider?: OrtProviderRequest | undefined; readonly http?: HttpSutSpec | undefined },
+  o: { readonly modelPath: string; readonly batchSize?: number | undefined; readonly provider?: OrtProviderRequest | undefined; readonly http?: HttpSutSpec | undefined; readonly httpToken?: string | undefined },
   qsl: BertSampleSource,
   sutOpts: OrtLoadgenSutOptions,
 ): Promise<{ sut: SystemUnderTest; close: () => Promise<void> }> {
   if (o.http) {
-    const client = await openKserveSut({ url: o.http.url, model: o.http.modelName, ...(o.batchSize !== undefined ? { maxBatchSize: o.batchSize } : {}) });
+    const client = await openKserveSut({ url: o.http.url, model: o.http.modelName, ...(o.batchSize !== undefined ? { maxBatchSize: o.batchSize } : {}), ...(o.httpToken !== undefined ? { token: o.httpToken } : {}) });
     return { sut: kserveLoadgenSut(client, qsl, { ...(sutOpts.onIssue ? { onIssue: sutOpts.onIssue } : {}), accuracy: sutOpts.responseData === true }), close: () => client.close() };
   }
   const ort = await openOrtSut({ modelPath: o.modelPath, maxBatchSize: o.batchSize ?? 1, ...(o.provider !== undefined ? { provider: o.provider } : {}) });
@@ -478,7 +481,7 @@ async function benchRun(
       // Only a caller that asked for the issued indices pays for collecting them on every query.
       const hook = opts.onIssue;
       const sutOpts = hook ? { onIssue: (ix: readonly number[]) => { hook(planned, ix); } } : {};
-      const opened = await rec.window('load', () => openBenchSut({ modelPath, batchSize: campaign.batchSize, provider: opts.provider, http: campaign.http }, qsl, sutOpts));
+      const opened = await rec.window('load', () => openBenchSut({ modelPath, batchSize: campaign.batchSize, provider: opts.provider, http: campaign.http, httpToken: opts.httpToken }, qsl, sutOpts));
       try {
         // `compute` is LoadGen's power window (power_begin → power_end), as the study's CI runs:
         // the QSL shuffle, query generation and result computation stay outside it.
@@ -577,9 +580,9 @@ const unfinished = (campaign: CampaignFile, finished: CampaignFile['finished']):
  * two one-sample warm-up requests come back (timed: the plan's estimate). Run before the campaign
  * file is written, so a server that is down leaves nothing for `--resume` to pick up.
  */
-export async function checkServedModel(http: HttpSutSpec, batchSize?: number): Promise<RunTiming> {
+export async function checkServedModel(http: HttpSutSpec, batchSize?: number, token?: string): Promise<RunTiming> {
   const warmups = 2;
-  const client = await openKserveSut({ url: http.url, model: http.modelName, warmupRuns: warmups, ...(batchSize !== undefined ? { maxBatchSize: batchSize } : {}) });
+  const client = await openKserveSut({ url: http.url, model: http.modelName, warmupRuns: warmups, ...(batchSize !== undefined ? { maxBatchSize: batchSize } : {}), ...(token !== undefined ? { token } : {}) });
   try {
     const { load, warmup } = client.phases;
     const warmupS = warmup.endS - warmup.startS;
@@ -605,7 +608,7 @@ async function prepare(campaign: CampaignFile, todo: readonly PlannedRun[], runO
   let source: ModelSource;
   let served: RunTiming | undefined;
   if (campaign.http) {
-    served = await checkServedModel(campaign.http, campaign.batchSize);
+    served = await checkServedModel(campaign.http, campaign.batchSize, opts.httpToken);
     source = { kind: 'http', url: campaign.http.url, modelName: campaign.http.modelName };
   } else {
     source = await describeModel(campaign.model, { cacheDir: opts.cacheDir, cwd: opts.cwd });
@@ -686,6 +689,7 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
     opts.signals?.on('SIGTERM', onTerm);
   };
   try {
+    await cleanLeftovers(opts.runsDir, status);
     let campaign: CampaignFile;
     let campaignPath: string;
     let prepared: Prepared;

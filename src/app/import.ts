@@ -5,6 +5,7 @@ import { requireHardware, resolveHardware, powerUnitOf, type HardwareSpec } from
 import type { Recording } from '../measure/recorder.js';
 import { summarizeRecording } from '../measure/summary.js';
 import { energySummary, gapRecords } from './measure-bundle.js';
+import { cleanLeftovers } from './leftovers.js';
 import { readAnyRunBundle, tempDirName, writeRunBundle, type BundleFileInput, type RunBundleInput, type WrittenBundle } from '../runs/bundle.js';
 import type { HostInfo, NamedWindow } from '../runs/manifest.js';
 import { scanThesisPath, studyHardware } from '../io/thesis-dataset.js';
@@ -65,6 +66,8 @@ export interface ImportOptions {
   readonly force?: boolean;
   /** The bundle writer (tests inject failures here). */
   readonly writeBundle?: BundleWriter;
+  /** Notes (leftovers of crashed runs removed from the runs directory). */
+  readonly onStatus?: (line: string) => void;
 }
 
 /** A source that is in the store after the import: written now, or there already. */
@@ -120,6 +123,7 @@ export async function importRuns(opts: ImportOptions): Promise<ImportedRun[]> {
 export async function importRunsReport(opts: ImportOptions): Promise<ImportReport> {
   if (opts.paths.length === 0) throw errors.usage('give at least one PATH to import', 'PATH');
   rejectUnusedOptions(opts);
+  await cleanLeftovers(opts.runsDir, opts.onStatus ?? (() => undefined));
   // The study's CSVs name devices by its tags, and --device for them is read the same way (studyHardware: its A100 is the A100-PCIE-40GB).
   const flagDevice =
     opts.device === undefined ? undefined : ((opts.format === 'thesis-csv' ? studyHardware(opts.device) : undefined) ?? requireHardware(opts.device, { flag: '--device' }));
@@ -688,7 +692,12 @@ function planMlperfLogTree(root: string, plan: Plan): void {
   if (!statSync(root).isDirectory()) throw errors.unknownFormat(root, 'expected a folder holding MLPerf logs (mlperf_log_summary.txt)');
   const tree = scanMlperfLogTree(root);
   plan.skipped.push(...tree.skipped.map((x) => ({ path: x.path, reason: x.reason, detail: x.detail })));
-  if (tree.runs.length === 0) throw errors.noData(`no readable mlperf_log_summary.txt under ${root}${tree.skipped.length > 0 ? ` (${tree.skipped.length} skipped)` : ''}`, { file: root });
+  if (tree.runs.length === 0) {
+    // Said here, with the reasons: the error ends the import before the skipped list is printed.
+    const why = tree.skipped.slice(0, 3).map((x) => `${x.path}: ${x.reason} (${x.detail})`);
+    const more = tree.skipped.length > 3 ? `; and ${tree.skipped.length - 3} more` : '';
+    throw errors.noData(`no readable mlperf_log_summary.txt under ${root}${tree.skipped.length > 0 ? ` (${tree.skipped.length} skipped — ${why.join('; ')}${more})` : ''}`, { file: root });
+  }
   const zone = plan.opts.timeZone ?? 'UTC';
   // --device is checked once per log set (e.g. T4_v1.1_logs), against what its runs name.
   const flagged = new Map<string, ReturnType<typeof chooseDevice>>();

@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { errors } from '../errors.js';
+import { errors, isInferprintError } from '../errors.js';
 import { hardwareKey, powerUnitOf, requireHardware, resolveHardware, type HardwareSpec } from '../impact/hardware.js';
 import type { ImpactSettings } from '../impact/presets.js';
 import { latencyByQueryCount } from '../analysis/latency.js';
@@ -13,7 +13,8 @@ import { identityKey, recordedIdentity } from './import-source.js';
 import { scanMlperfLogTree } from '../mlperf/log-tree.js';
 import type { MlperfLogTree, MlperfSummary } from '../mlperf/types.js';
 import { parseSummary } from '../mlperf/parse-summary.js';
-import { MANIFEST_FILE, parseManifestText, type RunManifest } from '../runs/manifest.js';
+import { MANIFEST_FILE, parseManifestText, TRACE_FILE, type RunManifest } from '../runs/manifest.js';
+import { bundleFileSync, MAX_SUMMARY_BYTES, readBundleFileSync, readManifestFileSync } from '../runs/bundle-files.js';
 import { codecarbonSettings, itEnergyJ, recordedSettings, settingsKey } from '../runs/run-impact.js';
 import { combineProvenance, type PowerBasis } from '../traces/provenance.js';
 import type { Provenance } from '../traces/types.js';
@@ -151,6 +152,8 @@ export function discoverInputs(paths: readonly string[], opts: FileOptions): Dis
       notes.push(`${raw}: MLPerf logs only — latency without energy; give power traces for energy`);
       continue;
     }
+    // A log tree whose every summary failed is still a log tree: say why, not "not recognised".
+    if (tree.skipped.length > 0) throw errors.noData(`an MLPerf log tree with no readable run: ${describeSkipped(tree.skipped)}`, { file: raw });
     throw errors.unknownFormat(
       raw,
       "not a recognised dataset: expected the study's layout (a folder holding Data/ and Logs/), a data_<tag>_<version> folder, an MLPerf log tree, or power files",
@@ -160,6 +163,12 @@ export function discoverInputs(paths: readonly string[], opts: FileOptions): Dis
   if (files.length > 0) groups.push(...fileGroups(files, opts, skipped, notes));
   else rejectFileOnlyOptions(opts, logTrees > 0);
   return { groups, skipped, notes };
+}
+
+/** The first few skipped entries with their reasons, in one line. */
+function describeSkipped(list: readonly Skipped[], max = 3): string {
+  const shown = list.slice(0, max).map((x) => `${x.path}: ${x.reason}${x.detail !== undefined ? ` (${x.detail})` : ''}`);
+  return `${list.length} skipped — ${shown.join('; ')}${list.length > max ? `; and ${list.length - max} more` : ''}`;
 }
 
 /** Flags that describe power files must not pass silently when there are none. */
@@ -215,10 +224,27 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
     const file = join(dir, MANIFEST_FILE);
     let m: RunManifest;
     try {
-      m = parseManifestText(readFileSync(file, 'utf8'), file);
+      // A plain file, not a link nor a FIFO (bundle-files.ts): the same rule as every reader of bundles.
+      m = parseManifestText(readManifestFileSync(dir), file);
+      // The trace is read by the report only, but a bundle whose trace is a link or a FIFO is
+      // skipped here too, as the store's listing skips it (a missing one is the reader's concern).
+      if (m.sensor) plainIfPresent(dir, TRACE_FILE, 'run trace');
     } catch (e) {
       skipped.push({ path: dir, reason: 'invalid run bundle', detail: e instanceof Error ? e.message : String(e) });
       continue;
+    }
+    // The MLPerf summary is read before the bundle joins a group: one that cannot be read skips
+    // its bundle, as a corrupt manifest does, rather than failing the whole store.
+    const summaryFile = m.files.find((f) => f.role === 'mlperf_log_summary');
+    let summary: MlperfSummary | undefined;
+    if (summaryFile) {
+      try {
+        summary = parseSummary(readBundleFileSync(dir, summaryFile.name, 'MLPerf summary', MAX_SUMMARY_BYTES), join(dir, summaryFile.name));
+      } catch (e) {
+        if (!isInferprintError(e) || e.code === 'INTERNAL') throw e;
+        skipped.push({ path: dir, reason: 'run bundle with an unreadable MLPerf summary', detail: e.message });
+        continue;
+      }
     }
     const powerless = m.sensor === undefined;
     if (!m.energy && !powerless) {
@@ -272,8 +298,7 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
       };
       groups.set(key, g);
     }
-    const summary = m.files.find((f) => f.role === 'mlperf_log_summary');
-    if (summary) g.latency.push(latencyObservation(parseSummary(readFileSync(join(dir, summary.name), 'utf8'), join(dir, summary.name))));
+    if (summary) g.latency.push(latencyObservation(summary));
     // A run that measured no power brings its latency only.
     if (!m.energy) {
       g.powerless++;
@@ -395,6 +420,9 @@ function llmGroups(runs: readonly { dir: string; m: RunManifest; hardware: Hardw
     }));
 }
 
+/** Largest `llm_requests.jsonl` read (a token time is about 20 bytes): some 25 000 requests of 500 tokens; beyond, latency comes from the manifest. */
+const MAX_LLM_REQUESTS_BYTES = 256 << 20;
+
 /** A run's request timelines by level, or undefined (with a note) when its file cannot be read. */
 function llmRecords(dir: string, m: RunManifest, notes: string[]): Map<string, RequestRecord[]> | undefined {
   const f = m.files.find((x) => x.role === 'llm_requests');
@@ -405,7 +433,8 @@ function llmRecords(dir: string, m: RunManifest, notes: string[]): Map<string, R
   const file = join(dir, f.name);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // A plain file inside the bundle, within a size a run of many levels stays under (bundle-files.ts).
+    text = readBundleFileSync(dir, f.name, 'LLM request timelines', MAX_LLM_REQUESTS_BYTES);
   } catch (e) {
     notes.push(`${file}: ${e instanceof Error ? e.message : String(e)}: latency from the run's recorded statistics`);
     return undefined;
@@ -427,6 +456,15 @@ function llmRecords(dir: string, m: RunManifest, notes: string[]): Map<string, R
     (byLevel.get(parsed.level) ?? byLevel.set(parsed.level, []).get(parsed.level)!).push(parsed.record);
   }
   return byLevel;
+}
+
+/** Check that `name` in bundle `dir` is a plain file when it is there at all. */
+function plainIfPresent(dir: string, name: string, what: string): void {
+  try {
+    bundleFileSync(dir, name, what);
+  } catch (e) {
+    if (!isInferprintError(e) || e.code !== 'NOT_FOUND') throw e;
+  }
 }
 
 /**

@@ -94,7 +94,7 @@ export type SaveOutcome =
   | { readonly kind: 'unsaved'; readonly error: InferprintError; readonly fallbackErrors: readonly { readonly dir: string; readonly error: InferprintError }[] };
 
 export interface SaveOptions {
-  /** Tried in order when the runs directory refuses the bundle (default: `fallbackDirs(workload.cwd)`). */
+  /** Tried in order when the runs directory refuses the bundle (default: `fallbackDirs(cwd)`). */
   readonly fallbackDirs?: readonly string[];
   /** The bundle writer; tests inject one that fails. */
   readonly write?: (dir: string, input: RunBundleInput) => Promise<WrittenBundle>;
@@ -110,8 +110,12 @@ function coded(e: unknown, dir: string): InferprintError {
  * atomically) goes to the first fallback directory that takes it.
  */
 export async function saveMeasureRunOrFallback(r: MeasureResult, runsDir: string, workload: CommandWorkload, opts: SaveOptions = {}): Promise<SaveOutcome> {
+  return saveBundleOrFallback(commandBundle(r, workload), runsDir, workload.cwd, opts);
+}
+
+/** Any bundle, saved as `saveMeasureRunOrFallback` saves a measurement (fallbacks from `cwd`). */
+export async function saveBundleOrFallback(input: RunBundleInput, runsDir: string, cwd: string, opts: SaveOptions = {}): Promise<SaveOutcome> {
   const write = opts.write ?? writeRunBundle;
-  const input = commandBundle(r, workload);
   let error: InferprintError;
   try {
     return { kind: 'saved', bundle: await write(runsDir, input) };
@@ -119,7 +123,7 @@ export async function saveMeasureRunOrFallback(r: MeasureResult, runsDir: string
     error = coded(e, runsDir);
   }
   const fallbackErrors: { dir: string; error: InferprintError }[] = [];
-  for (const dir of opts.fallbackDirs ?? fallbackDirs(workload.cwd)) {
+  for (const dir of opts.fallbackDirs ?? fallbackDirs(cwd)) {
     try {
       return { kind: 'fallback', bundle: await write(dir, input), error };
     } catch (e) {

@@ -1,4 +1,6 @@
-import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
+import { isatty } from 'node:tty';
+import { spawnGuarded, type GuardedChild } from './child-guard.js';
+import { cleanLeftovers } from './leftovers.js';
 import { publishLive } from '../serve/live-file.js';
 import { constants as osConstants, cpus, freemem, hostname, platform, release, totalmem } from 'node:os';
 import { errors } from '../errors.js';
@@ -16,9 +18,10 @@ import { JOULES_PER_KWH } from '../units/index.js';
 /**
  * `inferprint measure -- CMD`: sample power around any command. The sensor starts first
  * (a missing one fails before the command runs), optional idle windows frame the command,
- * the command runs with inherited stdio, Ctrl-C/SIGTERM are forwarded to it, and whatever
- * happens the run is saved — `completed`, `interrupted` or `failed` — before the exit code
- * of the command is handed back. `completed` means the measurement completed: the command's
+ * the command runs with inherited stdio, Ctrl-C/SIGTERM are forwarded to it (escalating: a
+ * second one sends SIGTERM, a third SIGKILL), it cannot outlive this process (`child-guard.ts`),
+ * and whatever happens the run is saved — `completed`, `interrupted` or `failed` — before the
+ * exit code of the command is handed back. `completed` means the measurement completed: the command's
  * own result is its exit code (`commandExit`, `workload.exitCode` in the bundle), and a
  * non-zero one is said in a warning.
  */
@@ -50,6 +53,12 @@ export interface MeasureOptions {
   readonly env: SensorEnv;
   /** Where SIGINT/SIGTERM arrive; `process` in production. */
   readonly signals: NodeJS.EventEmitter;
+  /**
+   * Whether standard input is a terminal (default `isatty(0)`, which, unlike `process.stdin`, does
+   * not open the terminal in this process): the command then stays
+   * in the terminal's foreground process group, so it can read it (see `child-guard.ts`).
+   */
+  readonly stdinIsTTY?: boolean;
   /** One-line status messages (sensor chosen, warnings), to stderr in the CLI. */
   readonly onStatus?: (line: string) => void;
   /** Say every reason for the sensor choice, not the short line (`--verbose`, `--debug`). */
@@ -66,6 +75,8 @@ export interface MeasureResult {
   /** What the process should exit with: the command's code, 128+n for a signal, non-zero on sensor failure. */
   readonly exitCode: number;
   readonly commandExit: { readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly spawnError?: string };
+  /** The command's process id (and process group's, unless it ran in the terminal's foreground); absent when it could not start. */
+  readonly commandPid?: number;
   /** Every reason for the sensor choice (saved in the bundle's sensor notes). */
   readonly sensorWhy: string;
   /** The choice in one short line. */
@@ -123,7 +134,10 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
   if (opts.command.length === 0) throw errors.usage('give the command to measure after --, e.g. inferprint measure -- python infer.py', 'CMD');
   const status = opts.onStatus ?? (() => undefined);
   // A run that cannot be saved is refused now, not discovered after the workload has run.
-  if (opts.runsDir !== undefined) await checkRunsDirWritable(opts.runsDir);
+  if (opts.runsDir !== undefined) {
+    await checkRunsDirWritable(opts.runsDir);
+    await cleanLeftovers(opts.runsDir, status);
+  }
   const startedAt = new Date(opts.env.clock.epochMs()).toISOString();
   const choice = await chooseSensor(opts.sensor, opts.env);
   const sensor =
@@ -143,11 +157,18 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
   status(opts.verbose === true ? `inferprint: sensor ${rec.info.name}, ${every} (${choice.why})` : `inferprint: sensor ${choice.summary}, ${every}`);
 
   let interrupted: NodeJS.Signals | undefined;
-  let child: ChildProcess | undefined;
+  let child: GuardedChild | undefined;
+  let lastSent: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupted ??= sig;
-    // Forward to the command; its own exit then ends the run, and the run is still saved.
-    if (child && child.exitCode === null) child.kill(sig);
+    // Forward to the command; its own exit then ends the run, and the run is still saved. A
+    // command that ignores it gets SIGTERM at the next signal, then SIGKILL, which it cannot ignore.
+    if (!child || child.child.exitCode !== null || child.child.signalCode !== null) return;
+    const send: NodeJS.Signals = lastSent === undefined ? sig : lastSent !== 'SIGTERM' && lastSent !== 'SIGKILL' ? 'SIGTERM' : 'SIGKILL';
+    child.signal(send);
+    const next = send === 'SIGKILL' ? '' : send === 'SIGTERM' ? ' (again: SIGKILL)' : ' (again: SIGTERM)';
+    status(lastSent === undefined ? `inferprint: ${sig}: forwarded to the command${next}` : `inferprint: ${sig} again: sent ${send} to the command${next}`);
+    lastSent = send;
   };
   const onInt = () => { onSignal('SIGINT'); };
   const onTerm = () => { onSignal('SIGTERM'); };
@@ -166,11 +187,14 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
       rec.beginWindow('full');
       commandExit = await new Promise((resolve) => {
         const [cmd, ...args] = opts.command;
-        child = nodeSpawn(cmd!, args, { cwd: opts.cwd, stdio: 'inherit', env: process.env });
-        child.once('error', (e: NodeJS.ErrnoException) => {
+        const guarded = spawnGuarded(cmd!, args, { cwd: opts.cwd, env: process.env, stdio: 'inherit', foreground: opts.stdinIsTTY ?? isatty(0) });
+        child = guarded;
+        guarded.child.once('error', (e: NodeJS.ErrnoException) => {
+          guarded.release();
           resolve({ code: e.code === 'ENOENT' ? 127 : 126, signal: null, spawnError: `${cmd!}: ${e.code === 'ENOENT' ? 'command not found' : e.message}` });
         });
-        child.once('exit', (code, signal) => {
+        guarded.child.once('exit', (code, signal) => {
+          guarded.release();
           resolve({ code, signal });
         });
       });
@@ -204,10 +228,12 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
   const host = await hostWithGpus(opts.env);
   const impactParts = impactFor(opts, recording, summary, notes);
   for (const w of summary.warnings) status(`inferprint: warning: ${w}`);
+  const commandPid = child?.child.pid;
   return {
     status: runStatus,
     exitCode,
     commandExit,
+    ...(commandPid !== undefined ? { commandPid } : {}),
     sensorWhy: choice.why,
     sensorSummary: choice.summary,
     recording,
@@ -269,7 +295,7 @@ export function impactFor(
 }
 
 /** The host, plus its NVIDIA GPUs and driver when NVML answers (whatever sensor measured). */
-async function hostWithGpus(env: SensorEnv): Promise<HostInfo> {
+export async function hostWithGpus(env: SensorEnv): Promise<HostInfo> {
   const base = hostInfo();
   try {
     const { readNvmlSnapshot } = await import('../sensors/nvml.js');

@@ -1,4 +1,4 @@
-import { isInferprintError } from '../errors.js';
+import { escapeControl, isInferprintError } from '../errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type { CliContext, Command } from './command.js';
 
@@ -39,6 +39,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   report: {
     summary: 'HTML report with figures (SVG, PNG) and the tables behind them',
     load: async () => (await import('./commands/report.js')).reportCommand,
+  },
+  advise: {
+    summary: 'deployment advisor: fleet size, idle and host power, operational and embodied footprint of users × queries at a latency target',
+    load: async () => (await import('./commands/advise.js')).adviseCommand,
   },
   serve: {
     summary: 'local dashboard: runs, traces, figures, hardware, live measurements',
@@ -101,7 +105,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
   }
   const entry = COMMANDS[name];
   if (!entry) {
-    stderr(`inferprint: unknown command '${name}'\n\n${usage()}`);
+    stderr(`inferprint: unknown command '${escapeControl(name)}'\n\n${usage()}`);
     return 2;
   }
   const ctx: CliContext = {
@@ -123,15 +127,17 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     }
     return await command.run(ctx);
   } catch (e) {
+    // Messages carry text from input (a header cell, a file name): control characters are
+    // escaped once more here, the last step before the terminal, whatever built the message.
     if (isInferprintError(e)) {
-      stderr(`inferprint ${name}: ${e.message}\n`);
-      if (debug && e.stack) stderr(`${e.stack}\n`);
+      stderr(`inferprint ${name}: ${escapeControl(e.message)}\n`);
+      if (debug && e.stack) stderr(`${escapeControl(e.stack).replace(/\\u000a/g, '\n')}\n`);
       return e.exitCode;
     }
     // Anything else is a bug: say so, and keep the trace behind --debug.
     const msg = e instanceof Error ? e.message : String(e);
-    stderr(`inferprint ${name}: internal error: ${msg} [INTERNAL] (rerun with --debug for a stack trace)\n`);
-    if (debug && e instanceof Error && e.stack) stderr(`${e.stack}\n`);
+    stderr(`inferprint ${name}: internal error: ${escapeControl(msg.replace(/\s*\n\s*/g, ' '))} [INTERNAL] (rerun with --debug for a stack trace)\n`);
+    if (debug && e instanceof Error && e.stack) stderr(`${escapeControl(e.stack).replace(/\\u000a/g, '\n')}\n`);
     return 1;
   }
 }

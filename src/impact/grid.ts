@@ -20,6 +20,8 @@ export interface GridFactor {
   readonly source: string;
   readonly licence: string;
   readonly dataset: GridDatasetId | 'user';
+  /** Set when the value could not be traced to its source (FR-ADEME): what is known. */
+  readonly untraced?: string;
   readonly note?: string;
 }
 
@@ -44,6 +46,7 @@ function toFactor(z: GridZoneRow): GridFactor {
     source,
     licence: ds.licence,
     dataset: z.dataset,
+    ...(z.untraced !== undefined ? { untraced: z.untraced } : {}),
     ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
   };
 }

@@ -39,6 +39,7 @@ export {
   EMBODIED_MODEL_IDS,
   PIRSON_2023,
   candidateKey,
+  dieAreaActV1,
   dieAreaDensityV1,
   dieAreaV1,
   embodiedParts,
@@ -48,6 +49,7 @@ export {
   memoryFactorFor,
   processorCandidates,
   selectIcFactors,
+  spanModels,
   thesis2025Constants,
   type DieFactor,
   type EmbodiedCandidate,
@@ -78,4 +80,23 @@ export {
 export { PRESET_IDS, resolveImpactParams, type DefaultUsed, type ImpactOptions, type PresetId, type ResolvedImpactParams } from './presets.js';
 export type { GridDataset, GridZoneRow, IcFactor, IcFactorCategory, LifetimeRow, MemoryFactor, PueRow, ThesisFgpuRow } from './types.js';
 export { IC_FACTORS } from './data/ic-factors.generated.js';
-export { MEMORY_FACTORS } from './data/memory-factors.generated.js';
+export { MEMORY_FACTORS, MEMORY_FACTORS_ACT } from './data/memory-factors.generated.js';
+// Provenance of the hardware facts (issue 10), idle power and host shares (for the advisor).
+export {
+  HARDWARE_FACTS,
+  REFERENCES,
+  factProvenance,
+  referenceOf,
+  studyDifferences,
+  thesisSpec,
+  untracedFactLines,
+  untracedFacts,
+  type FactProvenance,
+  type HardwareFact,
+  type Reference,
+  type ReferenceStatus,
+  type StudyDifference,
+  type StudyHardwareValues,
+} from './provenance.js';
+export { HOST_PROFILES, IDLE_POWER, hostShareOf, idlePowerOf, type HostProfile, type HostShare, type IdleParam, type IdlePowerRow, type IdleProfile, type IdleStatus } from './idle.js';
+export type { ActMemoryFactor } from './types.js';

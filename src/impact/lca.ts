@@ -144,6 +144,7 @@ export interface FunctionalImpact {
  * served; every query is charged an equal share (the run's idle and set-up time included).
  */
 export function perFunctionalUnit(result: ImpactResult, unit: FunctionalUnit, queries = 1): FunctionalImpact {
+  if (!FUNCTIONAL_UNITS.includes(unit)) throw errors.invalidValue({ field: 'unit' }, `unknown functional unit ${JSON.stringify(unit)} (expected ${FUNCTIONAL_UNITS.map((u) => `'${u}'`).join(', ')})`);
   if (unit !== 'run' && (!Number.isInteger(queries) || queries < 1)) {
     throw errors.invalidValue({ field: 'queries' }, `a per-query figure needs a positive whole number of queries, got ${queries}`);
   }

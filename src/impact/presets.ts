@@ -16,11 +16,12 @@
 import { errors, type Where } from '../errors.js';
 import { SECONDS_PER_HOUR } from '../units/index.js';
 import { LIFETIME_DEFAULTS } from './data/defaults.generated.js';
-import { DEFAULT_EMBODIED_MODEL, candidateKey, estimateEmbodied, hasThesisConstants, type EmbodiedModelId, type EmbodiedResult } from './embodied/index.js';
+import { DEFAULT_EMBODIED_MODEL, candidateKey, estimateEmbodied, hasThesisConstants, spanModels, type EmbodiedModelId, type EmbodiedResult } from './embodied/index.js';
 import { resolveGrid, type GridFactor } from './grid.js';
 import type { ImpactParams, Param } from './lca.js';
+import { thesisSpec } from './provenance.js';
 import { pueFor, validatePue } from './pue.js';
-import { PRESET_IDS, type HardwareSpec, type LifetimeRow, type PresetId } from './types.js';
+import { NO_MEMORY, PRESET_IDS, type HardwareSpec, type LifetimeRow, type PresetId } from './types.js';
 
 export { PRESET_IDS, type PresetId } from './types.js';
 
@@ -70,6 +71,12 @@ export interface DefaultUsed {
   /** `preset`: chosen by the preset (a default); `user`: given by the caller; `recorded`: kept from when the run was recorded. */
   readonly origin: 'preset' | 'user' | 'recorded';
   readonly why: string;
+  /**
+   * Inputs behind this value that could not be traced to a source, each with what is known
+   * (the study's memory factors, the recovered IC factors, an unpublished die area,
+   * FR-ADEME's 79.1 g). Absent when every input is traced.
+   */
+  readonly untraced?: readonly string[];
 }
 
 export interface ResolvedImpactParams {
@@ -104,6 +111,19 @@ function gridParam(f: GridFactor): Param {
   };
 }
 
+function gridUntraced(f: GridFactor): { untraced?: string[] } {
+  return f.untraced !== undefined ? { untraced: [`grid factor ${f.zone} ${f.gPerKwh} gCO2e/kWh: untraced — ${f.untraced}`] } : {};
+}
+
+/**
+ * ` [UNTRACED: a; b]` after a source, naming (not explaining) the untraced inputs, so every
+ * output that prints a parameter's source shows the mark; `untraced` has the full text.
+ */
+export function untracedMark(untraced: readonly string[] | undefined): string {
+  if (untraced === undefined || untraced.length === 0) return '';
+  return ` [UNTRACED: ${untraced.map((u) => u.split(': untraced')[0]!).join('; ')}]`;
+}
+
 function lifetimeRow(preset: PresetId): LifetimeRow {
   const row = (LIFETIME_DEFAULTS as readonly LifetimeRow[]).find((l) => l.preset === preset);
   if (!row) throw errors.internal(`no lifetime row for preset ${preset}`);
@@ -120,28 +140,56 @@ function presetEmbodiedModel(preset: PresetId, hardware: HardwareSpec): Embodied
 }
 
 function embodiedUsed(e: EmbodiedResult, origin: DefaultUsed['origin'], preset: PresetId, recordedWhy?: string): DefaultUsed {
+  const spans = e.spans.length > 1 ? `; range spans ${e.spans.join(', ')}` : '';
   return {
     name: 'embodied',
     value: e.meanKg,
     min: e.minKg,
     max: e.maxKg,
     unit: 'kgCO2e',
-    source: `${e.model}: ${e.sources.join('; ')}`,
+    source: `${e.model}: ${e.sources.join('; ')}${untracedMark(e.untraced)}`,
     year: null,
     origin,
     why:
-      origin === 'user'
+      (origin === 'user'
         ? `embodied model ${e.model} chosen by the caller; ${e.candidates.length} candidate(s)`
         : origin === 'recorded'
           ? `recorded with the run: ${recordedWhy ?? e.model}; ${e.candidates.length} candidate(s)`
-          : `${preset} preset: embodied model ${e.model}; mean of ${e.candidates.length} candidate(s) (${e.candidates.map(candidateKey).join(', ')})`,
+          : `${preset} preset: embodied model ${e.model}; mean of ${e.candidates.length} candidate(s) (${e.candidates.map(candidateKey).join(', ')})`) + spans,
+    ...(e.untraced.length > 0 ? { untraced: e.untraced } : {}),
   };
+}
+
+/**
+ * A PUE option from outside the type system: `'auto'`, a number, or absent. Anything else
+ * would otherwise be ignored in favour of the preset's value without a word.
+ */
+function checkPueOption(pue: unknown): void {
+  if (pue !== undefined && pue !== 'auto' && typeof pue !== 'number') throw errors.invalidValue({ field: 'pue' }, `PUE ${JSON.stringify(pue)} is neither 'auto' nor a number`);
+}
+
+/**
+ * The embodied estimate a preset makes. `thesis-2025` computes with the device as the study
+ * saw it (its own TDP, year, die area, memory type: `thesisSpec`), so Table 5.1 reproduces.
+ * `default`, when the model is its own choice (die-area-v1), spans both memory-factor sets
+ * in min/max: the study's (untraced) and ACT's (cited), so the spread between sources shows.
+ */
+function presetEmbodied(preset: PresetId, model: EmbodiedModelId, hardware: HardwareSpec, origin: DefaultUsed['origin']): EmbodiedResult {
+  if (preset === 'thesis-2025') return estimateEmbodied(model, thesisSpec(hardware));
+  const e = estimateEmbodied(model, hardware);
+  if (origin !== 'preset' || model !== 'die-area-v1' || hardware.memoryType === NO_MEMORY) return e;
+  return spanModels(e, [estimateEmbodied('die-area-act-v1', hardware)], "memory factors: the study's (untraced) and ACT's (die-area-act-v1)");
 }
 
 /** The LCA parameters for a device under a preset, and the record of what was used. Pure. */
 export function resolveImpactParams(opts: ImpactOptions): ResolvedImpactParams {
   const preset = parsePresetId(opts.preset, { field: 'preset' });
   const { hardware } = opts;
+  // `resolveHardware` answers undefined for a name it does not know; passed on, that must not become a TypeError here.
+  if ((hardware as HardwareSpec | undefined) === undefined) {
+    throw errors.invalidValue({ field: 'hardware' }, 'no hardware given (resolveHardware returns undefined for an unknown name: requireHardware(name) says which names are close)');
+  }
+  checkPueOption(opts.pue);
   const rec = opts.recorded ?? {};
   const used: DefaultUsed[] = [];
   const settings: { -readonly [K in keyof ImpactSettings]: ImpactSettings[K] } = { preset };
@@ -156,7 +204,7 @@ export function resolveImpactParams(opts: ImpactOptions): ResolvedImpactParams {
     name: 'grid',
     value: grid.gPerKwh,
     unit: 'gCO2e/kWh',
-    source: gridGPerKwh.source,
+    source: `${gridGPerKwh.source}${untracedMark(gridUntraced(grid).untraced)}`,
     year: grid.year,
     origin: gridOrigin,
     why:
@@ -167,6 +215,7 @@ export function resolveImpactParams(opts: ImpactOptions): ResolvedImpactParams {
           : preset === 'thesis-2025'
             ? "thesis-2025 preset: the study's EGM for France (ADEME Base Empreinte)"
             : `default preset, no grid given: zone ${grid.zone}${opts.defaultZone !== undefined ? ' (default zone for this input)' : ' (world average)'}`,
+    ...gridUntraced(grid),
   });
 
   // PUE
@@ -246,7 +295,7 @@ export function resolveImpactParams(opts: ImpactOptions): ResolvedImpactParams {
   // Embodied
   const embodiedOrigin: DefaultUsed['origin'] = opts.embodiedModel !== undefined ? 'user' : rec.embodiedModel !== undefined ? 'recorded' : 'preset';
   const model = opts.embodiedModel ?? rec.embodiedModel?.value ?? presetEmbodiedModel(preset, hardware);
-  const embodied = estimateEmbodied(model, hardware);
+  const embodied = presetEmbodied(preset, model, hardware, embodiedOrigin);
   if (embodiedOrigin !== 'preset') settings.embodiedModel = { value: model, why: embodiedOrigin === 'user' ? 'given by the user' : rec.embodiedModel!.why };
   used.push(embodiedUsed(embodied, embodiedOrigin, preset, rec.embodiedModel?.why));
 
@@ -285,6 +334,7 @@ export interface OperationalParams {
  */
 export function resolveOperationalParams(opts: Omit<ImpactOptions, 'hardware' | 'embodiedModel' | 'lifetimeS'>): OperationalParams {
   const preset = parsePresetId(opts.preset, { field: 'preset' });
+  checkPueOption(opts.pue);
   const rec = opts.recorded ?? {};
   const settings: { -readonly [K in keyof ImpactSettings]: ImpactSettings[K] } = { preset };
   const gridOrigin: DefaultUsed['origin'] = opts.grid !== undefined ? 'user' : rec.grid !== undefined ? 'recorded' : 'preset';
@@ -297,10 +347,11 @@ export function resolveOperationalParams(opts: Omit<ImpactOptions, 'hardware' | 
       name: 'grid',
       value: grid.gPerKwh,
       unit: 'gCO2e/kWh',
-      source: gp.source,
+      source: `${gp.source}${untracedMark(gridUntraced(grid).untraced)}`,
       year: grid.year,
       origin: gridOrigin,
       why: gridOrigin === 'user' ? `given by the caller (${zone})` : gridOrigin === 'recorded' ? `recorded with the run: ${rec.grid!.why}` : `${preset} preset: zone ${grid.zone}`,
+      ...gridUntraced(grid),
     },
   ];
   const pueOrigin: DefaultUsed['origin'] = typeof opts.pue === 'number' ? 'user' : opts.pue === undefined && rec.pue !== undefined ? 'recorded' : 'preset';

@@ -5,7 +5,7 @@
  */
 import { errors, type Where } from '../errors.js';
 import { PUE_DEFAULTS } from './data/defaults.generated.js';
-import type { HardwareCategory, PresetId, PueRow } from './types.js';
+import { HARDWARE_CATEGORIES, PRESET_IDS, type HardwareCategory, type PresetId, type PueRow } from './types.js';
 
 export type { PueRow } from './types.js';
 
@@ -13,6 +13,11 @@ export const PUE_TABLE: readonly PueRow[] = PUE_DEFAULTS;
 
 /** The PUE row for a category under a preset (the generator guarantees exactly one). */
 export function pueFor(preset: PresetId, category: HardwareCategory): PueRow {
+  // Outside the type system (a library caller in JavaScript, a file) these are input, not bugs.
+  if (!(PRESET_IDS as readonly string[]).includes(preset)) throw errors.invalidValue({ field: 'preset' }, `unknown preset ${JSON.stringify(preset)} (expected ${PRESET_IDS.join(' or ')})`);
+  if (!(HARDWARE_CATEGORIES as readonly string[]).includes(category)) {
+    throw errors.invalidValue({ field: 'category' }, `unknown hardware category ${JSON.stringify(category)} (expected ${HARDWARE_CATEGORIES.join(', ')})`);
+  }
   const row = PUE_TABLE.find((p) => p.preset === preset && p.category === category);
   if (!row) throw errors.internal(`no PUE row for ${preset} × ${category}`);
   return row;

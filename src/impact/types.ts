@@ -32,6 +32,11 @@ export interface HardwareSpec {
   readonly kind: HardwareKind;
   readonly category: HardwareCategory;
   readonly dieAreaMm2: number;
+  /**
+   * Set when the die area has no traceable source and is known only as a range: the
+   * embodied models span it in their min/max; `dieAreaMm2` is the value used for the mean.
+   */
+  readonly dieAreaRangeMm2?: { readonly min: number; readonly max: number };
   /** The node used to match IC factors (TSMC 4N is keyed to 5 nm, as the study did for the H100). */
   readonly techNodeNm: number;
   /** The foundry's process name, for people; IC factors match on `techNodeNm`. */
@@ -42,14 +47,28 @@ export interface HardwareSpec {
   readonly memoryGb: number;
   /** Key into the memory factor table (`HBM2e`, `GDDR6`, `LPDDR5`, ...). */
   readonly memoryType: string;
-  /** Board power (TDP / power limit) in W. */
+  /** Board power (TDP / power limit) in W: the maximum the board may draw, not a graphics-power figure. */
   readonly tdpW: number;
   readonly gflopsFp32?: number;
   readonly computeCapability?: string;
   /** Other names the device goes by (nvidia-smi, tegrastats, dataset tags, MLPerf systems). */
   readonly aliases: readonly string[];
+  /** Citations behind the row, in one line (for accelerators: the distinct references of `factSources`). */
   readonly source: string;
+  /** Latest year among the row's citations. */
   readonly sourceYear: number;
+  /**
+   * Accelerators: the reference (a key of `REFERENCES`) behind each fact, so every number
+   * can be traced to its document; a reference with status `untraced` marks a value no
+   * source was found for. CPU rows carry their citations in `source` only.
+   */
+  readonly factSources?: Readonly<Partial<Record<HardwareFact, string>>>;
+  /**
+   * The study's own values where they differ from the corrected ones (Simeu 2025,
+   * Doc/g5k_edge.csv): the `thesis-2025` preset uses them, so its published numbers still
+   * reproduce; every other use takes the corrected fields.
+   */
+  readonly study?: StudyHardwareValues;
   /** What is uncertain or chosen, and why. */
   readonly note?: string;
   /** CPUs: physical cores of one chip. */
@@ -68,6 +87,83 @@ export interface HardwareSpec {
    * by total die area among `members` parts with known dies.
    */
   readonly generic?: { readonly modelledOn: string; readonly members: number };
+}
+
+/** The facts of an accelerator row that each need a reference (hardware.csv `sources`). */
+export const HARDWARE_FACTS = ['die_area_mm2', 'tech_node_nm', 'year', 'foundry', 'memory_gb', 'memory_type', 'tdp_w', 'gflops_fp32', 'compute_capability'] as const;
+export type HardwareFact = (typeof HARDWARE_FACTS)[number];
+
+/** The study's values of the facts it got wrong (see HardwareSpec.study). */
+export interface StudyHardwareValues {
+  readonly dieAreaMm2?: number;
+  readonly year?: number;
+  readonly memoryType?: string;
+  readonly tdpW?: number;
+  readonly computeCapability?: string;
+}
+
+/**
+ * How far a reference can be trusted: `primary` (the maker's document), `secondary` (a
+ * database or the press), `study` (the study's own table, not checked upstream), `untraced`
+ * (no source found: the note says what is known).
+ */
+export type ReferenceStatus = 'primary' | 'secondary' | 'study' | 'untraced';
+export const REFERENCE_STATUSES: readonly ReferenceStatus[] = ['primary', 'secondary', 'study', 'untraced'];
+
+/** One document cited by the hardware table (data/sources/references.csv). */
+export interface Reference {
+  readonly key: string;
+  readonly citation: string;
+  readonly year: number;
+  readonly status: ReferenceStatus;
+  /** What this audit saw of it: seen, corroborated by ..., or not retrieved. */
+  readonly checked: string;
+  readonly note?: string;
+}
+
+/**
+ * How an idle figure was obtained: `measured` (a published measurement of this device),
+ * `published` (a tool's or vendor's table value, not a measurement), `proxy` (another
+ * device's measurement: same die or board class), `derived` (computed from a cited rule).
+ */
+export type IdleStatus = 'measured' | 'published' | 'proxy' | 'derived';
+export const IDLE_STATUSES: readonly IdleStatus[] = ['measured', 'published', 'proxy', 'derived'];
+
+/** A power figure with its range and where it comes from. */
+export interface SourcedPower {
+  readonly value: number;
+  readonly min: number;
+  readonly max: number;
+  readonly status: IdleStatus;
+  readonly source: string;
+  readonly year: number | null;
+  readonly note?: string;
+}
+
+/** A device's power when it serves nothing (data/sources/idle-power.csv). */
+export interface IdlePowerRow {
+  readonly hardwareId: string;
+  /** Bare idle: no process on the device, W. */
+  readonly idleW: SourcedPower;
+  /** Idle with a CUDA context and a model loaded (the state of a server waiting for requests), W. */
+  readonly loadedW?: SourcedPower;
+  /** The host the device sits in (a HostProfile id). */
+  readonly hostProfile: string;
+}
+
+/** The host (CPUs, memory, storage, chassis) around a device, shared by its GPUs (data/sources/host-profiles.csv). */
+export interface HostProfile {
+  readonly id: string;
+  readonly name: string;
+  /** Devices sharing the host. */
+  readonly gpus: number;
+  /** The host's power, W (the whole host, not per GPU). */
+  readonly powerW: { readonly value: number; readonly min: number; readonly max: number };
+  /** The host's manufacturing footprint, kgCO2e (the whole host). */
+  readonly embodiedKg: { readonly value: number; readonly min: number; readonly max: number };
+  readonly source: string;
+  readonly sourceYear: number;
+  readonly note?: string;
 }
 
 /** One kind of die in a package (`8 × CCD 74 mm² TSMC N7`). */
@@ -150,6 +246,8 @@ export interface IcFactor {
   readonly status: string;
   readonly source: string;
   readonly sourceYear: number;
+  /** Set when the value could not be traced to its source: what is known. */
+  readonly untraced?: string;
   readonly note?: string;
 }
 
@@ -174,9 +272,24 @@ export interface MemoryFactor {
   readonly gCo2ePerGb: number;
   /** Die density in gigabits per mm² (memory method 1). */
   readonly densityGbitPerMm2: number;
+  /** The other end of the density's range, where its sources disagree (HBM: 0.137 vs 0.274). */
+  readonly densityAltGbitPerMm2?: number;
   readonly densityArch: string;
   /** Set when no factor exists for this type and another type's values stand in. */
   readonly proxyFor?: string;
+  readonly source: string;
+  readonly sourceYear: number;
+  /** Set when the values could not be traced to their source: what is known. */
+  readonly untraced?: string;
+  readonly note?: string;
+}
+
+/** A per-GB memory factor from ACT (Gupta et al. 2022): the second, cited memory-factor set. */
+export interface ActMemoryFactor {
+  readonly memoryType: string;
+  readonly gCo2ePerGb: number;
+  /** The ACT entry (dram_hynix.yaml) the type is mapped to, e.g. `ddr4_10nm`. */
+  readonly actEntry: string;
   readonly source: string;
   readonly sourceYear: number;
   readonly note?: string;
@@ -205,6 +318,8 @@ export interface GridZoneRow {
   readonly aliases: readonly string[];
   readonly dataset: GridDatasetId;
   readonly source?: string;
+  /** Set when the value could not be traced to its source: what is known. */
+  readonly untraced?: string;
   readonly note?: string;
 }
 

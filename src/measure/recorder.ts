@@ -59,8 +59,8 @@ export class Recorder {
   private readonly closed: Window[] = [];
   private failure: SensorFailure | undefined;
   private dropped = 0;
-  /** Callers of `whenSampled` waiting for a channel's first power sample. */
-  private sampledWaiters: { readonly channel: string; readonly done: (sampled: boolean) => void }[] = [];
+  /** Callers of `whenSampled` waiting for a channel's power sample at or after `atS`. */
+  private sampledWaiters: { readonly channel: string; readonly atS: number; readonly done: (sampled: boolean) => void }[] = [];
   private handle: SensorHandle | undefined;
   private stopped = false;
   private stopping = false;
@@ -133,9 +133,14 @@ export class Recorder {
    * its first reading: the estimator's `cpu` needs two /proc/stat readings for a utilisation, so
    * its first value comes one interval later, stamped at that interval's midpoint. A baseline
    * window (`idle-before`) opened before then would start before the channel's data.
+   *
+   * With `atS` (seconds on the recording's axis), waits for a sample at or after that time
+   * instead: the energy of a window that just closed is interpolated at its end from the
+   * sample after it.
    */
-  whenSampled(channel: string, timeoutS: number): Promise<boolean> {
-    if ((this.power.get(channel)?.t.length ?? 0) > 0) return Promise.resolve(true);
+  whenSampled(channel: string, timeoutS: number, atS = Number.NEGATIVE_INFINITY): Promise<boolean> {
+    const last = this.power.get(channel)?.t.last();
+    if (last !== undefined && last >= atS) return Promise.resolve(true);
     if (this.stopping || this.failure) return Promise.resolve(false);
     return new Promise((resolve) => {
       const finish = (sampled: boolean): void => {
@@ -146,8 +151,16 @@ export class Recorder {
       const timer = setTimeout(() => {
         finish(false);
       }, timeoutS * 1000);
-      this.sampledWaiters.push({ channel, done: finish });
+      this.sampledWaiters.push({ channel, atS, done: finish });
     });
+  }
+
+  /**
+   * Everything recorded so far, without stopping: closed windows only, copies of the samples.
+   * For a result in the middle of a run (the energy of a window that just closed).
+   */
+  snapshot(): Recording {
+    return this.recording();
   }
 
   /** Stop the sensor and hand back everything recorded. Windows still open are closed now. */
@@ -160,6 +173,10 @@ export class Recorder {
     await this.handle?.stop();
     this.stopped = true;
     for (const name of [...this.open.keys()]) this.endWindow(name);
+    return this.recording();
+  }
+
+  private recording(): Recording {
     const toChannel = ([name, s]: [string, Series]): PowerChannel => ({ name, tS: s.t.toArray(), powerW: s.v.toArray() });
     return {
       info: this.info,
@@ -188,6 +205,6 @@ export class Recorder {
     }
     s.t.push(tS);
     s.v.push(value);
-    if (map === this.power) for (const w of this.sampledWaiters.filter((x) => x.channel === channel)) w.done(true);
+    if (map === this.power) for (const w of this.sampledWaiters.filter((x) => x.channel === channel && tS >= x.atS)) w.done(true);
   }
 }

@@ -11,9 +11,10 @@
  * folders that hold no summary (failed runs keep only `stdout.txt`) are listed in `skipped`,
  * never fatal: one broken run must not hide the other thousand.
  */
-import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { errors, isInferprintError, type InferprintError } from '../errors.js';
+import { readRegularFileSync } from '../io/regular-file.js';
 import { parseDetail } from './parse-detail.js';
 import { parseHarnessSummary, parseRunMetadata } from './parse-metadata.js';
 import { parseSummary } from './parse-summary.js';
@@ -34,6 +35,15 @@ export const SUMMARY_FILE = 'mlperf_log_summary.txt';
 export const DETAIL_FILE = 'mlperf_log_detail.txt';
 export const METADATA_FILE = 'metadata.json';
 export const HARNESS_SUMMARY_FILE = 'perf_harness_summary.json';
+
+/**
+ * Size caps of the files read whole: an MLPerf summary is a few kB and a detail log a few MB
+ * (its largest entry, `loaded_qsl_set`, lists sample indices); a file far larger is not one,
+ * and reading it whole would only exhaust memory.
+ */
+export const MAX_SUMMARY_BYTES = 4 << 20;
+export const MAX_DETAIL_BYTES = 256 << 20;
+export const MAX_METADATA_BYTES = 16 << 20;
 
 const TIMESTAMP_DIR = /^(\d{4})\.(\d{2})\.(\d{2})-(\d{2})\.(\d{2})\.(\d{2})$/;
 const LOG_SET_DIR = /^(.+)_(v\d+(?:\.\d+)*)_logs$/;
@@ -85,14 +95,14 @@ export function scanMlperfLogTree(root: string, options: ScanOptions = {}): Mlpe
   return { root, runs, skipped };
 }
 
-/** Read and parse one summary file. */
+/** Read and parse one summary file (a regular file of at most 4 MiB). */
 export function readMlperfSummary(path: string): MlperfSummary {
-  return parseSummary(readText(path), path);
+  return parseSummary(readText(path, 'MLPerf summary', MAX_SUMMARY_BYTES), path);
 }
 
-/** Read and parse one detail log. */
+/** Read and parse one detail log (a regular file of at most 256 MiB). */
 export function readMlperfDetail(path: string): MlperfDetail {
-  return parseDetail(readText(path), path);
+  return parseDetail(readText(path, 'MLPerf detail log', MAX_DETAIL_BYTES), path);
 }
 
 /** The detail log of a scanned run, parsed on demand; undefined when the run has none. */
@@ -154,7 +164,7 @@ function readRun(
   if (has(METADATA_FILE)) {
     const path = join(dir, METADATA_FILE);
     try {
-      metadata = parseRunMetadata(readText(path), path);
+      metadata = parseRunMetadata(readText(path, 'MLPerf metadata', MAX_METADATA_BYTES), path);
     } catch (e) {
       skip(path, 'invalid-metadata', asParseFailure(e).message);
     }
@@ -200,7 +210,7 @@ function findHarnessEntry(
     let entries: MlperfHarnessSummaryEntry[] | undefined;
     if (existsSync(path)) {
       try {
-        entries = parseHarnessSummary(readText(path), path);
+        entries = parseHarnessSummary(readText(path, 'harness summary', MAX_METADATA_BYTES), path);
       } catch (e) {
         skip(path, 'invalid-metadata', asParseFailure(e).message);
       }
@@ -218,17 +228,21 @@ function listDir(dir: string): Dirent[] {
   }
 }
 
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw (e as NodeJS.ErrnoException).code === 'ENOENT' ? errors.notFound(path, 'file') : errors.io(path, e);
-  }
+/**
+ * A whole file, when it is a regular file (a link to one is fine: this is the user's tree, not
+ * a bundle) of at most `maxBytes`: a FIFO or a device here would block or never end.
+ */
+function readText(path: string, what: string, maxBytes: number): string {
+  return readRegularFileSync(path, { links: 'follow', what, maxBytes });
 }
 
-/** Only the parsers' coded errors make a run skippable; I/O failures and bugs stay fatal. */
+/**
+ * What makes a run skippable: the parsers' coded errors, a file that is not a regular file or
+ * too large, and a file the system refuses to read (one unreadable run must not hide the
+ * others; the reason is kept). A vanished file and bugs stay fatal.
+ */
 function asParseFailure(e: unknown): InferprintError {
-  if (isInferprintError(e) && e.code !== 'IO' && e.code !== 'INTERNAL' && e.code !== 'NOT_FOUND') return e;
+  if (isInferprintError(e) && e.code !== 'INTERNAL' && e.code !== 'NOT_FOUND') return e;
   throw e;
 }
 

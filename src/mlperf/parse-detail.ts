@@ -302,9 +302,18 @@ function valueReaders(byKey: ReadonlyMap<string, MllogEvent>, name: string, onMi
     if (typeof ev.value !== 'number') throw errors.notANumber(where(ev), describe(ev.value));
     return ev.value;
   };
+  // Every integer LoadGen logs is unsigned (latencies, counts, durations, seeds: uint64 in its
+  // TestSettings and results): a negative one is corruption, and would pass for a latency.
   const int = (ev: MllogEvent): number => {
     const v = num(ev);
     if (!Number.isSafeInteger(v)) throw errors.invalidValue(where(ev), `expected an integer, found ${v}`);
+    if (v < 0) throw errors.invalidValue(where(ev), `expected a non-negative integer (LoadGen logs it unsigned), found ${v}`);
+    return v;
+  };
+  // Rates and fractions (QPS, a percentile): never negative; LoadGen's `nan` and `inf` stay as they are.
+  const rate = (ev: MllogEvent): number => {
+    const v = num(ev);
+    if (v < 0) throw errors.invalidValue(where(ev), `expected a non-negative number, found ${v}`);
     return v;
   };
   const seed = (ev: MllogEvent): bigint => {
@@ -323,7 +332,7 @@ function valueReaders(byKey: ReadonlyMap<string, MllogEvent>, name: string, onMi
     const ev = byKey.get(key);
     return ev === undefined ? undefined : read(ev);
   };
-  return { get, where, num, int, seed, bool, str, opt };
+  return { get, where, num, int, rate, seed, bool, str, opt };
 }
 
 const isEffectiveKey = (key: string): boolean => key.startsWith('effective_');
@@ -342,9 +351,9 @@ function readEffective(byKey: ReadonlyMap<string, MllogEvent>, raw: Record<strin
     scenario: enumOf('effective_scenario', MLPERF_SCENARIOS),
     testMode: enumOf('effective_test_mode', MLPERF_MODES),
     samplesPerQuery: r.int(r.get('effective_samples_per_query')),
-    targetQps: r.num(r.get('effective_target_qps')),
+    targetQps: r.rate(r.get('effective_target_qps')),
     targetLatencyNs: r.int(r.get('effective_target_latency_ns')),
-    targetLatencyPercentile: r.num(r.get('effective_target_latency_percentile')),
+    targetLatencyPercentile: r.rate(r.get('effective_target_latency_percentile')),
     maxAsyncQueries: r.int(r.get('effective_max_async_queries')),
     targetDurationMs: r.int(r.get('effective_target_duration_ms')),
     minDurationMs: r.int(r.get('effective_min_duration_ms')),
@@ -380,8 +389,8 @@ function readResults(byKey: ReadonlyMap<string, MllogEvent>, raw: Record<string,
     earlyStoppingResult: r.opt('early_stopping_result', r.str),
     invalidReason: r.opt('result_invalid_reason', r.str),
     queryCount: r.opt('result_query_count', r.int),
-    qpsWithLoadgenOverhead: r.opt('result_qps_with_loadgen_overhead', r.num),
-    qpsWithoutLoadgenOverhead: r.opt('result_qps_without_loadgen_overhead', r.num),
+    qpsWithLoadgenOverhead: r.opt('result_qps_with_loadgen_overhead', r.rate),
+    qpsWithoutLoadgenOverhead: r.opt('result_qps_without_loadgen_overhead', r.rate),
     minLatencyNs: r.int(r.get('result_min_latency_ns')),
     maxLatencyNs: r.int(r.get('result_max_latency_ns')),
     meanLatencyNs: r.int(r.get('result_mean_latency_ns')),

@@ -180,7 +180,7 @@ function interpret(c: Collected, lastLine: number, name: string, file: string | 
   const headlineEntry = results.find((e) => HEADLINE_KEYS[scenario](e.key)) ?? missing(`${scenario} headline metric`);
   const headline: MlperfHeadline = {
     key: headlineEntry.key,
-    value: parseDecimal(headlineEntry.value, at(headlineEntry.line, headlineEntry.key)),
+    value: nonNegativeDecimal(headlineEntry.value, at(headlineEntry.line, headlineEntry.key)),
   };
   const resultEntry = need('Result is');
   if (resultEntry.value !== 'VALID' && resultEntry.value !== 'INVALID') {
@@ -292,6 +292,16 @@ function parseUnsigned(raw: string, where: Where): number {
   return v;
 }
 
+/**
+ * A decimal that cannot be negative: every number a summary prints is a latency, a rate, a count
+ * or a probability. A minus sign is corruption (it would pass for a latency in the study's table).
+ */
+function nonNegativeDecimal(raw: string, where: Where): number {
+  const v = parseDecimal(raw, where);
+  if (v < 0) throw errors.invalidValue(where, `expected a non-negative number, found ${v}`);
+  return v;
+}
+
 /** Bullets (` * text`) with their wrapped continuation lines joined by single spaces. */
 function joinBullets(lines: readonly string[]): string[] {
   const bullets: string[] = [];
@@ -339,7 +349,7 @@ function readStats(
   missing: (field: string) => never,
 ): MlperfAdditionalStats {
   const byKey = indexEntries(entries, file);
-  const num = (e: Entry): number => parseDecimal(e.value, { file, line: e.line, field: e.key });
+  const num = (e: Entry): number => nonNegativeDecimal(e.value, { file, line: e.line, field: e.key });
   const int = (e: Entry): number => parseUnsigned(e.value, { file, line: e.line, field: e.key });
   const needInt = (key: string): number => int(byKey.get(key) ?? missing(key));
   const optNum = (key: string): number | undefined => {
@@ -444,7 +454,7 @@ function readParams(entries: readonly Entry[], file: string, missing: (field: st
         typed[prop] = parseUnsigned(e.value, where);
         break;
       case 'float':
-        typed[prop] = parseDecimal(e.value, where);
+        typed[prop] = nonNegativeDecimal(e.value, where);
         break;
       case 'seed':
         // uint64 seeds exceed 2^53: Number() would round them and break sample reproduction.

@@ -12,11 +12,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { copyFile, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errors, isInferprintError, type InferprintError } from '../errors.js';
 import type { PowerChannel, PowerTrace } from '../traces/types.js';
 import { errnoCode } from '../io/fs-errors.js';
+import { bundleFile, checkBundleEntriesSync, MAX_MANIFEST_BYTES, readBundleFile } from './bundle-files.js';
 import {
   COUNTERS_FILE,
   formatManifest,
@@ -204,16 +205,13 @@ export async function writeRunBundle(runsDir: string, input: RunBundleInput, opt
   }
 }
 
-/** Read and validate a bundle's `manifest.json` only (what listings need). */
+/**
+ * Read and validate a bundle's `manifest.json` only (what listings need). A manifest that is a
+ * link, a FIFO or any other non-regular file, or larger than 16 MiB, is refused (bundle-files.ts).
+ */
 export async function readRunManifest(bundlePath: string): Promise<RunManifest> {
-  const file = join(bundlePath, MANIFEST_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw isNoEntry(e) ? errors.notFound(file, 'run manifest') : errors.io(file, e);
-  }
-  return parseManifestText(text, file);
+  const text = await readBundleFile(bundlePath, MANIFEST_FILE, 'run manifest', MAX_MANIFEST_BYTES);
+  return parseManifestText(text, join(bundlePath, MANIFEST_FILE));
 }
 
 /**
@@ -232,10 +230,12 @@ export async function readRunBundle(bundlePath: string): Promise<RunBundle> {
 /**
  * Read any bundle: with a sensor, as `readRunBundle`; without one (no power measured), its
  * manifest and files, after checking that it holds no `trace.parquet` or `counters.parquet`
- * (samples nobody can say the origin of).
+ * (samples nobody can say the origin of). Every entry of the bundle must be a plain file: a
+ * link, a FIFO, a directory... is INVALID_VALUE naming it (what is read here is what import copies).
  */
 export async function readAnyRunBundle(bundlePath: string): Promise<AnyRunBundle> {
   const manifest = await readRunManifest(bundlePath);
+  checkBundleEntriesSync(bundlePath);
   const traceFile = join(bundlePath, TRACE_FILE);
   const countersFile = join(bundlePath, COUNTERS_FILE);
   const files = manifest.files.map((f) => ({ name: f.name, role: f.role, path: join(bundlePath, f.name) }));
@@ -268,8 +268,9 @@ export interface BundleTrace {
  */
 export async function readBundleTrace(bundlePath: string, manifest: PoweredManifest, hasCounters: boolean): Promise<BundleTrace> {
   const sensor = manifest.sensor;
-  const traceFile = join(bundlePath, TRACE_FILE);
-  const countersFile = join(bundlePath, COUNTERS_FILE);
+  // DuckDB would follow a link and block on a FIFO: the files are checked before it opens them.
+  const traceFile = await bundleFile(bundlePath, TRACE_FILE, 'run trace');
+  const countersFile = hasCounters ? await bundleFile(bundlePath, COUNTERS_FILE, 'energy counters') : join(bundlePath, COUNTERS_FILE);
   const { trace, counters } = await withDuckDB(async (con) => ({
     trace: await readSeriesParquet(con, traceFile, 'watts'),
     counters: hasCounters ? await readSeriesParquet(con, countersFile, 'energy_j') : undefined,
@@ -305,9 +306,10 @@ function isCollision(e: unknown): boolean {
   return code === 'EEXIST' || code === 'ENOTEMPTY';
 }
 
+/** Whether a name exists in a bundle, not following a link (the reader that uses it refuses links). */
 async function exists(path: string): Promise<boolean> {
   try {
-    await stat(path);
+    await lstat(path);
     return true;
   } catch (e) {
     if (isNoEntry(e)) return false;

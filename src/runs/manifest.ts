@@ -8,6 +8,7 @@
  * they are so that a newer writer's additions survive a read-modify-write by an older reader.
  * The format is documented field by field in `README.md` beside this file.
  */
+import { jsonDepth } from '../json-depth.js';
 import { errors, quote, type InferprintError } from '../errors.js';
 import type { ChannelKind } from '../sensors/types.js';
 import { checkEnergy, fmt, MAX_CHANNEL_POWER_W } from '../traces/plausibility.js';
@@ -1068,8 +1069,15 @@ export function readManifestJson(json: unknown, file: string = MANIFEST_FILE): V
   return { manifest: parseManifest(upgraded, file), schemaVersion: fromVersion };
 }
 
+/** Deepest nesting a manifest may have (see `readManifestText`). */
+export const MAX_MANIFEST_DEPTH = 64;
+
 /** `manifest.json` text of any readable version → a validated current-version manifest; invalid JSON is a parse error naming the file. */
 export function readManifestText(text: string, file: string = MANIFEST_FILE): VersionedManifest {
+  // Unknown fields are kept and written back: one nested 100 000 levels deep would read here and
+  // overflow the stack in JSON.stringify later. The format needs 6 levels; newer writers get room.
+  const depth = jsonDepth(text, MAX_MANIFEST_DEPTH);
+  if (depth > MAX_MANIFEST_DEPTH) throw errors.parse({ file }, `JSON nested deeper than ${MAX_MANIFEST_DEPTH} levels`);
   let json: unknown;
   try {
     json = JSON.parse(text);

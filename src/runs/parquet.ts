@@ -14,6 +14,7 @@ import { errors, isInferprintError, type InferprintError } from '../errors.js';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { checkRegularFileSync } from '../io/regular-file.js';
 import { encodeParquet, type ParquetWriteOptions } from './parquet-writer.js';
 
 type DuckModule = typeof import('@duckdb/node-api');
@@ -135,9 +136,12 @@ export function writeSeriesParquetFile(path: string, series: readonly Series[], 
 /**
  * Read series back from a Parquet file: channels in order of first appearance, samples in
  * file order. Checks the schema, nulls, finiteness and strictly increasing times per channel;
- * every failure is a coded error naming `file` (the row number stands in for a line).
+ * every failure is a coded error naming `file` (the row number stands in for a line). The
+ * file must be a plain file, not a link (DuckDB would follow it) nor a FIFO (DuckDB would
+ * block on it): these files live in run bundles (bundle-files.ts).
  */
 export async function readSeriesParquet(con: DuckDBConnection, path: string, valueColumn: ValueColumn, file: string = path): Promise<Series[]> {
+  checkRegularFileSync(path, { links: 'refuse', what: 'Parquet file' });
   const duck = duckdb();
   const unreadable = (e: unknown): InferprintError => errors.parse({ file }, `not a readable Parquet file: ${duckMessage(e)}`);
 

@@ -9,7 +9,7 @@
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import { errors, isInferprintError, type InferprintError } from '../errors.js';
 import { readRunManifest } from './bundle.js';
 import { errnoCode } from '../io/fs-errors.js';
@@ -115,21 +115,50 @@ export async function listRunBundles(runsDir: string, opts: ListOptions = {}): P
 /** A writer's temporary directory: `.<id>.tmp-<pid>`. */
 const TEMP_DIR = /^\.(.+)\.tmp-(\d+)$/;
 
+/** Default quiet period before a dead writer's temporary is removed (see `cleanStaleTemps`). */
+export const STALE_TEMP_GRACE_MS = 15 * 60 * 1000;
+
 export interface CleanOptions {
-  /** Temporaries younger than this are left alone: a writer may still be filling them. Default 1 h. */
+  /**
+   * Temporaries touched (the folder or a file in it) more recently than this are left alone,
+   * whatever their pid says: the pid is only meaningful on this host, and a runs directory may be
+   * shared with other machines whose writers are busy filling theirs. Default 15 min.
+   */
   readonly olderThanMs?: number;
   /** Clock (default `Date.now`). */
   readonly nowMs?: number;
+  /** Whether a pid is a live process on this host (default `isPidAlive`). */
+  readonly isAlive?: (pid: number) => boolean;
+}
+
+/** Whether `pid` is a process on this host (one owned by another user counts: EPERM). */
+export function isPidAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errnoCode(e) === 'EPERM';
+  }
+}
+
+/** A removed leftover and why it was judged one. */
+export interface RemovedLeftover {
+  readonly path: string;
+  readonly pid: number;
 }
 
 /**
- * Remove writers' temporaries left by crashed runs (older than `olderThanMs`, judged by
- * modification time, as the writer's pid may belong to another machine sharing the directory).
- * Returns the paths removed.
+ * Remove writers' temporaries left by crashed or killed runs: `.<id>.tmp-<pid>` folders whose
+ * pid is not a live process here (never this process's own) and in which nothing changed for
+ * `olderThanMs`. A temporary whose pid is alive is kept, even if it is another host's writer
+ * whose pid happens to be in use here: keeping a leftover is cheap, removing a live writer's
+ * files is not. Returns what was removed.
  */
-export async function cleanStaleTemps(runsDir: string, opts: CleanOptions = {}): Promise<string[]> {
-  const olderThanMs = opts.olderThanMs ?? 60 * 60 * 1000;
+export async function cleanStaleTempsDetailed(runsDir: string, opts: CleanOptions = {}): Promise<RemovedLeftover[]> {
+  const olderThanMs = opts.olderThanMs ?? STALE_TEMP_GRACE_MS;
   const nowMs = opts.nowMs ?? Date.now();
+  const isAlive = opts.isAlive ?? isPidAlive;
   let entries;
   try {
     entries = await readdir(runsDir, { withFileTypes: true });
@@ -137,20 +166,39 @@ export async function cleanStaleTemps(runsDir: string, opts: CleanOptions = {}):
     if (errnoCode(e) === 'ENOENT') return [];
     throw errors.io(runsDir, e);
   }
-  const removed: string[] = [];
+  const removed: RemovedLeftover[] = [];
   for (const d of entries) {
     const m = TEMP_DIR.exec(d.name);
     if (!d.isDirectory() || m === null || !isSafeName(m[1]!)) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || isAlive(pid)) continue;
     const path = join(runsDir, d.name);
     try {
-      const st = await stat(path);
-      if (nowMs - st.mtimeMs < olderThanMs) continue;
+      if (nowMs - (await newestChangeMs(path)) < olderThanMs) continue;
       await rm(path, { recursive: true, force: true });
-      removed.push(path);
+      removed.push({ path, pid });
     } catch (e) {
       // Another cleaner got there first.
       if (errnoCode(e) !== 'ENOENT') throw errors.io(path, e);
     }
   }
-  return removed.sort();
+  return removed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** `cleanStaleTempsDetailed`, paths only. */
+export async function cleanStaleTemps(runsDir: string, opts: CleanOptions = {}): Promise<string[]> {
+  return (await cleanStaleTempsDetailed(runsDir, opts)).map((r) => r.path);
+}
+
+/** The latest modification time of a folder and of the entries directly in it (a writer appending to a file moves only that file's). */
+async function newestChangeMs(dir: string): Promise<number> {
+  let newest = (await lstat(dir)).mtimeMs;
+  for (const name of await readdir(dir)) {
+    try {
+      newest = Math.max(newest, (await lstat(join(dir, name))).mtimeMs);
+    } catch (e) {
+      if (errnoCode(e) !== 'ENOENT') throw e;
+    }
+  }
+  return newest;
 }

@@ -78,6 +78,21 @@ export interface LineChild {
   readonly exited: Promise<ChildExit>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. Idempotent. */
   stop(graceMs: number): Promise<ChildExit>;
+  /**
+   * Whether the child (and its pipes) keep this process alive. A sampler, once running, does
+   * not: the work it measures does. `stop` holds the process again until the child is gone.
+   */
+  holdProcess(hold: boolean): void;
+}
+
+/** What `ref`/`unref` need; a child's pipes are sockets, and test doubles may have neither. */
+type Refable = { ref?: () => unknown; unref?: () => unknown } | null | undefined;
+
+function setHold(handles: readonly Refable[], hold: boolean): void {
+  for (const h of handles) {
+    if (hold) h?.ref?.();
+    else h?.unref?.();
+  }
 }
 
 export interface LineChildOptions {
@@ -132,7 +147,7 @@ export function spawnLines(opts: LineChildOptions): LineChild {
   } catch (e) {
     const spawnError = e instanceof Error ? e : new Error(String(e));
     settle({ code: null, signal: null, spawnError, stderrTail: [], requested: false });
-    return { pid: undefined, exited, stop: () => exited };
+    return { pid: undefined, exited, stop: () => exited, holdProcess: () => undefined };
   }
 
   child.stdout?.setEncoding('utf8');
@@ -160,10 +175,16 @@ export function spawnLines(opts: LineChildOptions): LineChild {
     if (!exitedFlag) settle({ code, signal, stderrTail: finalStderr(), requested });
   });
 
+  const handles = (): Refable[] => [child, child.stdout as Refable, child.stderr as Refable];
   return {
     pid: child.pid,
     exited,
+    holdProcess(hold) {
+      setHold(handles(), hold);
+    },
     stop(graceMs) {
+      // Until the child is gone and its output read, this process must stay to hear it.
+      setHold(handles(), true);
       if (!requested && !exitedFlag) {
         requested = true;
         child.kill('SIGTERM');
@@ -227,6 +248,8 @@ export interface LineSensorOptions {
   readonly decode: (lines: readonly string[], firstLineNo: number, arrivalS: number) => number;
   /** Where failures after the first reading go (the sensor sink's `fail`). */
   readonly fail: (e: InferprintError) => void;
+  /** StartOptions.holdProcess: false lets the process exit while the child runs, once it has given its first reading. */
+  readonly holdProcess?: boolean | undefined;
 }
 
 export interface LineSensorRun {
@@ -296,6 +319,7 @@ export function runLineSensor(opts: LineSensorOptions): LineSensorRun {
       if (delivered > 0 && state === 'starting') {
         state = 'running';
         clearTimeout(timer);
+        if (opts.holdProcess === false) child.holdProcess(false);
         resolveFirst();
       }
     },

@@ -255,6 +255,7 @@ async function start(env: SensorEnv, opts: StartOptions, sink: SensorSink, reade
       estimator.sample(tS, (await readStat(reader, env.root)).cpu, sink, treeTicks);
     },
     sink,
+    { holdProcess: opts.holdProcess },
   );
   const channels: ChannelInfo[] = [{ name: CPU_CHANNEL, kind: 'cpu', ...(plan.cpuDevice !== undefined ? { device: plan.cpuDevice } : {}) }];
   if (plan.memoryW !== undefined) channels.push({ name: MEMORY_CHANNEL, kind: 'memory' });

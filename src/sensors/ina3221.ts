@@ -197,7 +197,7 @@ async function start(env: SensorEnv, opts: StartOptions, sink: SensorSink, reade
       sink.power(r.name, tS, watts[i]!);
     });
   };
-  const polled = await startPolledSensor(env.clock, opts.intervalS, read, sink);
+  const polled = await startPolledSensor(env.clock, opts.intervalS, read, sink, { holdProcess: opts.holdProcess });
   const { channels, primaryChannel, notes } = describeRails(rails, boardModel);
   return {
     info: {

@@ -162,6 +162,7 @@ export function createNvidiaSmiSensor(o: NvidiaSmiSensorOptions = {}): Sensor {
         args,
         firstReadingTimeoutS: o.firstSampleTimeoutS ?? Math.max(2, 20 * opts.intervalS),
         killGraceMs,
+        holdProcess: opts.holdProcess,
         fail: (e) => {
           sink.fail(e);
         },

@@ -213,6 +213,7 @@ async function start(env: SensorEnv, opts: StartOptions, sink: SensorSink): Prom
         if (started) sink.fail(e);
         else onFirstError?.(e);
       },
+      { holdProcess: opts.holdProcess },
     );
   } catch (e) {
     shutdownQuietly(lib);

@@ -17,6 +17,7 @@ export function startPoller(
   intervalS: number,
   read: (tS: number) => void | Promise<void>,
   onError: (e: InferprintError) => void,
+  options: { readonly holdProcess?: boolean | undefined } = {},
 ): Poller {
   if (!(intervalS > 0)) throw errors.usage(`sampling interval must be positive, got ${intervalS}`, '--interval');
   const t0 = clock.monotonicS();
@@ -30,6 +31,8 @@ export function startPoller(
     const due = t0 + ticks * intervalS;
     const waitMs = Math.max(0, (due - clock.monotonicS()) * 1000);
     timer = setTimeout(tick, waitMs);
+    // StartOptions.holdProcess: a sampler told not to hold the process leaves that to the work it measures.
+    if (options.holdProcess === false) timer.unref();
   };
   const tick = (): void => {
     if (stopped) return;

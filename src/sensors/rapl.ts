@@ -195,7 +195,7 @@ async function start(env: SensorEnv, opts: StartOptions, sink: SensorSink, reade
   if (zones.length === 0) throw errors.notFound(join(hostPath(env.root, POWERCAP_DIR), 'intel-rapl:*'), 'RAPL zone');
   const cpu = await readCpuInfoIfAny(reader, env.root);
   const meter = new RaplMeter(zones, reader);
-  const polled = await startPolledSensor(env.clock, opts.intervalS, (tS) => meter.read(tS, sink), sink);
+  const polled = await startPolledSensor(env.clock, opts.intervalS, (tS) => meter.read(tS, sink), sink, { holdProcess: opts.holdProcess });
   const { channels, primaryChannel, notes } = describeRaplZones(zones, cpu?.modelName);
   return {
     info: {

@@ -66,9 +66,15 @@ export function replaySensor(file: string): Sensor {
       emitDue(startS);
       // Samples carry their recorded times, so polling at the requested interval delays delivery
       // but never shifts a timestamp; polling faster only burned CPU (docs/benchmarks.md).
-      const poller = startPoller(env.clock, opts.intervalS, emitDue, (e) => {
-        sink.fail(e);
-      });
+      const poller = startPoller(
+        env.clock,
+        opts.intervalS,
+        emitDue,
+        (e) => {
+          sink.fail(e);
+        },
+        { holdProcess: opts.holdProcess },
+      );
       return Promise.resolve({
         info: {
           name: 'replay',

@@ -130,7 +130,13 @@ export interface PolledSensor {
  * `stop()` takes one last reading at the stop time, so the trace reaches the end of the
  * run instead of ending up to one interval early.
  */
-export function startPolledSensor(clock: Clock, intervalS: number, read: (tS: number) => Promise<void>, sink: SensorSink): Promise<PolledSensor> {
+export function startPolledSensor(
+  clock: Clock,
+  intervalS: number,
+  read: (tS: number) => Promise<void>,
+  sink: SensorSink,
+  options: { readonly holdProcess?: boolean | undefined } = {},
+): Promise<PolledSensor> {
   return new Promise((resolve, reject) => {
     let started = false;
     let failed = false;
@@ -166,6 +172,7 @@ export function startPolledSensor(clock: Clock, intervalS: number, read: (tS: nu
         if (started) sink.fail(e);
         else reject(e);
       },
+      options,
     );
   });
 }

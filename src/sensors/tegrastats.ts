@@ -100,6 +100,7 @@ export function createTegrastatsSensor(o: TegrastatsSensorOptions = {}): Sensor 
         args: ['--interval', String(intervalMs)],
         firstReadingTimeoutS: o.firstSampleTimeoutS ?? Math.max(2, 20 * opts.intervalS),
         killGraceMs,
+        holdProcess: opts.holdProcess,
         fail: (e) => {
           sink.fail(e);
         },

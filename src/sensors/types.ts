@@ -95,6 +95,12 @@ export interface StartOptions {
    * `processTree`) or `machine` (every process's). Default: `process` when a tree is given.
    */
   readonly estimateScope?: EstimateScope;
+  /**
+   * Whether sampling keeps the process alive (default true). `track()` passes false: a program
+   * that forgets to stop its tracker must still exit when its own work is done. The first
+   * reading (what `start` waits for) always holds the process.
+   */
+  readonly holdProcess?: boolean;
 }
 
 export interface ProcessTreeTarget {

@@ -8,7 +8,7 @@
  * read outside the runs directory. A bundle that cannot be read is reported, never fatal.
  */
 import { isReservedRunsDirEntry } from '../runs/runs-dir.js';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { isInferprintError, type InferprintError } from '../errors.js';
 import { estimateEmbodied, resolveHardware, type DefaultUsed, type EmbodiedResult, type HardwareSpec, type ImpactResult, type PresetId } from '../impact/index.js';
@@ -18,6 +18,7 @@ import { describeProvenance } from '../traces/provenance.js';
 import { parseSummary } from '../mlperf/parse-summary.js';
 import { MLPERF_SCENARIOS, type MlperfScenario, type MlperfSummary } from '../mlperf/types.js';
 import { readBundleTrace, readRunManifest } from '../runs/bundle.js';
+import { MAX_SUMMARY_BYTES, readBundleFile } from '../runs/bundle-files.js';
 import { hasPower, MANIFEST_FILE, TRACE_FILE, type LlmLevel, type RunManifest } from '../runs/manifest.js';
 import { levelFootprint, type LevelFootprint } from '../llm/impact.js';
 import { downsampleMinMax, sliceByTime } from './downsample.js';
@@ -124,8 +125,12 @@ export interface TraceView {
   readonly gaps: RunManifest['gaps'];
 }
 
-/** An MLPerf summary is a few kB; anything far larger is not one. */
-const MAX_SUMMARY_BYTES = 4 << 20;
+/**
+ * Trace reads (DuckDB, on libuv's four file-I/O threads) at once: files are checked before
+ * DuckDB opens them, but should one still hang (a hung network file system), it holds at most
+ * this many threads and the listing keeps its own.
+ */
+const TRACE_READS_AT_ONCE = 2;
 /** Traces answered recently, by query: moving between pages should not reload DuckDB each time. */
 const TRACE_CACHE_SIZE = 16;
 /**
@@ -251,6 +256,7 @@ export class RunsData {
   /** Valid manifests by directory name: bundles are written once (atomic rename) and not edited. */
   private readonly rows = new Map<string, RunRow>();
   private readonly traces = new Map<string, TraceView>();
+  private readonly traceReads = new Limiter(TRACE_READS_AT_ONCE);
 
   constructor(
     runsDir: string,
@@ -431,10 +437,9 @@ export class RunsData {
     const f = m.files.find((x) => x.role === 'mlperf_log_summary');
     if (!f) return null;
     try {
-      const path = await fileInBundle(bundle, f.name);
-      const st = await stat(path);
-      if (st.size > MAX_SUMMARY_BYTES) return { file: f.name, error: `${f.name} is ${st.size} bytes: too large for an MLPerf summary` };
-      return { file: f.name, summary: parseSummary(await readFile(path, 'utf8'), f.name) };
+      await fileInBundle(bundle, f.name);
+      // A plain file of at most 4 MiB, not a link nor a FIFO (bundle-files.ts).
+      return { file: f.name, summary: parseSummary(await readBundleFile(bundle, f.name, 'MLPerf summary', MAX_SUMMARY_BYTES), f.name) };
     } catch (e) {
       if (isInferprintError(e)) return { file: f.name, error: this.relativeTo(e.message, await this.realRunsDir()) };
       if (e instanceof OutsideRunsDir) return { file: f.name, error: e.message };
@@ -468,7 +473,7 @@ export class RunsData {
       // DuckDB would follow a link out of the bundle: check the file it reads first. Only the
       // trace is read (the manifest is in hand; counters are not drawn).
       await fileInBundle(bundle, TRACE_FILE);
-      read = await readBundleTrace(bundle, manifest, false);
+      read = await this.traceReads.run(() => readBundleTrace(bundle, manifest, false));
     } catch (e) {
       throw await this.mapBundleError(id, e);
     }
@@ -498,6 +503,23 @@ export class RunsData {
   async reportPaths(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [await this.realRunsDir()];
     return Promise.all(ids.map((id) => this.bundlePath(id)));
+  }
+}
+
+/** At most `n` tasks at once; the others wait their turn. */
+class Limiter {
+  #running = 0;
+  readonly #waiting: (() => void)[] = [];
+  constructor(private readonly n: number) {}
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#running >= this.n) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#running++;
+    try {
+      return await task();
+    } finally {
+      this.#running--;
+      this.#waiting.shift()?.();
+    }
   }
 }
 

@@ -10,17 +10,20 @@
  *    "sensor":"nvml","estimated":false,"channels":[{"name":"gpu0","kind":"gpu","device":"…"}],
  *    "primaryChannel":"gpu0","intervalS":0.1}
  *   {"t":0.1,"channel":"gpu0","watts":71.5}          t: s since startedAt
- * The writer removes the file when the measurement ends; the bundle is then the record. A file
- * whose writer died (same host, pid gone) is ignored, never deleted: the dashboard is read-only.
+ * The writer removes the file when the measurement ends (and when its process exits without
+ * ending it); the bundle is then the record. A file whose writer died (same host, pid gone) is
+ * ignored by the dashboard, which is read-only, and removed by the next writing command
+ * (`cleanStaleLiveFiles`, called by measure, bench and import).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { lstat, open, readdir } from 'node:fs/promises';
+import { closeSync, constants, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { lstat, open, readdir, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { join } from 'node:path';
 import { errors, isInferprintError, type InferprintError } from '../errors.js';
 import type { ChannelKind, Sensor, SensorHandle, SensorSink } from '../sensors/types.js';
+import { isPidAlive } from '../runs/runs-dir.js';
 
 /** Folder of live files inside the runs directory; a dot name, so listings and DuckDB globs skip it. */
 export const LIVE_DIR = '.live';
@@ -89,6 +92,26 @@ export interface LiveWriterOptions {
 }
 
 const openWriters = new Set<string>();
+let exitHookInstalled = false;
+
+/**
+ * A process that exits with writers still open (an uncaught error, `process.exit` on a second
+ * Ctrl-C) removes their files on the way out: they would otherwise read as a live session until
+ * a reader noticed the pid was gone. Synchronous, as `exit` listeners must be.
+ */
+function removeOpenWritersOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const path of openWriters) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // Gone already.
+      }
+    }
+  });
+}
 
 /**
  * Create `<runsDir>/.live/<pid>.jsonl` with its header line. Throws an IO error when the file
@@ -117,6 +140,7 @@ export function openLiveWriter(runsDir: string, meta: LiveMeta, opts: LiveWriter
     throw errors.io(dir, e);
   }
   openWriters.add(path);
+  removeOpenWritersOnExit();
   const session = randomBytes(6).toString('hex');
   const header: LiveHeader = {
     type: 'header',
@@ -319,15 +343,7 @@ const MAX_LINE = 64 * 1024;
 /** A writer flushes every 200 ms; this long without growth, ask whether it is still alive. */
 const QUIET_MS = 3000;
 
-function defaultIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists, owned by someone else.
-    return typeof e === 'object' && e !== null && 'code' in e && e.code === 'EPERM';
-  }
-}
+const defaultIsAlive = isPidAlive;
 
 /** A line of the live file as a JSON object, or undefined (a torn or foreign line is skipped, not fatal). */
 function jsonObject(line: string): Record<string, unknown> | undefined {
@@ -566,5 +582,81 @@ export class LiveTailer {
     for (const s of batch) f.recent.push(s);
     if (f.recent.length > 2 * this.recentMax) f.recent = f.recent.slice(-this.recentMax);
     this.emit({ type: 'samples', session: f.header.session, samples: batch });
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Cleaner
+
+export interface CleanLiveOptions {
+  /** Is this pid alive on this host? (default `isPidAlive`) */
+  readonly isAlive?: (pid: number) => boolean;
+  /** This host's name, as writers put it in their header (default `os.hostname()`). */
+  readonly host?: string;
+}
+
+/** A removed live file and the writer it belonged to. */
+export interface RemovedLiveFile {
+  readonly path: string;
+  readonly pid: number;
+}
+
+/**
+ * Remove live files whose writer died without removing them (a `kill -9`, a power cut): files
+ * directly in `<runsDir>/.live/` (regular files, not links) whose header names this host and a
+ * pid that is not a live process (never this process). Another host's files, files whose header
+ * cannot be read, and files of live pids are left alone: the pid of another machine means
+ * nothing here, and a file without its header yet is being created.
+ */
+export async function cleanStaleLiveFiles(runsDir: string, opts: CleanLiveOptions = {}): Promise<RemovedLiveFile[]> {
+  const dir = join(runsDir, LIVE_DIR);
+  const isAlive = opts.isAlive ?? isPidAlive;
+  const host = opts.host ?? hostname();
+  let names: string[];
+  try {
+    const st = await lstat(dir);
+    if (!st.isDirectory()) return [];
+    names = (await readdir(dir)).filter((n) => LIVE_FILE.test(n)).sort();
+  } catch (e) {
+    if (typeof e === 'object' && e !== null && 'code' in e && e.code === 'ENOENT') return [];
+    throw errors.io(dir, e);
+  }
+  const removed: RemovedLiveFile[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    if (openWriters.has(path)) continue;
+    const header = await readLiveHeader(path);
+    if (header === undefined || header.host !== host || header.pid === process.pid || isAlive(header.pid)) continue;
+    try {
+      await unlink(path);
+      removed.push({ path, pid: header.pid });
+    } catch (e) {
+      if (!(typeof e === 'object' && e !== null && 'code' in e && e.code === 'ENOENT')) throw errors.io(path, e);
+    }
+  }
+  return removed;
+}
+
+/** The header of a live file (its first line, read up to `MAX_LINE` bytes), or undefined. */
+async function readLiveHeader(path: string): Promise<LiveHeader | undefined> {
+  let handle;
+  try {
+    const st = await lstat(path);
+    if (!st.isFile()) return undefined;
+    // Not following a link swapped in after the check.
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const buf = Buffer.alloc(MAX_LINE);
+    const { bytesRead } = await handle.read(buf, 0, MAX_LINE, 0);
+    const text = buf.subarray(0, bytesRead).toString('utf8');
+    const nl = text.indexOf('\n');
+    return nl < 0 ? undefined : parseHeader(text.slice(0, nl));
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
   }
 }

@@ -8,10 +8,15 @@ import { isIP } from 'node:net';
 import { join, sep } from 'node:path';
 import { isSafeName } from '../runs/manifest.js';
 
-/** True for addresses and names that reach this machine only: 127.0.0.0/8, ::1, localhost. */
+/**
+ * True for addresses and names that reach this machine only: 127.0.0.0/8, ::1, `localhost`
+ * itself (with or without its final dot). Subdomains such as `evil.localhost` are not: they
+ * resolve to this machine too, but are other origins to a browser, so a page served under one
+ * (another local web server) must not be able to read the dashboard.
+ */
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (h === 'localhost' || h === 'localhost.') return true;
   if (isIP(h) === 4) return h.startsWith('127.');
   if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h) || h === '0:0:0:0:0:0:0:1';
   return false;

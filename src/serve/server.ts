@@ -13,8 +13,14 @@
  *    is a loopback name (a web page cannot reach it through DNS rebinding). With a token every
  *    request must carry it (`Authorization: Bearer`, `?token=`, or the cookie set when a page
  *    was opened with `?token=`), compared in constant time.
+ *    Either way a request must carry exactly one `Host` header: two are refused (400), as the
+ *    proxies and the server could each read a different one.
  * 4. Errors: 4xx with `{"error": reason}`; anything unexpected is logged to stderr and answered
  *    with a generic 500, never a stack trace.
+ * 5. Bounded: a client has 5 s to send its headers (a slow-header client cannot hold a
+ *    connection for minutes), at most 64 connections are open at once, and an API answer that
+ *    takes over 30 s is given up with 503 (the files it reads are checked first, so nothing
+ *    should block; this is the backstop).
  * Every response carries a Content-Security-Policy without inline scripts and `nosniff`.
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
@@ -60,6 +66,14 @@ export interface DashboardOptions {
   readonly log?: (line: string) => void;
   /** Poll period of the live folder, ms (default 250). */
   readonly liveIntervalMs?: number;
+  /** Time a client has to send a request's headers, ms (default 5000); then the connection is dropped. */
+  readonly headersTimeoutMs?: number;
+  /** Time an API answer may take, ms (default 30 000); then 503. */
+  readonly answerTimeoutMs?: number;
+  /** Connections open at once (default 64); more are refused at accept. */
+  readonly maxConnections?: number;
+  /** On close, time in-flight answers get to finish before their connections are cut, ms (default 1000). */
+  readonly closeGraceMs?: number;
 }
 
 export interface Dashboard {
@@ -266,6 +280,8 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   let cookieName = 'inferprint_token';
 
   function checkAccess(req: IncomingMessage, query: URLSearchParams): { setCookie?: string } {
+    // Node keeps the first of several Host headers in `headers.host`; a proxy may use another.
+    if ((req.headersDistinct.host?.length ?? 0) > 1) throw badRequest('the request has more than one Host header');
     if (token === undefined) {
       // Loopback only: a page on another site that rebinds its name to 127.0.0.1 sends its own Host.
       const h = hostOfHeader(req.headers.host ?? '');
@@ -418,7 +434,9 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     throw notFound('no such page (pages: /, /run.html, /compare.html, /hardware.html, /live.html; API: /api)');
   }
 
-  const server = createServer((req, res) => {
+  const answerTimeoutMs = opts.answerTimeoutMs ?? 30_000;
+  const headersTimeoutMs = opts.headersTimeoutMs ?? 5000;
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const fail = (e: unknown): void => {
       if (res.headersSent) {
         if (!(e instanceof HttpError)) log(`inferprint serve: ${req.method} ${req.url}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
@@ -435,17 +453,53 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       log(`inferprint serve: ${req.method} ${req.url}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       sendJson(res, 500, { error: 'internal error (details in the server log)' });
     };
+    // The backstop of rule 5: whatever an answer waits on, the client hears back.
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      fail(new HttpError(503, `no answer within ${answerTimeoutMs / 1000} s: reading the runs directory is stuck (a file on a slow or hung file system?)`, { 'Retry-After': '5' }));
+    }, answerTimeoutMs);
+    timer.unref();
     handle(req, res)
       .then((answer) => {
+        if (settled) return;
         if (answer.kind === 'json') sendJson(res, 200, answer.value);
         else if (answer.kind === 'asset') sendAsset(res, answer.asset, answer.headers);
       })
-      .catch(fail);
-  });
+      .catch((e: unknown) => {
+        if (!settled) fail(e);
+      })
+      .finally(() => {
+        settled = true;
+        clearTimeout(timer);
+      });
+  };
+  const server = createServer(
+    {
+      // Requests here are GETs without a body: the whole request is its headers.
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: headersTimeoutMs * 2,
+      // Node checks both timeouts only this often (30 s by default, which let a slow-header
+      // client hold a connection 60–90 s).
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(headersTimeoutMs / 2))),
+    },
+    onRequest,
+  );
+  server.maxConnections = opts.maxConnections ?? 64;
   // Malformed HTTP never reaches the handler: answer it with a plain 400, no details.
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"malformed HTTP request"}');
-    else socket.destroy();
+  // A client too slow with its headers gets 408 (headersTimeout). Either way the connection
+  // is destroyed once the answer is flushed: a client that never closes its side holds nothing.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const [status, reason] = timedOut ? ['408 Request Timeout', 'request headers not received in time'] : ['400 Bad Request', 'malformed HTTP request'];
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"${reason}"}`, () => {
+      socket.destroy();
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -472,12 +526,18 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       tailer.stop();
       for (const s of streams) s.end();
       streams.clear();
-      await new Promise<void>((resolve) => {
+      // Stop accepting, let answers in flight finish for a moment, then cut what is left.
+      const closed = new Promise<void>((resolve) => {
         server.close(() => {
           resolve();
         });
-        server.closeAllConnections();
       });
+      server.closeIdleConnections();
+      const grace = setTimeout(() => {
+        server.closeAllConnections();
+      }, opts.closeGraceMs ?? 1000);
+      await closed;
+      clearTimeout(grace);
     },
   };
 }

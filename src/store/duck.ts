@@ -12,8 +12,9 @@ import { realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBResultReader, StatementType as DuckStatementType } from '@duckdb/node-api';
 import { errors, isInferprintError, type InferprintError } from '../errors.js';
-import { COUNTERS_FILE, TRACE_FILE } from '../runs/manifest.js';
+import { COUNTERS_FILE, hasPower, TRACE_FILE } from '../runs/manifest.js';
 import { duckdb, duckMessage } from '../runs/parquet.js';
+import type { SkippedEntry } from './scan.js';
 import { COUNTER_COLUMNS, MANIFEST_COLUMNS, RESULT_COLUMNS, RUN_COLUMNS, toWindowRows, TRACE_COLUMNS, WINDOW_COLUMNS, type ColumnSpec, type ResultRow, type RunRow, type StoredRun } from './rows.js';
 
 export const VIEW_NAMES = ['runs', 'manifests', 'windows', 'traces', 'counters', 'results'] as const;
@@ -48,47 +49,117 @@ export async function loadTable(con: DuckDBConnection, name: string, cols: reado
   await con.run(`CREATE TABLE ${name} AS SELECT r.* FROM (SELECT unnest(from_json($doc::JSON, ${sqlString(jsonStructure(cols))})) AS r)`, { doc: JSON.stringify(rows) });
 }
 
+/** The bundles a Parquet view reads: one file per listed run that has it. */
+interface ViewFile {
+  readonly runId: string;
+  readonly path: string;
+}
+
 /**
- * A view over one Parquet file per bundle, joined to `runs` so that it holds the listed runs
- * only (a skipped bundle's file is never returned). A runs directory with no such file gives
- * an empty view; one that cannot be read gives a view that fails with the reason when used,
- * so the other views stay usable.
+ * The Parquet files that hold what every other reader of them accepts (readSeriesParquet): no
+ * null, a finite time and value, and a time that strictly increases over the previous sample
+ * of its channel. The others are left out of the view and reported as skipped, naming the file,
+ * row and channel, as a corrupt manifest is: one flipped bit in one bundle neither lends the
+ * view samples every other command refuses nor takes the view down for the other runs.
+ *
+ * One streaming pass in file order (`lag() OVER ()`: the writer lays each channel out
+ * contiguously, in time order), about the cost of a scan of the files. A partitioned window
+ * would have let DuckDB skip files on a `run_id` filter, but sorting every partition made it
+ * 10–35× slower than a scan here (README.md). A row whose predecessor in the stream is not the
+ * previous row of the same file and channel is not compared: a reordered stream could only miss
+ * a check, never refuse a good file. Undefined when a file cannot be read at all (DuckDB's
+ * message is returned instead).
  */
-async function parquetView(con: DuckDBConnection, name: string, runsDir: string, file: string, cols: readonly ColumnSpec[]): Promise<void> {
+async function checkParquetFiles(con: DuckDBConnection, view: string, files: readonly ViewFile[], value: string): Promise<{ good: ViewFile[]; bad: SkippedEntry[] } | { unreadable: string }> {
+  if (files.length === 0) return { good: [], bad: [] };
+  const list = `[${files.map((f) => sqlString(f.path)).join(', ')}]`;
+  const prev = (col: string): string => `lag(p.${col}) OVER ()`;
+  const sameChannel = `${prev('filename')} = p.filename AND ${prev('channel')} = p.channel AND ${prev('file_row_number')} = p.file_row_number - 1`;
+  let rows: unknown[][];
+  try {
+    const r = await con.runAndReadAll(
+      `SELECT file, min(row) + 1, arg_min(channel, row), arg_min(why, row) FROM (` +
+        `SELECT p.filename AS file, p.file_row_number AS row, p.channel AS channel, ` +
+        `CASE WHEN p.channel IS NULL OR p.t_s IS NULL OR p.${value} IS NULL THEN 'a null channel, time or value' ` +
+        `WHEN NOT isfinite(p.t_s) OR NOT isfinite(p.${value}) THEN 'a time or ${value} that is not finite' ` +
+        `WHEN ${sameChannel} AND p.t_s <= ${prev('t_s')} THEN 'time does not increase after the previous sample of the channel' END AS why ` +
+        `FROM read_parquet(${list}, filename = true, file_row_number = true) AS p` +
+        `) WHERE why IS NOT NULL GROUP BY file`,
+    );
+    rows = r.getRowsJS();
+  } catch (e) {
+    return { unreadable: duckMessage(e) };
+  }
+  const badFiles = new Map(rows.map((row) => [String(row[0]), row]));
+  const good: ViewFile[] = [];
+  const bad: SkippedEntry[] = [];
+  for (const f of files) {
+    const row = badFiles.get(f.path);
+    if (row === undefined) {
+      good.push(f);
+      continue;
+    }
+    const [, rowNo, channel, why] = row as [unknown, bigint | number, string | null, string];
+    const e = errors.invalidValue({ file: f.path }, `row ${rowNo} (channel ${channel ?? 'NULL'}): ${why}; the file is corrupt, left out of the ${view} view`);
+    bad.push({ name: f.runId, path: f.path, code: e.code, reason: e.message });
+  }
+  return { good, bad };
+}
+
+/**
+ * A view over one Parquet file per listed bundle (the listing has checked each is a plain file,
+ * so DuckDB never follows a link nor opens a FIFO), given to DuckDB as a list rather than a
+ * glob: a skipped bundle's file is never opened, let alone returned. Files are checked first
+ * (checkParquetFiles); no file: an empty view. Files that cannot be read give a view that fails
+ * with the reason when used, so the other views stay usable. Returns the files left out.
+ */
+async function parquetView(con: DuckDBConnection, name: string, files: readonly ViewFile[], file: string, cols: readonly ColumnSpec[]): Promise<SkippedEntry[]> {
   const [, channel, t, value] = cols.map((c) => c.name) as [string, string, string, string];
-  const failing = async (why: string): Promise<void> => {
+  const failing = async (why: string): Promise<SkippedEntry[]> => {
     // Columns computed from the error so that no query can plan it away.
     await con.run(
       `CREATE VIEW ${name} AS SELECT e::VARCHAR AS run_id, e::VARCHAR AS ${channel}, e::DOUBLE AS ${t}, e::DOUBLE AS ${value} ` +
         `FROM (SELECT error(${sqlString(`${name} unavailable: ${why}`)}) AS e) WHERE e IS NOT NULL`,
     );
+    return [];
   };
-  // DuckDB globs have no escape: a runs directory whose path holds glob characters cannot be scanned.
-  if (/[*?[\]{}]/.test(runsDir)) return failing(`the runs directory path ${JSON.stringify(runsDir)} holds glob characters (* ? [ ] { })`);
-  // `[!.]*`: DuckDB's `*` also matches dot names, i.e. writers' temporaries.
-  const glob = `${runsDir}${sep}[!.]*${sep}${file}`;
+  // DuckDB expands globs in each path and has no escape: a path holding glob characters cannot be read.
+  const globbing = files.find((f) => /[*?[\]{}]/.test(f.path));
+  if (globbing) return failing(`the path ${JSON.stringify(globbing.path)} holds glob characters (* ? [ ] { })`);
+  const checked = await checkParquetFiles(con, name, files, value);
+  if ('unreadable' in checked) return failing(checked.unreadable);
+  if (checked.good.length === 0) {
+    await con.run(`CREATE VIEW ${name} AS SELECT NULL::VARCHAR AS run_id, NULL::VARCHAR AS ${channel}, NULL::DOUBLE AS ${t}, NULL::DOUBLE AS ${value} WHERE false`);
+    return checked.bad;
+  }
+  const list = `[${checked.good.map((f) => sqlString(f.path)).join(', ')}]`;
   try {
     await con.run(
       `CREATE VIEW ${name} AS SELECT runs.id AS run_id, p.channel AS ${channel}, p.t_s AS ${t}, p.${value} AS ${value} ` +
-        `FROM read_parquet(${sqlString(glob)}, filename = true) AS p JOIN runs ON p.filename = runs.path || ${sqlString(sep + file)}`,
+        `FROM read_parquet(${list}, filename = true) AS p JOIN runs ON p.filename = runs.path || ${sqlString(sep + file)}`,
     );
   } catch (e) {
-    if (/No files found/i.test(duckMessage(e))) {
-      await con.run(`CREATE VIEW ${name} AS SELECT NULL::VARCHAR AS run_id, NULL::VARCHAR AS ${channel}, NULL::DOUBLE AS ${t}, NULL::DOUBLE AS ${value} WHERE false`);
-    } else await failing(duckMessage(e));
+    return failing(duckMessage(e));
   }
+  return checked.bad;
 }
 
-/** Build the named views (and `runs`, which the Parquet views join on). Tables: runs, manifests, windows, results; views: traces, counters. */
-export async function createViews(con: DuckDBConnection, src: ViewSources, which: ReadonlySet<ViewName>): Promise<void> {
+/**
+ * Build the named views (and `runs`, which the Parquet views join on). Tables: runs, manifests,
+ * windows, results; views: traces, counters. Returns the Parquet files left out as corrupt.
+ */
+export async function createViews(con: DuckDBConnection, src: ViewSources, which: ReadonlySet<ViewName>): Promise<SkippedEntry[]> {
   const needRuns = which.has('runs') || which.has('traces') || which.has('counters');
   if (needRuns) await loadTable(con, 'runs', RUN_COLUMNS, src.runRows);
   // Whole manifests are ~3 kB each: a table of their own, built only for queries that use it.
   if (which.has('manifests')) await loadTable(con, 'manifests', MANIFEST_COLUMNS, src.runs.map((r) => ({ id: r.id, manifest: r.manifest })));
   if (which.has('windows')) await loadTable(con, 'windows', WINDOW_COLUMNS, src.runs.flatMap(toWindowRows));
   if (which.has('results')) await loadTable(con, 'results', RESULT_COLUMNS, await src.results());
-  if (which.has('traces')) await parquetView(con, 'traces', src.runsDir, TRACE_FILE, TRACE_COLUMNS);
-  if (which.has('counters')) await parquetView(con, 'counters', src.runsDir, COUNTERS_FILE, COUNTER_COLUMNS);
+  const filesOf = (file: string, has: (r: StoredRun) => boolean): ViewFile[] => src.runs.filter(has).map((r) => ({ runId: r.id, path: r.path + sep + file }));
+  const left: SkippedEntry[] = [];
+  if (which.has('traces')) left.push(...(await parquetView(con, 'traces', filesOf(TRACE_FILE, (r) => hasPower(r.manifest)), TRACE_FILE, TRACE_COLUMNS)));
+  if (which.has('counters')) left.push(...(await parquetView(con, 'counters', filesOf(COUNTERS_FILE, (r) => hasPower(r.manifest) && r.hasCounters), COUNTERS_FILE, COUNTER_COLUMNS)));
+  return left;
 }
 
 /**
@@ -97,6 +168,10 @@ export async function createViews(con: DuckDBConnection, src: ViewSources, which
  * install or load), the runs directory as the one allowed place, the configuration locked.
  * DuckDB would still let a COPY write inside the allowed directory: `prepareReadOnly` refuses
  * every statement that is not a query.
+ *
+ * Spilling to disk is off (`temp_directory = ''`): DuckDB adds its temporary directory (by
+ * default `.tmp` under the current directory) to the allowed ones, which let a query read
+ * `<cwd>/.tmp/*`. A query larger than memory fails with DuckDB's out-of-memory error instead.
  */
 export async function lockDown(con: DuckDBConnection, runsDir: string): Promise<void> {
   const dirs = new Set([runsDir]);
@@ -104,6 +179,7 @@ export async function lockDown(con: DuckDBConnection, runsDir: string): Promise<
   if (real !== undefined) dirs.add(real);
   const list = [...dirs].map((d) => sqlString(d.endsWith(sep) ? d : d + sep)).join(', ');
   for (const stmt of [
+    "SET temp_directory = ''",
     `SET allowed_directories = [${list}]`,
     'SET enable_external_access = false',
     'SET autoinstall_known_extensions = false',

@@ -10,10 +10,12 @@
  */
 import { isReservedRunsDirEntry } from '../runs/runs-dir.js';
 import { readdir } from 'node:fs/promises';
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { errors, isInferprintError, type ErrorCode, type InferprintError } from '../errors.js';
 import { errnoCode } from '../io/fs-errors.js';
+import { checkRegularFileSync } from '../io/regular-file.js';
+import { readManifestFileSync } from '../runs/bundle-files.js';
 import { COUNTERS_FILE, hasPower, isSafeName, MANIFEST_FILE, readManifestText, TRACE_FILE } from '../runs/manifest.js';
 import type { StoredRun } from './rows.js';
 
@@ -111,36 +113,51 @@ export function inspectEntry(runsDir: string, name: string, cache?: ScanCache, k
     if (st.isSymbolicLink()) return skipped(name, path, symlinkError(path));
     if (!st.isDirectory()) return skipped(name, path, errors.invalidValue({ file: path }, 'not a run bundle: not a directory'));
   }
-  let names: Set<string>;
+  let dirents: Map<string, Dirent>;
   try {
-    names = new Set(readdirSync(path));
+    dirents = new Map(readdirSync(path, { withFileTypes: true }).map((d) => [d.name, d]));
   } catch (e) {
     if (isGone(e)) return { kind: 'gone' };
     return skipped(name, path, errors.io(path, e));
   }
+  const names = new Set(dirents.keys());
   const manifestPath = join(path, MANIFEST_FILE);
   if (!names.has(MANIFEST_FILE)) return skipped(name, path, errors.notFound(manifestPath, 'not a run bundle: manifest.json'));
+  /**
+   * A file the bundle relies on must be a plain file (bundle-files.ts): a link is never
+   * followed, a FIFO never opened. The directory entry's type costs no system call; an
+   * unknown type is looked at.
+   */
+  const plain = (file: string, what: string): void => {
+    if (dirents.get(file)?.isFile() !== true) checkRegularFileSync(join(path, file), { links: 'refuse', what });
+  };
 
   let key = '';
   try {
+    plain(MANIFEST_FILE, 'run manifest');
     let cached: StoredRun | undefined;
     if (cache) {
       const st = statSync(manifestPath);
       key = `${st.ino}:${st.size}:${st.mtimeMs}`;
       cached = cache.get(name, key);
     }
-    const { manifest, schemaVersion } = cached ?? readManifestText(readFileSync(manifestPath, 'utf8'), manifestPath);
+    const { manifest, schemaVersion } = cached ?? readManifestText(readManifestFileSync(path), manifestPath);
     // Ids name directories; a renamed copy would make two bundles claim one id.
     if (manifest.id !== name) throw errors.invalidValue({ file: manifestPath, field: 'id' }, `id ${JSON.stringify(manifest.id)} differs from the directory name ${JSON.stringify(name)}`);
     if (hasPower(manifest)) {
       if (!names.has(TRACE_FILE)) throw errors.notFound(join(path, TRACE_FILE), 'run trace');
+      plain(TRACE_FILE, 'run trace');
+      if (names.has(COUNTERS_FILE)) plain(COUNTERS_FILE, 'energy counters');
     } else {
       // No sensor, no power: Parquet files here would be samples nobody can say the origin of.
       for (const f of [TRACE_FILE, COUNTERS_FILE]) {
         if (names.has(f)) throw errors.invalidValue({ file: join(path, f) }, 'present, but manifest.json has no sensor (the run measured no power)');
       }
     }
-    for (const f of manifest.files) if (!names.has(f.name)) throw errors.notFound(join(path, f.name), `file listed in manifest.json (role ${f.role})`);
+    for (const f of manifest.files) {
+      if (!names.has(f.name)) throw errors.notFound(join(path, f.name), `file listed in manifest.json (role ${f.role})`);
+      plain(f.name, `file listed in manifest.json (role ${f.role})`);
+    }
     const run: StoredRun = { id: name, path, manifest, schemaVersion, hasCounters: names.has(COUNTERS_FILE) };
     if (cache && cached === undefined) cache.set(name, key, run);
     return { kind: 'run', run };

@@ -8,7 +8,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { errors, isInferprintError } from '../errors.js';
-import { readMlperfSummary } from '../mlperf/log-tree.js';
+import { parseSummary } from '../mlperf/parse-summary.js';
+import { MAX_SUMMARY_BYTES, readBundleFileSync } from '../runs/bundle-files.js';
 import { readBundleTrace, type BundleTrace } from '../runs/bundle.js';
 import { hasPower, MANIFEST_FILE } from '../runs/manifest.js';
 import { withDuckDB } from '../runs/parquet.js';
@@ -41,7 +42,7 @@ export interface QueryOptions {
 }
 
 export interface SqlResult extends QueryResult {
-  /** Entries the listing skipped (not in the views), and summaries that could not be parsed. */
+  /** Entries the listing skipped (not in the views), summaries that could not be parsed, and Parquet files left out of `traces` / `counters` as corrupt. */
   readonly skipped: readonly SkippedEntry[];
 }
 
@@ -138,7 +139,7 @@ class DirectoryStore implements RunStore {
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       for (const f of files.slice(i, i + 200)) {
         try {
-          rows.push(toResultRow(f.run.id, f.name, readMlperfSummary(f.path)));
+          rows.push(toResultRow(f.run.id, f.name, parseSummary(readBundleFileSync(f.run.path, f.name, 'MLPerf summary', MAX_SUMMARY_BYTES), f.path)));
         } catch (e) {
           if (!isInferprintError(e)) throw e;
           problems.push({ name: f.run.id, path: f.path, code: e.code, reason: e.message });
@@ -167,6 +168,7 @@ class DirectoryStore implements RunStore {
     const listing = await this.list();
     await this.opts.beforeQuery?.(attempt);
     let problems: readonly SkippedEntry[] = [];
+    let corrupt: readonly SkippedEntry[] = [];
     const result = await withDuckDB(async (con) => {
       const sources = {
         runsDir: this.runsDir,
@@ -178,7 +180,7 @@ class DirectoryStore implements RunStore {
           return r.rows;
         },
       };
-      await createViews(con, sources, which);
+      corrupt = await createViews(con, sources, which);
       await lockDown(con, this.runsDir);
       const prepared = await prepareReadOnly(con, sql);
       try {
@@ -187,7 +189,7 @@ class DirectoryStore implements RunStore {
         prepared.destroySync();
       }
     });
-    return { ...result, skipped: [...listing.skipped, ...problems] };
+    return { ...result, skipped: [...listing.skipped, ...problems, ...corrupt] };
   }
 
   /** Whether `e` is DuckDB failing to open a file of a bundle that is no longer there. */

@@ -1,6 +1,7 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { errors, quote } from '../errors.js';
 import { readLinesSync } from '../io/lines.js';
+import { openRegularFileSync } from '../io/regular-file.js';
 import { TraceBuilder } from './builder.js';
 import { decodeCodeCarbonCsv, type CodeCarbonOptions, type CodeCarbonRecord } from './parse-codecarbon.js';
 import { decodeGenericCsv, GENERIC_CSV_FORMAT, type GenericCsvOptions } from './parse-generic-csv.js';
@@ -77,10 +78,16 @@ export type FileFormat = 'thesis-csv' | 'nvidia-smi' | 'tegrastats' | 'generic' 
 
 /** First non-empty line; a wide nvidia-smi header (every query field) runs past 6 kB. */
 function firstLine(path: string): string {
-  const fd = openSync(path, 'r');
+  // Regular files only: a FIFO would block here, and a pipe read to sniff could not be read again.
+  const { fd } = openRegularFileSync(path, { links: 'follow', what: 'file' });
   try {
     const buf = Buffer.alloc(1 << 16);
-    const n = readSync(fd, buf, 0, buf.length, 0);
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, buf.length, 0);
+    } catch (e) {
+      throw errors.io(path, e); // a directory opens, and fails here (EISDIR)
+    }
     return (
       buf
         .subarray(0, n)

@@ -1,4 +1,4 @@
-import { errors, type Where } from '../errors.js';
+import { errors, quote, type Where } from '../errors.js';
 
 // Accepts what real loggers write: `.001370686` (bc), `0`, `37.45`, `1e-3`, `-2`. Rejects
 // empty cells, `NaN`, `inf` and anything with trailing junk: Number() would turn '' into 0.
@@ -42,13 +42,19 @@ export function fastDecimal(s: string): number {
   return neg ? -v : v;
 }
 
-/** Parse a decimal cell strictly; throws a PARSE error naming `where` otherwise. */
+/**
+ * Parse a decimal cell strictly; throws a PARSE error naming `where` otherwise. A number
+ * beyond the range of a double (`1e400`, 400 digits) is INVALID_VALUE here, with the cell as
+ * written: Number() would turn it into Infinity, which no later check can trace back to its line.
+ */
 export function parseDecimal(raw: string, where: Where): number {
   const fast = fastDecimal(raw);
   if (!Number.isNaN(fast)) return fast;
   const s = raw.trim();
   if (!NUMBER.test(s)) throw errors.notANumber(where, raw);
-  return Number(s);
+  const v = Number(s);
+  if (!Number.isFinite(v)) throw errors.invalidValue(where, `number ${quote(s)} is beyond the range of a double (about ±1.8e308)`);
+  return v;
 }
 
 /** True when the cell is a plain decimal number (used to sniff header-less files). */

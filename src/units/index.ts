@@ -5,6 +5,8 @@
  * Conventions used across inferprint: power in W, energy in J (kWh only at the LCA
  * boundary), time in s, GWP in g (mg only when formatting tables).
  */
+import { errors } from '../errors.js';
+
 declare const unit: unique symbol;
 export type Quantity<U extends string> = number & { readonly [unit]: U };
 
@@ -48,6 +50,9 @@ export function powerUnitToWatts(unit: PowerUnit): number {
       return 1e-3;
     case 'kW':
       return 1e3;
+    default:
+      // Only reachable from outside the type system (JavaScript, a cast): say so, never return undefined.
+      throw errors.unknownUnit({ field: 'unit' }, String(unit), POWER_UNITS);
   }
 }
 export function isPowerUnit(s: string): s is PowerUnit {
@@ -56,6 +61,7 @@ export function isPowerUnit(s: string): s is PowerUnit {
 
 /** Energy units accepted at input boundaries (counters, CodeCarbon files). */
 export type EnergyUnit = 'J' | 'mJ' | 'uJ' | 'Wh' | 'kWh';
+export const ENERGY_UNITS: readonly EnergyUnit[] = ['J', 'mJ', 'uJ', 'Wh', 'kWh'];
 export function energyUnitToJoules(unit: EnergyUnit): number {
   switch (unit) {
     case 'J':
@@ -68,6 +74,8 @@ export function energyUnitToJoules(unit: EnergyUnit): number {
       return 3600;
     case 'kWh':
       return JOULES_PER_KWH;
+    default:
+      throw errors.unknownUnit({ field: 'unit' }, String(unit), ENERGY_UNITS);
   }
 }
 

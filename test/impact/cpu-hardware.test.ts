@@ -186,7 +186,7 @@ void describe('servers (declared footprints)', () => {
 });
 
 void it('HARDWARE keeps its meaning (the accelerators, for the report and the dashboard); CPUs are apart and all resolve', () => {
-  assert.equal(HARDWARE.length, 25);
+  assert.equal(HARDWARE.length, 27);
   assert.ok(HARDWARE.every((h) => h.kind !== 'cpu'));
   assert.deepEqual(ALL_HARDWARE.map((h) => h.id), [...HARDWARE, ...CPU_HARDWARE].map((h) => h.id));
   for (const h of ALL_HARDWARE) assert.equal(resolveHardware(h.id)?.id, h.id);

@@ -30,7 +30,7 @@ void describe('inferprint hardware list', () => {
     assert.match(out, /^id\s+name\s+kind/);
     assert.match(out, /A100\s+NVIDIA A100 \(study row\).*20\.47\s+30\.99\s+44\.82/);
     assert.match(out, new RegExp(`${ALL_HARDWARE.length} device\\(s\\) and ${SERVERS.length} server\\(s\\)`));
-    assert.equal(ALL_HARDWARE.filter((h) => h.kind === 'gpu' || h.kind === 'jetson').length, 25, 'the accelerators as before');
+    assert.equal(ALL_HARDWARE.filter((h) => h.kind === 'gpu' || h.kind === 'jetson').length, 27, 'the accelerators (25 before the V100 and P100 SXM2 rows)');
   });
   void it('filters by category (any case) and writes CSV', async () => {
     const { out } = await run('list', '--category', 'edge', '--format', 'csv');

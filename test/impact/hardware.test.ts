@@ -103,8 +103,8 @@ void describe('device facts', () => {
     assert.equal(requireHardware('H100').memoryGb, 80);
     assert.equal(requireHardware('NVIDIA H200').memoryGb, 141);
   });
-  void it('every row has a source, and uncertain die areas say so', () => {
+  void it('every row has a source, and the unpublished Orin die area says so', () => {
     for (const h of HARDWARE) assert.ok(h.source.length > 10 && h.sourceYear > 2000, h.id);
-    for (const id of ['L4', 'Orin-NX-16GB', 'Orin-Nano-8GB']) assert.match(requireHardware(id).note ?? '', /uncertain/i, id);
+    for (const id of ['AGX-Orin', 'Orin-NX-16GB', 'Orin-Nano-8GB']) assert.match(requireHardware(id).note ?? '', /untraced/i, id);
   });
 });

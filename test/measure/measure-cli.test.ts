@@ -155,7 +155,8 @@ test('the runs directory goes away during the run: summary printed, bundle in $T
 test('a command that exits 3: the run reads "measurement completed; command exited with code 3", a warning says it, exit 3', { skip: skipNoBuild }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'inferprint-e2e-'));
   const runs = join(dir, 'runs');
-  const r = spawnSync(BIN, ['measure', '--sensor', `replay:${replayFile(dir)}`, '--runs-dir', runs, '--', 'sh', '-c', 'exit 3'], { encoding: 'utf8' });
+  // The command lasts a few sampling intervals, so the window holds samples however busy the machine is.
+  const r = spawnSync(BIN, ['measure', '--sensor', `replay:${replayFile(dir)}`, '--interval', '20ms', '--runs-dir', runs, '--', 'sh', '-c', 'sleep 0.3; exit 3'], { encoding: 'utf8' });
   assert.equal(r.status, 3, r.stderr);
   assert.match(r.stdout, /^run \S+ \(measurement completed; command exited with code 3\) saved in /);
   assert.match(r.stderr, /^inferprint: warning: the command exited with code 3; the measurement itself completed$/m);

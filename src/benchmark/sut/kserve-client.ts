@@ -64,6 +64,8 @@ export interface KserveSutOptions {
   readonly warmupRuns?: number;
   /** Monotonic clock in seconds for the phase spans (default `performance.now() / 1000`). */
   readonly clock?: () => number;
+  /** Sent on every request as `Authorization: Bearer <token>` (`serve-model --token`); never logged or saved. */
+  readonly token?: string;
 }
 
 export interface KserveSut {
@@ -109,7 +111,8 @@ export async function openKserveSut(opts: KserveSutOptions): Promise<KserveSut> 
   if (opts.maxBatchSize !== undefined && (!Number.isSafeInteger(opts.maxBatchSize) || opts.maxBatchSize < 1)) {
     throw errors.invalidValue({ field: 'maxBatchSize' }, `must be a positive integer, got ${opts.maxBatchSize}`);
   }
-  const http_ = new HttpJson(base.protocol === 'https:' ? https : http, timeoutS);
+  if (opts.token !== undefined && !/^[\x21-\x7e]+$/.test(opts.token)) throw errors.usage('the token must be printable ASCII without spaces', '--token');
+  const http_ = new HttpJson(base.protocol === 'https:' ? https : http, timeoutS, opts.token);
   try {
     const loadStart = clock();
     const root = base.href.replace(/\/$/, '');
@@ -377,6 +380,7 @@ class HttpJson {
   constructor(
     private readonly transport: typeof http | typeof https,
     private readonly timeoutS: number,
+    private readonly token?: string,
   ) {
     this.agent = new transport.Agent({ keepAlive: true, maxSockets: 64 });
   }
@@ -413,6 +417,7 @@ class HttpJson {
   private once(method: 'GET' | 'POST', url: string, body: EncodedBody | undefined): Promise<HttpResult> {
     return new Promise((resolve, reject) => {
       const headers: http.OutgoingHttpHeaders = { accept: 'application/json, application/octet-stream' };
+      if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
       if (body !== undefined) {
         headers['content-type'] = body.contentType;
         headers['content-length'] = body.body.length;

@@ -17,6 +17,9 @@
  * the field at fault, e.g. `outputs[1].shape`.
  */
 import { errors, type Where } from '../../errors.js';
+import { jsonDepth } from '../../json-depth.js';
+
+export { jsonDepth };
 
 /** The header giving the length of the JSON part when binary tensor data follows it. */
 export const HEADER_LENGTH_HEADER = 'inference-header-content-length';
@@ -255,6 +258,13 @@ function fromJsonData(datatype: KserveDatatype, raw: unknown, count: number, whe
 
 // ---- bodies ----
 
+/**
+ * Deepest nesting a body may have. A request is an object of tensors whose data nest one array
+ * per dimension: 6 levels for a BERT batch. Deeper bodies are refused before `JSON.parse` (whose
+ * recursion, and that of flattening the data, a body of 100 000 `[` would overflow).
+ */
+export const MAX_JSON_DEPTH = 32;
+
 /** The JSON object and the bytes after it; `jsonLength` undefined means the whole body is JSON. */
 function splitBody(body: Uint8Array, jsonLength: number | undefined, where: Where): { json: unknown; binary: Uint8Array } {
   if (jsonLength !== undefined && jsonLength > body.length) {
@@ -267,6 +277,8 @@ function splitBody(body: Uint8Array, jsonLength: number | undefined, where: Wher
   } catch {
     throw errors.parse(where, 'body is not UTF-8 JSON');
   }
+  const depth = jsonDepth(text, MAX_JSON_DEPTH * 4);
+  if (depth > MAX_JSON_DEPTH) throw errors.parse(where, `JSON nested ${depth > MAX_JSON_DEPTH * 4 ? 'far ' : ''}deeper than ${MAX_JSON_DEPTH} levels`);
   let json: unknown;
   try {
     json = JSON.parse(text);

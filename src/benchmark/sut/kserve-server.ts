@@ -10,14 +10,27 @@
  * (like Triton with one instance and no dynamic batcher), each request batch in session runs of
  * at most `maxBatchSize` samples.
  *
- * Every failure is answered with `{"error": "..."}` and a status (400 malformed request, 404
- * unknown path, model or version, 405 wrong method, 413 body over the limit, 500 inference
- * failed), never a stack trace.
+ * Who may call it (`request-guard.ts`): loopback by default, the `Host` checked, JSON or binary
+ * bodies only, a bearer token when asked for (required off loopback).
+ *
+ * Bounded work: a body over the cap (413) is not read past the cap; a body nested deeper than
+ * `MAX_JSON_DEPTH` is refused before it is parsed; a batch over `max_batch_size`, a sequence
+ * longer than the model's positions, token or segment ids out of the model's tables and masks
+ * other than 0/1 are refused (400) before any inference. The body cap follows from those limits
+ * (`defaultMaxBodyBytes`), so decoding a body never holds the event loop long: health checks
+ * answer while the model runs (on its worker thread).
+ *
+ * Every failure is answered with `{"error": "..."}` and a status (400 malformed request, 401 no
+ * or wrong token, 403 a web page's request, 404 unknown path, model or version, 405 wrong
+ * method, 413 body over the limit, 415 body neither JSON nor binary, 421 a `Host` that is not
+ * this server's, 500 inference failed), never a stack trace and never a file path.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errors, formatWhere, isInferprintError, type InferprintError } from '../../errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
+import { bindNeedsToken, checkAccess, checkBodyType, type Refusal } from './request-guard.js';
+import { readBertInputLimits, type BertInputLimits } from './onnx-limits.js';
 import {
   BINARY_EXTENSION,
   decodeInferRequest,
@@ -44,11 +57,21 @@ export interface ServeModelOptions {
   readonly cudaDeviceId?: number;
   /** Most samples per session run; larger request batches are run in several (default 8). */
   readonly maxBatchSize?: number;
+  /**
+   * Most samples in one request (Triton's `max_batch_size`, served at `/v2/models/{name}/config`
+   * so clients split larger queries); default the batch the model fixes, else 64 (the HTTP
+   * client's own default).
+   */
+  readonly maxRequestBatch?: number;
+  /** Required on every request (`Authorization: Bearer <token>`); a non-loopback `host` needs one. */
+  readonly token?: string;
   /** Untimed session runs at full batch before the server listens (default 2). */
   readonly warmupRuns?: number;
-  /** Largest request body accepted, in bytes (default 64 MiB: a batch of ~2 700 samples in binary). */
+  /** Largest request body accepted, in bytes (default `defaultMaxBodyBytes`: what the largest allowed batch needs). */
   readonly maxBodyBytes?: number;
   readonly intraOpNumThreads?: number;
+  /** Bumped by the session's worker as each run starts and ends (see `OrtSutOptions.runActivity`). */
+  readonly runActivity?: Int32Array;
   /** Told of every request answered with a 5xx status (the CLI prints them). */
   readonly onServerError?: (message: string) => void;
 }
@@ -71,6 +94,13 @@ export interface ModelServer {
   readonly modelName: string;
   readonly ort: OrtSut;
   readonly metadata: ModelMetadata;
+  /** Most samples per request, and the model's input limits found in its file. */
+  readonly maxRequestBatch: number;
+  readonly limits: BertInputLimits;
+  /** Largest body accepted, bytes. */
+  readonly maxBodyBytes: number;
+  /** Said once at start: a limit that could not be read from the model file. */
+  readonly notes: readonly string[];
   stats(): ServerStats;
   /** Stop listening, drop kept-alive connections, release the session. */
   close(): Promise<void>;
@@ -78,7 +108,22 @@ export interface ModelServer {
 
 export const DEFAULT_MODEL_NAME = 'bert';
 export const DEFAULT_PORT = 8000;
-const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** Samples per request when the model does not fix its batch: the HTTP client's default too. */
+export const DEFAULT_MAX_REQUEST_BATCH = 64;
+/** Sequence length assumed for the body cap when the model says nothing (BERT's usual 512 positions). */
+const FALLBACK_SEQ_CAP = 512;
+/** Bytes a JSON element may take, separators and indentation included (an int64 is at most 20 characters). */
+const JSON_BYTES_PER_ELEMENT = 32;
+/** Room for the JSON around the data: names, shapes, parameters. */
+const BODY_SLACK_BYTES = 1024 * 1024;
+
+/**
+ * The body cap: 1 MiB plus 32 bytes for each of the 3 inputs' elements of the largest allowed
+ * request (`maxRequestBatch × sequence`). 64 × 512 gives 4 MiB, which decodes in tens of ms.
+ */
+export function defaultMaxBodyBytes(maxRequestBatch: number, seqCap: number): number {
+  return BODY_SLACK_BYTES + JSON_BYTES_PER_ELEMENT * 3 * maxRequestBatch * seqCap;
+}
 /** The only version served: Triton numbers versions from 1. */
 const MODEL_VERSION = '1';
 /** A rejected body is read and discarded up to this much, so the client sees the 413 rather than a reset. */
@@ -92,7 +137,14 @@ export async function serveModel(opts: ServeModelOptions): Promise<ModelServer> 
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? DEFAULT_PORT;
   if (!Number.isSafeInteger(port) || port < 0 || port > 65535) throw errors.usage(`port must be an integer in 0..65535, got ${port}`, '--port');
-  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const token = opts.token;
+  if (token !== undefined && token.trim() === '') throw errors.usage('the token is empty', '--token');
+  if (bindNeedsToken(host) && token === undefined) {
+    throw errors.usage(`refusing to serve on non-loopback address ${host} without a token: anyone who can reach it could run inference on this machine (add --token, e.g. --token $(openssl rand -hex 16))`, '--host');
+  }
+  if (opts.maxRequestBatch !== undefined && (!Number.isSafeInteger(opts.maxRequestBatch) || opts.maxRequestBatch < 1)) {
+    throw errors.usage(`expected a positive integer, got ${opts.maxRequestBatch}`, '--max-request-batch');
+  }
 
   const ort = await openOrtSut({
     modelPath: opts.modelPath,
@@ -101,13 +153,35 @@ export async function serveModel(opts: ServeModelOptions): Promise<ModelServer> 
     ...(opts.cudaDeviceId !== undefined ? { cudaDeviceId: opts.cudaDeviceId } : {}),
     ...(opts.warmupRuns !== undefined ? { warmupRuns: opts.warmupRuns } : {}),
     ...(opts.intraOpNumThreads !== undefined ? { intraOpNumThreads: opts.intraOpNumThreads } : {}),
+    ...(opts.runActivity !== undefined ? { runActivity: opts.runActivity } : {}),
   });
+  let found: Awaited<ReturnType<typeof readBertInputLimits>>;
+  try {
+    found = await readBertInputLimits(opts.modelPath, ort.io);
+  } catch (e) {
+    await ort.close();
+    throw errors.io(opts.modelPath, e);
+  }
+  const limits = found.limits;
+  const notes = found.note !== undefined ? [found.note] : [];
+  const fixedBatch = ort.io.fixedBatch;
+  if (fixedBatch !== undefined && opts.maxRequestBatch !== undefined && opts.maxRequestBatch !== fixedBatch) {
+    await ort.close();
+    throw errors.usage(`the model fixes the batch at ${fixedBatch}; requests hold exactly that many samples`, '--max-request-batch');
+  }
+  const maxRequestBatch = fixedBatch ?? opts.maxRequestBatch ?? DEFAULT_MAX_REQUEST_BATCH;
+  const maxBodyBytes = opts.maxBodyBytes ?? defaultMaxBodyBytes(maxRequestBatch, ort.io.fixedSeqLen ?? limits.maxPositions ?? FALLBACK_SEQ_CAP);
   const metadata = modelMetadata(modelName, ort);
-  const model = new ServedModel(ort, modelName);
+  const model = new ServedModel(ort, modelName, maxRequestBatch, limits);
   const counts = { requests: 0, inferRequests: 0, samples: 0, failed: 0 };
 
   const server = http.createServer((req, res) => {
     counts.requests++;
+    const refused = checkAccess(req, { bindHost: host, token });
+    if (refused !== undefined) {
+      refuse(req, res, refused);
+      return;
+    }
     answer(req, res)
       .then((reply) => {
         if (reply === 'sent') return;
@@ -139,12 +213,21 @@ export async function serveModel(opts: ServeModelOptions): Promise<ModelServer> 
         return { status: 200, body: { name: modelName, ready: true } };
       case 'model-metadata':
         return { status: 200, body: metadata };
+      case 'model-config':
+        // Triton's model configuration extension, reduced to what a client needs to split its queries.
+        return { status: 200, body: { name: modelName, platform: metadata.platform, max_batch_size: maxRequestBatch } };
       case 'infer':
         return infer(req, res);
     }
   };
 
   const infer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<Reply | 'sent'> => {
+    const wrongType = checkBodyType(req.headers);
+    if (wrongType !== undefined) {
+      counts.failed++;
+      refuse(req, res, wrongType);
+      return 'sent';
+    }
     const body = await readBody(req, maxBodyBytes);
     if (body === 'too-large') {
       counts.failed++;
@@ -165,10 +248,10 @@ export async function serveModel(opts: ServeModelOptions): Promise<ModelServer> 
     try {
       outputs = model.outputsOf(await model.run(samples), request);
     } catch (e) {
-      const message = `inference failed: ${isInferprintError(e) ? clientMessage(e) : e instanceof Error ? e.message : String(e)}`;
-      opts.onServerError?.(message);
+      // The cause may name the model file or the machine's paths: it goes to the server's log only.
+      opts.onServerError?.(`inference failed: ${isInferprintError(e) ? e.message : e instanceof Error ? e.message : String(e)}`);
       counts.failed++;
-      return failure(500, message);
+      return failure(500, 'inference failed (the cause is in the server log)');
     }
     counts.inferRequests++;
     counts.samples += samples.length;
@@ -196,6 +279,11 @@ export async function serveModel(opts: ServeModelOptions): Promise<ModelServer> 
     if (code === 'EACCES') throw errors.usage(`not allowed to listen on port ${port} (ports below 1024 need privileges)`, '--port');
     throw errors.io(`${host}:${port}`, e);
   }
+  // Malformed HTTP never reaches the handler: a plain 400, no details.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"malformed HTTP request"}');
+    else socket.destroy();
+  });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
@@ -207,6 +295,10 @@ export async function serveModel(opts: ServeModelOptions): Promise<ModelServer> 
     modelName,
     ort,
     metadata,
+    maxRequestBatch,
+    limits,
+    maxBodyBytes,
+    notes,
     stats: () => ({ ...counts }),
     close: () =>
       (closed ??= (async () => {
@@ -250,6 +342,8 @@ class ServedModel {
   constructor(
     private readonly ort: OrtSut,
     private readonly name: string,
+    private readonly maxRequestBatch: number,
+    private readonly limits: BertInputLimits,
   ) {
     const out = ort.io.output;
     this.outputNames = out.kind === 'pair' ? [out.start, out.end] : [out.name];
@@ -278,6 +372,13 @@ class ServedModel {
     }
     if (io.fixedSeqLen !== undefined && seqLen !== io.fixedSeqLen) throw errors.invalidValue({ field: `inputs.${ids.name}.shape` }, `sequence length ${seqLen}, the model takes ${io.fixedSeqLen}`);
     if (io.fixedBatch !== undefined && n !== io.fixedBatch) throw errors.invalidValue({ field: `inputs.${ids.name}.shape` }, `batch ${n}, the model takes ${io.fixedBatch}`);
+    if (n > this.maxRequestBatch) throw errors.invalidValue({ field: `inputs.${ids.name}.shape` }, `batch ${n} is over this server's max_batch_size ${this.maxRequestBatch}: split it into several requests`);
+    const positions = this.limits.maxPositions;
+    if (positions !== undefined && seqLen > positions) throw errors.invalidValue({ field: `inputs.${ids.name}.shape` }, `sequence length ${seqLen}, the model has ${positions} positions`);
+    const { vocabSize, typeVocabSize } = this.limits;
+    checkRange(ids, 0, vocabSize, 'token ids', vocabSize !== undefined ? ` (the model's vocabulary has ${vocabSize})` : '');
+    checkRange(segments, 0, typeVocabSize, 'segment ids', typeVocabSize !== undefined ? ` (the model has ${typeVocabSize} segment types)` : '');
+    checkRange(mask, 0, 2, 'mask values', ' (1 for a token, 0 for padding)');
     const row = (t: KserveTensor, i: number): BigInt64Array => {
       if (t.data instanceof BigInt64Array) return t.data.slice(i * seqLen, (i + 1) * seqLen);
       const out = new BigInt64Array(seqLen);
@@ -329,11 +430,26 @@ class ServedModel {
   }
 }
 
+/** Every element of `t` in [min, end) (end undefined: no upper bound known), else a 400 naming the first one outside and why. */
+function checkRange(t: KserveTensor, min: number, end: number | undefined, what: string, why: string): void {
+  const data = t.data;
+  const lo = BigInt(min);
+  const hi = end === undefined ? undefined : BigInt(end);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    const big = typeof v === 'bigint' ? v : BigInt(v);
+    if (big < lo || (hi !== undefined && big >= hi)) {
+      const range = hi === undefined ? `≥ ${min}` : `in ${min}..${end! - 1}`;
+      throw errors.invalidValue({ field: `inputs.${t.name}[${i}]` }, `${what} must be ${range}${why}, got ${big}`);
+    }
+  }
+}
+
 // ---- routing and bodies ----
 
 type Route =
   | { readonly kind: 'server-metadata' | 'live' | 'ready'; readonly model?: undefined; readonly version?: undefined }
-  | { readonly kind: 'model-metadata' | 'model-ready' | 'infer'; readonly model: string; readonly version: string | undefined }
+  | { readonly kind: 'model-metadata' | 'model-ready' | 'model-config' | 'infer'; readonly model: string; readonly version: string | undefined }
   | { readonly kind: 'error'; readonly status: 400 | 404 | 405; readonly message: string; readonly allow?: string; readonly model?: undefined };
 
 /** The protocol's paths; anything else is a 404, a known path with the wrong verb a 405. */
@@ -366,6 +482,7 @@ export function routeOf(method: string, rawUrl: string): Route {
   }
   if (tail.length === 0) return verb('GET', { kind: 'model-metadata', model: b, version });
   if (tail.length === 1 && tail[0] === 'ready') return verb('GET', { kind: 'model-ready', model: b, version });
+  if (tail.length === 1 && tail[0] === 'config') return verb('GET', { kind: 'model-config', model: b, version });
   if (tail.length === 1 && tail[0] === 'infer') return verb('POST', { kind: 'infer', model: b, version });
   return notFound(method, path);
 }
@@ -399,18 +516,28 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<Uint8
   return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
 }
 
-/**
- * Answer 413 and close the connection. The rest of the body is read and dropped (up to a
- * bound), because closing a socket with unread data makes the client see a reset, not the 413.
- */
-function reject413(req: http.IncomingMessage, res: http.ServerResponse, limit: number): void {
-  sendJson(res, 413, { error: `request body over the limit of ${limit} bytes` }, { connection: 'close' });
+/** Answer a refusal and close the connection, dropping (a bounded amount of) any body the client sends. */
+function refuse(req: http.IncomingMessage, res: http.ServerResponse, r: Refusal): void {
+  sendJson(res, r.status, { error: r.message }, { ...(r.headers ?? {}), connection: 'close' });
+  drain(req);
+}
+
+function drain(req: http.IncomingMessage): void {
   let discarded = 0;
   req.on('data', (c: Buffer) => {
     discarded += c.length;
     if (discarded > DRAIN_LIMIT_BYTES) req.destroy();
   });
   req.resume();
+}
+
+/**
+ * Answer 413 and close the connection. The rest of the body is read and dropped (up to a
+ * bound), because closing a socket with unread data makes the client see a reset, not the 413.
+ */
+function reject413(req: http.IncomingMessage, res: http.ServerResponse, limit: number): void {
+  sendJson(res, 413, { error: `request body over the limit of ${limit} bytes` }, { connection: 'close' });
+  drain(req);
 }
 
 interface Reply {

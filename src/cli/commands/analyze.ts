@@ -4,7 +4,7 @@ import type { AnalysisRow, EnergyMethod } from '../../analysis/types.js';
 import { PRESET_IDS, type PresetId } from '../../impact/presets.js';
 import { parameterLines } from '../impact-parameters.js';
 import { EMBODIED_MODEL_IDS, isEmbodiedModelId, type EmbodiedModelId } from '../../impact/embodied/index.js';
-import { errors } from '../../errors.js';
+import { errors, escapeControl } from '../../errors.js';
 import { parseDurationFlag, parseGridFlag, parsePueFlag } from '../flags.js';
 import { gToMg, gramsCO2e } from '../../units/index.js';
 import { parseFlags } from '../args.js';
@@ -37,7 +37,7 @@ Options:
                              in gCO2e/kWh (default: as recorded, else the preset's)
   --pue auto|X               power usage effectiveness (auto: the preset's, by hardware category)
   --lifetime DURATION        hardware lifetime for the embodied allocation (default 7y)
-  --embodied die-area-v1|die-area-density-v1|thesis-2025-constants
+  --embodied die-area-v1|die-area-density-v1|die-area-act-v1|thesis-2025-constants
   --device NAME              hardware of power files that do not name it (see: inferprint hardware list)
   --input-format FORMAT      auto (default), thesis-csv, nvidia-smi, tegrastats, generic, codecarbon
   --columns SPEC             generic CSV columns: t=COL,p=COL,unit=W|mW|kW[,timeUnit=s|ms|us|ns][,delim=;]
@@ -98,6 +98,7 @@ export const analyzeCommand: Command = {
     ctx.stdout(render(result, format));
     // The table prints them as notes; CSV has no room for them, so they go where a person sees them.
     if (format !== 'table') for (const w of result.warnings) ctx.stderr(`inferprint: warning: ${w}\n`);
+    if (format === 'csv') for (const l of skippedLines(result.skipped)) ctx.stderr(`inferprint analyze: ${l}\n`);
     return Promise.resolve(0);
   },
 };
@@ -263,6 +264,18 @@ function renderBenchTable(result: AnalyzeResult): string {
   return renderTable(cols, result.rows);
 }
 
+/** Skipped inputs shown by name and reason (the first ones; JSON lists them all). */
+const SKIPPED_SHOWN = 10;
+
+/** Each skipped input with why, the first SKIPPED_SHOWN of them; nothing when none was skipped. */
+export function skippedLines(skipped: AnalyzeResult['skipped']): string[] {
+  if (skipped.length === 0) return [];
+  const lines = [`Skipped ${skipped.length} input(s):`];
+  for (const x of skipped.slice(0, SKIPPED_SHOWN)) lines.push(`  ${escapeControl(x.path)}: ${escapeControl(x.reason)}${x.detail !== undefined ? ` — ${escapeControl(x.detail)}` : ''}`);
+  if (skipped.length > SKIPPED_SHOWN) lines.push(`  ... and ${skipped.length - SKIPPED_SHOWN} more (--format json lists them all)`);
+  return lines;
+}
+
 function explain(result: AnalyzeResult): string {
   const out: string[] = [];
   out.push(
@@ -280,7 +293,7 @@ function explain(result: AnalyzeResult): string {
     out.push(`Parameters for ${p.device}:`);
     out.push(...parameterLines(p.used));
   }
-  if (result.skipped.length > 0) out.push(`Skipped ${result.skipped.length} input(s) (see --format json for the list).`);
+  out.push(...skippedLines(result.skipped));
   for (const n of result.notes) out.push(`Note: ${n}`);
   return `${out.join('\n')}\n`;
 }

@@ -50,6 +50,8 @@ Options:
                          run bench on the serving box or measure the server there
   --url URL              http: the server's base URL, e.g. http://gpu-box:8000
   --model-name NAME      http: the model's name on the server (default bert)
+  --token T              http: the server's token (serve-model --token), sent as
+                         Authorization: Bearer T; not saved, give it again with --resume
   --queries N,N,...      query counts (default 16,32,64,128,256)
   --runs K               repetitions per query count (default 10)
   --seed N               seed of the run order (default ${DEFAULT_CAMPAIGN_SEED})
@@ -82,6 +84,7 @@ export const benchCommand: Command = {
       sut: { type: 'string' },
       url: { type: 'string' },
       'model-name': { type: 'string' },
+      token: { type: 'string' },
       dataset: { type: 'string' },
       vocab: { type: 'string' },
       'batch-size': { type: 'string' },
@@ -158,7 +161,10 @@ export const benchCommand: Command = {
       http = { url: values.url, modelName: values['model-name'] ?? 'bert' };
     } else {
       for (const flag of ['url', 'model-name'] as const) if (values[flag] !== undefined) throw errors.usage(`--${flag} is for --sut http`, `--${flag}`);
+      if (values.token !== undefined && values.resume !== true) throw errors.usage('--token is for --sut http', '--token');
     }
+    const httpToken = values.token;
+    if (httpToken !== undefined && !/^[\x21-\x7e]+$/.test(httpToken)) throw errors.usage('the token must be printable ASCII without spaces', '--token');
     const mode = values.mode ?? 'performance';
     if (mode !== 'performance' && mode !== 'accuracy') throw errors.usage(`expected performance or accuracy, got '${mode}'`, '--mode');
     if (mode === 'accuracy' && values['dry-run'] === true) throw errors.usage('--dry-run plans performance campaigns; an accuracy run is one run over every SQuAD feature', '--dry-run');
@@ -190,6 +196,7 @@ export const benchCommand: Command = {
         ...(batchSize !== undefined ? { batchSize } : {}),
         provider,
         ...(http ? { http } : {}),
+        ...(httpToken !== undefined ? { httpToken } : {}),
         sensor: values.sensor ?? 'auto',
         intervalS,
         runsDir,
@@ -220,6 +227,7 @@ export const benchCommand: Command = {
       ...(targetQps !== undefined ? { targetQps } : {}),
       ...(batchSize !== undefined ? { batchSize } : {}),
       ...(http ? { http } : {}),
+      ...(httpToken !== undefined ? { httpToken } : {}),
       runsDir,
       cacheDir,
       cwd: ctx.cwd,

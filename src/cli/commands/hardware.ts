@@ -21,6 +21,13 @@ import {
   type HardwareSpec,
   type ServerSpec,
   NO_MEMORY,
+  factProvenance,
+  hostShareOf,
+  idlePowerOf,
+  studyDifferences,
+  type HardwareFact,
+  type IdleParam,
+  type StudyDifference,
 } from '../../impact/index.js';
 import type { CliContext, Command, OutputFormat } from '../command.js';
 import { parseFormat, renderCsv, renderJson, renderTable, type Column } from '../output.js';
@@ -30,7 +37,9 @@ const HELP = `Usage:
   inferprint hardware show NAME [--embodied-model M] [--format table|csv|json]
 
 The hardware database: specs with their sources, and the embodied (manufacturing)
-footprint of each device, candidate by candidate. Accelerators, host CPUs (chiplet parts
+footprint of each device, candidate by candidate. 'show' cites a reference for every fact,
+marks what no source was found for (UNTRACED) and where the study used another value, and
+gives the device's idle power and host share where known. Accelerators, host CPUs (chiplet parts
 die by die; one class entry per CPU class stands for any CPU the table does not name),
 and whole servers with a published footprint (kind server).
 
@@ -193,7 +202,23 @@ const CANDIDATE_COLUMNS: readonly Column<CandidateRow>[] = [
   { key: 'total_kg', header: 'total (kg)', value: (r) => r.c.totalKg, digits: 6 },
 ];
 
+/** ` (the study used 300 W)` where the study's table differs from the corrected fact. */
+function studySays(diffs: readonly StudyDifference[], field: StudyDifference['field'], unit = ''): string {
+  const d = diffs.find((x) => x.field === field);
+  return d === undefined ? '' : ` (the study used ${d.studyValue}${unit}: kept in the thesis-2025 preset)`;
+}
+
+/** ` (untraced: ...)` / ` (unchecked: ...)` after a fact whose reference is not a checked source. */
+function factMark(spec: HardwareSpec, fact: HardwareFact): string {
+  const p = factProvenance(spec).find((f) => f.fact === fact);
+  if (p === undefined) return '';
+  if (p.reference.status === 'untraced') return ' [UNTRACED: no source found, see Sources]';
+  if (p.reference.status === 'study') return " [unchecked: as the study's table gives it]";
+  return '';
+}
+
 function specLines(spec: HardwareSpec): string[] {
+  const diffs = studyDifferences(spec);
   const lines: [string, string][] = [];
   if (spec.generic !== undefined) {
     lines.push([
@@ -204,21 +229,75 @@ function specLines(spec: HardwareSpec): string[] {
   lines.push(
     ['kind', `${spec.kind}${spec.cpuClass ? ` (${spec.cpuClass})` : ''} (power logged in ${powerUnitOf(spec)})`],
     ['category', spec.category],
-    ['die area', `${spec.dieAreaMm2} mm² (${Number((spec.dieAreaMm2 / 100).toFixed(4))} cm²)${spec.dies ? ' in total' : ''}`],
+    [
+      'die area',
+      `${spec.dieAreaMm2} mm² (${Number((spec.dieAreaMm2 / 100).toFixed(4))} cm²)${spec.dies ? ' in total' : ''}${spec.dieAreaRangeMm2 ? `, range ${spec.dieAreaRangeMm2.min}–${spec.dieAreaRangeMm2.max} mm²` : ''}${studySays(diffs, 'dieAreaMm2', ' mm²')}${factMark(spec, 'die_area_mm2')}`,
+    ],
   );
   if (spec.dies) {
     for (const d of spec.dies) lines.push(['  die', `${d.count} × ${d.role} ${d.areaMm2} mm², ${d.foundry} ${d.process} (IC factors keyed to ${d.techNodeNm} nm)`]);
   }
-  lines.push(['node', `${spec.techNodeNm} nm${spec.process ? ` (${spec.process})` : ''}, ${spec.foundry}, ${spec.year}${spec.dies ? ' (first die)' : ''}`]);
-  lines.push(['memory', spec.memoryType === NO_MEMORY ? 'none of its own (a CPU entry: host DRAM is a separate component, not counted here)' : `${spec.memoryGb} GB ${spec.memoryType}`]);
-  lines.push(['TDP', `${spec.tdpW} W`]);
+  lines.push(['node', `${spec.techNodeNm} nm${spec.process ? ` (${spec.process})` : ''}, ${spec.foundry}${spec.dies ? ' (first die)' : ''}${factMark(spec, 'tech_node_nm')}`]);
+  lines.push(['year', `${spec.year}${studySays(diffs, 'year')}${factMark(spec, 'year')}`]);
+  lines.push([
+    'memory',
+    spec.memoryType === NO_MEMORY
+      ? 'none of its own (a CPU entry: host DRAM is a separate component, not counted here)'
+      : `${spec.memoryGb} GB ${spec.memoryType}${studySays(diffs, 'memoryType')}${factMark(spec, 'memory_gb')}`,
+  ]);
+  lines.push(['TDP', `${spec.tdpW} W${studySays(diffs, 'tdpW', ' W')}${factMark(spec, 'tdp_w')}`]);
   if (spec.cores !== undefined) lines.push(['cores', String(spec.cores)]);
-  if (spec.gflopsFp32 !== undefined) lines.push(['FP32', `${spec.gflopsFp32} GFLOPS`]);
-  if (spec.computeCapability !== undefined) lines.push(['compute cap.', spec.computeCapability]);
+  if (spec.gflopsFp32 !== undefined) lines.push(['FP32', `${spec.gflopsFp32} GFLOPS${factMark(spec, 'gflops_fp32')}`]);
+  if (spec.computeCapability !== undefined) lines.push(['compute cap.', `${spec.computeCapability}${studySays(diffs, 'computeCapability')}${factMark(spec, 'compute_capability')}`]);
   lines.push(['aliases', spec.aliases.length > 0 ? spec.aliases.join(', ') : '—']);
-  lines.push(['source', `${spec.source} (${spec.sourceYear})`]);
+  if (spec.factSources === undefined) lines.push(['source', `${spec.source} (${spec.sourceYear})`]);
   if (spec.note !== undefined) lines.push(['note', spec.note]);
-  return lines.map(([k, v]) => `  ${k.padEnd(13)} ${v}`);
+  return [...lines.map(([k, v]) => `  ${k.padEnd(13)} ${v}`), ...idleLines(spec), ...sourceLines(spec)];
+}
+
+/** Each fact with its reference: citation, status and what this audit saw of it. */
+function sourceLines(spec: HardwareSpec): string[] {
+  const facts = factProvenance(spec);
+  if (facts.length === 0) return [];
+  const byRef = new Map<string, { facts: string[]; ref: (typeof facts)[number]['reference'] }>();
+  for (const f of facts) {
+    const e = byRef.get(f.reference.key) ?? { facts: [], ref: f.reference };
+    e.facts.push(f.fact);
+    byRef.set(f.reference.key, e);
+  }
+  const status = (s: string): string => (s === 'untraced' ? 'UNTRACED' : s === 'study' ? "unchecked (the study's table)" : s);
+  return [
+    '',
+    'Sources (each fact → its reference)',
+    ...[...byRef.values()].flatMap(({ facts: fs, ref }) => [
+      `  - ${fs.join(', ')}: ${ref.citation} (${ref.year}) [${status(ref.status)}]`,
+      `      checked: ${ref.checked}${ref.note ? `; ${ref.note}` : ''}`,
+    ]),
+  ];
+}
+
+function idleText(p: IdleParam): string {
+  const range = p.min !== p.max ? ` (${p.min}–${p.max} W)` : '';
+  const how = p.status === 'measured' ? 'measured' : p.status === 'published' ? 'a published table value, not a measurement' : p.status === 'proxy' ? "PROXY: another device's measurement" : 'DERIVED: an estimate from a rule, no measurement';
+  return `${p.value} W${range} — ${how}; ${p.source}${p.year !== undefined ? ` (${p.year})` : ''}${p.note ? `. ${p.note}` : ''}`;
+}
+
+/** Idle power (bare, loaded) and the host share, where the table has them. */
+function idleLines(spec: HardwareSpec): string[] {
+  const idle = idlePowerOf(spec);
+  const host = hostShareOf(spec);
+  if (idle === undefined) return [];
+  const out = ['', 'Idle power and host share (for the deployment advisor)', `  ${'idle, bare'.padEnd(13)} ${idleText(idle.bareW)}`];
+  out.push(`  ${'idle, loaded'.padEnd(13)} ${idle.loadedW ? idleText(idle.loadedW) : 'unknown (no measurement with a model loaded found)'}`);
+  if (host !== undefined) {
+    const r = (p: { value: number; min: number; max: number }, digits: number): string => `${Number(p.value.toFixed(digits))}${p.min !== p.max ? ` (${Number(p.min.toFixed(digits))}–${Number(p.max.toFixed(digits))})` : ''}`;
+    out.push(
+      host.powerW.value === 0 && host.embodiedKg.value === 0
+        ? `  ${'host share'.padEnd(13)} none: ${host.profileName}; ${host.powerW.source}`
+        : `  ${'host share'.padEnd(13)} ${r(host.powerW, 1)} W and ${r(host.embodiedKg, 1)} kgCO2e per device: ${host.profileName}, ÷ ${host.gpusPerHost}; ${host.powerW.source}`,
+    );
+  }
+  return out;
 }
 
 function show(ctx: CliContext, flags: Flags, name: string): number {
@@ -232,7 +311,19 @@ function show(ctx: CliContext, flags: Flags, name: string): number {
   const embodied = estimateEmbodied(flags.model, spec);
   const rows = embodied.candidates.map((c, i) => ({ index: i + 1, c }));
   if (flags.format === 'json') {
-    ctx.stdout(renderJson({ hardware: { ...spec, powerUnit: powerUnitOf(spec) }, ...(match && match.kind !== 'exact' ? { resolvedFrom: { name, how: match.kind } } : {}), embodied }));
+    const idle = idlePowerOf(spec);
+    const host = hostShareOf(spec);
+    ctx.stdout(
+      renderJson({
+        hardware: { ...spec, powerUnit: powerUnitOf(spec) },
+        ...(match && match.kind !== 'exact' ? { resolvedFrom: { name, how: match.kind } } : {}),
+        provenance: factProvenance(spec).map((f) => ({ fact: f.fact, value: f.value, reference: f.reference })),
+        studyDifferences: studyDifferences(spec),
+        idle: idle ?? null,
+        hostShare: host ?? null,
+        embodied,
+      }),
+    );
     return 0;
   }
   if (flags.format === 'csv') {
@@ -254,9 +345,11 @@ function show(ctx: CliContext, flags: Flags, name: string): number {
       '',
       `Embodied footprint (${embodied.model}), kgCO2e`,
       `  ${embodied.formula}${spec.dies ? '; summed over the die types, each matched on its own node (one factor per die type in each candidate)' : ''}`,
-      mf
-        ? `  memory factor: ${mf.memoryType} ${mf.gCo2ePerGb} gCO2e/GB, ${mf.densityGbitPerMm2} Gbit/mm²${mf.proxyFor ? ` (proxy: ${mf.proxyFor}'s values)` : ''}`
-        : '  memory: none (host DRAM is not part of a CPU entry)',
+      embodied.actMemoryFactor
+        ? `  memory factor (ACT): ${embodied.actMemoryFactor.memoryType} ${embodied.actMemoryFactor.gCo2ePerGb} gCO2e/GB (ACT entry ${embodied.actMemoryFactor.actEntry})`
+        : mf
+          ? `  memory factor: ${mf.memoryType} ${mf.gCo2ePerGb} gCO2e/GB, ${mf.densityGbitPerMm2} Gbit/mm²${mf.densityAltGbitPerMm2 !== undefined ? ` (other end ${mf.densityAltGbitPerMm2})` : ''}${mf.proxyFor ? ` (proxy: ${mf.proxyFor}'s values)` : ''}${mf.untraced !== undefined ? ' [UNTRACED]' : ''}`
+          : '  memory: none (host DRAM is not part of a CPU entry)',
       '',
     ].join('\n'),
   );
@@ -264,9 +357,10 @@ function show(ctx: CliContext, flags: Flags, name: string): number {
   ctx.stdout(
     [
       '',
-      `  min ${f(embodied.minKg)}  mean ${f(embodied.meanKg)}  max ${f(embodied.maxKg)} kgCO2e over ${embodied.candidates.length} candidate(s)`,
+      `  min ${f(embodied.minKg)}  mean ${f(embodied.meanKg)}  max ${f(embodied.maxKg)} kgCO2e; the mean over ${embodied.candidates.length} candidate(s), min–max over ${embodied.spans.join(', ')}`,
+      ...(embodied.untraced.length > 0 ? ['', 'UNTRACED inputs of this estimate (no source found; what is known)', ...embodied.untraced.map((u) => `  - ${u}`)] : []),
       '',
-      'Sources',
+      'Sources of the estimate',
       ...embodied.sources.map((s) => `  - ${s}`),
       ...usedFactors(embodied).map((f) => `  - ${f.id}: ${f.status}${f.note ? `; ${f.note}` : ''}`),
       '',

@@ -1,5 +1,5 @@
 import { IMPORT_FORMATS, importRunsReport, type ImportedRun, type ImportFormat, type ImportSkipped } from '../../app/import.js';
-import { errors } from '../../errors.js';
+import { errors, escapeControl } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
@@ -83,8 +83,9 @@ export const importCommand: Command = {
       ...(values.channel !== undefined ? { channel: values.channel } : {}),
       ...(values['time-zone'] !== undefined ? { timeZone: values['time-zone'] } : {}),
       ...(values.force === true ? { force: true } : {}),
+      onStatus: (line) => { ctx.stderr(`${line}\n`); },
     });
-    for (const w of warnings) ctx.stderr(`inferprint import: warning: ${w}\n`);
+    for (const w of warnings) ctx.stderr(`inferprint import: warning: ${escapeControl(w)}\n`);
     const added = imported.filter((r) => r.added).length;
     const summary = { added, alreadyPresent: imported.length - added, skipped: skipped.length };
     if (out === 'json') ctx.stdout(renderJson({ runsDir, ...summary, imported, skipped, warnings }));
@@ -127,5 +128,6 @@ function importedRow(r: ImportedRun): Row {
 }
 
 function skippedRow(x: ImportSkipped): Row {
-  return { status: 'skipped', run: '—', source: x.path, note: `${x.reason}${x.detail !== undefined ? ` — ${x.detail}` : ''}` };
+  // What a file said is printed escaped: raw bytes must not drive the terminal.
+  return { status: 'skipped', run: '—', source: escapeControl(x.path), note: escapeControl(`${x.reason}${x.detail !== undefined ? ` — ${x.detail}` : ''}`) };
 }

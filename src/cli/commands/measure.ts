@@ -15,7 +15,9 @@ import type { ChannelSummary } from '../../measure/summary.js';
 const HELP = `Usage: inferprint measure [options] -- CMD [ARGS...]
 
 Runs CMD while sampling power, saves a run bundle, prints energy and GWP, and exits with
-CMD's exit code. Ctrl-C / SIGTERM are forwarded to CMD; the run is still saved (interrupted).
+CMD's exit code. Ctrl-C / SIGTERM are forwarded to CMD (a second one sends SIGTERM, a third
+SIGKILL, for a CMD that ignores them); the run is still saved (interrupted). CMD never outlives
+measure: if measure is killed (even kill -9), CMD and what it started are ended (ADR 0009).
 A run's status says whether the measurement completed; CMD's own result is its exit code,
 and a non-zero one is said in a warning.
 

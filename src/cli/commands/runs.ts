@@ -1,8 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { describeProvenance } from '../../traces/provenance.js';
-import { errors } from '../../errors.js';
+import { errors, escapeControl } from '../../errors.js';
 import { deviceDisplayName } from '../../impact/hardware.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import { MANIFEST_SCHEMA_VERSION } from '../../runs/manifest.js';
@@ -75,7 +75,7 @@ type Values = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
 const FILTER_FLAGS = ['device', 'hardware-id', 'scenario', 'queries', 'label', 'status', 'since', 'until'] as const;
 
 function positiveInt(raw: string, flag: string): number {
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw errors.usage(`expected a positive whole number, got '${raw}'`, flag);
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) throw errors.usage(`expected a positive whole number below 2^53, got '${raw}'`, flag);
   return Number(raw);
 }
 
@@ -107,7 +107,7 @@ function only(v: Values, sub: string, allowed: readonly string[]): void {
 function reportSkipped(ctx: CliContext, skipped: readonly SkippedEntry[]): void {
   if (skipped.length === 0) return;
   ctx.stderr(`inferprint runs: ${skipped.length} ${skipped.length === 1 ? 'entry' : 'entries'} of the runs directory skipped:\n`);
-  for (const s of skipped) ctx.stderr(`  ${s.name}: ${s.reason}\n`);
+  for (const s of skipped) ctx.stderr(`  ${escapeControl(s.name)}: ${escapeControl(s.reason)}\n`);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ async function bundleFiles(run: StoredRun): Promise<FileInfo[]> {
     ...(run.hasCounters ? [{ name: 'counters.parquet', role: 'counters' }] : []),
     ...run.manifest.files,
   ];
-  return Promise.all(all.map(async (f) => ({ name: f.name, role: f.role, bytes: await stat(resolve(run.path, f.name)).then((s) => s.size, () => null) })));
+  return Promise.all(all.map(async (f) => ({ name: f.name, role: f.role, bytes: await lstat(resolve(run.path, f.name)).then((s) => s.size, () => null) })));
 }
 
 async function show(ctx: CliContext, store: RunStore, v: Values, ids: readonly string[]): Promise<number> {

@@ -1,5 +1,6 @@
 import { CACHE_DIR_ENV, parseModelSpec, resolveModel, resolveModelCacheDir } from '../../benchmark/bert/model-cache.js';
-import { DEFAULT_MODEL_NAME, DEFAULT_PORT, serveModel } from '../../benchmark/sut/kserve-server.js';
+import { bindNeedsToken } from '../../benchmark/sut/request-guard.js';
+import { DEFAULT_MAX_REQUEST_BATCH, DEFAULT_MODEL_NAME, DEFAULT_PORT, serveModel } from '../../benchmark/sut/kserve-server.js';
 import { errors } from '../../errors.js';
 import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
@@ -26,14 +27,26 @@ Options:
                          (default) or PATH.onnx; openai: synthetic:decoder-tiny (default, 0.7 M
                          parameters) or synthetic:decoder-small (20 M)
   --name NAME            model name clients use in /v2/models/NAME (default ${DEFAULT_MODEL_NAME})
-  --host ADDR            interface to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
+  --host ADDR            interface to listen on (default 127.0.0.1; 0.0.0.0 for every
+                         interface, which needs --token)
   --port N               port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --token T              require Authorization: Bearer T on every request (bench --token T)
   --provider cpu|cuda|auto  ONNX Runtime provider (default cpu)
   --max-batch N          most samples per session run (default 8)
+  --max-request-batch N  most samples per request, served as Triton's max_batch_size
+                         (default: the batch the model fixes, else ${DEFAULT_MAX_REQUEST_BATCH})
   --cache-dir DIR        synthetic model cache (default $${CACHE_DIR_ENV}, else XDG cache)
 
-The server has no authentication: keep it on 127.0.0.1 and reach it through an SSH tunnel,
-or listen on a private network only.
+Who may call it: without --token, only this machine, by the names localhost, 127.0.0.1,
+[::1] or the --host address (other Host headers get 421, so a web page cannot reach it by
+DNS rebinding); request bodies must be application/json or application/octet-stream (415
+otherwise, so a page cannot post a form to it). Off loopback a token is required. Keep it on
+127.0.0.1 and reach it through an SSH tunnel, or add --token on a private network.
+
+Limits, checked before any inference: a body over 1 MiB + 96 bytes × max_batch_size ×
+sequence length (413); JSON nested deeper than 32 levels, a batch over max_batch_size, a
+sequence longer than the model's positions, token or segment ids outside the model's tables,
+masks other than 0/1 (400).
 
 Example, a served LLM on this machine (two terminals):
   inferprint serve-model --protocol openai --port 8000
@@ -64,6 +77,8 @@ export function createServeModelCommand(signals: StopSignals): Command {
         port: { type: 'string' },
         provider: { type: 'string' },
         'max-batch': { type: 'string' },
+        'max-request-batch': { type: 'string' },
+        token: { type: 'string' },
         'cache-dir': { type: 'string' },
         protocol: { type: 'string' },
       });
@@ -80,8 +95,15 @@ export function createServeModelCommand(signals: StopSignals): Command {
       const provider = parseProviderFlag(values.provider ?? 'cpu');
       const maxBatch = values['max-batch'] === undefined ? 8 : parseIntegerFlag(values['max-batch'], '--max-batch', 'a positive integer');
       if (maxBatch < 1) throw errors.usage(`expected a positive integer, got '${values['max-batch'] ?? ''}'`, '--max-batch');
+      const maxRequestBatch = values['max-request-batch'] === undefined ? undefined : parseIntegerFlag(values['max-request-batch'], '--max-request-batch', 'a positive integer');
+      if (maxRequestBatch !== undefined && maxRequestBatch < 1) throw errors.usage(`expected a positive integer, got '${values['max-request-batch'] ?? ''}'`, '--max-request-batch');
+      const token = values.token;
+      if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) throw errors.usage('the token must be printable ASCII without spaces', '--token');
+      if (token !== undefined && token.length < 16) ctx.stderr('inferprint serve-model: note: a token shorter than 16 characters is easy to guess\n');
       const host = values.host ?? '127.0.0.1';
       if (host.trim() === '') throw errors.usage('give an address such as 127.0.0.1 or 0.0.0.0', '--host');
+      // Said before a model is generated or loaded, not after.
+      if (bindNeedsToken(host) && token === undefined) throw errors.usage(`refusing to serve on non-loopback address ${host} without a token: anyone who can reach it could run inference on this machine (add --token, e.g. --token $(openssl rand -hex 16))`, '--host');
       const cacheDir = resolveModelCacheDir({ flag: values['cache-dir'], env: ctx.env, cwd: ctx.cwd }).path;
 
       // Stop requests that arrive while the model loads are honoured once it is up.
@@ -107,6 +129,8 @@ export function createServeModelCommand(signals: StopSignals): Command {
           port,
           provider,
           maxBatchSize: maxBatch,
+          ...(maxRequestBatch !== undefined ? { maxRequestBatch } : {}),
+          ...(token !== undefined ? { token } : {}),
           ...(values.name !== undefined ? { modelName: values.name } : {}),
           onServerError: (message) => {
             ctx.stderr(`inferprint serve-model: ${message}\n`);
@@ -123,7 +147,9 @@ export function createServeModelCommand(signals: StopSignals): Command {
               `  file ${ort.modelPath}`,
               `  onnxruntime ${ort.ortVersion}, provider ${ort.provider} (${ort.providerNote}); loaded in ${loadS.toFixed(2)} s, warmed up in ${warmupS.toFixed(2)} s`,
               `  inputs ${ort.io.inputIds}, ${ort.io.inputMask}, ${ort.io.segmentIds} (${ort.io.inputType}); binary tensor data and JSON`,
-              `benchmark it with: inferprint bench --sut http --url ${server.url} --model-name ${server.modelName}`,
+              `  limits: ${server.maxRequestBatch} samples per request, ${server.maxBodyBytes} bytes per body${limitsText(server.limits)}${token !== undefined ? '; token required' : ''}`,
+              ...server.notes.map((n) => `  note: ${n}`),
+              `benchmark it with: inferprint bench --sut http --url ${server.url} --model-name ${server.modelName}${token !== undefined ? ' --token …' : ''}`,
               `stop with Ctrl-C`,
               '',
             ].join('\n'),
@@ -141,6 +167,14 @@ export function createServeModelCommand(signals: StopSignals): Command {
       }
     },
   };
+}
+
+function limitsText(l: { readonly vocabSize?: number; readonly typeVocabSize?: number; readonly maxPositions?: number }): string {
+  return [
+    l.maxPositions !== undefined ? `, sequences up to ${l.maxPositions}` : '',
+    l.vocabSize !== undefined ? `, token ids below ${l.vocabSize}` : '',
+    l.typeVocabSize !== undefined ? `, segment ids below ${l.typeVocabSize}` : '',
+  ].join('');
 }
 
 export const serveModelCommand: Command = createServeModelCommand(process);

@@ -23,6 +23,8 @@ The JSON API the pages use is under /api/ (GET /api lists it).
 `;
 
 const DEFAULT_PORT = 8737;
+/** After the server closed, how long the process may take to end on its own. */
+const SHUTDOWN_GRACE_MS = 3000;
 
 function parsePort(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_PORT;
@@ -64,16 +66,26 @@ export const serveCommand: Command = {
     ctx.stdout(`${shown}\n`);
     ctx.stderr(`inferprint serve: runs from ${runsDir.path} (${runsDir.source}); Ctrl-C to stop\n`);
 
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
+    // SIGINT (Ctrl-C) or SIGTERM stops the server: no new connection, answers in flight get a
+    // moment, then every connection is cut (Dashboard.close). The listeners go at the first
+    // signal, so a second one ends the process at once, by the signal's default action.
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      const stop = (sig: NodeJS.Signals): void => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
-        resolve();
+        resolve(sig);
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
     await dashboard.close();
+    // Nothing of the server is left to keep the process alive, so it ends on its own. Should
+    // something else still hold it (a read stuck on a hung file system keeps a file-I/O thread
+    // busy for good), the signal is raised again with its default action: a stopped server
+    // always ends. The timer does not itself keep the process alive.
+    setTimeout(() => {
+      process.kill(process.pid, signal);
+    }, SHUTDOWN_GRACE_MS).unref();
     return 0;
   },
 };

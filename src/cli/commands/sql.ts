@@ -1,4 +1,4 @@
-import { errors } from '../../errors.js';
+import { errors, escapeControl, quote } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import type { Plain, QueryResult } from '../../store/duck.js';
 import { openStore } from '../../store/store.js';
@@ -32,6 +32,9 @@ Options:
   --runs-dir DIR  the runs store (default: $INFERPRINT_RUNS_DIR, else ~/.local/share/inferprint/runs)
 `;
 
+/** Skipped entries named on stderr. */
+const SKIPPED_SHOWN = 10;
+
 function cellText(v: Plain): string | number | boolean | null {
   return v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
 }
@@ -62,7 +65,7 @@ export const sqlCommand: Command = {
     let maxRows: number | undefined;
     if (values['max-rows'] !== undefined) {
       const raw = values['max-rows'];
-      if (!/^\d+$/.test(raw.trim())) throw errors.usage(`expected a whole number, got '${raw}'`, '--max-rows');
+      if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(Number(raw))) throw errors.usage(`expected a whole number below 2^53, got ${quote(raw)}`, '--max-rows');
       maxRows = Number(raw);
     }
     const store = openStore(resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd }));
@@ -78,7 +81,10 @@ export const sqlCommand: Command = {
     }
     if (result.truncated) ctx.stderr(`inferprint sql: only the first ${maxRows ?? 0} rows shown (raise --max-rows)\n`);
     if (result.skipped.length > 0) {
-      ctx.stderr(`inferprint sql: ${result.skipped.length} unreadable bundle(s) or MLPerf summaries left out of the views ('inferprint runs list' says why)\n`);
+      // Each named with why (the first ones): a corrupt trace is found by the query, not by `runs list`.
+      ctx.stderr(`inferprint sql: ${result.skipped.length} unreadable bundle(s), MLPerf summaries or Parquet files left out of the views:\n`);
+      for (const s of result.skipped.slice(0, SKIPPED_SHOWN)) ctx.stderr(`  ${escapeControl(s.name)}: ${escapeControl(s.reason)}\n`);
+      if (result.skipped.length > SKIPPED_SHOWN) ctx.stderr(`  ... and ${result.skipped.length - SKIPPED_SHOWN} more ('inferprint runs list' lists the unreadable bundles)\n`);
     }
     return 0;
   },

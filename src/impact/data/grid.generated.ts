@@ -9,7 +9,7 @@ export const GRID_DATASETS = [
 ] as const satisfies readonly GridDataset[];
 
 export const GRID_ZONES = [
-  {"zone":"FR-ADEME","name":"France, ADEME Base Empreinte mix (the study's EGM)","gPerKwh":79.1,"year":null,"aliases":["ADEME"],"dataset":"study","source":"ADEME Base Empreinte, French electricity mix, as used by Simeu 2025 (EGM in the study's code, Plots/perf_show.py)","note":"The study does not state which Base Empreinte entry or year the 79.1 gCO2e/kWh comes from; Ember's yearly average for France is much lower (see FRA)."},
+  {"zone":"FR-ADEME","name":"France, ADEME Base Empreinte mix (the study's EGM)","gPerKwh":79.1,"year":null,"aliases":["ADEME"],"dataset":"study","source":"ADEME Base Empreinte, French electricity mix, as used by Simeu 2025 (EGM in the study's code, Plots/perf_show.py)","untraced":"no Base Empreinte entry of 79.1 gCO2e/kWh was found, and the study names neither entry nor year; its own notes say about 58 g for ADEME 2023. ADEME's Base Carbone documentation (mix électrique, France continentale) describes the 'mix de consommation - moyen' factor; RTE's Bilan électrique 2023 gives 32 gCO2e/kWh produced","note":"Kept because the study's published numbers used it (thesis-2025 preset). Ember's yearly average for France is much lower (see FRA)."},
   {"zone":"ABW","name":"Aruba","gPerKwh":550,"year":null,"aliases":["AW","Aruba"],"dataset":"ember"},
   {"zone":"AFG","name":"Afghanistan","gPerKwh":123.71,"year":null,"aliases":["AF","Afghanistan"],"dataset":"ember"},
   {"zone":"AFRICA","name":"Africa","gPerKwh":545.09,"year":null,"aliases":[],"dataset":"ember"},

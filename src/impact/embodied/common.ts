@@ -4,22 +4,25 @@
  */
 import { errors } from '../../errors.js';
 import { IC_FACTORS } from '../data/ic-factors.generated.js';
-import { MEMORY_FACTORS } from '../data/memory-factors.generated.js';
+import { MEMORY_FACTORS, MEMORY_FACTORS_ACT } from '../data/memory-factors.generated.js';
 import { THESIS_FGPU } from '../data/thesis-fgpu.generated.js';
 import type { Range } from '../lca.js';
-import { NO_MEMORY, type DieSpec, type HardwareSpec, type IcFactor, type MemoryFactor, type ThesisFgpuRow } from '../types.js';
+import { untracedFactLines } from '../provenance.js';
+import { NO_MEMORY, type ActMemoryFactor, type DieSpec, type HardwareSpec, type IcFactor, type MemoryFactor, type ThesisFgpuRow } from '../types.js';
 
-export type EmbodiedModelId = 'die-area-v1' | 'die-area-density-v1' | 'thesis-2025-constants';
+export type EmbodiedModelId = 'die-area-v1' | 'die-area-density-v1' | 'die-area-act-v1' | 'thesis-2025-constants';
 
 /** The factor tables a model reads; injectable so tests and users can try other factors. */
 export interface EmbodiedTables {
   readonly icFactors: readonly IcFactor[];
   readonly memoryFactors: readonly MemoryFactor[];
+  /** ACT's per-GB memory factors (die-area-act-v1 only). */
+  readonly actMemoryFactors: readonly ActMemoryFactor[];
   /** The study's typed F_GPU values (thesis-2025-constants only). */
   readonly thesisFgpu: readonly ThesisFgpuRow[];
 }
 
-export const DEFAULT_TABLES: EmbodiedTables = { icFactors: IC_FACTORS, memoryFactors: MEMORY_FACTORS, thesisFgpu: THESIS_FGPU };
+export const DEFAULT_TABLES: EmbodiedTables = { icFactors: IC_FACTORS, memoryFactors: MEMORY_FACTORS, actMemoryFactors: MEMORY_FACTORS_ACT, thesisFgpu: THESIS_FGPU };
 
 /** The IC factor one die type of a multi-die part took in a candidate, and its part (kgCO2e). */
 export interface DieFactor {
@@ -66,8 +69,20 @@ export interface EmbodiedResult {
   };
   /** Absent for a part without memory of its own (a CPU: host DRAM is not part of the entry). */
   readonly memoryFactor?: MemoryFactor;
+  /** die-area-act-v1: the ACT factor used for the memory (memoryFactor is then absent). */
+  readonly actMemoryFactor?: ActMemoryFactor;
   /** Citations behind the numbers: hardware row, IC factors, memory factor. */
   readonly sources: readonly string[];
+  /**
+   * What min–max spans, in words: the IC factor candidates, and any input known only as a
+   * range (an untraced die area, a contested density) or another model merged in
+   * (`alsoSpans`). The mean is always over the candidates at the inputs' values.
+   */
+  readonly spans: readonly string[];
+  /** Inputs of this estimate that could not be traced to a source, each with what is known. */
+  readonly untraced: readonly string[];
+  /** Other models whose range this result's min/max also cover (the default preset's second memory-factor set). */
+  readonly alsoSpans?: readonly { readonly model: EmbodiedModelId; readonly minKg: number; readonly maxKg: number }[];
 }
 
 export interface EmbodiedModel {
@@ -156,7 +171,41 @@ export function memoryFactorFor(spec: HardwareSpec, memoryFactors: readonly Memo
   return m;
 }
 
-/** Assemble the result from candidates, with min / mean / max over them. */
+/**
+ * The candidates' totals with every ranged input at its low (high) end, when the part has
+ * such inputs: they widen min (max) beyond the candidates, the mean stays on the candidates.
+ */
+export interface Envelope {
+  readonly lowKg: readonly number[];
+  readonly highKg: readonly number[];
+  /** What the envelope spans, for `spans`. */
+  readonly spans: readonly string[];
+}
+
+/** The part with its die area at each end of its range (undefined when it has no range). */
+export function dieAreaEnds(spec: HardwareSpec): { readonly low: HardwareSpec; readonly high: HardwareSpec } | undefined {
+  const r = spec.dieAreaRangeMm2;
+  return r === undefined ? undefined : { low: { ...spec, dieAreaMm2: r.min }, high: { ...spec, dieAreaMm2: r.max } };
+}
+
+/** `die area 377.5–455 mm² (untraced)` when the part has a die-area range. */
+export function dieAreaSpan(spec: HardwareSpec): string[] {
+  const r = spec.dieAreaRangeMm2;
+  return r === undefined ? [] : [`die area ${r.min}–${r.max} mm² (untraced)`];
+}
+
+/** Untraced inputs common to the die-area models: hardware facts, the IC factors used, the memory factor. */
+export function untracedInputs(spec: HardwareSpec, candidates: readonly EmbodiedCandidate[], memory: string | undefined): string[] {
+  const factors = new Map<string, IcFactor>();
+  for (const c of candidates) for (const f of c.dies ? c.dies.map((d) => d.factor) : [c.factor]) factors.set(f.id, f);
+  const ic = [...factors.values()].filter((f) => f.untraced !== undefined);
+  const out = untracedFactLines(spec, ['die_area_mm2', 'tech_node_nm', 'year', 'foundry', 'memory_gb', 'memory_type']);
+  if (ic.length > 0) out.push(`IC factors ${ic.map((f) => `${f.matchKey} ${f.valueKgPerCm2}`).join(', ')} kgCO2e/cm² (Pirson et al. 2023): untraced — ${ic[0]!.untraced!}`);
+  if (memory !== undefined) out.push(memory);
+  return out;
+}
+
+/** Assemble the result from candidates, with the mean over them and min / max over them and the envelope. */
 export function embodiedResult(
   model: EmbodiedModelId,
   formula: string,
@@ -164,17 +213,23 @@ export function embodiedResult(
   memoryFactor: MemoryFactor | undefined,
   candidates: readonly EmbodiedCandidate[],
   extraSources: readonly string[] = [],
+  extra: { readonly envelope?: Envelope; readonly untracedMemory?: string; readonly actMemoryFactor?: ActMemoryFactor } = {},
 ): EmbodiedResult {
   const candidatesKg = candidates.map((c) => c.totalKg);
-  const sources = [`hardware: ${spec.source}`, `IC factors: ${PIRSON_2023}`, ...(memoryFactor ? [`memory: ${memoryFactor.source}`] : []), ...extraSources];
+  const memorySource = extra.actMemoryFactor ? [`memory: ${extra.actMemoryFactor.source}`] : memoryFactor ? [`memory: ${memoryFactor.source}`] : [];
+  const sources = [`hardware: ${spec.source}`, `IC factors: ${PIRSON_2023}`, ...memorySource, ...extraSources];
+  const low = [...candidatesKg, ...(extra.envelope?.lowKg ?? [])];
+  const high = [...candidatesKg, ...(extra.envelope?.highKg ?? [])];
+  const untracedMemory =
+    extra.untracedMemory ?? (memoryFactor?.untraced !== undefined && extra.actMemoryFactor === undefined ? `memory factor ${memoryFactor.memoryType} ${memoryFactor.gCo2ePerGb} gCO2e/GB: untraced — ${memoryFactor.untraced}` : undefined);
   return {
     model,
     hardwareId: spec.id,
     formula,
     candidatesKg,
-    minKg: Math.min(...candidatesKg),
+    minKg: Math.min(...low),
     meanKg: candidatesKg.reduce((a, b) => a + b, 0) / candidatesKg.length,
-    maxKg: Math.max(...candidatesKg),
+    maxKg: Math.max(...high),
     candidates,
     inputs: {
       dieAreaCm2: spec.dieAreaMm2 * CM2_PER_MM2,
@@ -186,8 +241,36 @@ export function embodiedResult(
       ...(spec.dies !== undefined ? { dies: spec.dies } : {}),
     },
     ...(memoryFactor !== undefined ? { memoryFactor } : {}),
+    ...(extra.actMemoryFactor !== undefined ? { actMemoryFactor: extra.actMemoryFactor } : {}),
     sources,
+    spans: [`${candidates.length} IC factor candidate(s)`, ...(extra.envelope?.spans ?? [])],
+    untraced: untracedInputs(spec, candidates, untracedMemory),
   };
+}
+
+/**
+ * Widen a result's min–max to cover other models' (the default preset spans both memory-factor
+ * sets this way). The mean, the candidates and the model id stay the primary's: the result
+ * says which models its range also covers (`alsoSpans`, `spans`).
+ */
+export function spanModels(primary: EmbodiedResult, others: readonly EmbodiedResult[], why: string): EmbodiedResult {
+  if (others.length === 0) return primary;
+  return {
+    ...primary,
+    minKg: Math.min(primary.minKg, ...others.map((o) => o.minKg)),
+    maxKg: Math.max(primary.maxKg, ...others.map((o) => o.maxKg)),
+    sources: [...primary.sources, ...others.flatMap((o) => o.sources.filter((x) => !primary.sources.includes(x)))],
+    spans: [...primary.spans, why],
+    alsoSpans: [...(primary.alsoSpans ?? []), ...others.map((o) => ({ model: o.model, minKg: o.minKg, maxKg: o.maxKg }))],
+  };
+}
+
+/** ACT's factor for the part's memory type; undefined for a part with no memory of its own. */
+export function actMemoryFactorFor(spec: HardwareSpec, factors: readonly ActMemoryFactor[]): ActMemoryFactor | undefined {
+  if (spec.memoryType === NO_MEMORY) return undefined;
+  const m = factors.find((f) => f.memoryType === spec.memoryType);
+  if (!m) throw errors.invalidValue({ field: 'memory_type' }, `no ACT memory factor for '${spec.memoryType}' (${spec.id}): add a row to data/sources/memory-factors-act.csv`);
+  return m;
 }
 
 /**

@@ -10,6 +10,7 @@
  * processor + memory by less than 1e-6 kg.
  */
 import { errors } from '../../errors.js';
+import { thesisSpec } from '../provenance.js';
 import type { HardwareSpec } from '../types.js';
 import {
   CM2_PER_MM2,
@@ -27,7 +28,10 @@ export function hasThesisConstants(spec: HardwareSpec, tables: EmbodiedTables = 
   return tables.thesisFgpu.some((r) => r.hardwareId === spec.id);
 }
 
-export function thesis2025Constants(spec: HardwareSpec, tables: EmbodiedTables = DEFAULT_TABLES): EmbodiedResult {
+export function thesis2025Constants(given: HardwareSpec, tables: EmbodiedTables = DEFAULT_TABLES): EmbodiedResult {
+  // The study's constants came from the study's own values (its die area, memory type): the
+  // breakdown is recomputed from those too, and its min/max span the candidates only.
+  const spec = thesisSpec(given);
   const rows = tables.thesisFgpu.filter((r) => r.hardwareId === spec.id);
   if (rows.length === 0) {
     throw errors.invalidValue({ field: 'embodied model' }, `the study gives no F_GPU constants for ${spec.id}: use die-area-v1`);

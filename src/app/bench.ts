@@ -236,7 +236,7 @@ async function writeCampaign(runsDir: string, c: CampaignFile): Promise<string> 
   return path;
 }
 
-async function readCampaign(path: string): Promise<CampaignFile> {
+export async function readCampaign(path: string): Promise<CampaignFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -464,7 +464,7 @@ export async function openBenchSut(
   return { sut: ortLoadgenSut(ort, qsl, sutOpts), close: () => ort.close() };
 }
 
-async function benchRun(
+export async function benchRun(
   opts: BenchOptions,
   campaign: CampaignFile,
   planned: PlannedRun,
@@ -504,6 +504,7 @@ async function benchRun(
         queryCount: planned.queryCount,
         mlperfSettings: mlperfSettingsRecord(settings),
         campaignId: campaign.id,
+        campaignKey: planned.key,
         repetition: planned.repetition,
       },
       label: `${opts.label ?? 'bench'}-q${planned.queryCount}-r${planned.repetition}`,
@@ -521,10 +522,13 @@ async function benchRun(
 // ---------------------------------------------------------------------------------------------
 // The campaign
 
-/** A new campaign as it will be written; nothing is written here. */
-function newCampaign(opts: BenchOptions): CampaignFile {
+/**
+ * A new campaign as it will be written; nothing is written here. `id` is given by a caller that
+ * names its campaigns itself (`inferprint campaign`: one bench campaign per target).
+ */
+export function newCampaign(opts: Omit<BenchOptions, 'runsDir' | 'cacheDir' | 'cwd'>, id?: string): CampaignFile {
   const createdAt = new Date(opts.env.clock.epochMs()).toISOString();
-  const id = `${createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
+  id ??= `${createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
   return {
     schema: CAMPAIGN_SCHEMA,
     id,
@@ -551,7 +555,7 @@ function newCampaign(opts: BenchOptions): CampaignFile {
 }
 
 /** The options a run uses: a resumed campaign keeps what it was planned with. */
-function runOptionsOf(opts: BenchOptions, campaign: CampaignFile): BenchOptions {
+export function runOptionsOf(opts: BenchOptions, campaign: CampaignFile): BenchOptions {
   return {
     ...withoutPlanned(opts),
     model: campaign.model,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errors } from '../errors.js';
-import { errnoCode } from '../io/fs-errors.js';
+import { openRegularFileSync } from '../io/regular-file.js';
 import type { RunManifest } from '../runs/manifest.js';
 import { scanRunsDir } from '../store/scan.js';
 
@@ -37,11 +37,15 @@ export function identityKey(s: Pick<SourceIdentity, 'sha256' | 'part'>): string 
   return s.part ?? `sha256:${s.sha256}`;
 }
 
+/** A source's bytes: a regular file only (a FIFO or /dev/zero would never end, and could not be read twice). */
 function readBytes(path: string): Buffer {
+  const { fd } = openRegularFileSync(path, { links: 'follow', what: 'file' });
   try {
-    return readFileSync(path);
+    return readFileSync(fd);
   } catch (e) {
-    throw errnoCode(e) === 'ENOENT' ? errors.notFound(path, 'file') : errors.io(path, e);
+    throw errors.io(path, e);
+  } finally {
+    closeSync(fd);
   }
 }
 

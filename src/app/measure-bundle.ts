@@ -165,6 +165,8 @@ export function measurementBundle(
         memoryBytes: r.host.memoryBytes,
         ...(r.host.gpus ? { gpus: r.host.gpus } : {}),
         ...(r.host.driverVersion !== undefined ? { driverVersion: r.host.driverVersion } : {}),
+        hostname: r.host.hostname,
+        ...(r.host.scheduler ? { scheduler: r.host.scheduler } : {}),
       },
       tool: r.tool,
       sensor: {

@@ -14,6 +14,8 @@ import { checkRunsDirWritable } from './measure-bundle.js';
 import type { EstimateScope, SensorEnv } from '../sensors/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { JOULES_PER_KWH } from '../units/index.js';
+import type { SchedulerInfo } from '../runs/manifest.js';
+import { schedulerContext } from './scheduler-context.js';
 
 /**
  * `inferprint measure -- CMD`: sample power around any command. The sensor starts first
@@ -108,11 +110,15 @@ export interface HostInfo {
   readonly cores: number;
   readonly memoryBytes: number;
   readonly freeMemoryBytes: number;
+  /** The batch job around the run (Slurm, OAR), from the environment: `scheduler-context.ts`. */
+  readonly scheduler?: SchedulerInfo;
 }
 
 export function hostInfo(): HostInfo {
   const c = cpus();
+  const scheduler = schedulerContext(process.env);
   return {
+    ...(scheduler ? { scheduler } : {}),
     hostname: hostname(),
     os: platform(),
     kernel: release(),

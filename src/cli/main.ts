@@ -16,6 +16,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'the study campaign: LoadGen + ONNX Runtime BERT, power measured, one bundle per run',
     load: async () => (await import('./commands/bench.js')).benchCommand,
   },
+  campaign: {
+    summary: 'a plan of bench campaigns run as Slurm job arrays (or here), bundles in one runs directory',
+    load: async () => (await import('./commands/campaign.js')).campaignCommand,
+  },
   'serve-model': {
     summary: 'serve a BERT model over the KServe v2 protocol (Triton-compatible) for remote benchmarks',
     load: async () => (await import('./commands/serve-model.js')).serveModelCommand,

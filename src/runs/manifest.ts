@@ -52,6 +52,33 @@ export interface HostInfo {
   readonly memoryBytes?: number;
   readonly gpus?: readonly HostGpu[];
   readonly driverVersion?: string;
+  /** The machine's host name (`os.hostname()`). */
+  readonly hostname?: string;
+  /** The batch job the run was part of, when a scheduler started it (Slurm, OAR); absent otherwise. */
+  readonly scheduler?: SchedulerInfo;
+}
+
+/**
+ * A scheduler's job around a run, as its environment told the process (`SLURM_JOB_ID`, ...).
+ * Ids are strings: Slurm and OAR print them as numbers, but a job array task reads `123_4`.
+ */
+export interface SchedulerInfo {
+  /** `slurm` or `oar`; another scheduler may write its own name. */
+  readonly kind: string;
+  /** The job's own id (Slurm `SLURM_JOB_ID`: unique per array task; OAR `OAR_JOB_ID`). */
+  readonly jobId: string;
+  /** Job array: the array's id and this task's index. */
+  readonly arrayJobId?: string;
+  readonly arrayTaskId?: string;
+  /** Slurm step: `0`, `1`, ... under srun; `batch` in the batch script itself. */
+  readonly stepId?: string;
+  /** The node the run measured (`SLURMD_NODENAME`). */
+  readonly node?: string;
+  readonly partition?: string;
+  readonly cluster?: string;
+  readonly jobName?: string;
+  /** `CUDA_VISIBLE_DEVICES` as the job saw it: which GPUs the scheduler gave the run. */
+  readonly cudaVisibleDevices?: string;
 }
 
 export interface ToolInfo {
@@ -572,6 +599,25 @@ function readHost(v: unknown, at: At): HostInfo {
     ...f.opt('memoryBytes', count),
     ...f.opt('gpus', array(gpu)),
     ...f.opt('driverVersion', string),
+    ...f.opt('hostname', string),
+    ...f.opt('scheduler', readScheduler),
+  };
+}
+
+function readScheduler(v: unknown, at: At): SchedulerInfo {
+  const f = Fields.of(v, at);
+  return {
+    ...f.raw,
+    kind: f.req('kind', nonEmptyString),
+    jobId: f.req('jobId', nonEmptyString),
+    ...f.opt('arrayJobId', string),
+    ...f.opt('arrayTaskId', string),
+    ...f.opt('stepId', string),
+    ...f.opt('node', string),
+    ...f.opt('partition', string),
+    ...f.opt('cluster', string),
+    ...f.opt('jobName', string),
+    ...f.opt('cudaVisibleDevices', string),
   };
 }
 

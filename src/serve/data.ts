@@ -62,6 +62,13 @@ export interface RunRow {
   /** What `gwpG` covers: the full LCA, or the operational part alone (hardware unknown). */
   readonly impactScope: 'operational+embodied' | 'operational' | null;
   readonly hasMlperf: boolean;
+  /** The scheduler's job around the run (Slurm, OAR): job id, array job and task, node, partition; null when none. */
+  readonly jobId: string | null;
+  readonly arrayJobId: string | null;
+  readonly arrayTaskId: string | null;
+  /** The scheduler's node name, else the host name (null for runs written before either was recorded). */
+  readonly node: string | null;
+  readonly partition: string | null;
 }
 
 export interface SkippedBundle {
@@ -177,6 +184,11 @@ function runRow(m: RunManifest): RunRow {
     gwpG: fp.gwpG,
     impactScope: fp.scope,
     hasMlperf: m.files.some((f) => f.role === 'mlperf_log_summary'),
+    jobId: m.host.scheduler?.jobId ?? null,
+    arrayJobId: m.host.scheduler?.arrayJobId ?? null,
+    arrayTaskId: m.host.scheduler?.arrayTaskId ?? null,
+    node: m.host.scheduler?.node ?? m.host.hostname ?? null,
+    partition: m.host.scheduler?.partition ?? null,
   };
 }
 
@@ -190,6 +202,11 @@ function llmFootprint(m: RunManifest, level: LlmLevel, q: RunQuery): LevelFootpr
   }
 }
 
+/** A job filter matches the job id, the job array's id (every task) or `ARRAY_TASK` (`123_4`). */
+function jobMatches(r: RunRow, job: string): boolean {
+  return r.jobId === job || r.arrayJobId === job || (r.arrayJobId !== null && r.arrayTaskId !== null && `${r.arrayJobId}_${r.arrayTaskId}` === job);
+}
+
 /** Lower-cased names a row's device goes by, for case-insensitive matching. */
 function deviceKeys(r: RunRow): string[] {
   return [r.device, r.hardwareId, r.deviceName].flatMap((v) => (v === null ? [] : [v.toLowerCase()]));
@@ -200,13 +217,19 @@ function rowFilter(q: RunsQuery): (r: RunRow, keys?: readonly string[]) => boole
   const devices = new Set(q.devices.flatMap((d) => [d.toLowerCase(), ...(resolveHardware(d) ? [resolveHardware(d)!.id.toLowerCase()] : [])]));
   const label = q.label?.toLowerCase();
   const ids = new Set(q.ids);
+  const nodes = new Set((q.nodes ?? []).map((n) => n.toLowerCase()));
+  const jobs = q.jobs ?? [];
+  const partitions = q.partitions ?? [];
   return (r, keys = deviceKeys(r)) =>
     (ids.size === 0 || ids.has(r.id)) &&
     (devices.size === 0 || keys.some((k) => devices.has(k))) &&
     (q.scenarios.length === 0 || (r.scenario !== null && q.scenarios.includes(r.scenario))) &&
     (q.queryCounts.length === 0 || (r.queryCount !== null && q.queryCounts.includes(r.queryCount))) &&
     (label === undefined || r.label.toLowerCase().includes(label)) &&
-    (q.statuses.length === 0 || q.statuses.includes(r.status));
+    (q.statuses.length === 0 || q.statuses.includes(r.status)) &&
+    (jobs.length === 0 || jobs.some((j) => jobMatches(r, j))) &&
+    (nodes.size === 0 || (r.node !== null && nodes.has(r.node.toLowerCase()))) &&
+    (partitions.length === 0 || (r.partition !== null && partitions.includes(r.partition)));
 }
 
 const sortedUnique = <T extends string | number>(xs: Iterable<T | null>): T[] =>

@@ -68,6 +68,12 @@ export interface RunsQuery {
   /** Case-insensitive substring of the label. */
   readonly label: string | undefined;
   readonly statuses: readonly StatusKind[];
+  /** Scheduler jobs: a job id, a job array id or `ARRAY_TASK`; any of them (absent or empty: all). */
+  readonly jobs?: readonly string[];
+  /** Node names (the scheduler's, else the host name), case-insensitive; any of them. */
+  readonly nodes?: readonly string[];
+  /** Slurm partitions; any of them. */
+  readonly partitions?: readonly string[];
   readonly limit: number;
   readonly offset: number;
   /** By id, which is by start time: `desc` (newest first) by default. */
@@ -78,7 +84,7 @@ const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 100;
 
 export function parseRunsQuery(q: URLSearchParams): RunsQuery {
-  checkKnown(q, ['id', 'device', 'scenario', 'queryCount', 'label', 'status', 'limit', 'offset', 'order']);
+  checkKnown(q, ['id', 'device', 'scenario', 'queryCount', 'label', 'status', 'job', 'node', 'partition', 'limit', 'offset', 'order']);
   const ids = values(q, 'id');
   for (const id of ids) if (!isSafeName(id)) throw badRequest(`query parameter 'id': ${JSON.stringify(id.slice(0, 60))} is not a run id`);
   const queryCounts = values(q, 'queryCount').map((v) => {
@@ -93,6 +99,9 @@ export function parseRunsQuery(q: URLSearchParams): RunsQuery {
     queryCounts,
     label: single(q, 'label')?.trim() || undefined,
     statuses: values(q, 'status').map((v) => oneOf(v, 'status', STATUS_KINDS)),
+    jobs: values(q, 'job'),
+    nodes: values(q, 'node'),
+    partitions: values(q, 'partition'),
     limit: integer(q, 'limit', 1, MAX_PAGE, DEFAULT_PAGE),
     offset: integer(q, 'offset', 0, 1e9, 0),
     order: order === undefined ? 'desc' : oneOf(order, 'order', ['asc', 'desc'] as const),

@@ -21,6 +21,15 @@ export interface RunFilter {
   /** Case-insensitive substring of the label. */
   readonly label?: string;
   readonly status?: RunRow['status'];
+  /**
+   * A scheduler job: the job id, the job array id (every task of the array) or `ARRAY_TASK`
+   * (`123_4`, as squeue prints an array task).
+   */
+  readonly job?: string;
+  /** The node, case-insensitive: the scheduler's node name, else the host name. */
+  readonly node?: string;
+  /** Slurm partition, exact. */
+  readonly partition?: string;
   /** Runs that started at or after this time (ms since the epoch). */
   readonly sinceMs?: number;
   /** Runs that started before this time (ms since the epoch). */
@@ -61,6 +70,18 @@ export function runFilter(filter: RunFilter): (row: RunRow) => boolean {
   if (filter.status !== undefined) {
     const st = filter.status;
     tests.push((r) => r.status === st);
+  }
+  if (filter.job !== undefined) {
+    const j = filter.job.trim();
+    tests.push((r) => r.job_id === j || r.array_job_id === j || (r.array_job_id !== null && r.array_task_id !== null && `${r.array_job_id}_${r.array_task_id}` === j));
+  }
+  if (filter.node !== undefined) {
+    const n = filter.node.toLowerCase();
+    tests.push((r) => (r.node ?? r.host_name)?.toLowerCase() === n);
+  }
+  if (filter.partition !== undefined) {
+    const p = filter.partition;
+    tests.push((r) => r.partition === p);
   }
   if (filter.sinceMs !== undefined) {
     const t = filter.sinceMs;

@@ -56,6 +56,15 @@ export interface RunRow {
   readonly host_cpu: string | null;
   readonly host_gpus: readonly string[];
   readonly driver_version: string | null;
+  readonly host_name: string | null;
+  readonly scheduler: string | null;
+  readonly job_id: string | null;
+  readonly array_job_id: string | null;
+  readonly array_task_id: string | null;
+  readonly step_id: string | null;
+  readonly node: string | null;
+  readonly partition: string | null;
+  readonly cuda_visible_devices: string | null;
   readonly device: string | null;
   readonly hardware_id: string | null;
   readonly sensor: string | null;
@@ -116,6 +125,15 @@ const RUN_SPECS: Specs<RunRow> = {
   host_cpu: { type: 'VARCHAR', unit: '', doc: 'CPU model' },
   host_gpus: { type: 'VARCHAR[]', unit: '', doc: "names of the host's GPUs" },
   driver_version: { type: 'VARCHAR', unit: '', doc: 'GPU driver version' },
+  host_name: { type: 'VARCHAR', unit: '', doc: 'host name of the machine that measured (`host.hostname`)' },
+  scheduler: { type: 'VARCHAR', unit: '', doc: 'batch scheduler that started the run: `slurm`, `oar`; NULL when none did' },
+  job_id: { type: 'VARCHAR', unit: '', doc: "the scheduler's job id (Slurm `SLURM_JOB_ID`: one per array task)" },
+  array_job_id: { type: 'VARCHAR', unit: '', doc: 'job array id (`SLURM_ARRAY_JOB_ID`, `OAR_ARRAY_ID`)' },
+  array_task_id: { type: 'VARCHAR', unit: '', doc: 'task index in the job array (`SLURM_ARRAY_TASK_ID`, `OAR_ARRAY_INDEX`)' },
+  step_id: { type: 'VARCHAR', unit: '', doc: 'Slurm step (`0`, `1`, ... under srun; `batch` in the batch script): `sacct -j JOB.STEP`' },
+  node: { type: 'VARCHAR', unit: '', doc: 'node the scheduler ran the job on (`SLURMD_NODENAME`)' },
+  partition: { type: 'VARCHAR', unit: '', doc: 'Slurm partition (`SLURM_JOB_PARTITION`)' },
+  cuda_visible_devices: { type: 'VARCHAR', unit: '', doc: '`CUDA_VISIBLE_DEVICES` of the job: the GPUs the scheduler gave it' },
   device: { type: 'VARCHAR', unit: '', doc: 'hardware name as the sensor reported it' },
   hardware_id: { type: 'VARCHAR', unit: '', doc: 'hardware database id (`inferprint hardware list`)' },
   sensor: { type: 'VARCHAR', unit: '', doc: 'sensor name: `nvml`, `nvidia-smi`, `tegrastats`, `rapl`, `estimate`, ...; NULL when the run measured no power (imported MLPerf logs)' },
@@ -204,6 +222,7 @@ export function toRunRow(run: StoredRun): RunRow {
   const perPrimary = m.energy?.perChannel.find((c) => c.channel === (primary?.channel ?? sensor?.primaryChannel));
   const counter = m.energy?.counters?.find((c) => c.channel === (primary?.channel ?? sensor?.primaryChannel));
   const fp = runFootprint(m);
+  const sched = m.host.scheduler;
   const mg = (g: number | null): number | null => (g === null ? null : g * 1000);
   // Unknown fields are kept by the manifest reader: an importer may record a query count or
   // scenario on any workload kind, not only on bench runs.
@@ -223,6 +242,15 @@ export function toRunRow(run: StoredRun): RunRow {
     host_cpu: m.host.cpuModel ?? null,
     host_gpus: (m.host.gpus ?? []).map((g) => g.name),
     driver_version: m.host.driverVersion ?? null,
+    host_name: m.host.hostname ?? null,
+    scheduler: sched?.kind ?? null,
+    job_id: sched?.jobId ?? null,
+    array_job_id: sched?.arrayJobId ?? null,
+    array_task_id: sched?.arrayTaskId ?? null,
+    step_id: sched?.stepId ?? null,
+    node: sched?.node ?? null,
+    partition: sched?.partition ?? null,
+    cuda_visible_devices: sched?.cudaVisibleDevices ?? null,
     device: m.device.name ?? null,
     hardware_id: m.device.hardwareId ?? null,
     // A run without a sensor measured no power: every power column is NULL.

@@ -17,6 +17,8 @@ import { MLPERF_SCENARIOS, type MlperfScenario } from '../../mlperf/types.js';
 import { benchAccuracy, type AccuracyBenchResult } from '../../app/bench-accuracy-run.js';
 import { resolve } from 'node:path';
 import { LLM_FLAGS, LLM_HELP } from './bench-llm-flags.js';
+import type { CliContext } from '../command.js';
+import { benchTask } from '../../app/bench-task.js';
 
 const HELP = `Usage: inferprint bench [options]
 
@@ -65,6 +67,11 @@ Options:
   --resume [ID]          continue the last campaign (or campaign ID) without redoing finished runs;
                          one process at a time runs a campaign (a second one refuses)
   --dry-run              print the plan (runs, model and its source, estimated duration) and exit
+  --campaign-file F --task I
+                         run only the planned run I (from 0, in the campaign's run order) of the
+                         campaign file F, with the settings it was planned with, without
+                         rewriting F; nothing is run when a completed bundle of it is there.
+                         What each task of an \`inferprint campaign\` job array runs
   --runs-dir DIR         where runs are saved (campaigns in DIR/campaigns/)
   --cache-dir DIR        synthetic model cache (default $${CACHE_DIR_ENV}, else XDG cache)
   --format table|json    output
@@ -104,6 +111,8 @@ export const benchCommand: Command = {
       'cache-dir': { type: 'string' },
       format: { type: 'string' },
       verbose: { type: 'boolean' },
+      'campaign-file': { type: 'string' },
+      task: { type: 'string' },
       // Served LLMs (--sut openai|ollama): bench-llm.ts.
       api: { type: 'string' },
       concurrency: { type: 'string' },
@@ -117,6 +126,7 @@ export const benchCommand: Command = {
       timeout: { type: 'string' },
       'api-key-env': { type: 'string' },
     });
+    if (values['campaign-file'] !== undefined || values.task !== undefined) return runTask(ctx, values, positionals);
     if (values.sut === 'openai' || values.sut === 'ollama') {
       if (positionals.length > 0) throw errors.usage(`unexpected argument '${positionals[0]!}'`);
       const { runLlmBench } = await import('./bench-llm.js');
@@ -390,4 +400,46 @@ function renderText(r: BenchResult, runsDir: string): string {
   ];
   if (r.remaining > 0) lines.push(`${r.remaining} run(s) missing: inferprint bench --resume ${r.campaign.id}`);
   return `${lines.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One planned run of a campaign file (a job array task)
+
+type BenchValues = { readonly [k: string]: string | boolean | undefined };
+
+/** `bench --campaign-file F --task I`: everything else comes from F, so a flag that would plan differently is refused. */
+async function runTask(ctx: CliContext, values: BenchValues, positionals: readonly string[]): Promise<number> {
+  const file = values['campaign-file'];
+  const taskRaw = values.task;
+  if (typeof file !== 'string') throw errors.usage('--task runs one planned run of a campaign file: give --campaign-file F', '--campaign-file');
+  if (typeof taskRaw !== 'string') throw errors.usage('--campaign-file runs one planned run: give its index with --task I (from 0)', '--task');
+  const allowed = new Set(['campaign-file', 'task', 'runs-dir', 'cache-dir', 'format', 'verbose']);
+  const other = Object.keys(values).find((k) => values[k] !== undefined && !allowed.has(k));
+  if (other !== undefined) throw errors.usage(`--campaign-file runs a run as its campaign planned it; --${other} cannot change that`, `--${other}`);
+  if (positionals.length > 0) throw errors.usage(`unexpected argument '${positionals[0]!}'`);
+  if (!/^\d+$/.test(taskRaw)) throw errors.usage(`expected a task index (0, 1, ...), got '${taskRaw}'`, '--task');
+  const format = parseFormat(typeof values.format === 'string' ? values.format : undefined);
+  if (format === 'csv') throw errors.usage('bench prints table or json', '--format');
+  const runsDir = resolveRunsDir({ flag: typeof values['runs-dir'] === 'string' ? values['runs-dir'] : undefined, env: ctx.env, cwd: ctx.cwd });
+  const cacheDir = resolveModelCacheDir({ flag: typeof values['cache-dir'] === 'string' ? values['cache-dir'] : undefined, env: ctx.env, cwd: ctx.cwd }).path;
+  const r = await benchTask({
+    campaignFile: resolve(ctx.cwd, file),
+    task: Number(taskRaw),
+    runsDir,
+    cacheDir,
+    cwd: ctx.cwd,
+    env: { ...(await defaultSensorEnv()), env: ctx.env },
+    onStatus: (line) => { ctx.stderr(`${line}\n`); },
+    verbose: values.verbose === true || ctx.debug === true,
+    signals: process,
+  });
+  const state = r.kind === 'already-done' ? 'already-done' : r.status.kind;
+  if (format === 'json') {
+    ctx.stdout(renderJson({ campaign_id: r.campaign.id, task: Number(taskRaw), key: r.planned.key, query_count: r.planned.queryCount, repetition: r.planned.repetition, state, bundle: r.bundleId }));
+  } else {
+    ctx.stdout(`campaign ${r.campaign.id} task ${taskRaw} (${r.planned.key}): ${state}, bundle ${r.bundleId}\n`);
+  }
+  if (r.kind === 'already-done') return 0;
+  if (r.interrupted !== undefined) return signalExitCode(r.interrupted);
+  return r.status.kind === 'completed' ? 0 : 1;
 }

@@ -22,6 +22,9 @@ const FILTER_HELP = `Filters (list, export --all):
   --queries N         query count
   --label TEXT        part of the label (case-insensitive)
   --status S          ${RUN_STATUSES.join(', ')}
+  --job ID            a scheduler job: its id, its job array's id (every task) or ARRAY_TASK (123_4)
+  --node NAME         the node that ran it (Slurm node name, else host name)
+  --partition P       the Slurm partition
   --since WHEN        started at or after WHEN: 2026-11-26, 2026-11-26T11:42 (UTC), or a duration ago (7d, 36h)
   --until WHEN        started before WHEN`;
 
@@ -63,6 +66,9 @@ const FLAGS = {
   status: { type: 'string' },
   since: { type: 'string' },
   until: { type: 'string' },
+  job: { type: 'string' },
+  node: { type: 'string' },
+  partition: { type: 'string' },
   last: { type: 'string' },
   yes: { type: 'boolean' },
   all: { type: 'boolean' },
@@ -72,7 +78,7 @@ const FLAGS = {
 
 type Values = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
 
-const FILTER_FLAGS = ['device', 'hardware-id', 'scenario', 'queries', 'label', 'status', 'since', 'until'] as const;
+const FILTER_FLAGS = ['device', 'hardware-id', 'scenario', 'queries', 'label', 'status', 'since', 'until', 'job', 'node', 'partition'] as const;
 
 function positiveInt(raw: string, flag: string): number {
   if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) throw errors.usage(`expected a positive whole number below 2^53, got '${raw}'`, flag);
@@ -92,6 +98,9 @@ function parseFilter(v: Values, nowMs: number): RunFilter {
     ...(v.queries !== undefined ? { queryCount: positiveInt(v.queries, '--queries') } : {}),
     ...(v.label !== undefined ? { label: v.label } : {}),
     ...(status !== undefined ? { status } : {}),
+    ...(v.job !== undefined ? { job: v.job } : {}),
+    ...(v.node !== undefined ? { node: v.node } : {}),
+    ...(v.partition !== undefined ? { partition: v.partition } : {}),
     ...(v.since !== undefined ? { sinceMs: parseTimeBound(v.since, '--since', nowMs) } : {}),
     ...(v.until !== undefined ? { untilMs: parseTimeBound(v.until, '--until', nowMs) } : {}),
   };

@@ -3,7 +3,11 @@ import { api, clear, colourScale, el, fmt, fmtDuration, fmtEnergy, fmtGrams, fmt
 import { scatterChart } from './chart.js';
 
 const PAGE = 50;
-const FILTERS = ['device', 'scenario', 'queryCount', 'status', 'label'];
+const FILTERS = ['device', 'scenario', 'queryCount', 'status', 'label', 'job', 'node'];
+/** Typed filters: reloaded after a pause in typing, not on every key. */
+const TYPED = ['label', 'job', 'node'];
+/** Kept from the page URL without a control of their own (e.g. ?partition=gpu from a link). */
+const PASSED = ['partition'];
 const form = document.getElementById('filters');
 const selected = new Set();
 let offset = Number(pageParams().get('offset') ?? 0) || 0;
@@ -14,6 +18,10 @@ function currentFilters() {
   for (const name of FILTERS) {
     const v = form.elements.namedItem(name).value.trim();
     if (v !== '') f[name] = v;
+  }
+  for (const name of PASSED) {
+    const v = pageParams().get(name);
+    if (v !== null && v !== '') f[name] = v;
   }
   return f;
 }
@@ -66,6 +74,9 @@ function renderTable(page) {
     { header: 'device', value: (r) => r.device ?? '—' },
     { header: 'workload', value: (r) => [r.workload, r.scenario].filter(Boolean).join(' · ') },
     { header: 'queries', num: true, value: (r) => (r.queryCount === null ? '—' : String(r.queryCount)) },
+    ...(page.runs.some((r) => r.jobId !== null)
+      ? [{ header: 'job · node', value: (r) => (r.jobId === null ? '—' : `${r.arrayJobId !== null && r.arrayTaskId !== null ? `${r.arrayJobId}_${r.arrayTaskId}` : r.jobId}${r.node ? ` · ${r.node}` : ''}`) }]
+      : []),
     { header: 'status', value: (r) => (r.exitCode !== null && r.exitCode !== 0 ? `${r.status} (exit ${r.exitCode})` : r.status) },
     { header: 'duration', num: true, value: (r) => fmtDuration(r.durationS) },
     { header: 'energy', num: true, value: (r) => fmtEnergy(r.energyJ) },
@@ -154,7 +165,7 @@ async function load() {
 
 function init() {
   const p = pageParams();
-  form.elements.namedItem('label').value = p.get('label') ?? '';
+  for (const name of TYPED) form.elements.namedItem(name).value = p.get(name) ?? '';
   for (const name of ['device', 'scenario', 'queryCount', 'status']) {
     const v = p.get(name);
     if (v !== null) {
@@ -168,13 +179,15 @@ function init() {
     void load();
   });
   let typing;
-  form.elements.namedItem('label').addEventListener('input', () => {
-    window.clearTimeout(typing);
-    typing = window.setTimeout(() => {
-      offset = 0;
-      void load();
-    }, 300);
-  });
+  for (const name of TYPED) {
+    form.elements.namedItem(name).addEventListener('input', () => {
+      window.clearTimeout(typing);
+      typing = window.setTimeout(() => {
+        offset = 0;
+        void load();
+      }, 300);
+    });
+  }
   form.addEventListener('submit', (ev) => ev.preventDefault());
   document.getElementById('prev').addEventListener('click', () => {
     offset = Math.max(0, offset - PAGE);

@@ -14,11 +14,15 @@
  * their energy per token falls with concurrency; this one's barely does).
  *
  * Errors are OpenAI's shape, `{"error": {"message", "type", "param", "code"}}`: 400 malformed or
- * too long a request, 404 unknown model or path, 405 wrong method, 413 body over the limit.
+ * too long a request, 404 unknown model or path, 405 wrong method, 413 body over the limit; and
+ * who may call it is serve-model's rule (`request-guard.ts`): 421 a `Host` not this machine's
+ * (DNS rebinding), 403 a web page's `Origin`, 401 a missing or wrong token, 415 a body that is
+ * not JSON.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errors } from '../errors.js';
+import { bindNeedsToken, checkAccess, checkBodyType } from '../benchmark/sut/request-guard.js';
 import { argmaxToken, openDecoderSession, type DecoderSession, type SequenceState } from './model/decoder-session.js';
 import { DECODER_PRESETS, type DecoderPresetName } from './model/synthetic-decoder.js';
 import { chatPrompt, decodeTokens, encodePrompt, EOS_TOKEN } from './model/tokenizer.js';
@@ -35,6 +39,11 @@ export interface LlmServerOptions {
   readonly defaultMaxTokens?: number;
   readonly maxBodyBytes?: number;
   readonly intraOpNumThreads?: number;
+  /**
+   * Required as `Authorization: Bearer <token>` on every request (what OpenAI clients send as
+   * their API key). Without one the server answers this machine only; off loopback it is required.
+   */
+  readonly token?: string;
   /** Told of every request that failed inside the server (the CLI prints them). */
   readonly onServerError?: (message: string) => void;
 }
@@ -70,6 +79,7 @@ class HttpFailure extends Error {
     message: string,
     readonly type = 'invalid_request_error',
     readonly param: string | null = null,
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
@@ -242,6 +252,8 @@ export async function serveLlm(opts: LlmServerOptions): Promise<LlmServer> {
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? DEFAULT_LLM_PORT;
   if (!Number.isSafeInteger(port) || port < 0 || port > 65535) throw errors.usage(`port must be an integer in 0..65535, got ${port}`, '--port');
+  // The same rules as serve-model's KServe server (request-guard.ts): no inference for a web page or a stranger.
+  if (bindNeedsToken(host) && opts.token === undefined) throw errors.usage(`refusing to serve on non-loopback address ${host} without a token: anyone who can reach it could run inference on this machine (add --token)`, '--host');
   const defaultMax = opts.defaultMaxTokens ?? 256;
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const session = await openDecoderSession({ preset: opts.preset, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.intraOpNumThreads !== undefined ? { intraOpNumThreads: opts.intraOpNumThreads } : {}) });
@@ -311,6 +323,8 @@ export async function serveLlm(opts: LlmServerOptions): Promise<LlmServer> {
     });
 
   const answer = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const refused = checkAccess(req, { bindHost: host, token: opts.token }) ?? (req.method === 'POST' ? checkBodyType(req.headers) : undefined);
+    if (refused) throw new HttpFailure(refused.status, refused.message, refused.status === 401 ? 'authentication_error' : 'invalid_request_error', null, refused.headers);
     const path = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
     const only = (m: 'GET' | 'POST'): void => {
@@ -347,7 +361,7 @@ export async function serveLlm(opts: LlmServerOptions): Promise<LlmServer> {
     answer(req, res).catch((e: unknown) => {
       if (e instanceof HttpFailure) {
         counts.failed++;
-        if (!res.headersSent) sendJson(res, e.status, { error: { message: e.message, type: e.type, param: e.param, code: null } }, e.status === 405 ? { allow: e.message.includes('use GET') ? 'GET' : 'POST' } : {});
+        if (!res.headersSent) sendJson(res, e.status, { error: { message: e.message, type: e.type, param: e.param, code: null } }, e.status === 405 ? { allow: e.message.includes('use GET') ? 'GET' : 'POST' } : e.headers);
         else res.end();
         return;
       }

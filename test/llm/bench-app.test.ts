@@ -133,3 +133,28 @@ test('Ollama native API: usage from the done line, a level measured, URL recorde
     await fake.close();
   }
 });
+
+test('a server with a token: bench --token reaches it; without, the pre-check says 401 in one line', async () => {
+  const { serveLlm } = await import('../../src/llm/server.js');
+  const token = 'bench-test-token-0123456789';
+  const server = await serveLlm({ preset: 'decoder-tiny', port: 0, token });
+  try {
+    const run = async (extra: string[], env: Record<string, string> = {}) => {
+      let err = '';
+      const code = await runCli(['bench', '--sut', 'openai', '--url', server.url, '--model', server.modelName, '--concurrency', '1', '--requests', '2', '--max-tokens', '4', '--sensor', `replay:${trace}`, '--runs-dir', join(dir, 'runs-token'), ...extra], {
+        stdout: () => undefined,
+        stderr: (s) => (err += s),
+        env,
+      });
+      return { code, err };
+    };
+    const denied = await run([]);
+    assert.equal(denied.code, 1);
+    assert.match(denied.err, /\/v1\/models flag --url: the model list answered HTTP 401: this server requires a token/);
+    assert.equal((await run(['--token', token])).code, 0);
+    assert.equal((await run(['--api-key-env', 'MY_KEY'], { MY_KEY: token })).code, 0);
+    assert.equal((await run(['--api-key-env', 'UNSET_KEY'])).code, 2);
+  } finally {
+    await server.close();
+  }
+});

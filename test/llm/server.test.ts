@@ -206,3 +206,51 @@ describe('serve-model --protocol openai', () => {
     assert.equal((await fetch(`${server.url}/v2/health`)).status, 404);
   });
 });
+
+describe('who may call serve-model --protocol openai (request-guard.ts, as the KServe server)', () => {
+  let server: LlmServer;
+  const TOKEN = 'a-long-enough-test-token';
+  before(async () => {
+    server = await serveLlm({ preset: 'decoder-tiny', port: 0, token: TOKEN });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('a token is required when set; bench sends it as the API key', async () => {
+    assert.equal((await fetch(`${server.url}/v1/models`)).status, 401);
+    assert.equal((await fetch(`${server.url}/v1/models`, { headers: { authorization: 'Bearer wrong-token-of-some-length' } })).status, 401);
+    assert.equal((await fetch(`${server.url}/v1/models`, { headers: { authorization: `Bearer ${TOKEN}` } })).status, 200);
+    const r = await streamRequest({
+      baseUrl: parseServerUrl(server.url, 'openai'),
+      api: 'openai-chat',
+      body: requestBody('openai-chat', { kind: 'text', text: 'hi' }, { model: server.modelName, maxTokens: 3, ignoreEos: true, streamUsage: true }),
+      nowS: () => performance.now() / 1000,
+      apiKey: TOKEN,
+    });
+    assert.deepEqual([r.outcome, r.usage?.completionTokens], ['ok', 3]);
+  });
+
+  test('a web page cannot drive it: a foreign Host (DNS rebinding) 421, an Origin 403, a form body 415', async () => {
+    const open = await serveLlm({ preset: 'decoder-tiny', port: 0 });
+    try {
+      const { request } = await import('node:http');
+      const status = (headers: Record<string, string>, method = 'GET', body?: string): Promise<number> =>
+        new Promise((resolve, reject) => {
+          const req = request(`${open.url}/v1/models`.replace('/v1/models', method === 'POST' ? '/v1/completions' : '/v1/models'), { method, headers }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
+      assert.equal(await status({ host: 'evil.example:8000' }), 421);
+      assert.equal(await status({ origin: 'http://evil.example' }), 403);
+      assert.equal(await status({ 'content-type': 'text/plain' }, 'POST', JSON.stringify({ model: open.modelName, prompt: 'x' })), 415);
+      assert.equal(await status({}), 200);
+    } finally {
+      await open.close();
+    }
+    await assert.rejects(serveLlm({ preset: 'decoder-tiny', port: 0, host: '0.0.0.0' }), /refusing to serve on non-loopback address 0\.0\.0\.0 without a token/);
+  });
+});

@@ -23,7 +23,9 @@ bundle. Power is measured on this machine: run it on the serving machine (GPU bo
                          llama3.1-8b, llama3.1-8b-interactive, ...) and/or ttft=500ms,tpot=50ms;
                          pass/fail on the p99
   --timeout DURATION     longest silence from the server before a request counts as timed out (default 300s)
-  --api-key-env VAR      send the key in environment variable VAR as a Bearer token
+  --token T, --api-key-env VAR
+                         the server's key (serve-model --token, vLLM --api-key), sent as a Bearer
+                         token; --api-key-env reads it from a variable (kept out of the process list)
   --cooldown DURATION    pause between levels
   --seed N               seed of generated prompts and Poisson arrivals (default 1)
   --sensor, --interval, --hardware, --grid, --label, --runs-dir, --format table|json as above

@@ -53,7 +53,9 @@ export async function llmOptions(ctx: CliContext, sut: LlmSut, values: Values): 
   const limits = limitsRaw === undefined ? [] : parseLatencyLimits(limitsRaw);
   const timeoutS = str(values, 'timeout') === undefined ? 300 : parseDurationFlag(str(values, 'timeout')!, '--timeout', '300s');
   const keyVar = str(values, 'api-key-env');
-  let apiKey: string | undefined;
+  let apiKey = str(values, 'token');
+  if (apiKey !== undefined && keyVar !== undefined) throw errors.usage('give the key once: --token or --api-key-env', '--token');
+  if (apiKey !== undefined && !/^[\x21-\x7e]+$/.test(apiKey)) throw errors.usage('the token must be printable ASCII without spaces', '--token');
   if (keyVar !== undefined) {
     apiKey = ctx.env[keyVar];
     if (apiKey === undefined || apiKey === '') throw errors.usage(`environment variable ${keyVar} is not set`, '--api-key-env');

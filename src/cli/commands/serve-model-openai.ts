@@ -3,6 +3,7 @@
  * server (`llm/server.ts`), until Ctrl-C or SIGTERM.
  */
 import { errors } from '../../errors.js';
+import { bindNeedsToken } from '../../benchmark/sut/request-guard.js';
 import { serveLlm } from '../../llm/server.js';
 import { DECODER_PRESET_NAMES, isDecoderPresetName, type DecoderPresetName } from '../../llm/model/synthetic-decoder.js';
 import type { CliContext } from '../command.js';
@@ -21,7 +22,7 @@ function preset(raw: string | undefined): DecoderPresetName {
 }
 
 export async function serveOpenAi(ctx: CliContext, values: Values, signals: StopSignals): Promise<number> {
-  for (const flag of ['provider', 'max-batch', 'cache-dir'] as const) {
+  for (const flag of ['provider', 'max-batch', 'max-request-batch', 'cache-dir'] as const) {
     if (values[flag] !== undefined) throw errors.usage(`--${flag} is for --protocol kserve (the synthetic decoder runs on the CPU, generated in memory)`, `--${flag}`);
   }
   const name = preset(typeof values.model === 'string' ? values.model : undefined);
@@ -29,6 +30,11 @@ export async function serveOpenAi(ctx: CliContext, values: Values, signals: Stop
   if (port > 65535) throw errors.usage(`expected a port number in 0..65535, got '${String(values.port)}'`, '--port');
   const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
   if (host.trim() === '') throw errors.usage('give an address such as 127.0.0.1 or 0.0.0.0', '--host');
+  const token = typeof values.token === 'string' ? values.token : undefined;
+  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) throw errors.usage('the token must be printable ASCII without spaces', '--token');
+  if (token !== undefined && token.length < 16) ctx.stderr('inferprint serve-model: note: a token shorter than 16 characters is easy to guess\n');
+  // Said before the model is generated, not after.
+  if (bindNeedsToken(host) && token === undefined) throw errors.usage(`refusing to serve on non-loopback address ${host} without a token: anyone who can reach it could run inference on this machine (add --token, e.g. --token $(openssl rand -hex 16))`, '--host');
   let stopSignal: string | undefined;
   let wake: (() => void) | undefined;
   const onInt = (): void => {
@@ -47,6 +53,7 @@ export async function serveOpenAi(ctx: CliContext, values: Values, signals: Stop
       host,
       port,
       ...(typeof values.name === 'string' ? { modelName: values.name } : {}),
+      ...(token !== undefined ? { token } : {}),
       onServerError: (message) => {
         ctx.stderr(`inferprint serve-model: ${message}\n`);
       },
@@ -59,7 +66,7 @@ export async function serveOpenAi(ctx: CliContext, values: Values, signals: Stop
           ...(server.host === '0.0.0.0' || server.host === '::' ? ["  listening on every interface: clients use this machine's name or address"] : []),
           `  synthetic ${s.preset}: ${s.config.layers} layers × ${s.config.hidden}, ${s.config.heads} heads, ${s.parameters} parameters (random weights: the text means nothing), context ${s.config.maxPositions} tokens`,
           `  byte-level tokens, greedy decoding with a key/value cache; onnxruntime ${s.ortVersion} on the CPU`,
-          `benchmark it with: inferprint bench --sut openai --url ${server.url} --model ${server.modelName} --concurrency 1,4 --requests 32 --max-tokens 64`,
+          `benchmark it with: inferprint bench --sut openai --url ${server.url} --model ${server.modelName} --concurrency 1,4 --requests 32 --max-tokens 64${token !== undefined ? ' --token …' : ''}`,
           'stop with Ctrl-C',
           '',
         ].join('\n'),

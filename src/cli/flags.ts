@@ -52,3 +52,10 @@ export function parseProviderFlag(raw: string): ProviderFlag {
   if (raw !== 'cpu' && raw !== 'cuda' && raw !== 'auto') throw errors.usage(`expected cpu, cuda or auto, got '${raw}'`, '--provider');
   return raw;
 }
+
+/** A parser for a table entry: a duration with its unit, `example` shown when it is bad. */
+export const durationParser = (example: string) => (raw: string, flag: string): number => parseDurationFlag(raw, flag, example);
+
+/** A parser for a table entry: a whole number in digits, `what` completes the message. */
+export const integerParser = (what: string) => (raw: string, flag: string): number => parseIntegerFlag(raw, flag, what);
+

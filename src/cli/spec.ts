@@ -147,12 +147,17 @@ export interface DryParse {
   readonly positionals: readonly string[];
 }
 
+export interface DryParseOptions {
+  /** A value that stands for one (`DIR`, `<dir>`, `$TOKEN`): its flag is known and given, its parser is not run. */
+  readonly isPlaceholder?: (raw: string) => boolean;
+}
+
 /**
  * Check a command line against the spec without running anything: flags known and given their
  * values, the sub-command known, every flag applies to the sub-command or mode, every value
  * passes its parser, and the positional count. Throws the USAGE error the command would.
  */
-export function dryParse(spec: CommandSpec, argv: readonly string[]): DryParse {
+export function dryParse(spec: CommandSpec, argv: readonly string[], options: DryParseOptions = {}): DryParse {
   const dd = argv.indexOf('--');
   const parsed = parseCommandFlags(dd >= 0 ? argv.slice(0, dd) : argv, spec.flags);
   let positionals = parsed.positionals;
@@ -168,8 +173,12 @@ export function dryParse(spec: CommandSpec, argv: readonly string[]): DryParse {
     mode = spec.mode(parsed.values, positionals);
   }
   requireApplicable(spec, parsed.values, mode);
-  for (const name of Object.keys(parsed.values)) {
-    if ((parsed.values as Record<string, unknown>)[name] !== undefined) parsed.get(name);
+  const given = parsed.values as Readonly<Record<string, string | string[] | boolean | undefined>>;
+  for (const [name, value] of Object.entries(given)) {
+    if (value === undefined) continue;
+    const texts = typeof value === 'boolean' ? [] : Array.isArray(value) ? value : [value];
+    if (texts.some((t) => options.isPlaceholder?.(t) === true)) continue;
+    parsed.get(name);
   }
   const [least, most] = spec.args?.[mode] ?? [0, undefined];
   if (dd >= 0) positionals = [...positionals, ...argv.slice(dd + 1)];

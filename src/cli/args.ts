@@ -4,6 +4,7 @@ import { errors } from '../errors.js';
 export interface FlagSpec {
   readonly type: 'string' | 'boolean';
   readonly short?: string;
+  readonly multiple?: boolean;
 }
 export type FlagValues<O extends Record<string, FlagSpec>> = {
   [K in keyof O]?: O[K]['type'] extends 'string' ? string : boolean;

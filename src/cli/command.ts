@@ -1,3 +1,5 @@
+import type { CommandSpec } from './spec.js';
+
 /**
  * The CLI is a thin layer: each command parses its flags into typed options, calls the
  * library, and renders the result. Commands never exit the process; they return or throw
@@ -23,7 +25,14 @@ export interface Command {
   readonly name: string;
   readonly summary: string;
   readonly help: string;
+  /** The command's flags and arguments, as one table: its parser, its --help option list and the docs' check (test/cli/docs-commands.test.ts). */
+  readonly spec: CommandSpec;
   run(ctx: CliContext): Promise<number>;
+}
+
+/** The global --debug in a command's option list, its description from `width` on (main handles the flag). */
+export function debugLine(width: number): string {
+  return `${'  --debug'.padEnd(width)}stack traces on errors`;
 }
 
 export type OutputFormat = 'table' | 'csv' | 'json';

@@ -2,6 +2,9 @@ import { errors, InferprintError } from '../errors.js';
 import { resolveGrid } from '../impact/grid.js';
 import { validatePue } from '../impact/pue.js';
 import { parseDurationS } from '../units/index.js';
+import { SENSOR_SPECS } from '../sensors/registry.js';
+import { parseFormat } from './output.js';
+import type { OutputFormat } from './command.js';
 
 /**
  * Flag values shared by several commands, parsed once here so every command rejects bad
@@ -52,3 +55,27 @@ export function parseProviderFlag(raw: string): ProviderFlag {
   if (raw !== 'cpu' && raw !== 'cuda' && raw !== 'auto') throw errors.usage(`expected cpu, cuda or auto, got '${raw}'`, '--provider');
   return raw;
 }
+
+/** A parser for a table entry: a duration with its unit, `example` shown when it is bad. */
+export const durationParser = (example: string) => (raw: string, flag: string): number => parseDurationFlag(raw, flag, example);
+
+/** A parser for a table entry: a whole number in digits, `what` completes the message. */
+export const integerParser = (what: string) => (raw: string, flag: string): number => parseIntegerFlag(raw, flag, what);
+
+
+/** A sensor as `--sensor` names it: a sensor's name, `auto` or `replay:FILE` (the same words as the registry's refusal). */
+export function parseSensorFlag(raw: string): string {
+  if (raw.startsWith('replay:')) {
+    if (raw === 'replay:') throw errors.usage('replay needs a file: --sensor replay:FILE', '--sensor');
+    return raw;
+  }
+  if (!(SENSOR_SPECS as readonly string[]).includes(raw)) throw errors.usage(`unknown sensor '${raw}' (expected ${SENSOR_SPECS.join(', ')})`, '--sensor');
+  return raw;
+}
+
+/** `--format table|json` of the commands that print no CSV: `who` prints table or json, `hint` says where CSV is. */
+export const tableOrJsonParser = (who: string, hint = '') => (raw: string): Exclude<OutputFormat, 'csv'> => {
+  const format = parseFormat(raw);
+  if (format === 'csv') throw errors.usage(`${who} prints table or json${hint}`, '--format');
+  return format;
+};

@@ -4,12 +4,41 @@ import { errors } from '../../errors.js';
 import { num, pct, range, sloCell } from '../../advise/format.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import { resolve } from 'node:path';
-import { parseFlags } from '../args.js';
 import { progressReporter } from '../progress.js';
-import type { Command } from '../command.js';
-import { parseIntegerFlag } from '../flags.js';
+import { debugLine, type Command } from '../command.js';
+import { integerParser } from '../flags.js';
+import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
 import { parameterLines } from '../impact-parameters.js';
 import { parseFormat, renderCsv, renderJson, renderTable, type Column } from '../output.js';
+
+export const ADVISE_FLAGS = defineFlags({
+  format: { type: 'string', value: 'table|csv|json', default: 'table', parse: (raw) => parseFormat(raw), help: 'output format' },
+  'runs-dir': {
+    type: 'string',
+    value: 'DIR',
+    help: ['runs directory to read measured profiles from (default', '$INFERPRINT_RUNS_DIR, else ~/.local/share/inferprint/runs)'],
+  },
+  draws: { type: 'string', value: 'N', default: String(DEFAULT_DRAWS), parse: integerParser('a whole number of draws (0 for none)'), help: 'Monte Carlo draws (default {default}; 0: inputs as given only)' },
+  seed: { type: 'string', value: 'S', default: String(DEFAULT_SEED), parse: integerParser('a whole number'), help: 'Monte Carlo seed' },
+  report: {
+    type: 'string',
+    value: 'DIR',
+    parse: (raw) => parseReportDir(raw),
+    help: [
+      'also write a report folder: index.html (self-contained), the',
+      'figures (footprint by cause, break-even, sensitivity) as SVG and',
+      'PNG, the tables as CSV, advice.json; an earlier advice report',
+      'there is replaced, any other non-empty folder refused',
+    ],
+  },
+});
+
+const SPEC = defineCommand({ flags: ADVISE_FLAGS, refuse: (flag) => `--${flag} does not apply`, args: { '': [1, 1] } });
+
+function parseReportDir(raw: string): string {
+  if (raw.trim() === '') throw errors.usage('give a folder', '--report');
+  return raw;
+}
 
 const HELP = `Usage: inferprint advise WORKLOAD.yaml [options]
 
@@ -36,36 +65,24 @@ study.source, then the runs directory; else from the hardware database (busy = T
 estimated). Every value says where it came from.
 
 Options:
-  --format table|csv|json  output format (default table)
-  --runs-dir DIR           runs directory to read measured profiles from (default
-                           $INFERPRINT_RUNS_DIR, else ~/.local/share/inferprint/runs)
-  --draws N                Monte Carlo draws (default ${DEFAULT_DRAWS}; 0: inputs as given only)
-  --seed S                 Monte Carlo seed (default ${DEFAULT_SEED})
-  --report DIR             also write a report folder: index.html (self-contained), the
-                           figures (footprint by cause, break-even, sensitivity) as SVG and
-                           PNG, the tables as CSV, advice.json; an earlier advice report
-                           there is replaced, any other non-empty folder refused
-  --debug                  stack traces on errors
+${optionLines(ADVISE_FLAGS, { width: 27 })}
+${debugLine(27)}
 `;
 
 export const adviseCommand: Command = {
   name: 'advise',
   summary: 'deployment advisor: fleet, idle and host power, operational and embodied footprint',
   help: HELP,
+  spec: SPEC,
   async run(ctx) {
-    const { values, positionals } = parseFlags(ctx.argv, {
-      format: { type: 'string' },
-      'runs-dir': { type: 'string' },
-      draws: { type: 'string' },
-      seed: { type: 'string' },
-      report: { type: 'string' },
-    });
-    const format = parseFormat(values.format);
+    const f = parseCommandFlags(ctx.argv, ADVISE_FLAGS);
+    const { values, positionals } = f;
+    const format = f.get('format');
     if (positionals.length !== 1) throw errors.usage(positionals.length === 0 ? 'give the workload file (see examples/)' : `give one workload file, got ${positionals.length}`, 'WORKLOAD.yaml');
-    const draws = values.draws === undefined ? DEFAULT_DRAWS : parseIntegerFlag(values.draws, '--draws', 'a whole number of draws (0 for none)');
-    const seed = values.seed === undefined ? DEFAULT_SEED : parseIntegerFlag(values.seed, '--seed', 'a whole number');
+    const draws = f.get('draws');
+    const seed = f.get('seed');
     const runsDir = resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd });
-    if (values.report !== undefined && values.report.trim() === '') throw errors.usage('give a folder', '--report');
+    f.get('report');
     const opts = { cwd: ctx.cwd, runsDir, draws, seed };
     let result: AdviceResult;
     if (values.report === undefined) result = await adviseFile(positionals[0]!, opts);

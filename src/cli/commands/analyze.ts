@@ -5,12 +5,61 @@ import { PRESET_IDS, type PresetId } from '../../impact/presets.js';
 import { parameterLines } from '../impact-parameters.js';
 import { EMBODIED_MODEL_IDS, isEmbodiedModelId, type EmbodiedModelId } from '../../impact/embodied/index.js';
 import { errors, escapeControl } from '../../errors.js';
-import { parseDurationFlag, parseGridFlag, parsePueFlag } from '../flags.js';
+import { durationParser, parseGridFlag, parsePueFlag } from '../flags.js';
 import { gToMg, gramsCO2e } from '../../units/index.js';
-import { parseFlags } from '../args.js';
-import type { Command } from '../command.js';
+import { debugLine, type Command } from '../command.js';
+import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
 import { parseFormat, renderCsv, renderJson, renderTable, type Column } from '../output.js';
 import { progressReporter } from '../progress.js';
+
+export const ANALYZE_FLAGS = defineFlags({
+  method: {
+    type: 'string',
+    value: 'thesis|trapezoid',
+    default: 'trapezoid',
+    showDefault: false,
+    parse: (raw) => parseMethod(raw),
+    help: [
+      "thesis: the study's arithmetic (intersection window, 1000-point",
+      'mean profile, mean × duration); trapezoid (default): each run',
+      'integrated, mean and 95 % CI across runs, full and compute phases',
+    ],
+  },
+  preset: {
+    type: 'string',
+    value: PRESET_IDS.join('|'),
+    parse: (raw) => parsePresetFlag(raw),
+    help: [
+      'parameter preset (grid, PUE, lifetime, embodied model); default: what',
+      "the data were recorded with — the study's data (its dataset, its files,",
+      "runs imported from it) keep the study's (thesis-2025), runs keep their",
+      'own — and thesis-2025 with --method thesis',
+    ],
+  },
+  grid: {
+    type: 'string',
+    value: 'ZONE|G_PER_KWH',
+    parse: parseGridFlag,
+    help: ['grid factor: a zone (FR, FRA, DEU, WORLD, FR-ADEME, ...) or a number', "in gCO2e/kWh (default: as recorded, else the preset's)"],
+  },
+  pue: { type: 'string', value: 'auto|X', parse: parsePueFlag, help: "power usage effectiveness (auto: the preset's, by hardware category)" },
+  lifetime: { type: 'string', value: 'DURATION', parse: durationParser('7y or 61320h'), help: 'hardware lifetime for the embodied allocation (default 7y)' },
+  embodied: { type: 'string', value: EMBODIED_MODEL_IDS.join('|'), parse: (raw) => parseEmbodied(raw), help: '' },
+  device: { type: 'string', value: 'NAME', help: 'hardware of power files that do not name it (see: inferprint hardware list)' },
+  'input-format': {
+    type: 'string',
+    value: 'FORMAT',
+    parse: (raw) => parseInputFormat(raw),
+    help: INPUT_FORMATS.map((f) => (f === 'auto' ? 'auto (default)' : f)).join(', '),
+  },
+  columns: { type: 'string', value: 'SPEC', help: 'generic CSV columns: t=COL,p=COL,unit=W|mW|kW[,timeUnit=s|ms|us|ns][,delim=;]' },
+  channel: { type: 'string', value: 'NAME|gpu|total|sum', help: 'channel to integrate (default: the only one, or the GPU rail)' },
+  interval: { type: 'string', value: 'DURATION', parse: durationParser('50ms'), help: 'sampling interval of logs without timestamps (tegrastats --interval), e.g. 50ms' },
+  headerless: { type: 'boolean', help: 'read a header-less study CSV as timestamp,power (legacy files)' },
+  format: { type: 'string', value: 'table|csv|json', default: 'table', parse: (raw) => parseFormat(raw), help: 'output format' },
+});
+
+const SPEC = defineCommand({ flags: ANALYZE_FLAGS, refuse: (flag) => `--${flag} does not apply`, args: { '': [1] } });
 
 const HELP = `Usage: inferprint analyze PATH... [options]
 
@@ -25,58 +74,27 @@ PATH is one of:
     repetitions of one workload: their mean and 95 % CI are reported.
 
 Options:
-  --method thesis|trapezoid  thesis: the study's arithmetic (intersection window, 1000-point
-                             mean profile, mean × duration); trapezoid (default): each run
-                             integrated, mean and 95 % CI across runs, full and compute phases
-  --preset thesis-2025|default
-                             parameter preset (grid, PUE, lifetime, embodied model); default: what
-                             the data were recorded with — the study's data (its dataset, its files,
-                             runs imported from it) keep the study's (thesis-2025), runs keep their
-                             own — and thesis-2025 with --method thesis
-  --grid ZONE|G_PER_KWH      grid factor: a zone (FR, FRA, DEU, WORLD, FR-ADEME, ...) or a number
-                             in gCO2e/kWh (default: as recorded, else the preset's)
-  --pue auto|X               power usage effectiveness (auto: the preset's, by hardware category)
-  --lifetime DURATION        hardware lifetime for the embodied allocation (default 7y)
-  --embodied die-area-v1|die-area-density-v1|die-area-act-v1|thesis-2025-constants
-  --device NAME              hardware of power files that do not name it (see: inferprint hardware list)
-  --input-format FORMAT      auto (default), thesis-csv, nvidia-smi, tegrastats, generic, codecarbon
-  --columns SPEC             generic CSV columns: t=COL,p=COL,unit=W|mW|kW[,timeUnit=s|ms|us|ns][,delim=;]
-  --channel NAME|gpu|total|sum  channel to integrate (default: the only one, or the GPU rail)
-  --interval DURATION        sampling interval of logs without timestamps (tegrastats --interval), e.g. 50ms
-  --headerless               read a header-less study CSV as timestamp,power (legacy files)
-  --format table|csv|json    output format (default table)
-  --debug                    stack traces on errors
+${optionLines(ANALYZE_FLAGS, { width: 29 })}
+${debugLine(29)}
 `;
 
 export const analyzeCommand: Command = {
   name: 'analyze',
   summary: 'energy, GWP and latency per device × query count',
   help: HELP,
+  spec: SPEC,
   run(ctx) {
-    const { values, positionals } = parseFlags(ctx.argv, {
-      method: { type: 'string' },
-      preset: { type: 'string' },
-      grid: { type: 'string' },
-      pue: { type: 'string' },
-      lifetime: { type: 'string' },
-      embodied: { type: 'string' },
-      format: { type: 'string' },
-      device: { type: 'string' },
-      'input-format': { type: 'string' },
-      columns: { type: 'string' },
-      channel: { type: 'string' },
-      interval: { type: 'string' },
-      headerless: { type: 'boolean' },
-    });
-    const format = parseFormat(values.format);
-    const method = parseMethod(values.method);
-    const preset = values.preset === undefined ? undefined : parsePresetFlag(values.preset);
-    const pue = values.pue === undefined ? undefined : parsePueFlag(values.pue);
-    const lifetimeS = values.lifetime === undefined ? undefined : parseLifetime(values.lifetime);
-    const embodiedModel = parseEmbodied(values.embodied);
-    if (values.grid !== undefined) parseGridFlag(values.grid);
-    const inputFormat = parseInputFormat(values['input-format']);
-    const intervalS = values.interval === undefined ? undefined : parseInterval(values.interval);
+    const f = parseCommandFlags(ctx.argv, ANALYZE_FLAGS);
+    const { values, positionals } = f;
+    const format = f.get('format');
+    const method = f.get('method');
+    const preset = f.get('preset');
+    const pue = f.get('pue');
+    const lifetimeS = f.get('lifetime');
+    const embodiedModel = f.get('embodied');
+    f.get('grid');
+    const inputFormat = f.get('input-format');
+    const intervalS = f.get('interval');
     const progress = progressReporter(ctx, 'analyze');
     const result = analyze({
       paths: positionals.map((p) => (p.startsWith('/') ? p : `${ctx.cwd}/${p}`)),
@@ -103,18 +121,14 @@ export const analyzeCommand: Command = {
   },
 };
 
-function parseMethod(raw: string | undefined): EnergyMethod {
-  if (raw === undefined || raw === 'trapezoid') return 'trapezoid';
+function parseMethod(raw: string): EnergyMethod {
+  if (raw === 'trapezoid') return 'trapezoid';
   if (raw === 'thesis') return 'thesis';
   throw errors.usage(`unknown method '${raw}' (expected thesis or trapezoid)`, '--method');
 }
 
 
-const parseLifetime = (raw: string): number => parseDurationFlag(raw, '--lifetime', '7y or 61320h');
-
-
-function parseEmbodied(raw: string | undefined): EmbodiedModelId | undefined {
-  if (raw === undefined) return undefined;
+function parseEmbodied(raw: string): EmbodiedModelId {
   if (isEmbodiedModelId(raw)) return raw;
   throw errors.usage(`unknown embodied model '${raw}' (expected ${EMBODIED_MODEL_IDS.join(', ')})`, '--embodied');
 }
@@ -124,10 +138,7 @@ function parsePresetFlag(raw: string): PresetId {
   throw errors.usage(`unknown preset '${raw}' (expected ${PRESET_IDS.join(' or ')})`, '--preset');
 }
 
-const parseInterval = (raw: string): number => parseDurationFlag(raw, '--interval', '50ms');
-
-function parseInputFormat(raw: string | undefined): InputFormat | undefined {
-  if (raw === undefined) return undefined;
+function parseInputFormat(raw: string): InputFormat {
   if ((INPUT_FORMATS as readonly string[]).includes(raw)) return raw as InputFormat;
   throw errors.usage(`unknown input format '${raw}' (expected ${INPUT_FORMATS.join(', ')})`, '--input-format');
 }

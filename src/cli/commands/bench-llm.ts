@@ -6,85 +6,66 @@
 import { benchLlm, validateLlmBenchOptions, type LlmBenchOptions, type LlmBenchResult, type LlmLevelView, type PromptSource } from '../../app/bench-llm.js';
 import { signalExitCode } from '../../app/measure.js';
 import { errors } from '../../errors.js';
-import { parseLatencyLimits } from '../../llm/core/limits.js';
-import { parseLengthDistribution } from '../../llm/core/prompts.js';
 import type { LlmSut } from '../../llm/core/protocol.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import { defaultSensorEnv } from '../../sensors/types.js';
 import type { CliContext } from '../command.js';
-import { parseDurationFlag, parseGridFlag, parseIntegerFlag } from '../flags.js';
-import { parseFormat, renderJson, renderTable, type Column } from '../output.js';
+import { renderJson, renderTable, type Column } from '../output.js';
 import { progressReporter } from '../progress.js';
+import type { BenchFlags } from './bench.js';
 
-type Values = Readonly<Record<string, string | boolean | undefined>>;
-
-const str = (v: Values, k: string): string | undefined => (typeof v[k] === 'string' ? v[k] : undefined);
-
-function numberList(raw: string, flag: string, integer: boolean): number[] {
-  const parts = raw.split(',').map((s) => s.trim());
-  const re = integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
-  if (parts.some((p) => !re.test(p))) throw errors.usage(`expected ${integer ? 'positive integers' : 'positive numbers'} separated by commas, got '${raw}'`, flag);
-  return parts.map(Number);
-}
-
-/** The options of a served-LLM benchmark from the command line. */
-export async function llmOptions(ctx: CliContext, sut: LlmSut, values: Values): Promise<LlmBenchOptions> {
-  // Flags of the study's campaign that mean nothing for a served LLM are refused, not ignored.
-  for (const flag of ['scenario', 'target-qps', 'mode', 'model-name', 'dataset', 'vocab', 'batch-size', 'queries', 'runs', 'provider', 'resume', 'dry-run', 'cache-dir'] as const) {
-    if (values[flag] !== undefined) throw errors.usage(`--${flag} is for the BERT campaign, not for --sut ${sut}`, `--${flag}`);
-  }
-  const url = str(values, 'url');
+/**
+ * The options of a served-LLM benchmark from the command line, parsed by bench's flag table
+ * (which has already refused the campaign's flags that mean nothing for a served LLM).
+ */
+export async function llmOptions(ctx: CliContext, sut: LlmSut, f: BenchFlags): Promise<LlmBenchOptions> {
+  const { values } = f;
+  const url = values.url;
   if (url === undefined) throw errors.usage(`--sut ${sut} needs the server's URL, e.g. --url http://127.0.0.1:${sut === 'ollama' ? 11434 : 8000}`, '--url');
-  const model = str(values, 'model');
+  const model = values.model;
   if (model === undefined || model.trim() === '') throw errors.usage(`--sut ${sut} needs the model's name on the server, e.g. --model ${sut === 'ollama' ? 'llama3.2' : 'meta-llama/Llama-3.1-8B-Instruct'}`, '--model');
-  const style = str(values, 'api') ?? 'chat';
-  if (style !== 'chat' && style !== 'completions') throw errors.usage(`expected chat or completions, got '${style}'`, '--api');
-  const rates = str(values, 'request-rate');
-  const conc = str(values, 'concurrency');
-  const concurrency = conc !== undefined ? numberList(conc, '--concurrency', true) : rates !== undefined ? [] : [1, 4, 16];
-  const requestRates = rates !== undefined ? numberList(rates, '--request-rate', false) : [];
-  const requests = str(values, 'requests') === undefined ? 100 : parseIntegerFlag(str(values, 'requests')!, '--requests', 'a positive integer');
-  const promptsFile = str(values, 'prompts');
-  const inputTokens = str(values, 'input-tokens');
-  if (promptsFile !== undefined && inputTokens !== undefined) throw errors.usage('--input-tokens sizes generated prompts; --prompts gives them', '--input-tokens');
-  const prompts: PromptSource = promptsFile !== undefined ? { kind: 'file', path: promptsFile } : { kind: 'synthetic', lengths: parseLengthDistribution(inputTokens ?? '128', '--input-tokens') };
-  const maxTokens = str(values, 'max-tokens') === undefined ? 256 : parseIntegerFlag(str(values, 'max-tokens')!, '--max-tokens', 'a positive integer');
-  const limitsRaw = str(values, 'latency-limits');
-  const limits = limitsRaw === undefined ? [] : parseLatencyLimits(limitsRaw);
-  const timeoutS = str(values, 'timeout') === undefined ? 300 : parseDurationFlag(str(values, 'timeout')!, '--timeout', '300s');
-  const keyVar = str(values, 'api-key-env');
-  let apiKey = str(values, 'token');
+  const style = f.get('api');
+  const requestRates = f.get('request-rate');
+  const concurrency = f.get('concurrency') ?? (requestRates !== undefined ? [] : [1, 4, 16]);
+  const requests = f.get('requests');
+  const promptsFile = values.prompts;
+  if (promptsFile !== undefined && values['input-tokens'] !== undefined) throw errors.usage('--input-tokens sizes generated prompts; --prompts gives them', '--input-tokens');
+  const prompts: PromptSource = promptsFile !== undefined ? { kind: 'file', path: promptsFile } : { kind: 'synthetic', lengths: f.get('input-tokens') };
+  const maxTokens = f.get('max-tokens');
+  const limits = f.get('latency-limits') ?? [];
+  const timeoutS = f.get('timeout');
+  const keyVar = values['api-key-env'];
+  let apiKey = f.get('token');
   if (apiKey !== undefined && keyVar !== undefined) throw errors.usage('give the key once: --token or --api-key-env', '--token');
-  if (apiKey !== undefined && !/^[\x21-\x7e]+$/.test(apiKey)) throw errors.usage('the token must be printable ASCII without spaces', '--token');
   if (keyVar !== undefined) {
     apiKey = ctx.env[keyVar];
     if (apiKey === undefined || apiKey === '') throw errors.usage(`environment variable ${keyVar} is not set`, '--api-key-env');
   }
-  const grid = str(values, 'grid');
-  if (grid !== undefined) parseGridFlag(grid);
-  const seed = str(values, 'seed') === undefined ? 1 : parseIntegerFlag(str(values, 'seed')!, '--seed', 'a non-negative integer');
+  const grid = values.grid;
+  f.get('grid');
+  const seed = f.get('seed') ?? 1;
   const options: LlmBenchOptions = {
     sut,
     url,
     model,
     style,
     concurrency,
-    requestRates,
+    requestRates: requestRates ?? [],
     requests,
     prompts,
     maxTokens,
     ignoreEos: values['ignore-eos'] === true,
     limits,
     seed,
-    sensor: str(values, 'sensor') ?? 'auto',
-    intervalS: str(values, 'interval') === undefined ? 0.1 : parseDurationFlag(str(values, 'interval')!, '--interval', '50ms'),
-    cooldownS: str(values, 'cooldown') === undefined ? 0 : parseDurationFlag(str(values, 'cooldown')!, '--cooldown', '30s'),
+    sensor: f.get('sensor'),
+    intervalS: f.get('interval'),
+    cooldownS: f.get('cooldown') ?? 0,
     timeouts: { idleS: timeoutS, totalS: Math.max(3600, timeoutS) },
     ...(apiKey !== undefined ? { apiKey } : {}),
-    ...(str(values, 'hardware') !== undefined ? { hardware: str(values, 'hardware')! } : {}),
+    ...(values.hardware !== undefined ? { hardware: values.hardware } : {}),
     ...(grid !== undefined ? { grid } : {}),
-    ...(str(values, 'label') !== undefined ? { label: str(values, 'label')! } : {}),
-    runsDir: resolveRunsDir({ flag: str(values, 'runs-dir'), env: ctx.env, cwd: ctx.cwd }),
+    ...(values.label !== undefined ? { label: values.label } : {}),
+    runsDir: resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd }),
     cwd: ctx.cwd,
     env: { ...(await defaultSensorEnv()), env: ctx.env },
     verbose: values.verbose === true || ctx.debug === true,
@@ -93,10 +74,9 @@ export async function llmOptions(ctx: CliContext, sut: LlmSut, values: Values): 
   return options;
 }
 
-export async function runLlmBench(ctx: CliContext, sut: LlmSut, values: Values): Promise<number> {
-  const format = parseFormat(str(values, 'format'));
-  if (format === 'csv') throw errors.usage('bench prints table or json (analyze --format csv gives the CSV)', '--format');
-  const options = await llmOptions(ctx, sut, values);
+export async function runLlmBench(ctx: CliContext, sut: LlmSut, f: BenchFlags): Promise<number> {
+  const format = f.get('format');
+  const options = await llmOptions(ctx, sut, f);
   const progress = progressReporter(ctx, 'bench');
   const result = await benchLlm({
     ...options,

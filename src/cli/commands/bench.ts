@@ -7,18 +7,222 @@ import { errors } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import { defaultSensorEnv } from '../../sensors/types.js';
 import { SENSOR_SPECS } from '../../sensors/registry.js';
-import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
-import { parseDurationFlag, parseGridFlag, parseIntegerFlag, parseProviderFlag } from '../flags.js';
-import { parseFormat, renderJson, renderTable, type Column } from '../output.js';
+import { durationParser, integerParser, parseGridFlag, parseProviderFlag, parseSensorFlag, tableOrJsonParser } from '../flags.js';
+import { renderJson, renderTable, type Column } from '../output.js';
+import { defineCommand, defineFlags, optionLines, parseCommandFlags, requireApplicable, type ParsedFlags } from '../spec.js';
 import { progressReporter } from '../progress.js';
 import type { QueryCountRow } from '../../app/bench-aggregate.js';
 import { MLPERF_SCENARIOS, type MlperfScenario } from '../../mlperf/types.js';
 import { benchAccuracy, type AccuracyBenchResult } from '../../app/bench-accuracy-run.js';
 import { resolve } from 'node:path';
-import { LLM_FLAGS, LLM_HELP } from './bench-llm-flags.js';
+import { LLM_FLAGS, LLM_MODES, llmHelp } from './bench-llm-flags.js';
 import type { CliContext } from '../command.js';
 import { benchTask } from '../../app/bench-task.js';
+
+/** The study's campaign (the default), one planned run of a campaign file, or a served LLM (`--sut openai|ollama`). */
+type BenchMode = 'campaign' | 'task' | 'openai' | 'ollama';
+const CAMPAIGN = ['campaign'];
+/** Flags of the campaign that a served LLM takes too. */
+const SERVED = ['campaign', ...LLM_MODES];
+/** Flags every planned run takes, as its campaign file says nothing of them. */
+const STORES = ['campaign', 'task'];
+
+function benchMode(values: { readonly [k: string]: unknown }): BenchMode {
+  if (values['campaign-file'] !== undefined || values.task !== undefined) return 'task';
+  return values.sut === 'openai' || values.sut === 'ollama' ? values.sut : 'campaign';
+}
+
+const printable = (raw: string): string => {
+  if (!/^[\x21-\x7e]+$/.test(raw)) throw errors.usage('the token must be printable ASCII without spaces', '--token');
+  return raw;
+};
+
+export const BENCH_FLAGS = defineFlags({
+  model: {
+    type: 'string',
+    value: 'M',
+    for: SERVED,
+    help: [
+      'synthetic:bert-tiny|synthetic:bert-base|synthetic:bert-large or PATH.onnx.',
+      "Default: synthetic:bert-large, the study's model (MLPerf BERT-Large",
+      'shape), where an accelerator runs it (an NVIDIA GPU found, or',
+      '--provider cuda|auto); on a machine without one, synthetic:bert-tiny,',
+      "which finishes in minutes (the study's model takes about an hour",
+      'on a 2-core CPU)',
+    ],
+    sections: { llm: { label: '--model NAME', help: "the model's name on the server (as its /v1/models or /api/tags lists it)" } },
+  },
+  scenario: {
+    type: 'string',
+    value: 'S',
+    for: CAMPAIGN,
+    default: 'SingleStream',
+    showDefault: false,
+    parse: (raw) => parseScenario(raw),
+    help: ["SingleStream (default, the study's), MultiStream (8 samples per query),", 'Server (Poisson arrivals at --target-qps), Offline (one query of N samples)'],
+  },
+  'target-qps': {
+    type: 'string',
+    value: 'Q[,Q...]',
+    for: CAMPAIGN,
+    parse: (raw) => parseRates(raw),
+    help: [
+      'Server: arrival rate in queries/s (required for Server); several make a',
+      'sweep, each rate a set of runs (every query count × repetition), the',
+      'table a row per rate and query count: the capacity at a latency target',
+      'that `inferprint advise` reads from the runs directory',
+    ],
+  },
+  mode: {
+    type: 'string',
+    value: 'M',
+    for: CAMPAIGN,
+    default: 'performance',
+    showDefault: false,
+    parse: (raw) => parseRunMode(raw),
+    help: ['performance (default) or accuracy: one run over every SQuAD feature,', 'scored as MLPerf does (exact match, F1, bert-99); needs --dataset and --vocab'],
+  },
+  dataset: { type: 'string', value: 'FILE', for: CAMPAIGN, help: 'SQuAD v1.1 JSON (MLPerf: dev-v1.1.json), accuracy mode' },
+  vocab: { type: 'string', value: 'FILE', for: CAMPAIGN, help: "the model's WordPiece vocab.txt, accuracy mode" },
+  'batch-size': { type: 'string', value: 'B', for: CAMPAIGN, parse: integerParser('a positive integer'), help: 'most samples per ONNX Runtime call or HTTP request (default 1)' },
+  sut: {
+    type: 'string',
+    value: 'onnxruntime|http|openai|ollama',
+    default: 'onnxruntime',
+    showDefault: false,
+    parse: (raw) => parseSut(raw),
+    help: [
+      'the system under test: a local ONNX Runtime session (default) or a',
+      'model served over the KServe v2 protocol (Triton, KServe,',
+      '`inferprint serve-model`); power is measured on this machine, so',
+      'run bench on the serving box or measure the server there',
+    ],
+    sections: { llm: { label: '--sut openai|ollama', help: "the server's API" } },
+  },
+  url: {
+    type: 'string',
+    value: 'URL',
+    for: SERVED,
+    help: "http: the server's base URL, e.g. http://gpu-box:8000",
+    sections: { llm: { help: 'its base URL, e.g. http://127.0.0.1:8000 (a trailing /v1 is fine)' } },
+  },
+  'model-name': { type: 'string', value: 'NAME', for: CAMPAIGN, help: "http: the model's name on the server (default bert)" },
+  token: {
+    type: 'string',
+    value: 'T',
+    for: SERVED,
+    parse: printable,
+    help: ["http: the server's token (serve-model --token), sent as", 'Authorization: Bearer T; not saved, give it again with --resume'],
+    sections: {
+      llm: {
+        label: '--token T, --api-key-env VAR',
+        help: [
+          "the server's key (serve-model --token, vLLM --api-key), sent as a Bearer",
+          'token; --api-key-env reads it from a variable (kept out of the process list)',
+        ],
+      },
+    },
+  },
+  queries: { type: 'string', value: 'N,N,...', for: CAMPAIGN, default: '16,32,64,128,256', parse: (raw) => parseQueryCounts(raw), help: 'query counts' },
+  runs: { type: 'string', value: 'K', for: CAMPAIGN, default: '10', parse: integerParser('a positive integer'), help: 'repetitions per query count' },
+  // The campaign's default seed and the served LLM's differ: each branch says its own.
+  seed: {
+    type: 'string',
+    value: 'N',
+    for: SERVED,
+    parse: integerParser('a non-negative integer'),
+    help: `seed of the run order (default ${DEFAULT_CAMPAIGN_SEED})`,
+    sections: { llm: { help: 'seed of generated prompts and Poisson arrivals (default 1)' } },
+  },
+  cooldown: { type: 'string', value: 'DURATION', for: SERVED, parse: durationParser('30s'), help: 'pause between runs, e.g. 30s (default none)', sections: { llm: { help: 'pause between levels' } } },
+  sensor: { type: 'string', value: 'NAME', for: SERVED, default: 'auto', showDefault: false, parse: parseSensorFlag, help: `auto (default), ${SENSOR_SPECS.filter((s) => s !== 'auto').join(', ')}` },
+  interval: { type: 'string', value: 'DURATION', for: SERVED, default: '100ms', parse: durationParser('50ms'), help: 'sampling interval' },
+  provider: { type: 'string', value: 'cpu|cuda|auto', for: CAMPAIGN, default: 'cpu', parse: parseProviderFlag, help: 'ONNX Runtime provider' },
+  hardware: { type: 'string', value: 'NAME', for: SERVED, help: 'hardware for the embodied part when the sensor does not name it' },
+  grid: { type: 'string', value: 'ZONE|G_PER_KWH', for: SERVED, parse: parseGridFlag, help: 'grid factor (default WORLD)' },
+  label: { type: 'string', value: 'TEXT', for: SERVED, help: 'label prefix of the runs' },
+  resume: {
+    type: 'boolean',
+    for: CAMPAIGN,
+    label: '--resume [ID]',
+    help: ['continue the last campaign (or campaign ID) without redoing finished runs;', 'one process at a time runs a campaign (a second one refuses)'],
+  },
+  'dry-run': { type: 'boolean', for: CAMPAIGN, help: 'print the plan (runs, model and its source, estimated duration) and exit' },
+  'campaign-file': {
+    type: 'string',
+    value: 'F',
+    for: ['task'],
+    label: '--campaign-file F --task I',
+    help: [
+      'run only the planned run I (from 0, in the campaign\'s run order) of the',
+      'campaign file F, with the settings it was planned with, without',
+      'rewriting F; nothing is run when a completed bundle of it is there.',
+      'What each task of an `inferprint campaign` job array runs',
+    ],
+  },
+  // Described with --campaign-file.
+  task: { type: 'string', value: 'I', for: ['task'], hidden: true, parse: (raw) => parseTask(raw), help: 'the planned run of --campaign-file to run' },
+  'runs-dir': { type: 'string', value: 'DIR', help: 'where runs are saved (campaigns in DIR/campaigns/)' },
+  'cache-dir': { type: 'string', value: 'DIR', for: STORES, help: `synthetic model cache (default $${CACHE_DIR_ENV}, else XDG cache)` },
+  format: { type: 'string', value: 'table|json', default: 'table', showDefault: false, parse: tableOrJsonParser('bench', ' (analyze --format csv gives the CSV)'), help: 'output' },
+  verbose: { type: 'boolean', help: 'say every reason for the sensor choice (also with --debug)' },
+  ...LLM_FLAGS,
+});
+
+/** The main option list of --help; the served LLM's flags have their section (bench-llm-flags.ts). */
+const MAIN_LIST = [
+  'model', 'scenario', 'target-qps', 'mode', 'dataset', 'vocab', 'batch-size', 'sut', 'url', 'model-name', 'token', 'queries', 'runs', 'seed', 'cooldown',
+  'sensor', 'interval', 'provider', 'hardware', 'grid', 'label', 'resume', 'dry-run', 'campaign-file', 'runs-dir', 'cache-dir', 'format', 'verbose',
+];
+
+const SPEC = defineCommand({
+  flags: BENCH_FLAGS,
+  mode: (values) => benchMode(values),
+  refuse: (flag, mode) =>
+    mode === 'task'
+      ? `--campaign-file runs a run as its campaign planned it; --${flag} cannot change that`
+      : mode === 'campaign'
+        ? `--${flag} is for served LLMs (--sut openai|ollama)`
+        : `--${flag} is for the BERT campaign, not for --sut ${mode}`,
+  // `--resume ID`: the id is the only argument.
+  args: { campaign: [0, 1], task: [0, 0], openai: [0, 0], ollama: [0, 0] },
+});
+
+export type BenchFlags = ParsedFlags<typeof BENCH_FLAGS>;
+
+function parseScenario(raw: string): MlperfScenario {
+  if (!isScenario(raw)) throw errors.usage(`expected SingleStream, MultiStream, Server or Offline, got '${raw}'`, '--scenario');
+  return raw;
+}
+
+/** One rate stays a number (the campaign file of a single rate is as before); several are a sweep. */
+function parseRates(raw: string): number | number[] {
+  const rates = raw.split(',').map((x) => (/^\d+(\.\d+)?$/.test(x.trim()) ? Number(x) : Number.NaN));
+  if (rates.some((q) => Number.isNaN(q))) throw errors.usage(`expected rates in queries/s such as 10, 2.5 or 50,100,200, got '${raw}'`, '--target-qps');
+  return rates.length === 1 ? rates[0]! : rates;
+}
+
+function parseQueryCounts(raw: string): number[] {
+  const counts = raw.split(',').map((s) => (/^\d+$/.test(s.trim()) ? Number(s) : Number.NaN));
+  if (counts.some((n) => Number.isNaN(n))) throw errors.usage(`expected positive integers separated by commas, got '${raw}'`, '--queries');
+  return counts;
+}
+
+function parseRunMode(raw: string): 'performance' | 'accuracy' {
+  if (raw !== 'performance' && raw !== 'accuracy') throw errors.usage(`expected performance or accuracy, got '${raw}'`, '--mode');
+  return raw;
+}
+
+function parseSut(raw: string): 'onnxruntime' | 'http' | 'openai' | 'ollama' {
+  if (raw !== 'onnxruntime' && raw !== 'http' && raw !== 'openai' && raw !== 'ollama') throw errors.usage(`expected onnxruntime, http, openai or ollama, got '${raw}'`, '--sut');
+  return raw;
+}
+
+function parseTask(raw: string): number {
+  if (!/^\d+$/.test(raw)) throw errors.usage(`expected a task index (0, 1, ...), got '${raw}'`, '--task');
+  return Number(raw);
+}
 
 const HELP = `Usage: inferprint bench [options]
 
@@ -31,143 +235,51 @@ from (cached, or generated locally with its size: nothing is ever downloaded) an
 duration with its basis; --dry-run prints only that. It never prompts.
 
 Options:
-  --model M              synthetic:bert-tiny|synthetic:bert-base|synthetic:bert-large or PATH.onnx.
-                         Default: synthetic:bert-large, the study's model (MLPerf BERT-Large
-                         shape), where an accelerator runs it (an NVIDIA GPU found, or
-                         --provider cuda|auto); on a machine without one, synthetic:bert-tiny,
-                         which finishes in minutes (the study's model takes about an hour
-                         on a 2-core CPU)
-  --scenario S           SingleStream (default, the study's), MultiStream (8 samples per query),
-                         Server (Poisson arrivals at --target-qps), Offline (one query of N samples)
-  --target-qps Q[,Q...]  Server: arrival rate in queries/s (required for Server); several make a
-                         sweep, each rate a set of runs (every query count × repetition), the
-                         table a row per rate and query count: the capacity at a latency target
-                         that \`inferprint advise\` reads from the runs directory
-  --mode M               performance (default) or accuracy: one run over every SQuAD feature,
-                         scored as MLPerf does (exact match, F1, bert-99); needs --dataset and --vocab
-  --dataset FILE         SQuAD v1.1 JSON (MLPerf: dev-v1.1.json), accuracy mode
-  --vocab FILE           the model's WordPiece vocab.txt, accuracy mode
-  --batch-size B         most samples per ONNX Runtime call or HTTP request (default 1)
-  --sut onnxruntime|http|openai|ollama
-                         the system under test: a local ONNX Runtime session (default) or a
-                         model served over the KServe v2 protocol (Triton, KServe,
-                         \`inferprint serve-model\`); power is measured on this machine, so
-                         run bench on the serving box or measure the server there
-  --url URL              http: the server's base URL, e.g. http://gpu-box:8000
-  --model-name NAME      http: the model's name on the server (default bert)
-  --token T              http: the server's token (serve-model --token), sent as
-                         Authorization: Bearer T; not saved, give it again with --resume
-  --queries N,N,...      query counts (default 16,32,64,128,256)
-  --runs K               repetitions per query count (default 10)
-  --seed N               seed of the run order (default ${DEFAULT_CAMPAIGN_SEED})
-  --cooldown DURATION    pause between runs, e.g. 30s (default none)
-  --sensor NAME          auto (default), ${SENSOR_SPECS.filter((s) => s !== 'auto').join(', ')}
-  --interval DURATION    sampling interval (default 100ms)
-  --provider cpu|cuda|auto  ONNX Runtime provider (default cpu)
-  --hardware NAME        hardware for the embodied part when the sensor does not name it
-  --grid ZONE|G_PER_KWH  grid factor (default WORLD)
-  --label TEXT           label prefix of the runs
-  --resume [ID]          continue the last campaign (or campaign ID) without redoing finished runs;
-                         one process at a time runs a campaign (a second one refuses)
-  --dry-run              print the plan (runs, model and its source, estimated duration) and exit
-  --campaign-file F --task I
-                         run only the planned run I (from 0, in the campaign's run order) of the
-                         campaign file F, with the settings it was planned with, without
-                         rewriting F; nothing is run when a completed bundle of it is there.
-                         What each task of an \`inferprint campaign\` job array runs
-  --runs-dir DIR         where runs are saved (campaigns in DIR/campaigns/)
-  --cache-dir DIR        synthetic model cache (default $${CACHE_DIR_ENV}, else XDG cache)
-  --format table|json    output
-  --verbose              say every reason for the sensor choice (also with --debug)
-${LLM_HELP}`;
+${optionLines(BENCH_FLAGS, { width: 25, names: MAIN_LIST })}
+${llmHelp(BENCH_FLAGS)}`;
 
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'the study campaign: LoadGen + ONNX Runtime BERT, power measured, one bundle per run',
   help: HELP,
+  spec: SPEC,
   async run(ctx) {
-    const { values, positionals } = parseFlags(ctx.argv, {
-      model: { type: 'string' },
-      scenario: { type: 'string' },
-      'target-qps': { type: 'string' },
-      mode: { type: 'string' },
-      sut: { type: 'string' },
-      url: { type: 'string' },
-      'model-name': { type: 'string' },
-      token: { type: 'string' },
-      dataset: { type: 'string' },
-      vocab: { type: 'string' },
-      'batch-size': { type: 'string' },
-      queries: { type: 'string' },
-      runs: { type: 'string' },
-      seed: { type: 'string' },
-      cooldown: { type: 'string' },
-      sensor: { type: 'string' },
-      interval: { type: 'string' },
-      provider: { type: 'string' },
-      hardware: { type: 'string' },
-      grid: { type: 'string' },
-      label: { type: 'string' },
-      resume: { type: 'boolean' },
-      'dry-run': { type: 'boolean' },
-      'runs-dir': { type: 'string' },
-      'cache-dir': { type: 'string' },
-      format: { type: 'string' },
-      verbose: { type: 'boolean' },
-      'campaign-file': { type: 'string' },
-      task: { type: 'string' },
-      // Served LLMs (--sut openai|ollama): bench-llm.ts.
-      api: { type: 'string' },
-      concurrency: { type: 'string' },
-      'request-rate': { type: 'string' },
-      requests: { type: 'string' },
-      prompts: { type: 'string' },
-      'input-tokens': { type: 'string' },
-      'max-tokens': { type: 'string' },
-      'ignore-eos': { type: 'boolean' },
-      'latency-limits': { type: 'string' },
-      timeout: { type: 'string' },
-      'api-key-env': { type: 'string' },
-    });
-    if (values['campaign-file'] !== undefined || values.task !== undefined) return runTask(ctx, values, positionals);
-    if (values.sut === 'openai' || values.sut === 'ollama') {
+    const f = parseCommandFlags(ctx.argv, BENCH_FLAGS);
+    const { values, positionals } = f;
+    const branch = benchMode(values);
+    if (branch === 'task') return runTask(ctx, f, positionals);
+    if (branch === 'openai' || branch === 'ollama') {
       if (positionals.length > 0) throw errors.usage(`unexpected argument '${positionals[0]!}'`);
+      requireApplicable(SPEC, values, branch);
       const { runLlmBench } = await import('./bench-llm.js');
-      return runLlmBench(ctx, values.sut, values);
+      return runLlmBench(ctx, branch, f);
     }
-    for (const flag of LLM_FLAGS) if (values[flag] !== undefined) throw errors.usage(`--${flag} is for served LLMs (--sut openai|ollama)`, `--${flag}`);
+    requireApplicable(SPEC, values, branch);
     // A resumed campaign runs the rest as it was planned: a flag that would change that is refused,
     // not silently ignored (mixing CPU and GPU runs in one table, say).
     if (values.resume === true) {
       const planning = ['model', 'scenario', 'queries', 'runs', 'seed', 'cooldown', 'sensor', 'interval', 'provider', 'hardware', 'grid', 'label', 'target-qps', 'batch-size', 'sut', 'url', 'model-name', 'mode', 'dataset', 'vocab'] as const;
-      const given = planning.find((f) => values[f] !== undefined);
+      const given = planning.find((k) => values[k] !== undefined);
       if (given !== undefined) throw errors.usage(`--resume continues a campaign with the settings it was planned with; --${given} cannot change them`, `--${given}`);
     }
     // `--resume ID`: the id arrives as the only positional.
     if (positionals.length > (values.resume === true ? 1 : 0)) throw errors.usage(`unexpected argument '${positionals.at(-1)!}'`);
-    const scenario = values.scenario ?? 'SingleStream';
-    if (!isScenario(scenario)) throw errors.usage(`expected SingleStream, MultiStream, Server or Offline, got '${scenario}'`, '--scenario');
-    const rates = values['target-qps'] === undefined ? undefined : values['target-qps'].split(',').map((x) => (/^\d+(\.\d+)?$/.test(x.trim()) ? Number(x) : Number.NaN));
-    if (rates?.some((q) => Number.isNaN(q))) throw errors.usage(`expected rates in queries/s such as 10, 2.5 or 50,100,200, got '${values['target-qps'] ?? ''}'`, '--target-qps');
-    // One rate stays a number (the campaign file of a single rate is as before); several are a sweep.
-    const targetQps = rates === undefined ? undefined : rates.length === 1 ? rates[0]! : rates;
-    const batchSize = values['batch-size'] === undefined ? undefined : parseIntegerFlag(values['batch-size'], '--batch-size', 'a positive integer');
-    const queryCounts = (values.queries ?? '16,32,64,128,256').split(',').map((s) => (/^\d+$/.test(s.trim()) ? Number(s) : Number.NaN));
-    if (queryCounts.some((n) => Number.isNaN(n))) throw errors.usage(`expected positive integers separated by commas, got '${values.queries ?? ''}'`, '--queries');
-    const runs = values.runs === undefined ? 10 : parseIntegerFlag(values.runs, '--runs', 'a positive integer');
-    const seed = values.seed === undefined ? DEFAULT_CAMPAIGN_SEED : parseIntegerFlag(values.seed, '--seed', 'a non-negative integer');
-    const intervalS = values.interval === undefined ? 0.1 : parseDurationFlag(values.interval, '--interval', '50ms');
-    const cooldownS = values.cooldown === undefined ? 0 : parseDurationFlag(values.cooldown, '--cooldown', '30s');
-    const provider = parseProviderFlag(values.provider ?? 'cpu');
-    if (values.grid !== undefined) parseGridFlag(values.grid);
-    const format = parseFormat(values.format);
-    if (format === 'csv') throw errors.usage('bench prints table or json', '--format');
+    const scenario = f.get('scenario');
+    const targetQps = f.get('target-qps');
+    const batchSize = f.get('batch-size');
+    const queryCounts = f.get('queries');
+    const runs = f.get('runs');
+    const seed = f.get('seed') ?? DEFAULT_CAMPAIGN_SEED;
+    const intervalS = f.get('interval');
+    const cooldownS = f.get('cooldown') ?? 0;
+    const provider = f.get('provider');
+    f.get('grid');
+    const format = f.get('format');
     validateBenchOptions({ queryCounts, runs, seed, intervalS, cooldownS, scenario, ...(targetQps !== undefined ? { targetQps } : {}), ...(batchSize !== undefined ? { batchSize } : {}) });
     const runsDir = resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd });
     const cacheDir = resolveModelCacheDir({ flag: values['cache-dir'], env: ctx.env, cwd: ctx.cwd }).path;
 
-    const sutKind = values.sut ?? 'onnxruntime';
-    if (sutKind !== 'onnxruntime' && sutKind !== 'http') throw errors.usage(`expected onnxruntime, http, openai or ollama, got '${sutKind}'`, '--sut');
+    const sutKind = f.get('sut');
     let http: HttpSutSpec | undefined;
     if (sutKind === 'http') {
       if (values.url === undefined) throw errors.usage("the HTTP system under test needs the server's URL, e.g. --url http://127.0.0.1:8000", '--url');
@@ -178,10 +290,8 @@ export const benchCommand: Command = {
       for (const flag of ['url', 'model-name'] as const) if (values[flag] !== undefined) throw errors.usage(`--${flag} is for --sut http`, `--${flag}`);
       if (values.token !== undefined && values.resume !== true) throw errors.usage('--token is for --sut http', '--token');
     }
-    const httpToken = values.token;
-    if (httpToken !== undefined && !/^[\x21-\x7e]+$/.test(httpToken)) throw errors.usage('the token must be printable ASCII without spaces', '--token');
-    const mode = values.mode ?? 'performance';
-    if (mode !== 'performance' && mode !== 'accuracy') throw errors.usage(`expected performance or accuracy, got '${mode}'`, '--mode');
+    const httpToken = f.get('token');
+    const mode = f.get('mode');
     if (mode === 'accuracy' && values['dry-run'] === true) throw errors.usage('--dry-run plans performance campaigns; an accuracy run is one run over every SQuAD feature', '--dry-run');
     const sensorEnv = { ...(await defaultSensorEnv()), env: ctx.env };
     // No --model: the study's where an accelerator runs it, else one that finishes in minutes.
@@ -213,7 +323,7 @@ export const benchCommand: Command = {
         provider,
         ...(http ? { http } : {}),
         ...(httpToken !== undefined ? { httpToken } : {}),
-        sensor: values.sensor ?? 'auto',
+        sensor: f.get('sensor'),
         intervalS,
         runsDir,
         cacheDir,
@@ -236,7 +346,7 @@ export const benchCommand: Command = {
       runs,
       seed,
       cooldownS,
-      sensor: values.sensor ?? 'auto',
+      sensor: f.get('sensor'),
       intervalS,
       provider,
       scenario,
@@ -417,26 +527,21 @@ function renderText(r: BenchResult, runsDir: string): string {
 // ---------------------------------------------------------------------------------------------
 // One planned run of a campaign file (a job array task)
 
-type BenchValues = { readonly [k: string]: string | boolean | undefined };
-
 /** `bench --campaign-file F --task I`: everything else comes from F, so a flag that would plan differently is refused. */
-async function runTask(ctx: CliContext, values: BenchValues, positionals: readonly string[]): Promise<number> {
+async function runTask(ctx: CliContext, f: BenchFlags, positionals: readonly string[]): Promise<number> {
+  const { values } = f;
   const file = values['campaign-file'];
-  const taskRaw = values.task;
-  if (typeof file !== 'string') throw errors.usage('--task runs one planned run of a campaign file: give --campaign-file F', '--campaign-file');
-  if (typeof taskRaw !== 'string') throw errors.usage('--campaign-file runs one planned run: give its index with --task I (from 0)', '--task');
-  const allowed = new Set(['campaign-file', 'task', 'runs-dir', 'cache-dir', 'format', 'verbose']);
-  const other = Object.keys(values).find((k) => values[k] !== undefined && !allowed.has(k));
-  if (other !== undefined) throw errors.usage(`--campaign-file runs a run as its campaign planned it; --${other} cannot change that`, `--${other}`);
+  if (file === undefined) throw errors.usage('--task runs one planned run of a campaign file: give --campaign-file F', '--campaign-file');
+  if (values.task === undefined) throw errors.usage('--campaign-file runs one planned run: give its index with --task I (from 0)', '--task');
+  requireApplicable(SPEC, values, 'task');
   if (positionals.length > 0) throw errors.usage(`unexpected argument '${positionals[0]!}'`);
-  if (!/^\d+$/.test(taskRaw)) throw errors.usage(`expected a task index (0, 1, ...), got '${taskRaw}'`, '--task');
-  const format = parseFormat(typeof values.format === 'string' ? values.format : undefined);
-  if (format === 'csv') throw errors.usage('bench prints table or json', '--format');
-  const runsDir = resolveRunsDir({ flag: typeof values['runs-dir'] === 'string' ? values['runs-dir'] : undefined, env: ctx.env, cwd: ctx.cwd });
-  const cacheDir = resolveModelCacheDir({ flag: typeof values['cache-dir'] === 'string' ? values['cache-dir'] : undefined, env: ctx.env, cwd: ctx.cwd }).path;
+  const task = f.get('task')!;
+  const format = f.get('format');
+  const runsDir = resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd });
+  const cacheDir = resolveModelCacheDir({ flag: values['cache-dir'], env: ctx.env, cwd: ctx.cwd }).path;
   const r = await benchTask({
     campaignFile: resolve(ctx.cwd, file),
-    task: Number(taskRaw),
+    task,
     runsDir,
     cacheDir,
     cwd: ctx.cwd,
@@ -447,9 +552,9 @@ async function runTask(ctx: CliContext, values: BenchValues, positionals: readon
   });
   const state = r.kind === 'already-done' ? 'already-done' : r.status.kind;
   if (format === 'json') {
-    ctx.stdout(renderJson({ campaign_id: r.campaign.id, task: Number(taskRaw), key: r.planned.key, query_count: r.planned.queryCount, repetition: r.planned.repetition, state, bundle: r.bundleId }));
+    ctx.stdout(renderJson({ campaign_id: r.campaign.id, task, key: r.planned.key, query_count: r.planned.queryCount, repetition: r.planned.repetition, state, bundle: r.bundleId }));
   } else {
-    ctx.stdout(`campaign ${r.campaign.id} task ${taskRaw} (${r.planned.key}): ${state}, bundle ${r.bundleId}\n`);
+    ctx.stdout(`campaign ${r.campaign.id} task ${task} (${r.planned.key}): ${state}, bundle ${r.bundleId}\n`);
   }
   if (r.kind === 'already-done') return 0;
   if (r.interrupted !== undefined) return signalExitCode(r.interrupted);

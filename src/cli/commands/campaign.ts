@@ -8,10 +8,50 @@ import { resolveModelCacheDir } from '../../benchmark/bert/model-cache.js';
 import { errors } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import { defaultSensorEnv } from '../../sensors/types.js';
-import { parseFlags } from '../args.js';
 import type { CliContext, Command } from '../command.js';
-import { parseDurationFlag } from '../flags.js';
-import { parseFormat, renderJson, renderTable, type Column } from '../output.js';
+import { durationParser, tableOrJsonParser } from '../flags.js';
+import { renderJson, renderTable, type Column } from '../output.js';
+import { defineCommand, defineFlags, optionLines, parseCommandFlags, requireApplicable, type RawValues } from '../spec.js';
+
+
+const TIMEOUT_DEFAULT = '2h';
+const EVERY_DEFAULT = '10s';
+
+export const CAMPAIGN_FLAGS = defineFlags({
+  executor: { type: 'string', value: 'E', for: ['submit'], parse: (raw) => parseExecutor(raw), help: 'run every target with this executor (local: try a plan here first)' },
+  'dry-run': { type: 'boolean', for: ['submit', 'resume'], help: 'submit, resume: check and print what would be submitted; nothing is written' },
+  prepare: {
+    type: 'boolean',
+    for: ['submit'],
+    help: [
+      'submit: write the campaign folder and each target\'s campaign file, submit and',
+      "run nothing: for another scheduler's job arrays (OAR), whose task I runs",
+      'inferprint bench --campaign-file DIR/campaigns/ID/targets/T.json --task I',
+    ],
+  },
+  wait: {
+    type: 'boolean',
+    for: ['status'],
+    help: [`status: ask again every --every (default ${EVERY_DEFAULT}) until no run is pending or`, `running, at most --timeout (default ${TIMEOUT_DEFAULT})`],
+  },
+  // Described with --wait.
+  timeout: { type: 'string', value: 'DURATION', for: ['status'], hidden: true, default: TIMEOUT_DEFAULT, parse: durationParser('2h'), help: 'status --wait: the longest wait' },
+  every: { type: 'string', value: 'DURATION', for: ['status'], hidden: true, default: EVERY_DEFAULT, parse: durationParser('10s'), help: 'status --wait: how often to ask' },
+  'runs-dir': {
+    type: 'string',
+    value: 'DIR',
+    help: ['the shared runs directory (default $INFERPRINT_RUNS_DIR, else the XDG data dir);', 'compute nodes must be able to write it (NFS, Lustre, ...)'],
+  },
+  'cache-dir': { type: 'string', value: 'DIR', for: ['submit', 'resume'], help: 'model cache of local runs' },
+  format: { type: 'string', value: 'F', default: 'table', showDefault: false, parse: tableOrJsonParser('campaign'), help: 'table (default) or json' },
+});
+
+const SPEC = defineCommand({
+  flags: CAMPAIGN_FLAGS,
+  subcommands: ['submit', 'status', 'resume', 'cancel'],
+  refuse: (flag, sub) => `--${flag} does not apply to 'campaign ${sub}'`,
+  args: { submit: [1, 1], status: [1, 1], resume: [1, 1], cancel: [1, 1] },
+});
 
 const HELP = `Usage:
   inferprint campaign submit PLAN.yaml [--executor slurm|local] [--dry-run | --prepare] [--runs-dir DIR]
@@ -55,38 +95,20 @@ sensor (default auto), interval, cooldown, seed, provider, hardware, grid, label
 cache_dir (the nodes' model cache). See docs/guide.md, "Campaigns on Slurm".
 
 Options:
-  --executor E     run every target with this executor (local: try a plan here first)
-  --dry-run        submit, resume: check and print what would be submitted; nothing is written
-  --prepare        submit: write the campaign folder and each target's campaign file, submit and
-                   run nothing: for another scheduler's job arrays (OAR), whose task I runs
-                   inferprint bench --campaign-file DIR/campaigns/ID/targets/T.json --task I
-  --wait           status: ask again every --every (default 10s) until no run is pending or
-                   running, at most --timeout (default 2h)
-  --runs-dir DIR   the shared runs directory (default $INFERPRINT_RUNS_DIR, else the XDG data dir);
-                   compute nodes must be able to write it (NFS, Lustre, ...)
-  --cache-dir DIR  model cache of local runs
-  --format F       table (default) or json
+${optionLines(CAMPAIGN_FLAGS, { width: 19 })}
 `;
 
-const FLAGS = {
-  executor: { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  prepare: { type: 'boolean' },
-  wait: { type: 'boolean' },
-  timeout: { type: 'string' },
-  every: { type: 'string' },
-  'runs-dir': { type: 'string' },
-  'cache-dir': { type: 'string' },
-  format: { type: 'string' },
-} as const;
+type Values = RawValues<typeof CAMPAIGN_FLAGS>;
 
-type Values = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
+function parseExecutor(raw: string): Executor {
+  const executor = EXECUTORS.find((e) => e === raw);
+  if (executor === undefined) throw errors.usage(`expected ${EXECUTORS.join(' or ')}, got '${raw}'`, '--executor');
+  return executor;
+}
 
-/** Flags that belong to other subcommands are refused, not silently ignored. */
-function only(v: Values, sub: string, allowed: readonly string[]): void {
-  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
-    if (val !== undefined && !['runs-dir', 'format', ...allowed].includes(k)) throw errors.usage(`--${k} does not apply to 'campaign ${sub}'`, `--${k}`);
-  }
+/** Flags that belong to other subcommands are refused, not silently ignored (the table says which go where). */
+function only(v: Values, sub: string): void {
+  requireApplicable(SPEC, v, sub);
 }
 
 async function contextOf(ctx: CliContext, v: Values): Promise<CampaignContext> {
@@ -112,21 +134,18 @@ export const campaignCommand: Command = {
   name: 'campaign',
   summary: 'a plan of bench campaigns run as Slurm job arrays (or here), bundles in one runs directory',
   help: HELP,
+  spec: SPEC,
   async run(ctx) {
-    const { values, positionals } = parseFlags(ctx.argv, FLAGS);
+    const f = parseCommandFlags(ctx.argv, CAMPAIGN_FLAGS);
+    const { values, positionals } = f;
     const [sub, ...rest] = positionals;
-    const format = parseFormat(values.format);
-    if (format === 'csv') throw errors.usage('campaign prints table or json', '--format');
+    const format = f.get('format');
     switch (sub) {
       case 'submit': {
-        only(values, 'submit', ['executor', 'dry-run', 'prepare', 'cache-dir']);
+        only(values, 'submit');
         if (values['dry-run'] === true && values.prepare === true) throw errors.usage('--dry-run writes nothing, --prepare writes the campaign folder: give one', '--prepare');
         if (rest.length !== 1) throw errors.usage(rest.length === 0 ? "'campaign submit' needs a plan file (YAML or JSON)" : `'campaign submit' takes one plan file, got ${rest.length}`, 'PLAN');
-        let executor: Executor | undefined;
-        if (values.executor !== undefined) {
-          executor = EXECUTORS.find((e) => e === values.executor);
-          if (executor === undefined) throw errors.usage(`expected ${EXECUTORS.join(' or ')}, got '${values.executor}'`, '--executor');
-        }
+        const executor = f.get('executor');
         const c = await contextOf(ctx, values);
         const r = await submitCampaign(rest[0]!, { ...(executor ? { executor } : {}), dryRun: values['dry-run'] === true, prepare: values.prepare === true }, c);
         if (format === 'json') ctx.stdout(renderJson(r));
@@ -154,12 +173,12 @@ export const campaignCommand: Command = {
         return r.targets.some((t) => (t.failed ?? 0) > 0) ? 1 : 0;
       }
       case 'status': {
-        only(values, 'status', ['wait', 'timeout', 'every']);
+        only(values, 'status');
         const id = oneId(rest, 'status');
         if (values.wait !== true && (values.timeout !== undefined || values.every !== undefined)) throw errors.usage('--timeout and --every go with --wait', values.timeout !== undefined ? '--timeout' : '--every');
         const c = await contextOf(ctx, values);
-        const timeoutS = values.timeout === undefined ? 7200 : parseDurationFlag(values.timeout, '--timeout', '2h');
-        const everyS = values.every === undefined ? 10 : parseDurationFlag(values.every, '--every', '10s');
+        const timeoutS = f.get('timeout');
+        const everyS = f.get('every');
         const deadline = Date.now() + timeoutS * 1000;
         let st = await campaignStatus(id, c);
         while (values.wait === true && st.counts.pending + st.counts.running > 0 && Date.now() < deadline) {
@@ -175,7 +194,7 @@ export const campaignCommand: Command = {
         return st.counts.failed > 0 ? 1 : 0;
       }
       case 'resume': {
-        only(values, 'resume', ['dry-run', 'cache-dir']);
+        only(values, 'resume');
         const id = oneId(rest, 'resume');
         const r = await resumeCampaign(id, { dryRun: values['dry-run'] === true }, await contextOf(ctx, values));
         if (format === 'json') ctx.stdout(renderJson(r));
@@ -191,7 +210,7 @@ export const campaignCommand: Command = {
         return r.targets.some((t) => (t.failed ?? 0) > 0) ? 1 : 0;
       }
       case 'cancel': {
-        only(values, 'cancel', []);
+        only(values, 'cancel');
         const id = oneId(rest, 'cancel');
         const r = await cancelCampaign(id, await contextOf(ctx, values));
         if (format === 'json') ctx.stdout(renderJson(r));

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { errors } from '../../errors.js';
 import {
   ALL_HARDWARE,
@@ -31,6 +30,34 @@ import {
 } from '../../impact/index.js';
 import type { CliContext, Command, OutputFormat } from '../command.js';
 import { parseFormat, renderCsv, renderJson, renderTable, type Column } from '../output.js';
+import { defineCommand, defineFlags, optionLines, parseCommandFlags, requireApplicable } from '../spec.js';
+
+export const HARDWARE_FLAGS = defineFlags({
+  category: { type: 'string', value: 'C', for: ['list'], parse: (raw) => parseCategory(raw), help: `list only: ${HARDWARE_CATEGORIES.join(', ')}` },
+  'embodied-model': { type: 'string', value: 'M', default: 'die-area-v1', parse: (raw) => parseModel(raw), help: EMBODIED_MODEL_IDS.join(', ') },
+  format: { type: 'string', value: 'F', default: 'table', showDefault: false, parse: (raw) => parseFormat(raw), help: 'table (default), csv or json' },
+  // Handled by main; kept so that the command answers it when run on its own.
+  help: { type: 'boolean', short: 'h', hidden: true, help: '' },
+});
+
+const SPEC = defineCommand({
+  flags: HARDWARE_FLAGS,
+  subcommands: ['list', 'show'],
+  refuse: (flag) => `--${flag} applies to list only`,
+  args: { list: [0, 0], show: [1] },
+});
+
+function parseCategory(raw: string): HardwareCategory {
+  const wanted = raw.toLowerCase();
+  const category = HARDWARE_CATEGORIES.find((c) => c.toLowerCase() === wanted);
+  if (!category) throw errors.usage(`unknown category '${raw}' (expected ${HARDWARE_CATEGORIES.join(', ')})`, '--category');
+  return category;
+}
+
+function parseModel(raw: string): EmbodiedModelId {
+  if (!isEmbodiedModelId(raw)) throw errors.usage(`unknown embodied model '${raw}' (expected ${EMBODIED_MODEL_IDS.join(', ')})`, '--embodied-model');
+  return raw;
+}
 
 const HELP = `Usage:
   inferprint hardware list [--category C] [--embodied-model M] [--format table|csv|json]
@@ -50,9 +77,7 @@ folders write it ("NVIDIA H100 NVL", orin, "AMD EPYC 7763 64-Core Processor",
 does not name resolves to its class entry (server, desktop or laptop), which says so.
 
 Options:
-  --category C        list only: ${HARDWARE_CATEGORIES.join(', ')}
-  --embodied-model M  ${EMBODIED_MODEL_IDS.join(', ')} (default die-area-v1)
-  --format F          table (default), csv or json
+${optionLines(HARDWARE_FLAGS, { width: 22 })}
 `;
 
 interface Flags {
@@ -65,26 +90,8 @@ interface Flags {
 }
 
 function parseFlags(argv: readonly string[]): Flags {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        format: { type: 'string' },
-        category: { type: 'string' },
-        'embodied-model': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (e) {
-    // node:util's messages name the flag in quotes; keep the first sentence, one line.
-    const msg = e instanceof Error ? e.message : String(e);
-    const flag = /'(-{1,2}[^'\s]+)'/.exec(msg)?.[1];
-    throw errors.usage(msg.split('. ')[0]!.replace(/\.$/, ''), flag);
-  }
-  const { values, positionals } = parsed;
+  const f = parseCommandFlags(argv, HARDWARE_FLAGS);
+  const { values, positionals } = f;
   const help = values.help === true;
   const [sub, ...rest] = positionals;
   if (help) return { sub: 'list', name: undefined, format: 'table', category: undefined, model: 'die-area-v1', help };
@@ -93,19 +100,9 @@ function parseFlags(argv: readonly string[]): Flags {
   }
   if (sub === 'list' && rest.length > 0) throw errors.usage(`'list' takes no NAME (got '${rest.join(' ')}')`);
   if (sub === 'show' && rest.length === 0) throw errors.usage("'show' needs a NAME, e.g. inferprint hardware show A100");
-  if (sub === 'show' && values.category !== undefined) throw errors.usage('--category applies to list only', '--category');
-
-  const rawModel = values['embodied-model'] ?? 'die-area-v1';
-  if (!isEmbodiedModelId(rawModel)) throw errors.usage(`unknown embodied model '${rawModel}' (expected ${EMBODIED_MODEL_IDS.join(', ')})`, '--embodied-model');
-
-  let category: HardwareCategory | undefined;
-  if (values.category !== undefined) {
-    const wanted = values.category.toLowerCase();
-    category = HARDWARE_CATEGORIES.find((c) => c.toLowerCase() === wanted);
-    if (!category) throw errors.usage(`unknown category '${values.category}' (expected ${HARDWARE_CATEGORIES.join(', ')})`, '--category');
-  }
+  requireApplicable(SPEC, values, sub);
   // Unquoted multi-word names (`show NVIDIA H100 NVL`) are joined back together.
-  return { sub, name: sub === 'show' ? rest.join(' ') : undefined, format: parseFormat(values.format), category, model: rawModel, help };
+  return { sub, name: sub === 'show' ? rest.join(' ') : undefined, format: f.get('format'), category: f.get('category'), model: f.get('embodied-model'), help };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -439,6 +436,7 @@ export const hardwareCommand: Command = {
   name: 'hardware',
   summary: 'hardware database with embodied footprint and sources',
   help: HELP,
+  spec: SPEC,
   run(ctx) {
     const flags = parseFlags(ctx.argv);
     if (flags.help) {

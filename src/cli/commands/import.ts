@@ -1,10 +1,44 @@
 import { IMPORT_FORMATS, importRunsReport, type ImportedRun, type ImportFormat, type ImportSkipped } from '../../app/import.js';
 import { errors, escapeControl } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
-import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
-import { parseDurationFlag } from '../flags.js';
+import { durationParser } from '../flags.js';
+import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
 import { parseFormat, renderJson, renderTable } from '../output.js';
+
+export const IMPORT_FLAGS = defineFlags({
+  device: {
+    type: 'string',
+    value: 'NAME',
+    help: [
+      'hardware that made the trace or ran the logs (see: inferprint hardware list);',
+      "refused when the source names another device (nvidia-smi's name column,",
+      "CodeCarbon's gpu_model, MLPerf's detected GPU, system or log set), unless --force",
+    ],
+  },
+  force: {
+    type: 'boolean',
+    help: ['import sources the store already holds again (a new bundle each), and let', "--device relabel sources that name another device (said in the run's notes)"],
+  },
+  label: { type: 'string', value: 'TEXT', help: 'label for the imported run(s)' },
+  interval: { type: 'string', value: 'DURATION', parse: durationParser('50ms'), help: 'sampling interval of logs without timestamps, e.g. 50ms' },
+  columns: { type: 'string', value: 'SPEC', help: 'generic CSV columns' },
+  channel: { type: 'string', value: 'NAME|sum', help: ['the channel results are about (default: the only one, or the GPU rail;', 'codecarbon: total)'] },
+  'time-zone': {
+    type: 'string',
+    value: 'ZONE',
+    help: ["IANA zone of local times without one (nvidia-smi, codecarbon, mlperf's", 'test_datetime and run folder names); default UTC'],
+  },
+  'runs-dir': { type: 'string', value: 'DIR', help: 'the runs store (default: $INFERPRINT_RUNS_DIR, else ~/.local/share/inferprint/runs)' },
+  format: { type: 'string', value: 'table|json', default: 'table', showDefault: false, parse: (raw) => parseFormat(raw), help: '' },
+});
+
+const SPEC = defineCommand({
+  flags: IMPORT_FLAGS,
+  subcommands: IMPORT_FORMATS,
+  refuse: (flag) => `--${flag} does not apply`,
+  args: Object.fromEntries(IMPORT_FORMATS.map((f) => [f, [1]] as const)),
+});
 
 const HELP = `Usage: inferprint import FORMAT PATH... [options]
 
@@ -34,43 +68,23 @@ FORMAT:
   bundle       run bundles copied from another machine (kept whole, id unchanged)
 
 Options:
-  --device NAME        hardware that made the trace or ran the logs (see: inferprint hardware list);
-                       refused when the source names another device (nvidia-smi's name column,
-                       CodeCarbon's gpu_model, MLPerf's detected GPU, system or log set), unless --force
-  --force              import sources the store already holds again (a new bundle each), and let
-                       --device relabel sources that name another device (said in the run's notes)
-  --label TEXT         label for the imported run(s)
-  --interval DURATION  sampling interval of logs without timestamps, e.g. 50ms
-  --columns SPEC       generic CSV columns
-  --channel NAME|sum   the channel results are about (default: the only one, or the GPU rail;
-                       codecarbon: total)
-  --time-zone ZONE     IANA zone of local times without one (nvidia-smi, codecarbon, mlperf's
-                       test_datetime and run folder names); default UTC
-  --runs-dir DIR       the runs store (default: $INFERPRINT_RUNS_DIR, else ~/.local/share/inferprint/runs)
-  --format table|json
+${optionLines(IMPORT_FLAGS, { width: 23 })}
 `;
 
 export const importCommand: Command = {
   name: 'import',
   summary: 'bring power logs, CodeCarbon files, MLPerf logs, the study dataset or other bundles into the runs store',
   help: HELP,
+  spec: SPEC,
   async run(ctx) {
-    const { values, positionals } = parseFlags(ctx.argv, {
-      device: { type: 'string' },
-      label: { type: 'string' },
-      interval: { type: 'string' },
-      columns: { type: 'string' },
-      channel: { type: 'string' },
-      'time-zone': { type: 'string' },
-      'runs-dir': { type: 'string' },
-      format: { type: 'string' },
-      force: { type: 'boolean' },
-    });
+    const f = parseCommandFlags(ctx.argv, IMPORT_FLAGS);
+    const { values, positionals } = f;
     const [format, ...paths] = positionals;
     if (format === undefined || !(IMPORT_FORMATS as readonly string[]).includes(format)) {
       throw errors.usage(`give a FORMAT first: ${IMPORT_FORMATS.join(', ')}${format !== undefined ? ` (got '${format}')` : ''}`, 'FORMAT');
     }
-    const out = parseFormat(values.format);
+    const out = f.get('format');
+    const intervalS = f.get('interval');
     const runsDir = resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd });
     const { imported, skipped, warnings } = await importRunsReport({
       format: format as ImportFormat,
@@ -78,7 +92,7 @@ export const importCommand: Command = {
       runsDir,
       ...(values.device !== undefined ? { device: values.device } : {}),
       ...(values.label !== undefined ? { label: values.label } : {}),
-      ...(values.interval !== undefined ? { intervalS: parseDurationFlag(values.interval, '--interval', '50ms') } : {}),
+      ...(intervalS !== undefined ? { intervalS } : {}),
       ...(values.columns !== undefined ? { columns: values.columns } : {}),
       ...(values.channel !== undefined ? { channel: values.channel } : {}),
       ...(values['time-zone'] !== undefined ? { timeZone: values['time-zone'] } : {}),

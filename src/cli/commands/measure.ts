@@ -6,11 +6,40 @@ import { errors } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import { defaultSensorEnv, ESTIMATE_SCOPES } from '../../sensors/types.js';
 import { SENSOR_SPECS } from '../../sensors/registry.js';
-import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
-import { parseFormat, renderJson, renderTable, type Column } from '../output.js';
-import { parseDurationFlag, parseGridFlag, parsePueFlag } from '../flags.js';
+import { renderJson, renderTable, type Column } from '../output.js';
+import { durationParser, parseGridFlag, parsePueFlag, parseSensorFlag, tableOrJsonParser } from '../flags.js';
+import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
 import type { ChannelSummary } from '../../measure/summary.js';
+
+export const MEASURE_FLAGS = defineFlags({
+  sensor: { type: 'string', value: 'NAME', default: 'auto', showDefault: false, parse: parseSensorFlag, help: `auto (default), ${SENSOR_SPECS.filter((s) => s !== 'auto').join(', ')}` },
+  interval: { type: 'string', value: 'DURATION', default: '100ms', parse: durationParser('50ms'), help: 'sampling interval' },
+  device: { type: 'string', value: 'ID', help: 'GPU index or UUID to sample (NVIDIA sensors); all by default' },
+  'estimate-scope': {
+    type: 'string',
+    value: 'S',
+    parse: (raw) => parseScope(raw),
+    help: ["estimate sensor only: process (default: CMD's process tree,", "children included) or machine (every process's CPU time)"],
+  },
+  label: { type: 'string', value: 'TEXT', help: 'a label for the run' },
+  idle: { type: 'string', value: 'DURATION', parse: durationParser('5s'), help: 'idle windows of this length before and after CMD (baseline power)' },
+  hardware: { type: 'string', value: 'NAME', help: 'hardware for the embodied part when the sensor does not name it' },
+  grid: { type: 'string', value: 'ZONE|G_PER_KWH', parse: parseGridFlag, help: 'grid factor (default WORLD)' },
+  pue: { type: 'string', value: 'auto|X', parse: parsePueFlag, help: 'power usage effectiveness (auto: by hardware category)' },
+  lifetime: { type: 'string', value: 'DURATION', parse: durationParser('7y'), help: 'hardware lifetime (default 7y)' },
+  'runs-dir': { type: 'string', value: 'DIR', help: 'where runs are saved (default: $INFERPRINT_RUNS_DIR, else see docs)' },
+  format: { type: 'string', value: 'table|json', default: 'table', showDefault: false, parse: tableOrJsonParser('measure'), help: 'output (json: one object on stdout)' },
+  verbose: { type: 'boolean', help: 'say every reason for the sensor choice (also with --debug)' },
+});
+
+const SPEC = defineCommand({ flags: MEASURE_FLAGS, refuse: (flag) => `--${flag} does not apply`, args: { '': [1] } });
+
+function parseScope(raw: string): (typeof ESTIMATE_SCOPES)[number] {
+  const scope = ESTIMATE_SCOPES.find((x) => x === raw);
+  if (scope === undefined) throw errors.usage(`unknown estimate scope '${raw}' (expected ${ESTIMATE_SCOPES.join(' or ')})`, '--estimate-scope');
+  return scope;
+}
 
 const HELP = `Usage: inferprint measure [options] -- CMD [ARGS...]
 
@@ -27,63 +56,35 @@ $TMPDIR/inferprint-unsaved/ (else ./inferprint-unsaved/) with the command that b
 back (inferprint import bundle PATH), and measure exits non-zero.
 
 Options:
-  --sensor NAME          auto (default), ${SENSOR_SPECS.filter((s) => s !== 'auto').join(', ')}
-  --interval DURATION    sampling interval (default 100ms)
-  --device ID            GPU index or UUID to sample (NVIDIA sensors); all by default
-  --estimate-scope S     estimate sensor only: process (default: CMD's process tree,
-                         children included) or machine (every process's CPU time)
-  --label TEXT           a label for the run
-  --idle DURATION        idle windows of this length before and after CMD (baseline power)
-  --hardware NAME        hardware for the embodied part when the sensor does not name it
-  --grid ZONE|G_PER_KWH  grid factor (default WORLD)
-  --pue auto|X           power usage effectiveness (auto: by hardware category)
-  --lifetime DURATION    hardware lifetime (default 7y)
-  --runs-dir DIR         where runs are saved (default: $INFERPRINT_RUNS_DIR, else see docs)
-  --format table|json    output (json: one object on stdout)
-  --verbose              say every reason for the sensor choice (also with --debug)
+${optionLines(MEASURE_FLAGS, { width: 25 })}
 `;
 
 export const measureCommand: Command = {
   name: 'measure',
   summary: 'run any command while sampling power; save the run',
   help: HELP,
+  spec: SPEC,
   async run(ctx) {
     const dd = ctx.argv.indexOf('--');
     const flagArgs = dd >= 0 ? ctx.argv.slice(0, dd) : ctx.argv;
-    const { values, positionals } = parseFlags(flagArgs, {
-      sensor: { type: 'string' },
-      interval: { type: 'string' },
-      device: { type: 'string' },
-      'estimate-scope': { type: 'string' },
-      label: { type: 'string' },
-      idle: { type: 'string' },
-      hardware: { type: 'string' },
-      grid: { type: 'string' },
-      pue: { type: 'string' },
-      lifetime: { type: 'string' },
-      'runs-dir': { type: 'string' },
-      format: { type: 'string' },
-      verbose: { type: 'boolean' },
-    });
+    const f = parseCommandFlags(flagArgs, MEASURE_FLAGS);
+    const { values, positionals } = f;
     const command = dd >= 0 ? ctx.argv.slice(dd + 1) : positionals;
     if (dd >= 0 && positionals.length > 0) throw errors.usage(`unexpected argument '${positionals[0]!}' before --`, 'CMD');
     if (command.length === 0) throw errors.usage('give the command to measure after --, e.g. inferprint measure -- python infer.py', 'CMD');
-    const format = parseFormat(values.format);
-    if (format === 'csv') throw errors.usage('measure prints table or json', '--format');
-    const intervalS = values.interval === undefined ? 0.1 : parseDurationFlag(values.interval, '--interval', '50ms');
-    const idleS = values.idle === undefined ? undefined : parseDurationFlag(values.idle, '--idle', '5s');
-    const lifetimeS = values.lifetime === undefined ? undefined : parseDurationFlag(values.lifetime, '--lifetime', '7y');
-    const pue = values.pue === undefined ? undefined : parsePueFlag(values.pue);
-    if (values.grid !== undefined) parseGridFlag(values.grid);
+    const format = f.get('format');
+    const intervalS = f.get('interval');
+    const idleS = f.get('idle');
+    const lifetimeS = f.get('lifetime');
+    const pue = f.get('pue');
+    f.get('grid');
     const runsDir = resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd });
-    const rawScope = values['estimate-scope'];
-    const scope = rawScope === undefined ? undefined : ESTIMATE_SCOPES.find((x) => x === rawScope);
-    if (rawScope !== undefined && scope === undefined) throw errors.usage(`unknown estimate scope '${rawScope}' (expected ${ESTIMATE_SCOPES.join(' or ')})`, '--estimate-scope');
+    const scope = f.get('estimate-scope');
 
     const result = await measure({
       runsDir,
       command,
-      sensor: values.sensor ?? 'auto',
+      sensor: f.get('sensor'),
       intervalS,
       cwd: ctx.cwd,
       env: { ...(await defaultSensorEnv()), env: ctx.env },

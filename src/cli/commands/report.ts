@@ -5,10 +5,35 @@ import type { EnergyMethod } from '../../analysis/types.js';
 import { errors } from '../../errors.js';
 import { MANIFEST_FILE } from '../../runs/manifest.js';
 import { resolveRunsDirFrom } from '../../runs/runs-dir.js';
-import { parseFlags } from '../args.js';
-import type { Command } from '../command.js';
+import { debugLine, type Command } from '../command.js';
+import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
 import { parseGridFlag } from '../flags.js';
 import { progressReporter } from '../progress.js';
+
+export const REPORT_FLAGS = defineFlags({
+  out: {
+    type: 'string',
+    value: 'DIR',
+    default: DEFAULT_REPORT_DIR,
+    parse: (raw) => parseOut(raw),
+    help: ['output folder (default ./{default}); an earlier report', 'there is replaced as a whole, any other non-empty folder is refused'],
+  },
+  runs: { type: 'string', value: 'ID,ID,...', help: 'report on these bundles of the runs store' },
+  'runs-dir': { type: 'string', value: 'DIR', help: ['the runs store (default: $INFERPRINT_RUNS_DIR, else', '~/.local/share/inferprint/runs); without PATH or --runs, all of it'] },
+  method: { type: 'string', value: 'thesis|trapezoid', default: 'trapezoid', parse: (raw) => parseMethod(raw), help: 'energy method, as in analyze' },
+  grid: { type: 'string', value: 'ZONE|G_PER_KWH', parse: parseGridFlag, help: 'grid factor, as in analyze' },
+  formats: {
+    type: 'string',
+    value: 'LIST',
+    default: REPORT_FORMATS.join(','),
+    showDefault: false,
+    parse: (raw) => parseFormats(raw),
+    help: [`any of ${REPORT_FORMATS.join(',')} (default all three; report.json and the`, 'CSV tables are always written)'],
+  },
+  scale: { type: 'string', value: 'N', parse: (raw) => parseScale(raw), help: 'PNG pixels per SVG pixel (default 2)' },
+});
+
+const SPEC = defineCommand({ flags: REPORT_FLAGS, refuse: (flag) => `--${flag} does not apply`, args: { '': [0] } });
 
 const HELP = `Usage: inferprint report [PATH...] [options]
 
@@ -26,39 +51,23 @@ PATH is anything 'inferprint analyze' reads: the study's dataset layout, MLPerf 
 power files, run bundles or a runs directory. Without PATH or --runs, the runs store.
 
 Options:
-  --out DIR                  output folder (default ./${DEFAULT_REPORT_DIR}); an earlier report
-                             there is replaced as a whole, any other non-empty folder is refused
-  --runs ID,ID,...           report on these bundles of the runs store
-  --runs-dir DIR             the runs store (default: $INFERPRINT_RUNS_DIR, else
-                             ~/.local/share/inferprint/runs); without PATH or --runs, all of it
-  --method thesis|trapezoid  energy method, as in analyze (default trapezoid)
-  --grid ZONE|G_PER_KWH      grid factor, as in analyze
-  --formats LIST             any of html,svg,png (default all three; report.json and the
-                             CSV tables are always written)
-  --scale N                  PNG pixels per SVG pixel (default 2)
-  --debug                    stack traces on errors
+${optionLines(REPORT_FLAGS, { width: 29 })}
+${debugLine(29)}
 `;
 
 export const reportCommand: Command = {
   name: 'report',
   summary: 'HTML report with figures (SVG, PNG) and tables',
   help: HELP,
+  spec: SPEC,
   async run(ctx) {
-    const { values, positionals } = parseFlags(ctx.argv, {
-      out: { type: 'string' },
-      runs: { type: 'string' },
-      'runs-dir': { type: 'string' },
-      method: { type: 'string' },
-      grid: { type: 'string' },
-      formats: { type: 'string' },
-      scale: { type: 'string' },
-    });
-    const method = parseMethod(values.method);
-    if (values.grid !== undefined) parseGridFlag(values.grid);
-    const formats = parseFormats(values.formats);
-    const pngScale = values.scale === undefined ? undefined : parseScale(values.scale);
-    if (values.out !== undefined && values.out.trim() === '') throw errors.usage('give a folder', '--out');
-    const outDir = resolve(ctx.cwd, values.out ?? DEFAULT_REPORT_DIR);
+    const f = parseCommandFlags(ctx.argv, REPORT_FLAGS);
+    const { values, positionals } = f;
+    const method = f.get('method');
+    f.get('grid');
+    const formats = f.get('formats');
+    const pngScale = f.get('scale');
+    const outDir = resolve(ctx.cwd, f.get('out'));
 
     const paths = positionals.map((p) => resolve(ctx.cwd, p));
     const store = () => resolveRunsDirFrom({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd }).path;
@@ -88,14 +97,18 @@ export const reportCommand: Command = {
   },
 };
 
-function parseMethod(raw: string | undefined): EnergyMethod {
-  if (raw === undefined || raw === 'trapezoid') return 'trapezoid';
+function parseOut(raw: string): string {
+  if (raw.trim() === '') throw errors.usage('give a folder', '--out');
+  return raw;
+}
+
+function parseMethod(raw: string): EnergyMethod {
+  if (raw === 'trapezoid') return 'trapezoid';
   if (raw === 'thesis') return 'thesis';
   throw errors.usage(`unknown method '${raw}' (expected thesis or trapezoid)`, '--method');
 }
 
-function parseFormats(raw: string | undefined): ReportFormat[] {
-  if (raw === undefined) return [...REPORT_FORMATS];
+function parseFormats(raw: string): ReportFormat[] {
   const list = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (list.length === 0) throw errors.usage(`give at least one of ${REPORT_FORMATS.join(', ')}`, '--formats');
   for (const f of list) {

@@ -11,22 +11,46 @@ import { parseTimeBound, RUN_STATUSES, type RunFilter } from '../../store/filter
 import { toRunRow, toWindowRows, type ResultRow, type RunRow, type StoredRun, type WindowRow } from '../../store/rows.js';
 import type { SkippedEntry } from '../../store/scan.js';
 import { openStore, type RunStore } from '../../store/store.js';
-import { parseFlags } from '../args.js';
 import type { CliContext, Command } from '../command.js';
+import { defineCommand, defineFlags, optionLines, parseCommandFlags, requireApplicable, type RawValues } from '../spec.js';
 import { parseFormat, renderJson, renderTable, type Column } from '../output.js';
 
+const FILTER_FLAGS = ['device', 'hardware-id', 'scenario', 'queries', 'label', 'status', 'job', 'node', 'partition', 'since', 'until'] as const;
+
+/** The sub-commands filters apply to. */
+const FILTERED = ['list', 'export'];
+
+export const RUNS_FLAGS = defineFlags({
+  format: { type: 'string', value: 'F', hidden: true, parse: (raw) => anyFormat(raw), help: 'list: table|csv|json; show: table|json; export: csv|json|parquet' },
+  json: { type: 'boolean', for: ['list', 'show'], hidden: true, help: 'the same as --format json' },
+  device: { type: 'string', value: 'NAME', for: FILTERED, help: 'a hardware id or name (A100, orin, "NVIDIA H200"), or part of the device name' },
+  'hardware-id': { type: 'string', value: 'ID', for: FILTERED, help: 'exact hardware database id' },
+  scenario: { type: 'string', value: 'S', for: FILTERED, help: 'MLPerf scenario: SingleStream, MultiStream, Server, Offline' },
+  queries: { type: 'string', value: 'N', for: FILTERED, parse: positiveInt, help: 'query count' },
+  label: { type: 'string', value: 'TEXT', for: FILTERED, help: 'part of the label (case-insensitive)' },
+  status: { type: 'string', value: 'S', for: FILTERED, parse: (raw) => parseStatus(raw), help: RUN_STATUSES.join(', ') },
+  job: { type: 'string', value: 'ID', for: FILTERED, help: "a scheduler job: its id, its job array's id (every task) or ARRAY_TASK (123_4)" },
+  node: { type: 'string', value: 'NAME', for: FILTERED, help: 'the node that ran it (Slurm node name, else host name)' },
+  partition: { type: 'string', value: 'P', for: FILTERED, help: 'the Slurm partition' },
+  // Checked against the clock of the moment; a run checks it against its own `now`.
+  since: { type: 'string', value: 'WHEN', for: FILTERED, parse: (raw, flag) => parseTimeBound(raw, flag, Date.now()), help: 'started at or after WHEN: 2026-11-26, 2026-11-26T11:42 (UTC), or a duration ago (7d, 36h)' },
+  until: { type: 'string', value: 'WHEN', for: FILTERED, parse: (raw, flag) => parseTimeBound(raw, flag, Date.now()), help: 'started before WHEN' },
+  last: { type: 'string', value: 'N', for: ['list'], parse: positiveInt, help: 'list: only the N most recent runs' },
+  yes: { type: 'boolean', for: ['rm'], help: 'rm: do not ask' },
+  all: { type: 'boolean', for: ['export'], help: 'export: every run (matching the filters)' },
+  out: { type: 'string', value: 'PATH', for: ['export'], help: 'export: file to write (replaced)' },
+  'runs-dir': { type: 'string', value: 'DIR', help: 'the runs store (default: $INFERPRINT_RUNS_DIR, else ~/.local/share/inferprint/runs)' },
+});
+
+const SPEC = defineCommand({
+  flags: RUNS_FLAGS,
+  subcommands: ['list', 'show', 'rm', 'export'],
+  refuse: (flag, sub) => `--${flag} does not apply to 'runs ${sub}'`,
+  args: { list: [0, 0], show: [1, 1], rm: [1], export: [0] },
+});
+
 const FILTER_HELP = `Filters (list, export --all):
-  --device NAME       a hardware id or name (A100, orin, "NVIDIA H200"), or part of the device name
-  --hardware-id ID    exact hardware database id
-  --scenario S        MLPerf scenario: SingleStream, MultiStream, Server, Offline
-  --queries N         query count
-  --label TEXT        part of the label (case-insensitive)
-  --status S          ${RUN_STATUSES.join(', ')}
-  --job ID            a scheduler job: its id, its job array's id (every task) or ARRAY_TASK (123_4)
-  --node NAME         the node that ran it (Slurm node name, else host name)
-  --partition P       the Slurm partition
-  --since WHEN        started at or after WHEN: 2026-11-26, 2026-11-26T11:42 (UTC), or a duration ago (7d, 36h)
-  --until WHEN        started before WHEN`;
+${optionLines(RUNS_FLAGS, { width: 22, names: FILTER_FLAGS })}`;
 
 const HELP = `Usage:
   inferprint runs list [filters] [--last N] [--format table|csv|json | --json]
@@ -48,37 +72,23 @@ ID is a run id, or for show and export a prefix that matches one run only.
 ${FILTER_HELP}
 
 Options:
-  --last N            list: only the N most recent runs
-  --yes               rm: do not ask
-  --all               export: every run (matching the filters)
-  --out PATH          export: file to write (replaced)
-  --runs-dir DIR      the runs store (default: $INFERPRINT_RUNS_DIR, else ~/.local/share/inferprint/runs)
+${optionLines(RUNS_FLAGS, { width: 22, names: ['last', 'yes', 'all', 'out', 'runs-dir'] })}
 `;
 
-const FLAGS = {
-  format: { type: 'string' },
-  json: { type: 'boolean' },
-  device: { type: 'string' },
-  'hardware-id': { type: 'string' },
-  scenario: { type: 'string' },
-  queries: { type: 'string' },
-  label: { type: 'string' },
-  status: { type: 'string' },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  job: { type: 'string' },
-  node: { type: 'string' },
-  partition: { type: 'string' },
-  last: { type: 'string' },
-  yes: { type: 'boolean' },
-  all: { type: 'boolean' },
-  out: { type: 'string' },
-  'runs-dir': { type: 'string' },
-} as const;
+type Values = RawValues<typeof RUNS_FLAGS>;
 
-type Values = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
+/** Any sub-command's format; each sub-command then takes its own (list: no Parquet, show: no CSV). */
+function anyFormat(raw: string): string {
+  const all = ['table', 'csv', 'json', ...EXPORT_FORMATS.filter((f) => f !== 'csv' && f !== 'json')];
+  if (!all.includes(raw)) throw errors.usage(`unknown format '${raw}' (expected ${all.join(', ')})`, '--format');
+  return raw;
+}
 
-const FILTER_FLAGS = ['device', 'hardware-id', 'scenario', 'queries', 'label', 'status', 'since', 'until', 'job', 'node', 'partition'] as const;
+function parseStatus(raw: string): NonNullable<RunFilter['status']> {
+  const status = RUN_STATUSES.find((s) => s === raw.toLowerCase());
+  if (status === undefined) throw errors.usage(`unknown status '${raw}' (expected ${RUN_STATUSES.join(', ')})`, '--status');
+  return status;
+}
 
 function positiveInt(raw: string, flag: string): number {
   if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) throw errors.usage(`expected a positive whole number below 2^53, got '${raw}'`, flag);
@@ -86,11 +96,7 @@ function positiveInt(raw: string, flag: string): number {
 }
 
 function parseFilter(v: Values, nowMs: number): RunFilter {
-  let status: RunFilter['status'];
-  if (v.status !== undefined) {
-    status = RUN_STATUSES.find((s) => s === v.status!.toLowerCase());
-    if (status === undefined) throw errors.usage(`unknown status '${v.status}' (expected ${RUN_STATUSES.join(', ')})`, '--status');
-  }
+  const status = v.status === undefined ? undefined : parseStatus(v.status);
   return {
     ...(v.device !== undefined ? { device: v.device } : {}),
     ...(v['hardware-id'] !== undefined ? { hardwareId: v['hardware-id'] } : {}),
@@ -106,11 +112,9 @@ function parseFilter(v: Values, nowMs: number): RunFilter {
   };
 }
 
-/** Flags that belong to other subcommands are refused, not silently ignored. */
-function only(v: Values, sub: string, allowed: readonly string[]): void {
-  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
-    if (val !== undefined && k !== 'runs-dir' && !allowed.includes(k)) throw errors.usage(`--${k} does not apply to 'runs ${sub}'`, `--${k}`);
-  }
+/** Flags that belong to other subcommands are refused, not silently ignored (the table says which go where). */
+function only(v: Values, sub: string): void {
+  requireApplicable(SPEC, v, sub);
 }
 
 function reportSkipped(ctx: CliContext, skipped: readonly SkippedEntry[]): void {
@@ -138,7 +142,7 @@ const LIST_COLUMNS: readonly Column<RunRow>[] = [
 ];
 
 async function list(ctx: CliContext, store: RunStore, v: Values): Promise<number> {
-  only(v, 'list', [...FILTER_FLAGS, 'format', 'json', 'last']);
+  only(v, 'list');
   const format = v.json === true ? 'json' : parseFormat(v.format);
   const filter = parseFilter(v, Date.now());
   const listing = await store.list(filter);
@@ -205,7 +209,7 @@ async function bundleFiles(run: StoredRun): Promise<FileInfo[]> {
 }
 
 async function show(ctx: CliContext, store: RunStore, v: Values, ids: readonly string[]): Promise<number> {
-  only(v, 'show', ['format', 'json']);
+  only(v, 'show');
   if (ids.length !== 1) throw errors.usage(ids.length === 0 ? "'show' needs a run ID (see: inferprint runs list)" : "'show' takes one run ID", 'ID');
   const format = v.json === true ? 'json' : parseFormat(v.format);
   if (format === 'csv') throw errors.usage("'show' prints table or json", '--format');
@@ -341,7 +345,7 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 async function rm(ctx: CliContext, store: RunStore, v: Values, ids: readonly string[]): Promise<number> {
-  only(v, 'rm', ['yes']);
+  only(v, 'rm');
   if (ids.length === 0) throw errors.usage("'rm' needs at least one run ID (see: inferprint runs list)", 'ID');
   if (v.yes !== true) {
     // Asking needs a person at a terminal on both ends; scripts must say --yes.
@@ -370,7 +374,7 @@ function exportFormat(raw: string | undefined, out: string | undefined): ExportF
 }
 
 async function exportRuns(ctx: CliContext, store: RunStore, v: Values, ids: readonly string[]): Promise<number> {
-  only(v, 'export', [...FILTER_FLAGS, 'format', 'all', 'out']);
+  only(v, 'export');
   if (v.all === true && ids.length > 0) throw errors.usage('give run IDs or --all, not both', '--all');
   if (v.all !== true && ids.length === 0) throw errors.usage("'export' needs run IDs or --all", 'ID');
   if (v.all !== true && FILTER_FLAGS.some((k) => v[k] !== undefined)) throw errors.usage('filters apply with --all only', `--${FILTER_FLAGS.find((k) => v[k] !== undefined)!}`);
@@ -405,8 +409,9 @@ export const runsCommand: Command = {
   name: 'runs',
   summary: 'list, show, remove and export the runs in the runs store',
   help: HELP,
+  spec: SPEC,
   async run(ctx) {
-    const { values, positionals } = parseFlags(ctx.argv, FLAGS);
+    const { values, positionals } = parseCommandFlags(ctx.argv, RUNS_FLAGS);
     const [sub, ...rest] = positionals;
     const store = openStore(resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd }));
     switch (sub) {

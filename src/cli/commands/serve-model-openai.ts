@@ -7,10 +7,8 @@ import { bindNeedsToken } from '../../benchmark/sut/request-guard.js';
 import { serveLlm } from '../../llm/server.js';
 import { DECODER_PRESET_NAMES, isDecoderPresetName, type DecoderPresetName } from '../../llm/model/synthetic-decoder.js';
 import type { CliContext } from '../command.js';
-import { parseIntegerFlag } from '../flags.js';
-import type { StopSignals } from './serve-model.js';
-
-type Values = Readonly<Record<string, string | boolean | undefined>>;
+import type { ParsedFlags } from '../spec.js';
+import type { SERVE_MODEL_FLAGS, StopSignals } from './serve-model.js';
 
 function preset(raw: string | undefined): DecoderPresetName {
   if (raw === undefined) return 'decoder-tiny';
@@ -21,17 +19,13 @@ function preset(raw: string | undefined): DecoderPresetName {
   return name;
 }
 
-export async function serveOpenAi(ctx: CliContext, values: Values, signals: StopSignals): Promise<number> {
-  for (const flag of ['provider', 'max-batch', 'max-request-batch', 'cache-dir'] as const) {
-    if (values[flag] !== undefined) throw errors.usage(`--${flag} is for --protocol kserve (the synthetic decoder runs on the CPU, generated in memory)`, `--${flag}`);
-  }
-  const name = preset(typeof values.model === 'string' ? values.model : undefined);
-  const port = typeof values.port === 'string' ? parseIntegerFlag(values.port, '--port', 'a port number in 0..65535') : 8000;
-  if (port > 65535) throw errors.usage(`expected a port number in 0..65535, got '${String(values.port)}'`, '--port');
-  const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
-  if (host.trim() === '') throw errors.usage('give an address such as 127.0.0.1 or 0.0.0.0', '--host');
-  const token = typeof values.token === 'string' ? values.token : undefined;
-  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) throw errors.usage('the token must be printable ASCII without spaces', '--token');
+/** Its flags parsed by serve-model's table, the ONNX Runtime ones already refused there. */
+export async function serveOpenAi(ctx: CliContext, f: ParsedFlags<typeof SERVE_MODEL_FLAGS>, signals: StopSignals): Promise<number> {
+  const { values } = f;
+  const name = preset(values.model);
+  const port = f.get('port');
+  const host = f.get('host');
+  const token = f.get('token');
   if (token !== undefined && token.length < 16) ctx.stderr('inferprint serve-model: note: a token shorter than 16 characters is easy to guess\n');
   // Said before the model is generated, not after.
   if (bindNeedsToken(host) && token === undefined) throw errors.usage(`refusing to serve on non-loopback address ${host} without a token: anyone who can reach it could run inference on this machine (add --token, e.g. --token $(openssl rand -hex 16))`, '--host');
@@ -52,7 +46,7 @@ export async function serveOpenAi(ctx: CliContext, values: Values, signals: Stop
       preset: name,
       host,
       port,
-      ...(typeof values.name === 'string' ? { modelName: values.name } : {}),
+      ...(values.name !== undefined ? { modelName: values.name } : {}),
       ...(token !== undefined ? { token } : {}),
       onServerError: (message) => {
         ctx.stderr(`inferprint serve-model: ${message}\n`);

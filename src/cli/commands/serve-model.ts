@@ -2,10 +2,85 @@ import { CACHE_DIR_ENV, parseModelSpec, resolveModel, resolveModelCacheDir } fro
 import { bindNeedsToken } from '../../benchmark/sut/request-guard.js';
 import { DEFAULT_MAX_REQUEST_BATCH, DEFAULT_MODEL_NAME, DEFAULT_PORT, serveModel } from '../../benchmark/sut/kserve-server.js';
 import { errors } from '../../errors.js';
-import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
 import { parseIntegerFlag, parseProviderFlag } from '../flags.js';
+import { defineCommand, defineFlags, optionLines, parseCommandFlags, requireApplicable } from '../spec.js';
 import { progressReporter } from '../progress.js';
+
+const positive = (raw: string, flag: string): number => {
+  const n = parseIntegerFlag(raw, flag, 'a positive integer');
+  if (n < 1) throw errors.usage(`expected a positive integer, got '${raw}'`, flag);
+  return n;
+};
+
+/** Both protocols' flags; those of ONNX Runtime are refused with --protocol openai. */
+export const SERVE_MODEL_FLAGS = defineFlags({
+  protocol: {
+    type: 'string',
+    value: 'kserve|openai',
+    default: 'kserve',
+    showDefault: false,
+    parse: (raw) => parseProtocol(raw),
+    help: ['kserve (default): BERT over the KServe v2 protocol; openai: the', 'synthetic decoder over the OpenAI API'],
+  },
+  model: {
+    type: 'string',
+    value: 'M',
+    help: [
+      'kserve: synthetic:bert-tiny|synthetic:bert-base|synthetic:bert-large',
+      '(default) or PATH.onnx; openai: synthetic:decoder-tiny (default, 0.7 M',
+      'parameters) or synthetic:decoder-small (20 M)',
+    ],
+  },
+  name: { type: 'string', value: 'NAME', help: `model name clients use in /v2/models/NAME (default ${DEFAULT_MODEL_NAME})` },
+  host: {
+    type: 'string',
+    value: 'ADDR',
+    default: '127.0.0.1',
+    parse: (raw) => parseHost(raw),
+    help: ['interface to listen on (default {default}; 0.0.0.0 for every', 'interface, which needs --token)'],
+  },
+  port: { type: 'string', value: 'N', default: String(DEFAULT_PORT), parse: (raw) => parsePort(raw), help: 'port (default {default}; 0 picks a free one)' },
+  token: { type: 'string', value: 'T', parse: (raw) => parseToken(raw), help: 'require Authorization: Bearer T on every request (bench --token T)' },
+  provider: { type: 'string', value: 'cpu|cuda|auto', for: ['kserve'], default: 'cpu', parse: parseProviderFlag, help: 'ONNX Runtime provider' },
+  'max-batch': { type: 'string', value: 'N', for: ['kserve'], default: '8', parse: positive, help: 'most samples per session run' },
+  'max-request-batch': {
+    type: 'string',
+    value: 'N',
+    for: ['kserve'],
+    parse: positive,
+    help: ["most samples per request, served as Triton's max_batch_size", `(default: the batch the model fixes, else ${DEFAULT_MAX_REQUEST_BATCH})`],
+  },
+  'cache-dir': { type: 'string', value: 'DIR', for: ['kserve'], help: `synthetic model cache (default $${CACHE_DIR_ENV}, else XDG cache)` },
+});
+
+const SPEC = defineCommand({
+  flags: SERVE_MODEL_FLAGS,
+  mode: (values) => (values.protocol === 'openai' ? 'openai' : 'kserve'),
+  refuse: (flag) => `--${flag} is for --protocol kserve (the synthetic decoder runs on the CPU, generated in memory)`,
+  args: { kserve: [0, 0], openai: [0, 0] },
+});
+
+function parseProtocol(raw: string): 'kserve' | 'openai' {
+  if (raw !== 'kserve' && raw !== 'openai') throw errors.usage(`expected kserve or openai, got '${raw}'`, '--protocol');
+  return raw;
+}
+
+function parsePort(raw: string): number {
+  const port = parseIntegerFlag(raw, '--port', 'a port number in 0..65535');
+  if (port > 65535) throw errors.usage(`expected a port number in 0..65535, got '${raw}'`, '--port');
+  return port;
+}
+
+function parseHost(raw: string): string {
+  if (raw.trim() === '') throw errors.usage('give an address such as 127.0.0.1 or 0.0.0.0', '--host');
+  return raw;
+}
+
+function parseToken(raw: string): string {
+  if (!/^[\x21-\x7e]+$/.test(raw)) throw errors.usage('the token must be printable ASCII without spaces', '--token');
+  return raw;
+}
 
 const HELP = `Usage: inferprint serve-model [options]
 
@@ -21,21 +96,7 @@ nothing is downloaded) as an OpenAI-compatible server: /v1/models, /v1/completio
 It is what 'inferprint bench --sut openai' is tried and tested against.
 
 Options:
-  --protocol kserve|openai  kserve (default): BERT over the KServe v2 protocol; openai: the
-                         synthetic decoder over the OpenAI API
-  --model M              kserve: synthetic:bert-tiny|synthetic:bert-base|synthetic:bert-large
-                         (default) or PATH.onnx; openai: synthetic:decoder-tiny (default, 0.7 M
-                         parameters) or synthetic:decoder-small (20 M)
-  --name NAME            model name clients use in /v2/models/NAME (default ${DEFAULT_MODEL_NAME})
-  --host ADDR            interface to listen on (default 127.0.0.1; 0.0.0.0 for every
-                         interface, which needs --token)
-  --port N               port (default ${DEFAULT_PORT}; 0 picks a free one)
-  --token T              require Authorization: Bearer T on every request (bench --token T)
-  --provider cpu|cuda|auto  ONNX Runtime provider (default cpu)
-  --max-batch N          most samples per session run (default 8)
-  --max-request-batch N  most samples per request, served as Triton's max_batch_size
-                         (default: the batch the model fixes, else ${DEFAULT_MAX_REQUEST_BATCH})
-  --cache-dir DIR        synthetic model cache (default $${CACHE_DIR_ENV}, else XDG cache)
+${optionLines(SERVE_MODEL_FLAGS, { width: 25 })}
 
 Who may call it: without --token, only this machine, by the names localhost, 127.0.0.1,
 [::1] or the --host address (other Host headers get 421, so a web page cannot reach it by
@@ -69,39 +130,25 @@ export function createServeModelCommand(signals: StopSignals): Command {
     name: 'serve-model',
     summary: 'serve a BERT model over KServe v2 (Triton-compatible), or a synthetic LLM over the OpenAI API, for benchmarks',
     help: HELP,
+    spec: SPEC,
     async run(ctx) {
-      const { values, positionals } = parseFlags(ctx.argv, {
-        model: { type: 'string' },
-        name: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        provider: { type: 'string' },
-        'max-batch': { type: 'string' },
-        'max-request-batch': { type: 'string' },
-        token: { type: 'string' },
-        'cache-dir': { type: 'string' },
-        protocol: { type: 'string' },
-      });
+      const f = parseCommandFlags(ctx.argv, SERVE_MODEL_FLAGS);
+      const { values, positionals } = f;
       if (positionals.length > 0) throw errors.usage(`unexpected argument '${positionals[0]!}'`);
-      const protocol = values.protocol ?? 'kserve';
-      if (protocol !== 'kserve' && protocol !== 'openai') throw errors.usage(`expected kserve or openai, got '${protocol}'`, '--protocol');
+      const protocol = f.get('protocol');
+      requireApplicable(SPEC, values, protocol);
       if (protocol === 'openai') {
         const { serveOpenAi } = await import('./serve-model-openai.js');
-        return serveOpenAi(ctx, values, signals);
+        return serveOpenAi(ctx, f, signals);
       }
       const spec = parseModelSpec(values.model ?? 'synthetic:bert-large');
-      const port = values.port === undefined ? DEFAULT_PORT : parseIntegerFlag(values.port, '--port', 'a port number in 0..65535');
-      if (port > 65535) throw errors.usage(`expected a port number in 0..65535, got '${values.port ?? ''}'`, '--port');
-      const provider = parseProviderFlag(values.provider ?? 'cpu');
-      const maxBatch = values['max-batch'] === undefined ? 8 : parseIntegerFlag(values['max-batch'], '--max-batch', 'a positive integer');
-      if (maxBatch < 1) throw errors.usage(`expected a positive integer, got '${values['max-batch'] ?? ''}'`, '--max-batch');
-      const maxRequestBatch = values['max-request-batch'] === undefined ? undefined : parseIntegerFlag(values['max-request-batch'], '--max-request-batch', 'a positive integer');
-      if (maxRequestBatch !== undefined && maxRequestBatch < 1) throw errors.usage(`expected a positive integer, got '${values['max-request-batch'] ?? ''}'`, '--max-request-batch');
-      const token = values.token;
-      if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) throw errors.usage('the token must be printable ASCII without spaces', '--token');
+      const port = f.get('port');
+      const provider = f.get('provider');
+      const maxBatch = f.get('max-batch');
+      const maxRequestBatch = f.get('max-request-batch');
+      const token = f.get('token');
       if (token !== undefined && token.length < 16) ctx.stderr('inferprint serve-model: note: a token shorter than 16 characters is easy to guess\n');
-      const host = values.host ?? '127.0.0.1';
-      if (host.trim() === '') throw errors.usage('give an address such as 127.0.0.1 or 0.0.0.0', '--host');
+      const host = f.get('host');
       // Said before a model is generated or loaded, not after.
       if (bindNeedsToken(host) && token === undefined) throw errors.usage(`refusing to serve on non-loopback address ${host} without a token: anyone who can reach it could run inference on this machine (add --token, e.g. --token $(openssl rand -hex 16))`, '--host');
       const cacheDir = resolveModelCacheDir({ flag: values['cache-dir'], env: ctx.env, cwd: ctx.cwd }).path;

@@ -1,7 +1,20 @@
 import { errors } from '../../errors.js';
 import { resolveRunsDirFrom } from '../../runs/runs-dir.js';
-import { parseFlags } from '../args.js';
 import type { CliContext, Command } from '../command.js';
+import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
+
+const DEFAULT_PORT = 8737;
+
+export const SERVE_FLAGS = defineFlags({
+  'runs-dir': { type: 'string', value: 'DIR', help: ['runs directory (default: $INFERPRINT_RUNS_DIR, else', '~/.local/share/inferprint/runs)'] },
+  host: { type: 'string', value: 'H', default: '127.0.0.1', help: ['address to bind (default {default}). Any other than a loopback', 'address needs --token.'], parse: parseHost },
+  port: { type: 'string', value: 'P', default: String(DEFAULT_PORT), help: 'port (default {default}; 0 picks a free one)', parse: parsePort },
+  // Handled by main; kept so that the command answers it when run on its own.
+  help: { type: 'boolean', short: 'h', hidden: true, help: '' },
+  token: { type: 'string', value: 'T', help: ['require this token on every request (Authorization: Bearer T, or', 'open the printed URL, which carries ?token=T once)'] },
+});
+
+const SPEC = defineCommand({ flags: SERVE_FLAGS, refuse: (flag) => `--${flag} does not apply`, args: { '': [0, 0] } });
 
 const HELP = `Usage: inferprint serve [--runs-dir DIR] [--host H] [--port P] [--token T]
 
@@ -11,48 +24,40 @@ hardware database, and watch a measurement in progress. Read-only: it never writ
 to the runs directory. Runs until interrupted (Ctrl-C).
 
 Options:
-  --runs-dir DIR  runs directory (default: $INFERPRINT_RUNS_DIR, else
-                  ~/.local/share/inferprint/runs)
-  --host H        address to bind (default 127.0.0.1). Any other than a loopback
-                  address needs --token.
-  --port P        port (default 8737; 0 picks a free one)
-  --token T       require this token on every request (Authorization: Bearer T, or
-                  open the printed URL, which carries ?token=T once)
+${optionLines(SERVE_FLAGS, { width: 18 })}
 
 The JSON API the pages use is under /api/ (GET /api lists it).
 `;
 
-const DEFAULT_PORT = 8737;
 /** After the server closed, how long the process may take to end on its own. */
 const SHUTDOWN_GRACE_MS = 3000;
 
-function parsePort(raw: string | undefined): number {
-  if (raw === undefined) return DEFAULT_PORT;
+function parsePort(raw: string): number {
   if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw errors.usage(`expected a port number 0–65535, got '${raw}'`, '--port');
   return Number(raw);
+}
+
+function parseHost(raw: string): string {
+  if (raw.trim() === '') throw errors.usage('give an address', '--host');
+  return raw;
 }
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'local dashboard: runs, traces, figures, hardware, live measurements',
   help: HELP,
+  spec: SPEC,
   async run(ctx: CliContext): Promise<number> {
-    const { values, positionals } = parseFlags(ctx.argv, {
-      'runs-dir': { type: 'string' },
-      host: { type: 'string' },
-      port: { type: 'string' },
-      token: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    });
+    const f = parseCommandFlags(ctx.argv, SERVE_FLAGS);
+    const { values, positionals } = f;
     if (values.help === true) {
       ctx.stdout(HELP);
       return 0;
     }
     if (positionals.length > 0) throw errors.usage(`serve takes no arguments (got '${positionals.join(' ')}')`);
     const runsDir = resolveRunsDirFrom({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd });
-    const port = parsePort(values.port);
-    const host = values.host ?? '127.0.0.1';
-    if (host.trim() === '') throw errors.usage('give an address', '--host');
+    const port = f.get('port');
+    const host = f.get('host');
     const token = values.token;
     if (token !== undefined && token.length < 16) ctx.stderr('inferprint serve: note: a token shorter than 16 characters is easy to guess\n');
 

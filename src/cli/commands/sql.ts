@@ -2,9 +2,22 @@ import { errors, escapeControl, quote } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
 import type { Plain, QueryResult } from '../../store/duck.js';
 import { openStore } from '../../store/store.js';
-import { parseFlags } from '../args.js';
 import type { Command } from '../command.js';
+import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
 import { parseFormat, renderCsv, renderJson, renderTable, type Column } from '../output.js';
+
+export const SQL_FLAGS = defineFlags({
+  format: { type: 'string', value: 'F', default: 'table', showDefault: false, parse: (raw) => parseFormat(raw), help: 'table (default), csv or json (an array of row objects)' },
+  'max-rows': { type: 'string', value: 'N', parse: parseMaxRows, help: 'print at most N rows (default: all)' },
+  'runs-dir': { type: 'string', value: 'DIR', help: 'the runs store (default: $INFERPRINT_RUNS_DIR, else ~/.local/share/inferprint/runs)' },
+});
+
+const SPEC = defineCommand({ flags: SQL_FLAGS, refuse: (flag) => `--${flag} does not apply`, args: { '': [1] } });
+
+function parseMaxRows(raw: string): number {
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(Number(raw))) throw errors.usage(`expected a whole number below 2^53, got ${quote(raw)}`, '--max-rows');
+  return Number(raw);
+}
 
 const HELP = `Usage: inferprint sql "QUERY" [--format table|csv|json] [--max-rows N] [--runs-dir DIR]
 
@@ -27,9 +40,7 @@ Examples:
   inferprint sql "SELECT run_id, max(watts) FROM traces WHERE run_id LIKE '2026-11-26%' GROUP BY run_id"
 
 Options:
-  --format F      table (default), csv or json (an array of row objects)
-  --max-rows N    print at most N rows (default: all)
-  --runs-dir DIR  the runs store (default: $INFERPRINT_RUNS_DIR, else ~/.local/share/inferprint/runs)
+${optionLines(SQL_FLAGS, { width: 18 })}
 `;
 
 /** Skipped entries named on stderr. */
@@ -52,22 +63,15 @@ export const sqlCommand: Command = {
   name: 'sql',
   summary: 'read-only SQL over the runs store (views runs, manifests, windows, traces, counters, results)',
   help: HELP,
+  spec: SPEC,
   async run(ctx) {
-    const { values, positionals } = parseFlags(ctx.argv, {
-      format: { type: 'string' },
-      'max-rows': { type: 'string' },
-      'runs-dir': { type: 'string' },
-    });
+    const f = parseCommandFlags(ctx.argv, SQL_FLAGS);
+    const { values, positionals } = f;
     // An unquoted query arrives as several words: put it back together.
     const sql = positionals.join(' ');
     if (sql.trim() === '') throw errors.usage('give a query, e.g. inferprint sql "SELECT id, energy_j FROM runs"', 'QUERY');
-    const format = parseFormat(values.format);
-    let maxRows: number | undefined;
-    if (values['max-rows'] !== undefined) {
-      const raw = values['max-rows'];
-      if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(Number(raw))) throw errors.usage(`expected a whole number below 2^53, got ${quote(raw)}`, '--max-rows');
-      maxRows = Number(raw);
-    }
+    const format = f.get('format');
+    const maxRows = f.get('max-rows');
     const store = openStore(resolveRunsDir({ flag: values['runs-dir'], env: ctx.env, cwd: ctx.cwd }));
     const result = await store.query(sql, maxRows !== undefined ? { maxRows } : {});
 

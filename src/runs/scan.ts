@@ -266,6 +266,22 @@ export async function runsDirEntries(runsDir: string): Promise<RunsDirEntries> {
     if (errnoCode(e) === 'ENOENT') return { dirs: [], links: [] };
     throw errors.io(runsDir, e);
   }
+  return classify(entries);
+}
+
+/** `runsDirEntries` for synchronous callers (`analyze`'s inputs). */
+export function runsDirEntriesSync(runsDir: string): RunsDirEntries {
+  let entries;
+  try {
+    entries = readdirSync(runsDir, { withFileTypes: true });
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') return { dirs: [], links: [] };
+    throw errors.io(runsDir, e);
+  }
+  return classify(entries);
+}
+
+function classify(entries: readonly Dirent[]): RunsDirEntries {
   const dirs: string[] = [];
   const links: string[] = [];
   for (const d of entries) {

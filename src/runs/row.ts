@@ -321,18 +321,21 @@ export function rowDeviceDisplay(row: Pick<RunRow, 'hardware_id' | 'device'>): s
 /**
  * The one device match of `runs list --device`, `runs export --device` and the dashboard's
  * `?device=`, ignoring case. A run's hardware is its hardware id, else the id its device name
- * resolves to (a run that recorded only `orin` is the AGX-Orin). A run matches when the query
- * names its hardware (an id, a name or an alias the hardware database knows: `A100`, `orin`,
- * `NVIDIA A100-SXM4-40GB`), or when the query is part of its hardware id, of that resolved id
- * or of its device name (`jetson`, `NVIDIA`; and `A100` also finds `A100-PCIE-40GB`: a family
- * name finds every part of the family).
+ * resolves to (a run that recorded only `orin` is the AGX-Orin).
+ *
+ * - A query the hardware database knows (an id, a name or an alias: `A100`, `orin`,
+ *   `NVIDIA A100-SXM4-40GB`) matches runs of that hardware, and runs whose hardware id contains
+ *   the query (`A100` also finds `A100-PCIE-40GB`: a family name finds the family). A run whose
+ *   hardware is known is judged by it alone, never by its free-text name.
+ * - Any other text matches runs whose hardware id or device name contains it (`jetson`, `NVIDIA`).
  */
 export function deviceMatcher(query: string): (row: Pick<RunRow, 'hardware_id' | 'device'>) => boolean {
   const known = resolveHardware(query)?.id;
   const needle = query.toLowerCase();
   return (r) => {
     const hardware = r.hardware_id ?? (r.device !== null ? (resolveHardware(r.device)?.id ?? null) : null);
-    if (known !== undefined && hardware !== null && (hardware === known || resolveHardware(hardware)?.id === known)) return true;
-    return [hardware, r.device].some((v) => v !== null && v.toLowerCase().includes(needle));
+    const inHardware = hardware !== null && hardware.toLowerCase().includes(needle);
+    if (known !== undefined && hardware !== null) return hardware === known || resolveHardware(hardware)?.id === known || inHardware;
+    return inHardware || (r.device !== null && r.device.toLowerCase().includes(needle));
   };
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
-import type { RunRow } from '../../src/runs/row.js';
+import { deviceMatcher, type RunRow } from '../../src/runs/row.js';
 import { listRunBundles } from '../../src/runs/scan.js';
 import { RunsData, type RunRow as DashboardRow } from '../../src/serve/data.js';
 import { parseRunsQuery } from '../../src/serve/query.js';
@@ -148,4 +148,24 @@ test('the dashboard takes a listed bundle on its name, and still drops one that 
   assert.deepEqual(second.map((r) => r.id), first.map((r) => r.id).filter((id) => id !== ids.orin));
   // Rows of unchanged bundles are the same objects: nothing was read again.
   assert.equal(second[0], first[0]);
+});
+
+test('deviceMatcher: a run whose hardware is known is judged by it, not by its free-text name', () => {
+  const orinById = { hardware_id: 'AGX-Orin', device: 'NVIDIA A100-SXM4-40GB' };
+  const a100Pcie = { hardware_id: 'A100-PCIE-40GB', device: null };
+  const orinByAlias = { hardware_id: null, device: 'orin' };
+  const unknown = { hardware_id: null, device: 'Acme NPU 9000' };
+  const cases: [string, boolean[]][] = [
+    // [query, matches of orinById, a100Pcie, orinByAlias, unknown]
+    ['A100', [false, true, false, false]],
+    ['AGX-Orin', [true, false, true, false]],
+    ['jetson agx orin', [true, false, true, false]],
+    ['acme', [false, false, false, true]],
+    ['NPU 9000', [false, false, false, true]],
+    ['pcie', [false, true, false, false]],
+  ];
+  for (const [q, want] of cases) {
+    const m = deviceMatcher(q);
+    assert.deepEqual([orinById, a100Pcie, orinByAlias, unknown].map(m), want, q);
+  }
 });

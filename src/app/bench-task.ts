@@ -11,16 +11,14 @@
  * run already has a good bundle (status `completed`) does nothing and says so, so a configuration
  * submitted twice is not measured twice.
  */
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errors, isInferprintError } from '../errors.js';
+import { errors } from '../errors.js';
 import { parseModelSpec, resolveModel } from '../benchmark/bert/model-cache.js';
 import { readRunManifest } from '../runs/bundle.js';
 import type { RunManifest } from '../runs/manifest.js';
-import { isReservedRunsDirEntry } from '../runs/runs-dir.js';
+import { inspectEntry, runsDirEntries } from '../runs/scan.js';
 import { chooseSensor } from '../sensors/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
-import { errnoCode } from '../io/fs-errors.js';
 import { benchRun, readCampaign, runOptionsOf, type BenchOptions, type CampaignFile, type PlannedRun } from './bench.js';
 import { checkRunsDirWritable } from './measure-bundle.js';
 
@@ -64,26 +62,17 @@ const idTime = (ms: number): string => new Date(ms).toISOString().replace(/:/g, 
  * Every bundle of the bench campaign `campaignId` in `runsDir`, with the planned run it is.
  * Only bundles that started after the campaign was created (less an hour, for clocks that
  * differ between nodes) are opened: a runs directory of ten thousand runs is not read whole
- * for each task. Unreadable entries are passed over (the store's listing reports them).
+ * for each task. Entries are read by the store's scanner and its rule (`inspectEntry`), so a
+ * bundle `runs list` skips (unreadable, partial) is not a done run either; the listing reports it.
  */
 export async function findCampaignBundles(runsDir: string, campaignId: string, createdAt: string): Promise<CampaignBundle[]> {
-  let names: string[];
-  try {
-    names = (await readdir(runsDir, { withFileTypes: true })).filter((d) => d.isDirectory() && !isReservedRunsDirEntry(d.name)).map((d) => d.name);
-  } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return [];
-    throw errors.io(runsDir, e);
-  }
+  const { dirs } = await runsDirEntries(runsDir);
   const since = idTime(Date.parse(createdAt) - 3600_000);
   const found: CampaignBundle[] = [];
-  for (const name of names.filter((n) => n >= since).sort()) {
-    let manifest: RunManifest;
-    try {
-      manifest = await readRunManifest(join(runsDir, name));
-    } catch (e) {
-      if (isInferprintError(e)) continue;
-      throw e;
-    }
+  for (const name of dirs.filter((n) => n >= since).sort()) {
+    const x = inspectEntry(runsDir, name, undefined, true);
+    if (x.kind !== 'run') continue;
+    const manifest = x.run.manifest;
     const w = manifest.workload as RunManifest['workload'] & Readonly<Record<string, unknown>>;
     if (w.kind !== 'bench' || w.campaignId !== campaignId) continue;
     const key = typeof w.campaignKey === 'string' ? w.campaignKey : typeof w.repetition === 'number' ? `q${w.queryCount}-r${w.repetition}` : undefined;

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { errors, isInferprintError } from '../errors.js';
 import { hardwareKey, powerUnitOf, requireHardware, resolveHardware, type HardwareSpec } from '../impact/hardware.js';
@@ -16,6 +16,7 @@ import { parseSummary } from '../mlperf/parse-summary.js';
 import { MANIFEST_FILE, parseManifestText, TRACE_FILE, type RunManifest } from '../runs/manifest.js';
 import { bundleFileSync, MAX_SUMMARY_BYTES, readBundleFileSync, readManifestFileSync } from '../runs/bundle-files.js';
 import { codecarbonSettings, itEnergyJ, recordedSettings, settingsKey } from '../runs/run-impact.js';
+import { runsDirEntriesSync } from '../runs/scan.js';
 import { combineProvenance, type PowerBasis } from '../traces/provenance.js';
 import type { Provenance } from '../traces/types.js';
 import { chooseChannels, type ChannelRule } from '../traces/channels.js';
@@ -187,12 +188,12 @@ function rejectFileOnlyOptions(opts: FileOptions, hasLogTree: boolean): void {
 
 // ── run bundles ────────────────────────────────────────────────────────────────────
 
-/** A bundle folder itself, or a runs folder holding bundles (temporaries and dot entries ignored). */
+/** A bundle folder itself, or a runs folder holding bundles (the entries the one scanner looks at: no dot entries, no links, no `campaigns/`). */
 function bundleDirs(path: string): string[] {
   if (existsSync(join(path, MANIFEST_FILE))) return [path];
-  return readdirSync(path, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith('.') && existsSync(join(path, d.name, MANIFEST_FILE)))
-    .map((d) => join(path, d.name))
+  return runsDirEntriesSync(path)
+    .dirs.filter((name) => existsSync(join(path, name, MANIFEST_FILE)))
+    .map((name) => join(path, name))
     .sort();
 }
 

@@ -6,14 +6,16 @@
  * when `XDG_DATA_HOME` is unset. Runs are data the user produced and wants to keep (not a
  * cache, not configuration), which is what the XDG base-directory spec reserves that place
  * for; one fixed place per user also means every command sees every run without a flag.
+ *
+ * Listing the bundles is `scan.ts`'s (the one scanner); this module finds the directory and
+ * cleans writers' leftovers.
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { lstat, readdir, rm } from 'node:fs/promises';
-import { errors, isInferprintError, type InferprintError } from '../errors.js';
-import { readRunManifest } from './bundle.js';
+import { errors } from '../errors.js';
 import { errnoCode } from '../io/fs-errors.js';
-import { isSafeName, type RunManifest } from './manifest.js';
+import { isSafeName } from './manifest.js';
 
 export const RUNS_DIR_ENV = 'INFERPRINT_RUNS_DIR';
 
@@ -59,57 +61,6 @@ export function resolveRunsDirFrom(inputs: RunsDirInputs): ResolvedRunsDir {
 /** The runs directory's absolute path (see `resolveRunsDirFrom`). */
 export function resolveRunsDir(inputs: RunsDirInputs): string {
   return resolveRunsDirFrom(inputs).path;
-}
-
-export interface ListedBundle {
-  readonly id: string;
-  readonly path: string;
-  readonly manifest: RunManifest;
-}
-
-export interface ListOptions {
-  /** Told about every directory that is not a valid bundle; listing carries on. */
-  readonly onInvalid?: (path: string, error: InferprintError) => void;
-}
-
-/**
- * Entries of a runs directory that are not bundles: dot names (writers' temporaries, the live
- * view's `.live/`) and the folders the tool keeps beside the bundles (`campaigns/` of `bench`).
- */
-export function isReservedRunsDirEntry(name: string): boolean {
-  return name.startsWith('.') || name === 'campaigns';
-}
-
-/**
- * Every valid bundle in `runsDir`, sorted by id (so chronologically by start time). Reads
- * manifests only. Hidden entries (writers' temporaries, `.live/`), `campaigns/` and plain
- * files are ignored; a directory whose manifest is missing or invalid, or whose id differs
- * from its name, is reported through `onInvalid` and skipped. A runs directory that does not
- * exist yet is empty.
- */
-export async function listRunBundles(runsDir: string, opts: ListOptions = {}): Promise<ListedBundle[]> {
-  let entries;
-  try {
-    entries = await readdir(runsDir, { withFileTypes: true });
-  } catch (e) {
-    if (errnoCode(e) === 'ENOENT') return [];
-    throw errors.io(runsDir, e);
-  }
-  const names = entries.filter((d) => d.isDirectory() && !isReservedRunsDirEntry(d.name)).map((d) => d.name);
-  const listed: ListedBundle[] = [];
-  for (const name of names) {
-    const path = join(runsDir, name);
-    try {
-      const manifest = await readRunManifest(path);
-      // Ids name directories; a renamed copy would make two bundles claim one id.
-      if (manifest.id !== name) throw errors.invalidValue({ file: join(path, 'manifest.json'), field: 'id' }, `id ${JSON.stringify(manifest.id)} differs from the directory name ${JSON.stringify(name)}`);
-      listed.push({ id: name, path, manifest });
-    } catch (e) {
-      if (!isInferprintError(e)) throw e;
-      opts.onInvalid?.(path, e);
-    }
-  }
-  return listed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** A writer's temporary directory: `.<id>.tmp-<pid>`. */

@@ -7,19 +7,18 @@
  * runs directory, no symbolic link) and every file through `fileInBundle`, so no request can
  * read outside the runs directory. A bundle that cannot be read is reported, never fatal.
  */
-import { isReservedRunsDirEntry } from '../runs/runs-dir.js';
-import { readdir, realpath, stat } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { lstat, realpath, stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { isInferprintError, type InferprintError } from '../errors.js';
-import { estimateEmbodied, resolveHardware, type DefaultUsed, type EmbodiedResult, type HardwareSpec, type ImpactResult, type PresetId } from '../impact/index.js';
-import { deviceDisplayName } from '../impact/hardware.js';
-import { assessRun, hardwareOfRun, runFootprint } from '../runs/run-impact.js';
-import { describeProvenance } from '../traces/provenance.js';
+import { estimateEmbodied, type DefaultUsed, type EmbodiedResult, type HardwareSpec, type ImpactResult, type PresetId } from '../impact/index.js';
+import { assessRun, hardwareOfRun } from '../runs/run-impact.js';
 import { parseSummary } from '../mlperf/parse-summary.js';
-import { MLPERF_SCENARIOS, type MlperfScenario, type MlperfSummary } from '../mlperf/types.js';
-import { readBundleTrace, readRunManifest } from '../runs/bundle.js';
-import { MAX_SUMMARY_BYTES, readBundleFile } from '../runs/bundle-files.js';
-import { hasPower, MANIFEST_FILE, TRACE_FILE, type LlmLevel, type RunManifest } from '../runs/manifest.js';
+import type { MlperfScenario, MlperfSummary } from '../mlperf/types.js';
+import { readBundleTrace } from '../runs/bundle.js';
+import { MAX_MANIFEST_BYTES, MAX_SUMMARY_BYTES, readBundleFile } from '../runs/bundle-files.js';
+import { COUNTERS_FILE, hasPower, MANIFEST_FILE, readManifestText, TRACE_FILE, type LlmLevel, type RunManifest } from '../runs/manifest.js';
+import { deviceMatcher, rowDeviceDisplay, toRunRow, type RunRow as StoreRow } from '../runs/row.js';
+import { ScanCache, scanRunsDir, type StoredRun } from '../runs/scan.js';
 import { levelFootprint, type LevelFootprint } from '../llm/impact.js';
 import { downsampleMinMax, sliceByTime } from './downsample.js';
 import { badRequest, HttpError, notFound } from './http-error.js';
@@ -148,47 +147,45 @@ const RACY_MS = 2000;
 const RESCAN_MS = 500;
 
 
-const isScenario = (v: unknown): v is MlperfScenario => typeof v === 'string' && (MLPERF_SCENARIOS as readonly string[]).includes(v);
-
-/** A listing row from a manifest. Imported runs may carry `scenario` / `queryCount` too (unknown fields are kept). */
-function runRow(m: RunManifest): RunRow {
-  const w = m.workload as RunManifest['workload'] & Readonly<Record<string, unknown>>;
-  const sensor = m.sensor;
-  const primary = sensor?.channels.find((c) => c.name === sensor.primaryChannel);
-  const deviceName = m.device.name ?? primary?.device ?? null;
-  const qc = w.queryCount;
-  const fp = runFootprint(m);
-  const model = w.model;
+/**
+ * A listing row for the web page: the one projection of a run (`src/runs/row.ts`, the row of
+ * `runs list` and the store) under the names this API has always used. Only names change here;
+ * every value is the projection's (`device` is its display name, `node` the scheduler's node
+ * else the host name, `gwpG` its `gwp_mg` in g).
+ */
+function runRow(run: StoredRun): RunRow {
+  const r: StoreRow = toRunRow(run);
   return {
-    id: m.id,
-    label: m.label,
-    status: m.status.kind,
-    startedAt: m.startedAt,
-    endedAt: m.endedAt,
-    durationS: (Date.parse(m.endedAt) - Date.parse(m.startedAt)) / 1000,
-    device: deviceDisplayName(m.device.hardwareId, deviceName),
-    hardwareId: m.device.hardwareId ?? null,
-    deviceName,
-    sensor: sensor?.name ?? null,
-    estimated: sensor?.provenance.kind === 'estimated',
-    provenance: sensor?.provenance.kind ?? null,
-    provenanceDetail: sensor ? describeProvenance(sensor.provenance) : null,
-    workload: m.workload.kind,
-    exitCode: m.workload.kind === 'command' ? (m.workload.exitCode ?? null) : null,
-    scenario: isScenario(w.scenario) ? w.scenario : null,
-    queryCount: typeof qc === 'number' && Number.isInteger(qc) && qc > 0 ? qc : null,
-    model: typeof model === 'string' ? model : null,
-    primaryChannel: sensor?.primaryChannel ?? null,
-    energyJ: m.energy?.primary.energyJ ?? null,
-    meanW: m.energy?.perChannel.find((c) => c.channel === sensor?.primaryChannel)?.meanW ?? null,
-    gwpG: fp.gwpG,
-    impactScope: fp.scope,
-    hasMlperf: m.files.some((f) => f.role === 'mlperf_log_summary'),
-    jobId: m.host.scheduler?.jobId ?? null,
-    arrayJobId: m.host.scheduler?.arrayJobId ?? null,
-    arrayTaskId: m.host.scheduler?.arrayTaskId ?? null,
-    node: m.host.scheduler?.node ?? m.host.hostname ?? null,
-    partition: m.host.scheduler?.partition ?? null,
+    id: r.id,
+    label: r.label,
+    status: r.status,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    durationS: r.duration_s,
+    device: rowDeviceDisplay(r),
+    hardwareId: r.hardware_id,
+    deviceName: r.device,
+    sensor: r.sensor,
+    estimated: r.provenance === 'estimated',
+    provenance: r.provenance,
+    provenanceDetail: r.provenance_detail,
+    workload: r.workload,
+    exitCode: r.exit_code,
+    // The projection keeps only the scenarios MLPerf defines.
+    scenario: r.scenario as MlperfScenario | null,
+    queryCount: r.query_count,
+    model: r.model,
+    primaryChannel: r.primary_channel,
+    energyJ: r.energy_j,
+    meanW: r.mean_w,
+    gwpG: r.gwp_mg === null ? null : r.gwp_mg / 1000,
+    impactScope: r.impact_scope,
+    hasMlperf: r.has_mlperf,
+    jobId: r.job_id,
+    arrayJobId: r.array_job_id,
+    arrayTaskId: r.array_task_id,
+    node: r.node ?? r.host_name,
+    partition: r.partition,
   };
 }
 
@@ -207,22 +204,17 @@ function jobMatches(r: RunRow, job: string): boolean {
   return r.jobId === job || r.arrayJobId === job || (r.arrayJobId !== null && r.arrayTaskId !== null && `${r.arrayJobId}_${r.arrayTaskId}` === job);
 }
 
-/** Lower-cased names a row's device goes by, for case-insensitive matching. */
-function deviceKeys(r: RunRow): string[] {
-  return [r.device, r.hardwareId, r.deviceName].flatMap((v) => (v === null ? [] : [v.toLowerCase()]));
-}
-
-/** Does a row match the filters? Devices match by hardware id, device name or any alias of either. */
-function rowFilter(q: RunsQuery): (r: RunRow, keys?: readonly string[]) => boolean {
-  const devices = new Set(q.devices.flatMap((d) => [d.toLowerCase(), ...(resolveHardware(d) ? [resolveHardware(d)!.id.toLowerCase()] : [])]));
+/** Does a row match the filters? Devices match as everywhere else (`deviceMatcher`: id, name or alias, else part of a name). */
+function rowFilter(q: RunsQuery): (r: RunRow) => boolean {
+  const devices = q.devices.map(deviceMatcher);
   const label = q.label?.toLowerCase();
   const ids = new Set(q.ids);
   const nodes = new Set((q.nodes ?? []).map((n) => n.toLowerCase()));
   const jobs = q.jobs ?? [];
   const partitions = q.partitions ?? [];
-  return (r, keys = deviceKeys(r)) =>
+  return (r) =>
     (ids.size === 0 || ids.has(r.id)) &&
-    (devices.size === 0 || keys.some((k) => devices.has(k))) &&
+    (devices.length === 0 || devices.some((m) => m({ hardware_id: r.hardwareId, device: r.deviceName }))) &&
     (q.scenarios.length === 0 || (r.scenario !== null && q.scenarios.includes(r.scenario))) &&
     (q.queryCounts.length === 0 || (r.queryCount !== null && q.queryCounts.includes(r.queryCount))) &&
     (label === undefined || r.label.toLowerCase().includes(label)) &&
@@ -245,8 +237,6 @@ interface Listing {
   readonly scannedAtMs: number;
   /** Sorted by id. */
   readonly rows: readonly RunRow[];
-  /** `deviceKeys` of each row, computed once per scan. */
-  readonly keys: readonly (readonly string[])[];
   readonly facets: RunsPage['facets'];
   readonly skipped: readonly SkippedBundle[];
 }
@@ -256,7 +246,6 @@ function listingOf(mtimeNs: bigint, scannedAtMs: number, rows: readonly RunRow[]
     mtimeNs,
     scannedAtMs,
     rows,
-    keys: rows.map(deviceKeys),
     facets: {
       devices: sortedUnique(rows.map((r) => r.device)),
       scenarios: sortedUnique(rows.map((r) => r.scenario)),
@@ -276,8 +265,10 @@ export class RunsData {
   readonly runsDir: string;
   private listing: Listing | undefined;
   private scanning: Promise<Listing> | undefined;
-  /** Valid manifests by directory name: bundles are written once (atomic rename) and not edited. */
-  private readonly rows = new Map<string, RunRow>();
+  /** Bundles the listing has read (the store's scanner and its cache). */
+  private readonly cache = new ScanCache();
+  /** Rows by the scanner's run: a run the cache hands back unchanged keeps its row. */
+  private readonly rows = new WeakMap<StoredRun, RunRow>();
   private readonly traces = new Map<string, TraceView>();
   private readonly traceReads = new Limiter(TRACE_READS_AT_ONCE);
 
@@ -347,38 +338,15 @@ export class RunsData {
   private async scan(mtimeNs: bigint): Promise<Listing> {
     const scannedAtMs = Date.now();
     const real = await this.realRunsDir();
-    let entries;
-    try {
-      entries = await readdir(real, { withFileTypes: true });
-    } catch (e) {
-      if (errnoCode(e) === 'ENOENT') return listingOf(mtimeNs, scannedAtMs, [], []);
-      throw e;
-    }
-    // Plain directories only: a symbolic link could point anywhere; dot names are writers' temporaries.
-    const names = entries.filter((d) => d.isDirectory() && !isReservedRunsDirEntry(d.name)).map((d) => d.name);
-    const present = new Set(names);
-    for (const name of this.rows.keys()) if (!present.has(name)) this.rows.delete(name);
-    const skipped: SkippedBundle[] = [];
-    const todo = names.filter((n) => !this.rows.has(n));
-    // Bounded parallelism: enough to hide latency, not so much that 10⁴ opens exhaust descriptors.
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < todo.length) {
-        const name = todo[next++]!;
-        try {
-          const m = await readRunManifest(`${real}${sep}${name}`);
-          if (m.id !== name) throw badRequest(`${name}${sep}${MANIFEST_FILE}: id ${JSON.stringify(m.id)} differs from the directory name`);
-          this.rows.set(name, runRow(m));
-        } catch (e) {
-          if (isInferprintError(e)) skipped.push({ id: name, error: this.relativeTo(e.message, real) });
-          else if (e instanceof HttpError) skipped.push({ id: name, error: e.reason });
-          else throw e;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(32, todo.length) }, worker));
-    const rows = names.flatMap((n) => (this.rows.has(n) ? [this.rows.get(n)!] : [])).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    skipped.sort((a, b) => (a.id < b.id ? -1 : 1));
+    // The one scanner (src/runs/scan.ts): the same runs and the same skipped entries as
+    // `runs list`; a bundle already read is taken on its name (bundles are written once).
+    const scanned = await scanRunsDir(real, { cache: this.cache, reuseByName: true });
+    const rows = scanned.runs.map((run) => {
+      let row = this.rows.get(run);
+      if (row === undefined) this.rows.set(run, (row = runRow(run)));
+      return row;
+    });
+    const skipped = scanned.skipped.map((x) => ({ id: x.name, error: this.relativeTo(x.reason, real) }));
     if (skipped.length > 0) this.opts.onSkipped?.(skipped);
     const listing = listingOf(mtimeNs, scannedAtMs, rows, skipped);
     this.listing = listing;
@@ -387,12 +355,12 @@ export class RunsData {
 
   /** One page of runs matching the query, newest first unless asked otherwise. */
   async runs(q: RunsQuery): Promise<RunsPage> {
-    const { rows, keys, facets, skipped } = await this.list();
+    const { rows, facets, skipped } = await this.list();
     const match = rowFilter(q);
     const matching: RunRow[] = [];
     // Rows are sorted by id (start time): walk them in the order asked for.
-    if (q.order === 'asc') rows.forEach((r, i) => match(r, keys[i]) && matching.push(r));
-    else for (let i = rows.length - 1; i >= 0; i--) if (match(rows[i]!, keys[i])) matching.push(rows[i]!);
+    if (q.order === 'asc') rows.forEach((r) => match(r) && matching.push(r));
+    else for (let i = rows.length - 1; i >= 0; i--) if (match(rows[i]!)) matching.push(rows[i]!);
     return { total: matching.length, offset: q.offset, limit: q.limit, runs: matching.slice(q.offset, q.offset + q.limit), facets, skipped };
   }
 
@@ -413,12 +381,20 @@ export class RunsData {
     return new HttpError(422, `run ${id} cannot be read: ${this.relativeTo(e.message, await this.realRunsDir())}`);
   }
 
-  private async manifestOf(id: string, bundle: string): Promise<RunManifest> {
+  /**
+   * One run for its page: its manifest alone, read as every reader reads it (the upgrade chain,
+   * plain files only). Not the listing's stricter check (`inspectEntry`): a run the listing skips
+   * (a listed file missing, a summary that is a link) still opens, and the page says what is
+   * wrong with each part, as it always has.
+   */
+  private async storedRun(id: string, bundle: string): Promise<StoredRun> {
     try {
       await fileInBundle(bundle, MANIFEST_FILE);
-      const m = await readRunManifest(bundle);
-      if (m.id !== id) throw badRequest(`run ${id}: manifest id ${JSON.stringify(m.id)} differs from the directory name`);
-      return m;
+      const file = join(bundle, MANIFEST_FILE);
+      const { manifest, schemaVersion } = readManifestText(await readBundleFile(bundle, MANIFEST_FILE, 'run manifest', MAX_MANIFEST_BYTES), file);
+      if (manifest.id !== id) throw badRequest(`run ${id}: manifest id ${JSON.stringify(manifest.id)} differs from the directory name`);
+      const hasCounters = await lstat(join(bundle, COUNTERS_FILE)).then(() => true, () => false);
+      return { id, path: bundle, manifest, schemaVersion, hasCounters };
     } catch (e) {
       throw await this.mapBundleError(id, e);
     }
@@ -435,8 +411,9 @@ export class RunsData {
   /** A run with its energy, impact (recorded, or computed with `q.preset`), embodied breakdown and MLPerf statistics. */
   async run(id: string, q: RunQuery): Promise<RunDetail> {
     const bundle = await this.bundlePath(id);
-    const manifest = await this.manifestOf(id, bundle);
-    const row = runRow(manifest);
+    const stored = await this.storedRun(id, bundle);
+    const manifest = stored.manifest;
+    const row = runRow(stored);
     const hardware = hardwareOfRun(manifest);
     const impact = impactOf(manifest, hardware, q);
     // The breakdown of the embodied model the run is assessed with (the study's constants for its runs).
@@ -482,7 +459,7 @@ export class RunsData {
       this.traces.set(key, hit);
       return hit;
     }
-    const manifest = await this.manifestOf(id, bundle);
+    const manifest = (await this.storedRun(id, bundle)).manifest;
     if (!hasPower(manifest)) throw notFound(`run ${id} has no power trace: it measured no power (its manifest has no sensor)`);
     const sensor = manifest.sensor;
     const known = new Set(sensor.channels.map((c) => c.name));

@@ -14,8 +14,9 @@ import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBResultReader, Sta
 import { errors, isInferprintError, type InferprintError } from '../errors.js';
 import { COUNTERS_FILE, hasPower, TRACE_FILE } from '../runs/manifest.js';
 import { duckdb, duckMessage } from '../runs/parquet.js';
-import type { SkippedEntry } from './scan.js';
-import { COUNTER_COLUMNS, MANIFEST_COLUMNS, RESULT_COLUMNS, RUN_COLUMNS, toWindowRows, TRACE_COLUMNS, WINDOW_COLUMNS, type ColumnSpec, type ResultRow, type RunRow, type StoredRun } from './rows.js';
+import { RUN_COLUMNS, type ColumnSpec, type RunRow } from '../runs/row.js';
+import type { SkippedEntry, StoredRun } from '../runs/scan.js';
+import { COUNTER_COLUMNS, MANIFEST_COLUMNS, RESULT_COLUMNS, toWindowRows, TRACE_COLUMNS, WINDOW_COLUMNS, type ResultRow } from './rows.js';
 
 export const VIEW_NAMES = ['runs', 'manifests', 'windows', 'traces', 'counters', 'results'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];

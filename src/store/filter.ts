@@ -3,14 +3,14 @@
  * Pure: a filter and a clock in, a predicate over `RunRow`s out.
  */
 import { errors } from '../errors.js';
-import { resolveHardware } from '../impact/hardware.js';
 import { parseDurationS } from '../units/index.js';
-import type { RunRow } from './rows.js';
+import { deviceMatcher, type RunRow } from '../runs/row.js';
 
 export interface RunFilter {
   /**
    * A device: a hardware database id or any of its names and aliases (`A100`, `orin`,
-   * `NVIDIA H100 NVL`), else a case-insensitive substring of the device name or hardware id.
+   * `NVIDIA H100 NVL`), else a case-insensitive substring of the device name or hardware id
+   * (`deviceMatcher` in src/runs/row.ts, the dashboard's rule too).
    */
   readonly device?: string;
   /** Exact hardware database id. */
@@ -42,14 +42,7 @@ export const RUN_STATUSES: readonly RunRow['status'][] = ['completed', 'interrup
 export function runFilter(filter: RunFilter): (row: RunRow) => boolean {
   const tests: ((r: RunRow) => boolean)[] = [];
   if (filter.device !== undefined) {
-    const needle = filter.device.toLowerCase();
-    const known = resolveHardware(filter.device)?.id;
-    tests.push(
-      (r) =>
-        (known !== undefined && r.hardware_id === known) ||
-        (r.hardware_id?.toLowerCase().includes(needle) ?? false) ||
-        (r.device?.toLowerCase().includes(needle) ?? false),
-    );
+    tests.push(deviceMatcher(filter.device));
   }
   if (filter.hardwareId !== undefined) {
     const id = filter.hardwareId;

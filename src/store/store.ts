@@ -5,7 +5,7 @@
  * manifests already read (bundles are immutable once renamed into place), and every query
  * opens its own in-process DuckDB and closes it.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { errors, isInferprintError } from '../errors.js';
 import { parseSummary } from '../mlperf/parse-summary.js';
@@ -13,13 +13,13 @@ import { MAX_SUMMARY_BYTES, readBundleFileSync } from '../runs/bundle-files.js';
 import { readBundleTrace, type BundleTrace } from '../runs/bundle.js';
 import { hasPower, MANIFEST_FILE } from '../runs/manifest.js';
 import { withDuckDB } from '../runs/parquet.js';
-import { isReservedRunsDirEntry } from '../runs/runs-dir.js';
 import { checkLeadingKeyword, createViews, lockDown, prepareReadOnly, runPrepared, viewsUsed, type QueryResult, type ViewName } from './duck.js';
 import { exportRunRows, type ExportFormat } from './export.js';
 import { runFilter, type RunFilter } from './filter.js';
 import { checkRunId, removeRuns, type RemovedRun } from './remove.js';
-import { toResultRow, toRunRow, type ResultRow, type RunRow, type StoredRun } from './rows.js';
-import { inspectEntry, ScanCache, scanRunsDir, type SkippedEntry } from './scan.js';
+import { toRunRow, type RunRow } from '../runs/row.js';
+import { inspectEntry, runsDirEntries, ScanCache, scanRunsDir, type SkippedEntry, type StoredRun } from '../runs/scan.js';
+import { toResultRow, type ResultRow } from './rows.js';
 
 export interface RunListing {
   /** Matching runs, by id (= by start time). */
@@ -111,13 +111,14 @@ class DirectoryStore implements RunStore {
   async #resolveId(idOrPrefix: string): Promise<string> {
     const exact = join(this.runsDir, idOrPrefix);
     if (await stat(exact).then(() => true, () => false)) return idOrPrefix;
-    let names: string[];
+    let names: readonly string[];
     try {
-      names = await readdir(this.runsDir);
+      const { dirs, links } = await runsDirEntries(this.runsDir);
+      names = [...dirs, ...links];
     } catch {
       throw errors.notFound(exact, 'run');
     }
-    const matches = names.filter((n) => !isReservedRunsDirEntry(n) && n.startsWith(idOrPrefix)).sort();
+    const matches = names.filter((n) => n.startsWith(idOrPrefix)).sort();
     if (matches.length === 1) return matches[0]!;
     if (matches.length === 0) throw errors.notFound(exact, 'run');
     const shown = matches.slice(0, 3).join(', ');

@@ -11,7 +11,7 @@ import { InferprintError } from '../../src/errors.js';
 import { deviceDisplayName, resolveHardware } from '../../src/impact/hardware.js';
 import { studyHardware } from '../../src/io/thesis-dataset.js';
 import { readAnyRunBundle } from '../../src/runs/bundle.js';
-import { listRunBundles } from '../../src/runs/runs-dir.js';
+import { listRunBundles } from '../../src/runs/scan.js';
 import { RunsData } from '../../src/serve/data.js';
 import { parseRunsQuery } from '../../src/serve/query.js';
 import { THESIS_DIR, skipWithoutThesis } from '../helpers/fixtures.js';

@@ -14,7 +14,7 @@ import { schedulerContext, slurmStepRef } from '../../src/app/scheduler-context.
 import { readRunManifest } from '../../src/runs/bundle.js';
 import { parseManifestText } from '../../src/runs/manifest.js';
 import { runFilter } from '../../src/store/filter.js';
-import { toRunRow } from '../../src/store/rows.js';
+import { toRunRow } from '../../src/runs/row.js';
 import { RunsData } from '../../src/serve/data.js';
 import { parseRunsQuery } from '../../src/serve/query.js';
 

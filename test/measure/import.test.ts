@@ -10,7 +10,7 @@ import type { AnalysisRow } from '../../src/analysis/types.js';
 import { InferprintError } from '../../src/errors.js';
 import { readMlperfDetail, scanMlperfLogTree } from '../../src/mlperf/log-tree.js';
 import { readAnyRunBundle, readRunBundle } from '../../src/runs/bundle.js';
-import { listRunBundles } from '../../src/runs/runs-dir.js';
+import { listRunBundles } from '../../src/runs/scan.js';
 import { openStore } from '../../src/store/store.js';
 import { trapezoidJ } from '../../src/traces/energy.js';
 import { SUMMARY_TEXT } from '../serve/helpers.js';

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { InferprintError } from '../../src/errors.js';
 import { readAnyRunBundle, readRunBundle, tempDirName, writeRunBundle, type ManifestDraft, type RunBundleInput } from '../../src/runs/bundle.js';
 import { withDuckDB } from '../../src/runs/parquet.js';
-import { cleanStaleTemps, listRunBundles, resolveRunsDir, resolveRunsDirFrom } from '../../src/runs/runs-dir.js';
+import { cleanStaleTemps, resolveRunsDir, resolveRunsDirFrom } from '../../src/runs/runs-dir.js';
+import { listRunBundles } from '../../src/runs/scan.js';
 import { rejection } from '../helpers/decode.js';
 import { MANIFEST_SCHEMA_VERSION } from '../../src/runs/manifest.js';
 

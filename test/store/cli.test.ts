@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
 import { withDuckDB } from '../../src/runs/parquet.js';
-import { RUN_COLUMNS, type RunRow } from '../../src/store/rows.js';
+import { RUN_COLUMNS, type RunRow } from '../../src/runs/row.js';
 import { summaryText, tempRunsDir, writeRun } from './helpers.js';
 
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {

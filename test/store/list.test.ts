@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { InferprintError } from '../../src/errors.js';
 import { tempDirName } from '../../src/runs/bundle.js';
 import { parseTimeBound } from '../../src/store/filter.js';
-import { toRunRow, toWindowRows } from '../../src/store/rows.js';
-import { inspectEntry, ScanCache, scanRunsDir } from '../../src/store/scan.js';
+import { toRunRow } from '../../src/runs/row.js';
+import { toWindowRows } from '../../src/store/rows.js';
+import { inspectEntry, ScanCache, scanRunsDir } from '../../src/runs/scan.js';
 import { openStore } from '../../src/store/store.js';
 import { tempRunsDir, writeRun } from './helpers.js';
 

@@ -7,7 +7,8 @@ import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InferprintError } from '../../src/errors.js';
 import { writeRunBundle, type ManifestDraft } from '../../src/runs/bundle.js';
-import { toRunRow, toWindowRows } from '../../src/store/rows.js';
+import { toRunRow } from '../../src/runs/row.js';
+import { toWindowRows } from '../../src/store/rows.js';
 import { openStore } from '../../src/store/store.js';
 import { draft, summaryText, tempRunsDir, writeRun } from './helpers.js';
 

@@ -4,7 +4,8 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSummary } from '../../src/mlperf/parse-summary.js';
-import { RESULT_COLUMNS, RUN_COLUMNS, WINDOW_COLUMNS } from '../../src/store/rows.js';
+import { RUN_COLUMNS } from '../../src/runs/row.js';
+import { RESULT_COLUMNS, WINDOW_COLUMNS } from '../../src/store/rows.js';
 import { openStore, type RunStore } from '../../src/store/store.js';
 import { rejection } from '../helpers/decode.js';
 import { THESIS_DIR, skipWithoutThesis } from '../helpers/fixtures.js';

@@ -1,6 +1,6 @@
 import { commandOutcome, measure, type MeasureResult } from '../../app/measure.js';
 import { saveMeasureRunOrFallback, type SaveOutcome } from '../../app/measure-bundle.js';
-import { describeProvenance } from '../../traces/provenance.js';
+import { provenanceColumns } from '../../runs/row.js';
 import { parameterLines } from '../impact-parameters.js';
 import { errors } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
@@ -133,6 +133,8 @@ export function toJson(r: MeasureResult, saved: SaveOutcome | { readonly id: str
   const s = r.summary;
   const outcome: SaveOutcome = 'kind' in saved ? saved : { kind: 'saved', bundle: saved };
   const bundle = outcome.kind === 'unsaved' ? undefined : outcome.bundle;
+  // Provenance in the words of the runs table (`runs list`, exports), from the one projection.
+  const prov = provenanceColumns(r.recording.info.provenance);
   return {
     run_id: bundle?.id ?? null,
     run_path: bundle?.path ?? null,
@@ -147,9 +149,9 @@ export function toJson(r: MeasureResult, saved: SaveOutcome | { readonly id: str
     sensor: r.recording.info.name,
     sensor_why: r.sensorWhy,
     sensor_summary: r.sensorSummary,
-    estimated: r.recording.info.provenance.kind === 'estimated',
-    provenance: r.recording.info.provenance.kind,
-    provenance_detail: describeProvenance(r.recording.info.provenance),
+    estimated: prov.provenance === 'estimated',
+    provenance: prov.provenance,
+    provenance_detail: prov.provenance_detail,
     primary_channel: s.primaryChannel,
     energy_j: s.primaryEnergyJ,
     duration_s: s.window.t1S - s.window.t0S,

@@ -49,7 +49,7 @@ import { ortLoadgenSut, type BertSampleSource, type OrtLoadgenSutOptions } from 
 import { kserveLoadgenSut, openKserveSut } from '../benchmark/sut/kserve-client.js';
 import type { SystemUnderTest } from '../benchmark/loadgen/engine.js';
 import { Recorder } from '../measure/recorder.js';
-import { publishLive } from '../serve/live-file.js';
+import { publishLive } from '../measure/live-writer.js';
 import { cleanLeftovers } from './leftovers.js';
 import { summarizeRecording } from '../measure/summary.js';
 import { chooseSensor, type SensorChoice } from '../sensors/registry.js';

@@ -44,8 +44,8 @@ import {
 } from '../benchmark/loadgen/detail-writer.js';
 import { parseModelSpec, resolveModel } from '../benchmark/bert/model-cache.js';
 import { openOrtSut, type OrtProviderRequest } from '../benchmark/sut/onnxruntime.js';
-import { syntheticBertQsl } from '../benchmark/qsl.js';
-import { ortLoadgenSut, type BertSampleSource, type OrtLoadgenSutOptions } from '../benchmark/ort-loadgen-sut.js';
+import { syntheticBertQsl } from '../benchmark/qsl/synthetic-bert.js';
+import { ortLoadgenSut, type BertSampleSource, type OrtLoadgenSutOptions } from '../benchmark/sut/bert-loadgen-sut.js';
 import { kserveLoadgenSut, openKserveSut } from '../benchmark/sut/kserve-client.js';
 import type { SystemUnderTest } from '../benchmark/loadgen/engine.js';
 import { Recorder } from '../measure/recorder.js';

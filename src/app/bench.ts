@@ -44,6 +44,7 @@ import {
 } from '../benchmark/loadgen/detail-writer.js';
 import { parseModelSpec, resolveModel } from '../benchmark/bert/model-cache.js';
 import { openOrtSut, type OrtProviderRequest } from '../benchmark/sut/onnxruntime.js';
+import { loadOrt } from '../benchmark/sut/ort-load.js';
 import { syntheticBertQsl } from '../benchmark/qsl/synthetic-bert.js';
 import { ortLoadgenSut, type BertSampleSource, type OrtLoadgenSutOptions } from '../benchmark/sut/bert-loadgen-sut.js';
 import { kserveLoadgenSut, openKserveSut } from '../benchmark/sut/kserve-client.js';
@@ -692,6 +693,8 @@ async function prepare(campaign: CampaignFile, todo: readonly PlannedRun[], runO
   if (o.dryRun) return { plan, choice, modelPath: '' };
   for (const line of planLines(plan)) opts.onStatus?.(line);
   if (campaign.http) return { plan, choice, modelPath: '' };
+  // Before a synthetic model is generated (minutes for bert-large): a missing ONNX Runtime is said first.
+  await loadOrt();
   const modelPath = (await resolveModel(parseModelSpec(campaign.model), { cacheDir: opts.cacheDir, cwd: opts.cwd, verify: 'size' })).path;
   return { plan, choice, modelPath };
 }

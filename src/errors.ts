@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'SENSOR_FAILED' // a sensor died while sampling
   | 'IO' // the operating system refused a read or write
   | 'LOCKED' // another process holds it (a campaign being run)
+  | 'DEPENDENCY_MISSING' // an optional package the command needs is not installed (onnxruntime-node)
   | 'INTERNAL'; // a bug: an invariant that should hold did not
 
 /** Where an error happened; every part optional, printed in a fixed order. */
@@ -119,6 +120,8 @@ export const errors = {
   io: (file: string, cause: unknown) =>
     new InferprintError('IO', cause instanceof Error ? cause.message : String(cause), { file }, { cause }),
   locked: (file: string, detail: string) => new InferprintError('LOCKED', detail, { file }),
+  dependencyMissing: (pkg: string, purpose: string, install: string) =>
+    new InferprintError('DEPENDENCY_MISSING', `${pkg} is not installed; ${purpose} needs it: ${install}`),
   internal: (detail: string) => new InferprintError('INTERNAL', detail),
   /** The same error with what was done about it appended, e.g. an import that undid its writes. */
   withOutcome: (e: InferprintError, outcome: string) => new InferprintError(e.code, `${e.detail}; ${outcome}`, e.where, { cause: e }),

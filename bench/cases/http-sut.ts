@@ -8,9 +8,9 @@ import { BERT_SAMPLE_COUNT, effectiveSettings, studySettings } from '../../src/b
 import { parseModelSpec, resolveModel, resolveModelCacheDir } from '../../src/benchmark/bert/model-cache.js';
 import { openOrtSut } from '../../src/benchmark/sut/onnxruntime.js';
 import { openKserveSut, kserveLoadgenSut } from '../../src/benchmark/sut/kserve-client.js';
-import { serveModel } from '../../src/benchmark/sut/kserve-server.js';
-import { syntheticBertQsl } from '../../src/benchmark/qsl.js';
-import { ortLoadgenSut } from '../../src/benchmark/ort-loadgen-sut.js';
+import { serveModel } from '../../src/serve-model/kserve-server.js';
+import { syntheticBertQsl } from '../../src/benchmark/qsl/synthetic-bert.js';
+import { ortLoadgenSut } from '../../src/benchmark/sut/bert-loadgen-sut.js';
 import type { SystemUnderTest } from '../../src/benchmark/loadgen/engine.js';
 
 const preset = process.argv[2] ?? 'bert-tiny';

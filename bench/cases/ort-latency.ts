@@ -5,8 +5,8 @@ import { runPerformance } from '../../src/benchmark/loadgen/engine.js';
 import { BERT_SAMPLE_COUNT, effectiveSettings, studySettings } from '../../src/benchmark/loadgen/settings.js';
 import { resolveModel, parseModelSpec, resolveModelCacheDir } from '../../src/benchmark/bert/model-cache.js';
 import { openOrtSut, type OrtSut } from '../../src/benchmark/sut/onnxruntime.js';
-import { syntheticBertQsl } from '../../src/benchmark/qsl.js';
-import { ortLoadgenSut } from '../../src/benchmark/ort-loadgen-sut.js';
+import { syntheticBertQsl } from '../../src/benchmark/qsl/synthetic-bert.js';
+import { ortLoadgenSut } from '../../src/benchmark/sut/bert-loadgen-sut.js';
 
 const preset = process.argv[2] ?? 'bert-tiny';
 const n = Number(process.argv[3] ?? 64);

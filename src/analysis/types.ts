@@ -39,6 +39,12 @@ export interface EnergyStats {
   readonly gaps: number;
 }
 
+/** The parameters one device's rows were computed with (source, year and why of each). */
+export interface DeviceParameters {
+  readonly device: string;
+  readonly used: readonly DefaultUsed[];
+}
+
 /**
  * One row of `inferprint analyze`: a device × version × scenario × query count. Energy
  * covers whole runs (engine load + LoadGen test + teardown); `compute` covers the

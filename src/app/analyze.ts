@@ -5,7 +5,7 @@ import { rangeSpans, resolveImpactParams, type DefaultUsed, type ImpactOptions, 
 import { effectiveSettings } from '../runs/run-impact.js';
 import { thesisEnergy } from '../analysis/thesis-2025.js';
 import { summarizeRuns, type PerRunEnergy } from '../analysis/trapezoid.js';
-import type { AnalysisRow, EnergyMethod, EnergyStats } from '../analysis/types.js';
+import type { AnalysisRow, DeviceParameters, EnergyMethod, EnergyStats } from '../analysis/types.js';
 
 /** The energy methods `analyze` knows (`--method`). */
 const ENERGY_METHODS: readonly EnergyMethod[] = ['trapezoid', 'thesis'];
@@ -40,7 +40,7 @@ export interface AnalyzeResult {
   /** What the min–max range of the rows spans (embodied candidates, and every ranged parameter). */
   readonly rangeSpans: readonly string[];
   /** Parameters used, per device, with source, year and why (every result shows its defaults). */
-  readonly parameters: readonly { readonly device: string; readonly used: readonly DefaultUsed[] }[];
+  readonly parameters: readonly DeviceParameters[];
   readonly skipped: readonly Skipped[];
   readonly notes: readonly string[];
   /**

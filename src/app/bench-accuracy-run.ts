@@ -9,7 +9,7 @@
 import type { MlperfScenario } from '../mlperf/types.js';
 import { parseModelSpec, resolveModel } from '../benchmark/bert/model-cache.js';
 import type { OrtProviderRequest } from '../benchmark/sut/onnxruntime.js';
-import { loadSquadQsl } from '../benchmark/squad-qsl.js';
+import { loadSquadQsl } from '../benchmark/qsl/squad.js';
 import type { AccuracyCheck, SquadScores } from '../benchmark/squad/evaluate.js';
 import { chooseSensor } from '../sensors/registry.js';
 import type { SensorEnv } from '../sensors/types.js';

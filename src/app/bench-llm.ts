@@ -36,7 +36,7 @@ import { readRunManifest, writeRunBundle, type WrittenBundle } from '../runs/bun
 import type { LlmLevel, LlmWorkload, RunManifest } from '../runs/manifest.js';
 import { chooseSensor } from '../sensors/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
-import { publishLive } from '../serve/live-file.js';
+import { publishLive } from '../measure/live-writer.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { hostInfo, impactFor } from './measure.js';
 import { checkRunsDirWritable, measurementBundle } from './measure-bundle.js';

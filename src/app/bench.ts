@@ -44,12 +44,13 @@ import {
 } from '../benchmark/loadgen/detail-writer.js';
 import { parseModelSpec, resolveModel } from '../benchmark/bert/model-cache.js';
 import { openOrtSut, type OrtProviderRequest } from '../benchmark/sut/onnxruntime.js';
-import { syntheticBertQsl } from '../benchmark/qsl.js';
-import { ortLoadgenSut, type BertSampleSource, type OrtLoadgenSutOptions } from '../benchmark/ort-loadgen-sut.js';
+import { loadOrt } from '../benchmark/sut/ort-load.js';
+import { syntheticBertQsl } from '../benchmark/qsl/synthetic-bert.js';
+import { ortLoadgenSut, type BertSampleSource, type OrtLoadgenSutOptions } from '../benchmark/sut/bert-loadgen-sut.js';
 import { kserveLoadgenSut, openKserveSut } from '../benchmark/sut/kserve-client.js';
 import type { SystemUnderTest } from '../benchmark/loadgen/engine.js';
 import { Recorder } from '../measure/recorder.js';
-import { publishLive } from '../serve/live-file.js';
+import { publishLive } from '../measure/live-writer.js';
 import { cleanLeftovers } from './leftovers.js';
 import { summarizeRecording } from '../measure/summary.js';
 import { chooseSensor, type SensorChoice } from '../sensors/registry.js';
@@ -692,6 +693,8 @@ async function prepare(campaign: CampaignFile, todo: readonly PlannedRun[], runO
   if (o.dryRun) return { plan, choice, modelPath: '' };
   for (const line of planLines(plan)) opts.onStatus?.(line);
   if (campaign.http) return { plan, choice, modelPath: '' };
+  // Before a synthetic model is generated (minutes for bert-large): a missing ONNX Runtime is said first.
+  await loadOrt();
   const modelPath = (await resolveModel(parseModelSpec(campaign.model), { cacheDir: opts.cacheDir, cwd: opts.cwd, verify: 'size' })).path;
   return { plan, choice, modelPath };
 }

@@ -1,7 +1,7 @@
 import { isatty } from 'node:tty';
 import { spawnGuarded, type GuardedChild } from './child-guard.js';
 import { cleanLeftovers } from './leftovers.js';
-import { publishLive } from '../serve/live-file.js';
+import { publishLive } from '../measure/live-writer.js';
 import { constants as osConstants, cpus, freemem, hostname, platform, release, totalmem } from 'node:os';
 import { errors } from '../errors.js';
 import { genericNote, resolveHardware, type HardwareSpec } from '../impact/hardware.js';

@@ -19,7 +19,7 @@ import { errors, isInferprintError } from '../errors.js';
 import { REPORT_DATA_SCHEMA, type ReportData } from '../report/data.js';
 import { reportFigures, type FigureSpec } from '../report/figures.js';
 import { reportHtml } from '../report/html.js';
-import { loadReportData, type LoadReportDataOptions } from '../report/load.js';
+import { loadReportData, type LoadReportDataOptions } from './report-data.js';
 import { renderPng, renderSvg } from '../report/render.js';
 import { figureDataTable, reportTables, tableCsv } from '../report/tables.js';
 

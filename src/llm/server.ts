@@ -22,7 +22,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errors } from '../errors.js';
-import { bindNeedsToken, checkAccess, checkBodyType } from '../benchmark/sut/request-guard.js';
+import { bindNeedsToken, checkAccess, checkBodyType } from '../serve-model/request-guard.js';
 import { argmaxToken, openDecoderSession, type DecoderSession, type SequenceState } from './model/decoder-session.js';
 import { DECODER_PRESETS, type DecoderPresetName } from './model/synthetic-decoder.js';
 import { chatPrompt, decodeTokens, encodePrompt, EOS_TOKEN } from './model/tokenizer.js';

@@ -9,8 +9,7 @@
  * for the profiles, one group of runs at a time.
  */
 import type { PowerBasis } from '../traces/provenance.js';
-import type { AnalyzeResult } from '../app/analyze.js';
-import type { EnergyMethod, EnergyStats, LatencyStats } from '../analysis/types.js';
+import type { DeviceParameters, EnergyMethod, EnergyStats, LatencyStats } from '../analysis/types.js';
 import type { EmbodiedModelId } from '../impact/embodied/index.js';
 import type { HardwareCategory } from '../impact/hardware.js';
 import type { Range } from '../impact/lca.js';
@@ -134,7 +133,7 @@ export interface ReportData {
   readonly hardware: readonly HardwareFootprint[];
   /** Embodied model of `hardware` (the breakdown figure). */
   readonly hardwareModel: EmbodiedModelId;
-  readonly parameters: AnalyzeResult['parameters'];
+  readonly parameters: readonly DeviceParameters[];
   readonly methods: MethodsDescription;
   readonly skipped: readonly Skipped[];
   readonly notes: readonly string[];

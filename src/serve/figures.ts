@@ -54,7 +54,7 @@ export function noPowerOf(data: Pick<ReportData, 'rows'>): NoPower | undefined {
 /** The provider; the report layer is loaded on the first call only (it is the heavy part). */
 export function figuresProvider(): FiguresProvider {
   return async (input) => {
-    const [{ loadReportData }, { reportFigures }] = await Promise.all([import('../report/load.js'), import('../report/figures.js')]);
+    const [{ loadReportData }, { reportFigures }] = await Promise.all([import('../app/report-data.js'), import('../report/figures.js')]);
     try {
       const data = await loadReportData({ paths: input.paths, ...(input.method ? { method: input.method } : {}), ...(input.grid !== undefined ? { grid: input.grid } : {}) });
       const noPower = noPowerOf(data);

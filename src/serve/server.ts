@@ -49,7 +49,8 @@ import { AdviseData, parseAdviseQuery } from './advise-data.js';
 import { RunsData, toJson } from './data.js';
 import { figuresProvider } from './figures.js';
 import { HttpError, badRequest, notFound } from './http-error.js';
-import { LIVE_DIR, LiveTailer, type LiveEvent } from './live-file.js';
+import { LIVE_DIR } from '../measure/live-format.js';
+import { LiveTailer, type LiveEvent } from './live-tailer.js';
 import { parseFiguresQuery, parseHardwareQuery, parseNoQuery, parseRunQuery, parseRunsQuery, parseTraceQuery } from './query.js';
 import { hostOfHeader, isLoopbackHost, isRunId, tokenMatches, tokenOfRequest } from './security.js';
 

@@ -19,8 +19,8 @@ import { BERT_SAMPLE_COUNT, bertMlperfConf, effectiveSettings, type EffectiveSet
 import { LIBSTDCXX_VARIANT_OF_LOGS, generateQueries, loadableSets } from '../../src/benchmark/loadgen/sample-selection.js';
 import { ensureSyntheticModel } from '../../src/benchmark/bert/model-cache.js';
 import { openOrtSut } from '../../src/benchmark/sut/onnxruntime.js';
-import { logitsResponseBytes } from '../../src/benchmark/ort-loadgen-sut.js';
-import { loadSquadQsl, squadQsl, type SquadQsl } from '../../src/benchmark/squad-qsl.js';
+import { logitsResponseBytes } from '../../src/benchmark/sut/bert-loadgen-sut.js';
+import { loadSquadQsl, squadQsl, type SquadQsl } from '../../src/benchmark/qsl/squad.js';
 import { decodeResponseLogits, formatPredictionsJson, scoreSquadAccuracy } from '../../src/benchmark/squad/accuracy.js';
 import { parseSquad } from '../../src/benchmark/squad/dataset.js';
 import { parseVocab } from '../../src/benchmark/squad/wordpiece.js';

@@ -6,14 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../../src/app/analyze.js';
 import { bench, planCampaign, type BenchOptions, type PlannedRun } from '../../src/app/bench.js';
-import { syntheticBertQsl, syntheticBertSample } from '../../src/benchmark/qsl.js';
+import { syntheticBertQsl, syntheticBertSample } from '../../src/benchmark/qsl/synthetic-bert.js';
 import { parseDetail, parseSummary } from '../../src/mlperf/index.js';
 import { parseManifestText } from '../../src/runs/manifest.js';
 import { defaultSensorEnv } from '../../src/sensors/types.js';
 import { runCli } from '../../src/cli/main.js';
 import { parseAccuracyLog } from '../../src/benchmark/loadgen/accuracy-log.js';
 import { writeSquadFixtures } from './squad-fixtures.js';
-import { serveModel } from '../../src/benchmark/sut/kserve-server.js';
+import { serveModel } from '../../src/serve-model/kserve-server.js';
 import { parseModelSpec, resolveModel } from '../../src/benchmark/bert/model-cache.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-bench-'));

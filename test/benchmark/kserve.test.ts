@@ -12,8 +12,8 @@ import { encodeOnnxModel } from '../../src/benchmark/bert/onnx-writer.js';
 import { STACKED_INT32_MODEL } from '../helpers/onnx-models.js';
 import { runPerformance } from '../../src/benchmark/loadgen/engine.js';
 import { BERT_SAMPLE_COUNT, effectiveSettings, studySettings } from '../../src/benchmark/loadgen/settings.js';
-import { ortLoadgenSut } from '../../src/benchmark/ort-loadgen-sut.js';
-import { syntheticBertQsl, syntheticBertSample } from '../../src/benchmark/qsl.js';
+import { ortLoadgenSut } from '../../src/benchmark/sut/bert-loadgen-sut.js';
+import { syntheticBertQsl, syntheticBertSample } from '../../src/benchmark/qsl/synthetic-bert.js';
 import { logitsFromResponse } from '../../src/benchmark/squad/postprocess.js';
 import { bertIoOf, interleavedLogitsBytes, kserveLoadgenSut, openKserveSut } from '../../src/benchmark/sut/kserve-client.js';
 import {
@@ -28,7 +28,7 @@ import {
   wantsBinaryOutput,
   type KserveTensor,
 } from '../../src/benchmark/sut/kserve-protocol.js';
-import { routeOf, serveModel, type ModelServer } from '../../src/benchmark/sut/kserve-server.js';
+import { routeOf, serveModel, type ModelServer } from '../../src/serve-model/kserve-server.js';
 import { openOrtSut, toInt64, type BertLogits, type BertSample } from '../../src/benchmark/sut/onnxruntime.js';
 import type { CliContext } from '../../src/cli/command.js';
 import { createServeModelCommand } from '../../src/cli/commands/serve-model.js';

@@ -239,7 +239,7 @@ describe('ONNX Runtime SUT on synthetic bert-tiny', () => {
   });
 
   test('CUDA: used when installed; otherwise a clear error, and auto falls back to the CPU saying why', async () => {
-    const cuda = cudaProviderStatus();
+    const cuda = await cudaProviderStatus();
     if (cuda.installed) {
       // A machine with the CUDA provider (and, we assume, a GPU): it must really be used.
       const sut = await openOrtSut({ modelPath: mlperfPath, provider: 'cuda', warmupRuns: 1 });

@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { cleanLeftovers } from '../../src/app/leftovers.js';
 import { measure, type MeasureOptions } from '../../src/app/measure.js';
 import { cleanStaleTemps } from '../../src/runs/runs-dir.js';
-import { cleanStaleLiveFiles, LIVE_DIR } from '../../src/serve/live-file.js';
+import { cleanStaleLiveFiles, LIVE_DIR } from '../../src/measure/live-writer.js';
 import { defaultSensorEnv } from '../../src/sensors/types.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
@@ -129,7 +129,7 @@ test('measure cleans the runs directory of dead writers before it starts, and sa
 
 test('a process that exits with a live writer open removes its file', () => {
   const runsDir = join(dir, 'exit-hook');
-  const script = `import { openLiveWriter } from './src/serve/live-file.ts';
+  const script = `import { openLiveWriter } from './src/measure/live-writer.ts';
 const w = openLiveWriter(${JSON.stringify(runsDir)}, { sensor: 'replay', channels: [{ name: 'gpu0' }] });
 w.sample('gpu0', 0.1, 100);
 w.flush();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { writeReport } from '../../src/app/report.js';
 import { runCli } from '../../src/cli/main.js';
 import { REPORT_DATA_SCHEMA, type ReportData } from '../../src/report/data.js';
-import { loadReportData } from '../../src/report/load.js';
+import { loadReportData } from '../../src/app/report-data.js';
 import { reportFigures } from '../../src/report/figures.js';
 import { pngSize, svgSize, writeBenchBundle, writeSmallStore } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReportData } from '../../src/report/data.js';
-import { loadReportData } from '../../src/report/load.js';
+import { loadReportData } from '../../src/app/report-data.js';
 import { reportFigures } from '../../src/report/figures.js';
 import { SERIES_PALETTE, seriesColours, sortSeries } from '../../src/report/palette.js';
 import { renderSvg } from '../../src/report/render.js';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { ReportData } from '../../src/report/data.js';
-import { loadReportData } from '../../src/report/load.js';
+import { loadReportData } from '../../src/app/report-data.js';
 import { reportFigures, tradeOffPoints, type FigureSpec } from '../../src/report/figures.js';
 import { NEUTRAL, SERIES_PALETTE } from '../../src/report/palette.js';
 import { dominates } from '../../src/report/pareto.js';

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeReport } from '../../src/app/report.js';
-import { loadReportData } from '../../src/report/load.js';
+import { loadReportData } from '../../src/app/report-data.js';
 import { reportFigures } from '../../src/report/figures.js';
 import { writePowerless, writeSmallStore } from './helpers.js';
 

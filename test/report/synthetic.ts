@@ -1,5 +1,5 @@
 import { REPORT_DATA_SCHEMA, type PowerProfileData, type ReportData, type ReportRow } from '../../src/report/data.js';
-import { hardwareFootprints } from '../../src/report/load.js';
+import { hardwareFootprints } from '../../src/report/hardware-footprints.js';
 import { describeMethods } from '../../src/report/methods.js';
 
 /**

@@ -10,7 +10,7 @@ import { runCli } from '../../src/cli/main.js';
 import { isInferprintError } from '../../src/errors.js';
 import { HARDWARE, computeImpact, estimateEmbodied, requireHardware, resolveImpactParams } from '../../src/impact/index.js';
 import { writeRunBundle } from '../../src/runs/bundle.js';
-import { openLiveWriter } from '../../src/serve/live-file.js';
+import { openLiveWriter } from '../../src/measure/live-writer.js';
 import { startDashboard, type Dashboard } from '../../src/serve/server.js';
 import { isLoopbackHost } from '../../src/serve/security.js';
 import { SUMMARY_TEXT, bundleInput, getJson, makeRunsDir, powerlessInput, rawRequest, tempDir, type Fixture } from './helpers.js';

@@ -7,7 +7,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { errors } from '../../src/errors.js';
 import type { Sensor, SensorEnv, SensorSink } from '../../src/sensors/types.js';
-import { LIVE_DIR, LiveTailer, openLiveWriter, publishLive, type LiveEvent } from '../../src/serve/live-file.js';
+import { LIVE_DIR, openLiveWriter, publishLive } from '../../src/measure/live-writer.js';
+import { LiveTailer, type LiveEvent } from '../../src/serve/live-tailer.js';
 import { tempDir } from './helpers.js';
 
 const META = { label: 'bert', sensor: 'nvml', channels: [{ name: 'gpu0', kind: 'gpu' as const, device: 'NVIDIA H200' }], primaryChannel: 'gpu0', intervalS: 0.05 };

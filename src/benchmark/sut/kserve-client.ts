@@ -13,7 +13,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { errors, isInferprintError, type Where } from '../../errors.js';
 import type { SystemUnderTest } from '../loadgen/engine.js';
-import { bertLoadgenSut, logitsResponseBytes, type BertSampleSource } from '../ort-loadgen-sut.js';
+import { bertLoadgenSut, logitsResponseBytes, type BertSampleSource } from './bert-loadgen-sut.js';
 import {
   BINARY_EXTENSION,
   decodeInferResponse,

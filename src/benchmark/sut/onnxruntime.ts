@@ -22,10 +22,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { errors } from '../../errors.js';
 import { MLPERF_SEQ_LEN, type BertIoBinding, type BertLogits, type BertSample } from './ort-bert-io.js';
 import { packBatch, packedBuffers, splitLogits, type OrtProvider } from './ort-protocol.js';
+import { loadOrt, ORT_PACKAGE } from './ort-load.js';
 import { OrtWorker } from './ort-worker-client.js';
 
 export { detectBertIo, MLPERF_SEQ_LEN, toInt64, type BertIoBinding, type BertLogits, type BertSample, type ValueMeta } from './ort-bert-io.js';
@@ -53,10 +53,14 @@ export interface CudaProviderStatus {
   readonly reason: string;
 }
 
-/** Whether this `onnxruntime-node` install has the CUDA provider libraries (checked without loading them). */
-export function cudaProviderStatus(): CudaProviderStatus {
+/**
+ * Whether this `onnxruntime-node` install has the CUDA provider libraries (checked without loading
+ * them). Loads the package itself (`DEPENDENCY_MISSING` when it is not installed).
+ */
+export async function cudaProviderStatus(): Promise<CudaProviderStatus> {
+  const ort = await loadOrt();
   const key = `${platform()}/${arch()}`;
-  const binDir = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', platform(), arch());
+  const binDir = join(dirname(createRequire(import.meta.url).resolve(ORT_PACKAGE)), '..', 'bin', 'napi-v6', platform(), arch());
   const files = CUDA_PROVIDER_FILES[key];
   if (files === undefined) return { installed: false, missing: [], binDir, reason: `onnxruntime-node has no CUDA provider for ${key}` };
   if (!ort.listSupportedBackends().some((b) => b.name === 'cuda')) return { installed: false, missing: [], binDir, reason: 'this onnxruntime-node build has no CUDA backend' };
@@ -124,7 +128,10 @@ export async function openOrtSut(opts: OrtSutOptions): Promise<OrtSut> {
     throw errors.invalidValue({ field: 'runActivity' }, 'must be an Int32Array on a SharedArrayBuffer');
   }
   if (!existsSync(opts.modelPath)) throw errors.notFound(opts.modelPath, 'model file');
-  const { provider, note } = chooseProvider(opts.provider ?? 'cpu');
+  // Here, before a worker starts: a missing package is one line saying how to install it, not a
+  // worker thread that stopped.
+  await loadOrt();
+  const { provider, note } = await chooseProvider(opts.provider ?? 'cpu');
 
   const worker = await OrtWorker.start(opts.modelPath);
   try {
@@ -173,9 +180,9 @@ async function issueBatches(worker: OrtWorker, io: BertIoBinding, maxBatchSize: 
   return results;
 }
 
-function chooseProvider(request: OrtProviderRequest): { provider: OrtProvider; note: string } {
+async function chooseProvider(request: OrtProviderRequest): Promise<{ provider: OrtProvider; note: string }> {
   if (request === 'cpu') return { provider: 'cpu', note: 'cpu requested' };
-  const cuda = cudaProviderStatus();
+  const cuda = await cudaProviderStatus();
   if (request === 'cuda') {
     if (!cuda.installed) throw errors.invalidValue({ flag: '--provider' }, `cuda requested but unavailable: ${cuda.reason}`);
     return { provider: 'cuda', note: 'cuda requested' };

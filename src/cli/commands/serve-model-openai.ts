@@ -3,7 +3,7 @@
  * server (`llm/server.ts`), until Ctrl-C or SIGTERM.
  */
 import { errors } from '../../errors.js';
-import { bindNeedsToken } from '../../benchmark/sut/request-guard.js';
+import { bindNeedsToken } from '../../serve-model/request-guard.js';
 import { serveLlm } from '../../llm/server.js';
 import { DECODER_PRESET_NAMES, isDecoderPresetName, type DecoderPresetName } from '../../llm/model/synthetic-decoder.js';
 import type { CliContext } from '../command.js';

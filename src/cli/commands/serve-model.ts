@@ -1,6 +1,6 @@
 import { CACHE_DIR_ENV, parseModelSpec, resolveModel, resolveModelCacheDir } from '../../benchmark/bert/model-cache.js';
-import { bindNeedsToken } from '../../benchmark/sut/request-guard.js';
-import { DEFAULT_MAX_REQUEST_BATCH, DEFAULT_MODEL_NAME, DEFAULT_PORT, serveModel } from '../../benchmark/sut/kserve-server.js';
+import { bindNeedsToken } from '../../serve-model/request-guard.js';
+import { DEFAULT_MAX_REQUEST_BATCH, DEFAULT_MODEL_NAME, DEFAULT_PORT, serveModel } from '../../serve-model/kserve-server.js';
 import { errors } from '../../errors.js';
 import type { Command } from '../command.js';
 import { parseIntegerFlag, parseProviderFlag } from '../flags.js';

@@ -7,15 +7,16 @@
  * Runs on the calling thread: a step of `decoder-tiny` takes well under a millisecond on one
  * core, so the HTTP server around it stays responsive between steps.
  */
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { encodeOnnxModel } from '../../benchmark/bert/onnx-writer.js';
+import { loadOrt } from '../../benchmark/sut/ort-load.js';
 import { errors } from '../../errors.js';
 import { DECODER_IO, DECODER_PRESETS, decoderParameterCount, syntheticDecoderModel, type DecoderConfig, type DecoderPresetName } from './synthetic-decoder.js';
 import { EOS_TOKEN } from './tokenizer.js';
 
 /** A sequence in flight: its cache (one key and one value tensor per layer) and the logits of its last position. */
 export interface SequenceState {
-  readonly past: readonly ort.Tensor[];
+  readonly past: readonly Ort.Tensor[];
   /** Positions in the cache. */
   readonly length: number;
   readonly logits: Float32Array;
@@ -58,8 +59,9 @@ export function argmaxToken(logits: Float32Array, ignoreEos: boolean): number {
 
 export async function openDecoderSession(opts: OpenDecoderOptions): Promise<DecoderSession> {
   const config = DECODER_PRESETS[opts.preset];
+  const ort = await loadOrt(`serve-model --protocol openai (the synthetic ${opts.preset})`);
   const bytes = await encodeOnnxModel(syntheticDecoderModel({ preset: opts.preset, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) }));
-  let session: ort.InferenceSession;
+  let session: Ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', logSeverityLevel: 3, intraOpNumThreads: opts.intraOpNumThreads ?? 1 });
   } catch (e) {
@@ -69,11 +71,11 @@ export async function openDecoderSession(opts: OpenDecoderOptions): Promise<Deco
   const outputNames = [DECODER_IO.logits, ...Array.from({ length: config.layers }, (_, l) => [DECODER_IO.presentKey(l), DECODER_IO.presentValue(l)]).flat()];
   const emptyPast = Array.from({ length: 2 * config.layers }, () => new ort.Tensor('float32', new Float32Array(0), [1, config.heads, 0, headDim]));
 
-  const run = async (tokens: readonly number[], past: readonly ort.Tensor[], length: number): Promise<SequenceState> => {
+  const run = async (tokens: readonly number[], past: readonly Ort.Tensor[], length: number): Promise<SequenceState> => {
     if (length + tokens.length > config.maxPositions) {
       throw errors.invalidValue({ field: 'tokens' }, `${length + tokens.length} positions, more than the model's context of ${config.maxPositions}`);
     }
-    const feeds: Record<string, ort.Tensor> = { [DECODER_IO.inputIds]: new ort.Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [1, tokens.length]) };
+    const feeds: Record<string, Ort.Tensor> = { [DECODER_IO.inputIds]: new ort.Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [1, tokens.length]) };
     for (let l = 0; l < config.layers; l++) {
       feeds[DECODER_IO.pastKey(l)] = past[2 * l]!;
       feeds[DECODER_IO.pastValue(l)] = past[2 * l + 1]!;

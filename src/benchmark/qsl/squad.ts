@@ -7,14 +7,14 @@
  * Loading a sample makes its int64 inputs for ONNX Runtime (done before timing starts, like
  * LoadGen's `LoadSamplesToRam`); unloading drops them.
  */
-import type { QuerySampleLibrary } from './loadgen/engine.js';
-import type { BertSample } from './sut/onnxruntime.js';
-import { toInt64 } from './sut/ort-bert-io.js';
-import { errors } from '../errors.js';
-import { squadQuestions, type SquadDataset } from './squad/dataset.js';
-import { convertExamplesToFeatures, readSquadExamples, type FeatureOptions, type SquadExample, type SquadFeature } from './squad/features.js';
-import { loadSquad, loadVocab } from './squad/files.js';
-import { createBertTokenizer, type Vocab } from './squad/wordpiece.js';
+import type { QuerySampleLibrary } from '../loadgen/engine.js';
+import type { BertSample } from '../sut/onnxruntime.js';
+import { toInt64 } from '../sut/ort-bert-io.js';
+import { errors } from '../../errors.js';
+import { squadQuestions, type SquadDataset } from '../squad/dataset.js';
+import { convertExamplesToFeatures, readSquadExamples, type FeatureOptions, type SquadExample, type SquadFeature } from '../squad/features.js';
+import { loadSquad, loadVocab } from '../squad/files.js';
+import { createBertTokenizer, type Vocab } from '../squad/wordpiece.js';
 
 export interface SquadQslOptions {
   readonly dataset: SquadDataset;

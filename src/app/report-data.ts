@@ -1,37 +1,34 @@
 /**
- * `loadReportData`, the I/O side of the report: `analyze` for the numbers, the same input
+ * `loadReportData`, the I/O side of the report (an app task: it runs `analyze` and reads files;
+ * `src/report/` only renders what it returns): `analyze` for the numbers, the same input
  * discovery again for the traces behind the power profiles (read one group at a time, so
  * memory stays that of one group), and the hardware database for the embodied breakdown.
  */
 import { join } from 'node:path';
-import { analyze, parameterKey } from '../app/analyze.js';
-import { discoverInputs, type RunGroup } from '../app/inputs.js';
 import type { AnalysisRow, RunTrace } from '../analysis/types.js';
 import { errors, isInferprintError } from '../errors.js';
-import { embodiedParts, estimateEmbodied, type EmbodiedModelId, type EmbodiedResult } from '../impact/embodied/index.js';
-import { HARDWARE } from '../impact/hardware.js';
 import { perQuery } from '../impact/lca.js';
 import { readRunManifest } from '../runs/bundle.js';
 import { TRACE_FILE } from '../runs/manifest.js';
 import { readSeriesParquet, withDuckDB } from '../runs/parquet.js';
 import { meanProfile } from '../traces/profile.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { analyze, parameterKey } from './analyze.js';
+import { discoverInputs, type RunGroup } from './inputs.js';
 import {
   REPORT_DATA_SCHEMA,
-  type HardwareFootprint,
   type PowerProfileData,
   type ProfileWindow,
   type ReportData,
   type ReportRow,
   type ReportSeries,
-} from './data.js';
-import { describeMethods } from './methods.js';
-import { sortSeries } from './palette.js';
+} from '../report/data.js';
+import { HARDWARE_FIGURE_MODEL, hardwareFootprints } from '../report/hardware-footprints.js';
+import { describeMethods } from '../report/methods.js';
+import { sortSeries } from '../report/palette.js';
 
 /** Grid points of a plotted profile: about one per pixel of a print-size panel. */
 const PROFILE_POINTS = 200;
-/** Embodied model of the hardware breakdown figure: the study's Fig. 5.1–5.2, whatever the default model becomes. */
-const HARDWARE_FIGURE_MODEL: EmbodiedModelId = 'die-area-v1';
 /** Windows marked on profiles, in drawing order, when every run of a group recorded them. */
 const PHASE_WINDOWS = ['idle-before', 'load', 'compute', 'idle-after'] as const;
 
@@ -251,38 +248,4 @@ async function readBundleRuns(dirs: readonly string[]): Promise<{ runs: RunTrace
     windows.push({ name, t0S: mean((w) => w.t0S), t1S: mean((w) => w.t1S) });
   }
   return { runs, windows };
-}
-
-// ── hardware ───────────────────────────────────────────────────────────────────────
-
-/** Every database device with an estimate under the figure's model (a device without matching factors is left out). */
-export function hardwareFootprints(inReport: ReadonlySet<string>): HardwareFootprint[] {
-  return HARDWARE.flatMap((spec) => {
-    let e: EmbodiedResult;
-    try {
-      e = estimateEmbodied(HARDWARE_FIGURE_MODEL, spec);
-    } catch (err) {
-      if (isInferprintError(err)) return [];
-      throw err;
-    }
-    const parts = embodiedParts(e);
-    return [
-      {
-        id: spec.id,
-        name: spec.name,
-        category: spec.category,
-        dieAreaMm2: spec.dieAreaMm2,
-        techNodeNm: spec.techNodeNm,
-        year: spec.year,
-        memoryGb: spec.memoryGb,
-        memoryType: spec.memoryType,
-        model: e.model,
-        candidates: e.candidates.length,
-        processorKg: parts.processorKg,
-        memoryKg: parts.memoryKg.mean,
-        totalKg: { mean: e.meanKg, min: e.minKg, max: e.maxKg },
-        inReport: inReport.has(spec.id),
-      },
-    ];
-  });
 }

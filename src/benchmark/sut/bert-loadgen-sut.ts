@@ -7,8 +7,8 @@
  * `np.stack([start_logits, end_logits], axis=-1)[0]`, i.e. float32 of shape (seq, 2),
  * interleaved start₀, end₀, start₁, end₁, …, little-endian — 3 072 bytes at seq 384.
  */
-import type { QuerySample, SampleResponse, SystemUnderTest } from './loadgen/engine.js';
-import type { BertLogits, BertSample, OrtSut } from './sut/onnxruntime.js';
+import type { QuerySample, SampleResponse, SystemUnderTest } from '../loadgen/engine.js';
+import type { BertLogits, BertSample, OrtSut } from './onnxruntime.js';
 
 /** Where the SUT gets a sample's inputs: the synthetic QSL or the SQuAD one. */
 export interface BertSampleSource {

@@ -27,8 +27,8 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errors, formatWhere, isInferprintError, type InferprintError } from '../../errors.js';
-import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
+import { errors, formatWhere, isInferprintError, type InferprintError } from '../errors.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { bindNeedsToken, checkAccess, checkBodyType, type Refusal } from './request-guard.js';
 import { readBertInputLimits, type BertInputLimits } from './onnx-limits.js';
 import {
@@ -42,8 +42,8 @@ import {
   type InferRequest,
   type KserveTensor,
   type ModelMetadata,
-} from './kserve-protocol.js';
-import { openOrtSut, type BertLogits, type BertSample, type OrtProviderRequest, type OrtSut } from './onnxruntime.js';
+} from '../benchmark/sut/kserve-protocol.js';
+import { openOrtSut, type BertLogits, type BertSample, type OrtProviderRequest, type OrtSut } from '../benchmark/sut/onnxruntime.js';
 
 export interface ServeModelOptions {
   readonly modelPath: string;

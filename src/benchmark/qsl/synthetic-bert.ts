@@ -7,10 +7,10 @@
  * Samples are made lazily when the SUT asks for them (3 × 384 int64 ≈ 9 KB each); the whole
  * set would be ≈ 100 MB, which a benchmark should not spend on inputs it barely reads.
  */
-import type { QuerySampleLibrary } from './loadgen/engine.js';
-import { BERT_SAMPLE_COUNT } from './loadgen/settings.js';
-import type { BertSample } from './sut/onnxruntime.js';
-import { errors } from '../errors.js';
+import type { QuerySampleLibrary } from '../loadgen/engine.js';
+import { BERT_SAMPLE_COUNT } from '../loadgen/settings.js';
+import type { BertSample } from '../sut/onnxruntime.js';
+import { errors } from '../../errors.js';
 
 export interface SyntheticQslOptions {
   readonly totalSampleCount?: number;

@@ -19,7 +19,7 @@
  *    force a browser to ask first (CORS preflight), which this server never grants.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { hostOfHeader, isLoopbackHost, tokenMatches } from '../../serve/security.js';
+import { hostOfHeader, isLoopbackHost, tokenMatches } from '../serve/security.js';
 
 export interface GuardConfig {
   /** The address the server was asked to bind (`127.0.0.1`, `::1`, `0.0.0.0`, a name, ...). */

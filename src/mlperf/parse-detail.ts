@@ -8,6 +8,7 @@
  * turned back into `bigint` / `NaN` / `±Infinity` by the reviver. Pure: text in, record out.
  */
 import { errors, quote, type Where } from '../errors.js';
+import { REQUIRED_EFFECTIVE_SETTINGS } from './settings-table.js';
 import {
   MLPERF_MODES,
   MLPERF_SCENARIOS,
@@ -347,27 +348,31 @@ function readEffective(byKey: ReadonlyMap<string, MllogEvent>, raw: Record<strin
     if (found === undefined) throw errors.parse(r.where(ev), `unknown value ${quote(v)} (expected one of ${allowed.join(', ')})`);
     return found;
   };
-  return {
-    scenario: enumOf('effective_scenario', MLPERF_SCENARIOS),
-    testMode: enumOf('effective_test_mode', MLPERF_MODES),
-    samplesPerQuery: r.int(r.get('effective_samples_per_query')),
-    targetQps: r.rate(r.get('effective_target_qps')),
-    targetLatencyNs: r.int(r.get('effective_target_latency_ns')),
-    targetLatencyPercentile: r.rate(r.get('effective_target_latency_percentile')),
-    maxAsyncQueries: r.int(r.get('effective_max_async_queries')),
-    targetDurationMs: r.int(r.get('effective_target_duration_ms')),
-    minDurationMs: r.int(r.get('effective_min_duration_ms')),
-    maxDurationMs: r.int(r.get('effective_max_duration_ms')),
-    minQueryCount: r.int(r.get('effective_min_query_count')),
-    maxQueryCount: r.int(r.get('effective_max_query_count')),
-    minSampleCount: r.int(r.get('effective_min_sample_count')),
-    qslRngSeed: r.seed(r.get('effective_qsl_rng_seed')),
-    sampleIndexRngSeed: r.seed(r.get('effective_sample_index_rng_seed')),
-    scheduleRngSeed: r.seed(r.get('effective_schedule_rng_seed')),
-    accuracyLogRngSeed: r.seed(r.get('effective_accuracy_log_rng_seed')),
-    performanceSampleCount: r.int(r.get('effective_performance_sample_count')),
-    raw,
-  };
+  const typed: Record<string, string | number | bigint> = {};
+  for (const spec of REQUIRED_EFFECTIVE_SETTINGS) {
+    const key = `effective_${spec.key}`;
+    switch (spec.kind) {
+      case 'scenario':
+        typed[spec.field] = enumOf(key, MLPERF_SCENARIOS);
+        break;
+      case 'mode':
+        // The parsed record has always called it `testMode` (the log's name).
+        typed.testMode = enumOf(key, MLPERF_MODES);
+        break;
+      case 'int':
+        typed[spec.field] = r.int(r.get(key));
+        break;
+      // Rates and fractions: a double LoadGen logs may be `nan` or `inf`, kept as such.
+      case 'double':
+        typed[spec.field] = r.rate(r.get(key));
+        break;
+      case 'seed':
+        typed[spec.field] = r.seed(r.get(key));
+        break;
+    }
+  }
+  // Every required setting was read above, by the table that defines the type.
+  return { ...(typed as Omit<MlperfEffectiveSettings, 'raw'>), raw };
 }
 
 function readResults(byKey: ReadonlyMap<string, MllogEvent>, raw: Record<string, MllogValue>, name: string, missing: (key: string) => never): MlperfDetailResults {

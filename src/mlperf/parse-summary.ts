@@ -8,6 +8,7 @@
  */
 import { errors, isInferprintError, quote, type Where } from '../errors.js';
 import { parseDecimal } from '../traces/parse-number.js';
+import { EFFECTIVE_SETTINGS, summaryKey, type SummarySettings } from './settings-table.js';
 import {
   MLPERF_MODES,
   MLPERF_SCENARIOS,
@@ -416,44 +417,23 @@ function checkLatencyOrder(entries: readonly Entry[], file: string, stats: Mlper
   }
 }
 
-type ParamKind = 'int' | 'float' | 'seed' | 'bool';
-
-/** Test parameters both v1.1 and v4.1 print, in their order, with how to read each. */
-const PARAMS: readonly (readonly [string, keyof Omit<MlperfTestParameters, 'raw'>, ParamKind])[] = [
-  ['samples_per_query', 'samplesPerQuery', 'int'],
-  ['target_qps', 'targetQps', 'float'],
-  ['target_latency (ns)', 'targetLatencyNs', 'int'],
-  ['max_async_queries', 'maxAsyncQueries', 'int'],
-  ['min_duration (ms)', 'minDurationMs', 'int'],
-  ['max_duration (ms)', 'maxDurationMs', 'int'],
-  ['min_query_count', 'minQueryCount', 'int'],
-  ['max_query_count', 'maxQueryCount', 'int'],
-  ['qsl_rng_seed', 'qslRngSeed', 'seed'],
-  ['sample_index_rng_seed', 'sampleIndexRngSeed', 'seed'],
-  ['schedule_rng_seed', 'scheduleRngSeed', 'seed'],
-  ['accuracy_log_rng_seed', 'accuracyLogRngSeed', 'seed'],
-  ['accuracy_log_probability', 'accuracyLogProbability', 'float'],
-  ['accuracy_log_sampling_target', 'accuracyLogSamplingTarget', 'int'],
-  ['print_timestamps', 'printTimestamps', 'bool'],
-  ['performance_issue_unique', 'performanceIssueUnique', 'bool'],
-  ['performance_issue_same', 'performanceIssueSame', 'bool'],
-  ['performance_issue_same_index', 'performanceIssueSameIndex', 'int'],
-  ['performance_sample_count', 'performanceSampleCount', 'int'],
-];
+/** Test parameters both v1.1 and v4.1 print, in their order: the settings table's `summary` lines. */
+const PARAMS = EFFECTIVE_SETTINGS.filter((spec): spec is SummarySpec => 'summary' in spec).map((spec) => ({ ...spec, line: summaryKey(spec.summary) }));
+type SummarySpec = Extract<(typeof EFFECTIVE_SETTINGS)[number], { readonly summary: string }>;
 
 function readParams(entries: readonly Entry[], file: string, missing: (field: string) => never): MlperfTestParameters {
   const byKey = indexEntries(entries, file);
   const raw: Record<string, string> = {};
   for (const e of entries) raw[e.key] = e.value;
   const typed: Record<string, number | bigint | boolean> = {};
-  for (const [key, prop, kind] of PARAMS) {
+  for (const { line: key, field: prop, kind } of PARAMS) {
     const e = byKey.get(key) ?? missing(key);
     const where: Where = { file, line: e.line, field: key };
     switch (kind) {
       case 'int':
         typed[prop] = parseUnsigned(e.value, where);
         break;
-      case 'float':
+      case 'double':
         typed[prop] = nonNegativeDecimal(e.value, where);
         break;
       case 'seed':
@@ -468,5 +448,6 @@ function readParams(entries: readonly Entry[], file: string, missing: (field: st
         break;
     }
   }
-  return { ...(typed as unknown as Omit<MlperfTestParameters, 'raw'>), raw };
+  // Every summary setting was set above, by the table that defines the type.
+  return { ...(typed as SummarySettings), raw };
 }

@@ -10,9 +10,8 @@
  *   summary's `Test Parameters Used` lines (`TestSettingsInternal::LogSummary`), in this order.
  *
  * Everything else derives from them: the types (`TestSettings`, `EffectiveSettings`, the parsed
- * `MlperfEffectiveSettings` and `MlperfTestParameters`, a bench manifest's `mlperfSettings`), the
- * detail and summary writers, the detail and summary parsers, `validateTestSettings` and the
- * manifest reader. A setting added here is written, parsed, typed and recorded everywhere.
+ * `MlperfEffectiveSettings` and `MlperfTestParameters`), the detail and summary writers, the
+ * detail and summary parsers and `validateTestSettings`. A setting added here is written, parsed, typed and recorded everywhere.
  *
  * Order matters: it is the order LoadGen logs the keys in (the writers are checked byte for byte
  * against the study's real logs). Pure: data and types only.
@@ -76,7 +75,7 @@ interface EffectiveSpecOf<K extends SettingKind> extends SpecOf<K> {
   readonly summary?: string;
   /**
    * The detail parser has never required it: logs trimmed or written by hand often leave it
-   * out (and v1.1 lacks the v4.1-only ones). Read when present.
+   * out (and v1.1 lacks the v4.1-only ones). It stays in the parsed record's `raw` only.
    */
   readonly optional?: true;
 }
@@ -171,10 +170,11 @@ type SummaryEntry = Extract<EffectiveEntry, { readonly summary: string }>;
 export type SummarySettings = { readonly [E in SummaryEntry as E['field']]: SettingValue<E['kind']> };
 
 type OptionalEntry = Extract<EffectiveEntry, { readonly optional: true }>;
-/** The `effective_*` settings as parsed from a detail log: the optional ones may be missing. */
-export type ParsedEffectiveSettings = { readonly [E in Exclude<EffectiveEntry, OptionalEntry> as E['field']]: SettingValue<E['kind']> } & {
-  readonly [E in OptionalEntry as E['field']]?: SettingValue<E['kind']> | undefined;
-};
+type RequiredEffectiveEntry = Exclude<EffectiveEntry, OptionalEntry>;
+/** The `effective_*` settings a detail log must have (the parser keeps the optional ones in `raw` only). */
+export type RequiredEffectiveSettings = { readonly [E in RequiredEffectiveEntry as E['field']]: SettingValue<E['kind']> };
+/** The table's entries for them, in log order. */
+export const REQUIRED_EFFECTIVE_SETTINGS: readonly RequiredEffectiveEntry[] = EFFECTIVE_SETTINGS.filter((spec): spec is RequiredEffectiveEntry => !('optional' in spec));
 
 /** The JSON form of a value: seeds as decimal strings (JSON numbers lose digits beyond 2^53). */
 export type SettingJson<K extends SettingKind> = K extends 'seed' ? string : SettingValue<K>;
@@ -187,7 +187,7 @@ export function summaryKey(prefix: string): string {
 }
 
 /** Whether a setting is logged by a release. */
-export function loggedBy(spec: { readonly only?: LoadgenRelease }, release: LoadgenRelease): boolean {
+export function loggedBy(spec: { readonly key: string; readonly only?: LoadgenRelease }, release: LoadgenRelease): boolean {
   return spec.only === undefined || spec.only === release;
 }
 
@@ -196,13 +196,3 @@ export const TEST_SETTINGS_DEFAULTS: TestSettings = Object.freeze(
   // Built from the table: each default is checked against its kind by `satisfies` above.
   Object.fromEntries(REQUESTED_SETTINGS.map((s) => [s.field, s.default])) as TestSettings,
 );
-
-/** Effective settings as a bundle records them: every field, seeds as decimal strings. */
-export function effectiveSettingsJson(s: EffectiveSettings): EffectiveSettingsJson {
-  const out: Record<string, string | number | boolean> = {};
-  for (const spec of EFFECTIVE_SETTINGS) {
-    const v = s[spec.field];
-    out[spec.field] = typeof v === 'bigint' ? v.toString() : v;
-  }
-  return out as EffectiveSettingsJson;
-}

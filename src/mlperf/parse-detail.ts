@@ -9,6 +9,7 @@
  */
 import { errors, quote, type Where } from '../errors.js';
 import { REQUIRED_EFFECTIVE_SETTINGS } from './settings-table.js';
+import { isoTimeParts, utcEpochMs } from '../traces/parse-helpers.js';
 import {
   MLPERF_MODES,
   MLPERF_SCENARIOS,
@@ -178,18 +179,7 @@ function isRecord(v: MllogValue | undefined): v is Readonly<Record<string, Mllog
 
 const LOADGEN_VERSION = /^(\S+) @ (\S+)$/;
 const POWER_TIME = /^(\d{2})-(\d{2})-(\d{4}) (\d{2}):(\d{2}):(\d{2})\.(\d{3})$/;
-const TEST_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
 const PERCENTILE_RESULT = /^(\d+(?:\.\d+)?)_percentile_latency_ns$/;
-
-/** Turn fields into epoch ms, rejecting impossible dates (Feb 30, hour 24) instead of rolling over. */
-function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number | undefined {
-  const t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  const back = new Date(t);
-  const same =
-    back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d &&
-    back.getUTCHours() === h && back.getUTCMinutes() === mi && back.getUTCSeconds() === s;
-  return same ? t : undefined;
-}
 
 /**
  * `power_begin` / `power_end` text (`"05-30-2025 19:34:17.471"`, UTC, ms truncated) → epoch ms.
@@ -198,16 +188,17 @@ function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: numbe
 export function parsePowerTimestamp(text: string): number | undefined {
   const m = POWER_TIME.exec(text);
   if (!m) return undefined;
-  const [mo, d, y, h, mi, s, ms] = m.slice(1).map(Number) as [number, number, number, number, number, number, number];
-  return utcMs(y, mo, d, h, mi, s, ms);
+  const [month, day, year, hour, minute, second, ms] = m.slice(1).map(Number) as [number, number, number, number, number, number, number];
+  const whole = utcEpochMs({ year, month, day, hour, minute, second });
+  return whole === undefined ? undefined : whole + ms;
 }
 
 /** `test_datetime` (`"2025-05-30T12:48:45Z"`, really local time) → its wall-clock fields as if UTC. */
 export function parseTestDatetimeWallClock(text: string): number | undefined {
-  const m = TEST_DATETIME.exec(text);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  return utcMs(y, mo, d, h, mi, s, 0);
+  // LoadGen's `%FT%TZ` exactly: `T`, whole seconds, `Z` (which here names no zone).
+  const parts = isoTimeParts(text);
+  if (parts === undefined || parts.separator !== 'T' || parts.fraction !== undefined || parts.zone !== 'Z') return undefined;
+  return utcEpochMs(parts.civil);
 }
 
 /** `"4.1 @ 379ee5345a"` → { version: '4.1', commit: '379ee5345a' }. */

@@ -55,7 +55,7 @@ import { summarizeRecording } from '../measure/summary.js';
 import { chooseSensor, type SensorChoice } from '../sensors/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
 import { writeRunBundle, type BundleFileInput } from '../runs/bundle.js';
-import type { Workload } from '../runs/manifest.js';
+import type { MlperfSettingsRecord, Workload } from '../runs/manifest.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { hostInfo, impactFor } from './measure.js';
 import { measurementBundle } from './measure-bundle.js';
@@ -469,7 +469,7 @@ export async function measuredBenchRun<T>(
 }
 
 /** LoadGen's settings as a bundle records them (seeds as strings: they exceed 2^53). */
-export function mlperfSettingsRecord(settings: EffectiveSettings): Record<string, unknown> {
+export function mlperfSettingsRecord(settings: EffectiveSettings): MlperfSettingsRecord {
   return {
     release: BENCH_RELEASE,
     variant: LIBSTDCXX_VARIANT_OF_LOGS[BENCH_RELEASE],

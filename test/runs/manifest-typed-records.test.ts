@@ -55,7 +55,7 @@ test('a schema 1 bundle and the current writer: mlperfSettings is the JSON as wr
 
 test('mlperfSettings: a known key of the wrong kind is a coded error naming the field', () => {
   const read = (settings: Record<string, unknown>) => thrown(() => readManifestJson(schema0Manifest({ workload: benchWorkload(settings) })));
-  const seed = read({ ...FIRST_BENCH_SETTINGS, qslRngSeed: 3066443479025735752 });
+  const seed = read({ ...FIRST_BENCH_SETTINGS, qslRngSeed: Number('3066443479025735752') });
   assert.equal(seed.code, 'PARSE');
   assert.equal(seed.where.field, 'workload.mlperfSettings.qslRngSeed');
   const big = read({ qslRngSeed: '18446744073709551616' });

@@ -7,6 +7,7 @@
  * JSON. Both are rewritten, outside string literals, into tagged strings before parsing and
  * turned back into `bigint` / `NaN` / `±Infinity` by the reviver. Pure: text in, record out.
  */
+import { defined, group } from '../defined.js';
 import { errors, quote, type Where } from '../errors.js';
 import { REQUIRED_EFFECTIVE_SETTINGS } from './settings-table.js';
 import { isoTimeParts, utcEpochMs } from '../traces/parse-helpers.js';
@@ -38,10 +39,9 @@ export function parseDetail(text: string, file?: string): MlperfDetail {
   const endsWithNewline = text.endsWith('\n');
 
   const events: MllogEvent[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
+  for (const [i, raw] of lines.entries()) {
     if (raw.trim() === '') continue;
-    const where: Where = { file: name, line: i + 1 };
+    const where = { file: name, line: i + 1 };
     const cut = i === lines.length - 1 && !endsWithNewline;
     try {
       events.push(parseLine(raw, where));
@@ -55,7 +55,7 @@ export function parseDetail(text: string, file?: string): MlperfDetail {
 }
 
 /** Decode one `:::MLLOG` line into an event, checking the envelope LoadGen always writes. */
-export function parseLine(raw: string, where: Where): MllogEvent {
+export function parseLine(raw: string, where: Where & { readonly line: number }): MllogEvent {
   if (!raw.startsWith(PREFIX)) throw errors.parse(where, `not an :::MLLOG line: ${quote(raw)}`);
   const decoded = decodeMllogJson(raw.slice(PREFIX.length), where);
   if (!isRecord(decoded)) throw errors.parse(where, 'the :::MLLOG payload is not a JSON object');
@@ -75,7 +75,8 @@ export function parseLine(raw: string, where: Where): MllogEvent {
     if (typeof v !== 'boolean') throw errors.parse(field(k), 'missing or not a boolean');
     return v;
   };
-  if (!('value' in decoded)) throw errors.parse(field('value'), 'missing');
+  const value = decoded.value;
+  if (value === undefined) throw errors.parse(field('value'), 'missing');
   const meta = decoded.metadata;
   if (!isRecord(meta)) throw errors.parse(field('metadata'), 'missing or not an object');
   const metadata: MllogMetadata = {
@@ -88,12 +89,12 @@ export function parseLine(raw: string, where: Where): MllogEvent {
   };
   return {
     key: str(decoded, 'key'),
-    value: decoded.value!,
+    value,
     timeMs: numOf(decoded, 'time_ms'),
     namespace: str(decoded, 'namespace'),
     eventType: str(decoded, 'event_type'),
     metadata,
-    line: where.line!,
+    line: where.line,
   };
 }
 
@@ -204,7 +205,7 @@ export function parseTestDatetimeWallClock(text: string): number | undefined {
 /** `"4.1 @ 379ee5345a"` → { version: '4.1', commit: '379ee5345a' }. */
 export function parseLoadgenVersion(text: string): LoadgenVersion | undefined {
   const m = LOADGEN_VERSION.exec(text);
-  return m ? { version: m[1]!, commit: m[2]!, raw: text } : undefined;
+  return m ? { version: group(m, 1), commit: group(m, 2), raw: text } : undefined;
 }
 
 function interpret(events: readonly MllogEvent[], name: string, file: string | undefined, lastLine: number): MlperfDetail {
@@ -274,7 +275,8 @@ function interpret(events: readonly MllogEvent[], name: string, file: string | u
    * there (TRUNCATED); otherwise the block itself is incomplete (PARSE).
    */
   function missingKey(inBlock: (key: string) => boolean): (key: string) => never {
-    const tail = events[events.length - 1]!;
+    // interpret() is only called with events (parseDetail refuses a log without any).
+    const tail = defined(events.at(-1), 'the last event of the detail log');
     return (key) => {
       if (inBlock(tail.key)) throw errors.truncated({ file: name, line: lastLine, field: key }, `detail log ends before '${key}'`);
       throw errors.parse({ file: name, field: key }, 'key missing from the detail log');
@@ -374,7 +376,7 @@ function readResults(byKey: ReadonlyMap<string, MllogEvent>, raw: Record<string,
   const percentilesNs: Record<string, number> = {};
   for (const [key, ev] of byKey) {
     const m = key.startsWith('result_') ? PERCENTILE_RESULT.exec(key.slice('result_'.length)) : null;
-    if (m) percentilesNs[m[1]!] = r.int(ev);
+    if (m) percentilesNs[group(m, 1)] = r.int(ev);
   }
   return {
     valid: v === 'VALID',

@@ -103,9 +103,9 @@ export interface BenchOptions {
    * rates make a sweep: each rate is a set of runs (every query count × repetition), as query
    * counts are, so the capacity at a latency target can be read off the runs (`advise`).
    */
-  readonly targetQps?: number | readonly number[];
+  readonly targetQps?: number | readonly number[] | undefined;
   /** Most samples per ONNX Runtime call (default 1; MultiStream and Offline queries hold several samples). */
-  readonly batchSize?: number;
+  readonly batchSize?: number | undefined;
   /** Benchmark a model served over HTTP (KServe v2, e.g. Triton or `inferprint serve-model`) instead of a local session. */
   readonly http?: HttpSutSpec;
   /** The served model's bearer token (`serve-model --token`); kept out of the campaign file, so `--resume` needs it again. */

@@ -10,8 +10,10 @@
  *   summary's `Test Parameters Used` lines (`TestSettingsInternal::LogSummary`), in this order.
  *
  * Everything else derives from them: the types (`TestSettings`, `EffectiveSettings`, the parsed
- * `MlperfEffectiveSettings` and `MlperfTestParameters`), the detail and summary writers, the
- * detail and summary parsers and `validateTestSettings`. A setting added here is written, parsed, typed and recorded everywhere.
+ * `MlperfEffectiveSettings` and `MlperfTestParameters`, a bundle's `MlperfSettingsRecord`), the
+ * detail and summary writers, the detail and summary parsers, `validateTestSettings` and the
+ * manifest reader's check of `workload.mlperfSettings`. A setting added here is written, parsed,
+ * typed and checked everywhere.
  *
  * Order matters: it is the order LoadGen logs the keys in (the writers are checked byte for byte
  * against the study's real logs). Pure: data and types only.

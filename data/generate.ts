@@ -150,8 +150,10 @@ function list(row: CsvRow, col: string): string[] {
   const v = optText(row, col);
   return v === undefined ? [] : v.split('|').map((s) => s.trim()).filter((s) => s !== '');
 }
+/** A `T` whose optional fields may also be given as undefined (an empty cell). */
+type Loose<T> = { [K in keyof T]: object extends Pick<T, K> ? T[K] | undefined : T[K] };
 /** Drop undefined fields so the emitted literals hold only what the source says. */
-function compact<T extends object>(o: T): T {
+function compact<T extends object>(o: Loose<T>): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
@@ -353,11 +355,12 @@ interface CpuTables {
 
 function cpuTables(): CpuTables {
   const classRows = readCsv('cpu-classes.csv', ['class', 'id', 'name', 'category', 'note']);
-  const classes = new Map<CpuClass, { id: string; name: string; category: HardwareCategory; note?: string; line: CsvRow }>();
+  type ClassRow = { id: string; name: string; category: HardwareCategory; note?: string; line: CsvRow };
+  const classes = new Map<CpuClass, ClassRow>();
   for (const r of classRows) {
     const c = oneOf<CpuClass>(r, 'class', CPU_CLASSES);
     if (classes.has(c)) throw errors.invalidValue({ file: r.file, line: r.line, field: 'class' }, `a second row for class ${c}`);
-    classes.set(c, compact({ id: text(r, 'id'), name: text(r, 'name'), category: oneOf<HardwareCategory>(r, 'category', HARDWARE_CATEGORIES), note: optText(r, 'note'), line: r }));
+    classes.set(c, compact<ClassRow>({ id: text(r, 'id'), name: text(r, 'name'), category: oneOf<HardwareCategory>(r, 'category', HARDWARE_CATEGORIES), note: optText(r, 'note'), line: r }));
   }
   for (const c of CPU_CLASSES) if (!classes.has(c)) throw errors.invalidValue({ file: 'data/sources/cpu-classes.csv', field: 'class' }, `no row for class ${c}`);
 

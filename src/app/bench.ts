@@ -56,7 +56,7 @@ import { summarizeRecording } from '../measure/summary.js';
 import { chooseSensor, type SensorChoice } from '../sensors/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
 import { writeRunBundle, type BundleFileInput } from '../runs/bundle.js';
-import type { Workload } from '../runs/manifest.js';
+import type { MlperfSettingsRecord, Workload } from '../runs/manifest.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { hostInfo, impactFor } from './measure.js';
 import { measurementBundle } from './measure-bundle.js';
@@ -104,9 +104,9 @@ export interface BenchOptions {
    * rates make a sweep: each rate is a set of runs (every query count × repetition), as query
    * counts are, so the capacity at a latency target can be read off the runs (`advise`).
    */
-  readonly targetQps?: number | readonly number[];
+  readonly targetQps?: number | readonly number[] | undefined;
   /** Most samples per ONNX Runtime call (default 1; MultiStream and Offline queries hold several samples). */
-  readonly batchSize?: number;
+  readonly batchSize?: number | undefined;
   /** Benchmark a model served over HTTP (KServe v2, e.g. Triton or `inferprint serve-model`) instead of a local session. */
   readonly http?: HttpSutSpec;
   /** The served model's bearer token (`serve-model --token`); kept out of the campaign file, so `--resume` needs it again. */
@@ -470,7 +470,7 @@ export async function measuredBenchRun<T>(
 }
 
 /** LoadGen's settings as a bundle records them (seeds as strings: they exceed 2^53). */
-export function mlperfSettingsRecord(settings: EffectiveSettings): Record<string, unknown> {
+export function mlperfSettingsRecord(settings: EffectiveSettings): MlperfSettingsRecord {
   return {
     release: BENCH_RELEASE,
     variant: LIBSTDCXX_VARIANT_OF_LOGS[BENCH_RELEASE],

@@ -398,7 +398,7 @@ async function runLocal(record: CampaignRecord, target: string, indices: readonl
 export interface EnergyAccountingView {
   /** Whether a cross-check was possible; when not, why (no energy plugin, no sacct, no Slurm run done yet). */
   readonly available: boolean;
-  readonly plugin?: string;
+  readonly plugin?: string | undefined;
   readonly reason?: string;
 }
 

@@ -178,7 +178,7 @@ function readRun(
   const system = layout ? at(3) : undefined;
   const scenarioFolder = layout ? at(1) : undefined;
   const logSetFolder = layout ? at(5) : undefined;
-  const harnessSummary = layout ? findHarnessEntry(dirname(dirname(dirname(dir))), system!, summary.scenario, harnessCache, skip) : undefined;
+  const harnessSummary = system !== undefined ? findHarnessEntry(dirname(dirname(dirname(dir))), system, summary.scenario, harnessCache, skip) : undefined;
 
   return {
     dir,

@@ -7,7 +7,10 @@
  * JSON. Both are rewritten, outside string literals, into tagged strings before parsing and
  * turned back into `bigint` / `NaN` / `±Infinity` by the reviver. Pure: text in, record out.
  */
+import { defined, group } from '../defined.js';
 import { errors, quote, type Where } from '../errors.js';
+import { REQUIRED_EFFECTIVE_SETTINGS } from './settings-table.js';
+import { isoTimeParts, utcEpochMs } from '../traces/parse-helpers.js';
 import {
   MLPERF_MODES,
   MLPERF_SCENARIOS,
@@ -36,10 +39,9 @@ export function parseDetail(text: string, file?: string): MlperfDetail {
   const endsWithNewline = text.endsWith('\n');
 
   const events: MllogEvent[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
+  for (const [i, raw] of lines.entries()) {
     if (raw.trim() === '') continue;
-    const where: Where = { file: name, line: i + 1 };
+    const where = { file: name, line: i + 1 };
     const cut = i === lines.length - 1 && !endsWithNewline;
     try {
       events.push(parseLine(raw, where));
@@ -53,7 +55,7 @@ export function parseDetail(text: string, file?: string): MlperfDetail {
 }
 
 /** Decode one `:::MLLOG` line into an event, checking the envelope LoadGen always writes. */
-export function parseLine(raw: string, where: Where): MllogEvent {
+export function parseLine(raw: string, where: Where & { readonly line: number }): MllogEvent {
   if (!raw.startsWith(PREFIX)) throw errors.parse(where, `not an :::MLLOG line: ${quote(raw)}`);
   const decoded = decodeMllogJson(raw.slice(PREFIX.length), where);
   if (!isRecord(decoded)) throw errors.parse(where, 'the :::MLLOG payload is not a JSON object');
@@ -73,7 +75,8 @@ export function parseLine(raw: string, where: Where): MllogEvent {
     if (typeof v !== 'boolean') throw errors.parse(field(k), 'missing or not a boolean');
     return v;
   };
-  if (!('value' in decoded)) throw errors.parse(field('value'), 'missing');
+  const value = decoded.value;
+  if (value === undefined) throw errors.parse(field('value'), 'missing');
   const meta = decoded.metadata;
   if (!isRecord(meta)) throw errors.parse(field('metadata'), 'missing or not an object');
   const metadata: MllogMetadata = {
@@ -86,12 +89,12 @@ export function parseLine(raw: string, where: Where): MllogEvent {
   };
   return {
     key: str(decoded, 'key'),
-    value: decoded.value!,
+    value,
     timeMs: numOf(decoded, 'time_ms'),
     namespace: str(decoded, 'namespace'),
     eventType: str(decoded, 'event_type'),
     metadata,
-    line: where.line!,
+    line: where.line,
   };
 }
 
@@ -177,18 +180,7 @@ function isRecord(v: MllogValue | undefined): v is Readonly<Record<string, Mllog
 
 const LOADGEN_VERSION = /^(\S+) @ (\S+)$/;
 const POWER_TIME = /^(\d{2})-(\d{2})-(\d{4}) (\d{2}):(\d{2}):(\d{2})\.(\d{3})$/;
-const TEST_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
 const PERCENTILE_RESULT = /^(\d+(?:\.\d+)?)_percentile_latency_ns$/;
-
-/** Turn fields into epoch ms, rejecting impossible dates (Feb 30, hour 24) instead of rolling over. */
-function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number | undefined {
-  const t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  const back = new Date(t);
-  const same =
-    back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d &&
-    back.getUTCHours() === h && back.getUTCMinutes() === mi && back.getUTCSeconds() === s;
-  return same ? t : undefined;
-}
 
 /**
  * `power_begin` / `power_end` text (`"05-30-2025 19:34:17.471"`, UTC, ms truncated) → epoch ms.
@@ -197,22 +189,23 @@ function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: numbe
 export function parsePowerTimestamp(text: string): number | undefined {
   const m = POWER_TIME.exec(text);
   if (!m) return undefined;
-  const [mo, d, y, h, mi, s, ms] = m.slice(1).map(Number) as [number, number, number, number, number, number, number];
-  return utcMs(y, mo, d, h, mi, s, ms);
+  const [month, day, year, hour, minute, second, ms] = m.slice(1).map(Number) as [number, number, number, number, number, number, number];
+  const whole = utcEpochMs({ year, month, day, hour, minute, second });
+  return whole === undefined ? undefined : whole + ms;
 }
 
 /** `test_datetime` (`"2025-05-30T12:48:45Z"`, really local time) → its wall-clock fields as if UTC. */
 export function parseTestDatetimeWallClock(text: string): number | undefined {
-  const m = TEST_DATETIME.exec(text);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  return utcMs(y, mo, d, h, mi, s, 0);
+  // LoadGen's `%FT%TZ` exactly: `T`, whole seconds, `Z` (which here names no zone).
+  const parts = isoTimeParts(text);
+  if (parts === undefined || parts.separator !== 'T' || parts.fraction !== undefined || parts.zone !== 'Z') return undefined;
+  return utcEpochMs(parts.civil);
 }
 
 /** `"4.1 @ 379ee5345a"` → { version: '4.1', commit: '379ee5345a' }. */
 export function parseLoadgenVersion(text: string): LoadgenVersion | undefined {
   const m = LOADGEN_VERSION.exec(text);
-  return m ? { version: m[1]!, commit: m[2]!, raw: text } : undefined;
+  return m ? { version: group(m, 1), commit: group(m, 2), raw: text } : undefined;
 }
 
 function interpret(events: readonly MllogEvent[], name: string, file: string | undefined, lastLine: number): MlperfDetail {
@@ -282,7 +275,8 @@ function interpret(events: readonly MllogEvent[], name: string, file: string | u
    * there (TRUNCATED); otherwise the block itself is incomplete (PARSE).
    */
   function missingKey(inBlock: (key: string) => boolean): (key: string) => never {
-    const tail = events[events.length - 1]!;
+    // interpret() is only called with events (parseDetail refuses a log without any).
+    const tail = defined(events.at(-1), 'the last event of the detail log');
     return (key) => {
       if (inBlock(tail.key)) throw errors.truncated({ file: name, line: lastLine, field: key }, `detail log ends before '${key}'`);
       throw errors.parse({ file: name, field: key }, 'key missing from the detail log');
@@ -347,27 +341,31 @@ function readEffective(byKey: ReadonlyMap<string, MllogEvent>, raw: Record<strin
     if (found === undefined) throw errors.parse(r.where(ev), `unknown value ${quote(v)} (expected one of ${allowed.join(', ')})`);
     return found;
   };
-  return {
-    scenario: enumOf('effective_scenario', MLPERF_SCENARIOS),
-    testMode: enumOf('effective_test_mode', MLPERF_MODES),
-    samplesPerQuery: r.int(r.get('effective_samples_per_query')),
-    targetQps: r.rate(r.get('effective_target_qps')),
-    targetLatencyNs: r.int(r.get('effective_target_latency_ns')),
-    targetLatencyPercentile: r.rate(r.get('effective_target_latency_percentile')),
-    maxAsyncQueries: r.int(r.get('effective_max_async_queries')),
-    targetDurationMs: r.int(r.get('effective_target_duration_ms')),
-    minDurationMs: r.int(r.get('effective_min_duration_ms')),
-    maxDurationMs: r.int(r.get('effective_max_duration_ms')),
-    minQueryCount: r.int(r.get('effective_min_query_count')),
-    maxQueryCount: r.int(r.get('effective_max_query_count')),
-    minSampleCount: r.int(r.get('effective_min_sample_count')),
-    qslRngSeed: r.seed(r.get('effective_qsl_rng_seed')),
-    sampleIndexRngSeed: r.seed(r.get('effective_sample_index_rng_seed')),
-    scheduleRngSeed: r.seed(r.get('effective_schedule_rng_seed')),
-    accuracyLogRngSeed: r.seed(r.get('effective_accuracy_log_rng_seed')),
-    performanceSampleCount: r.int(r.get('effective_performance_sample_count')),
-    raw,
-  };
+  const typed: Record<string, string | number | bigint> = {};
+  for (const spec of REQUIRED_EFFECTIVE_SETTINGS) {
+    const key = `effective_${spec.key}`;
+    switch (spec.kind) {
+      case 'scenario':
+        typed[spec.field] = enumOf(key, MLPERF_SCENARIOS);
+        break;
+      case 'mode':
+        // The parsed record has always called it `testMode` (the log's name).
+        typed.testMode = enumOf(key, MLPERF_MODES);
+        break;
+      case 'int':
+        typed[spec.field] = r.int(r.get(key));
+        break;
+      // Rates and fractions: a double LoadGen logs may be `nan` or `inf`, kept as such.
+      case 'double':
+        typed[spec.field] = r.rate(r.get(key));
+        break;
+      case 'seed':
+        typed[spec.field] = r.seed(r.get(key));
+        break;
+    }
+  }
+  // Every required setting was read above, by the table that defines the type.
+  return { ...(typed as Omit<MlperfEffectiveSettings, 'raw'>), raw };
 }
 
 function readResults(byKey: ReadonlyMap<string, MllogEvent>, raw: Record<string, MllogValue>, name: string, missing: (key: string) => never): MlperfDetailResults {
@@ -378,7 +376,7 @@ function readResults(byKey: ReadonlyMap<string, MllogEvent>, raw: Record<string,
   const percentilesNs: Record<string, number> = {};
   for (const [key, ev] of byKey) {
     const m = key.startsWith('result_') ? PERCENTILE_RESULT.exec(key.slice('result_'.length)) : null;
-    if (m) percentilesNs[m[1]!] = r.int(ev);
+    if (m) percentilesNs[group(m, 1)] = r.int(ev);
   }
   return {
     valid: v === 'VALID',

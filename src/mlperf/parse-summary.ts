@@ -7,7 +7,9 @@
  * bullets wrap onto lines that start with a single space. Pure: text in, typed record out.
  */
 import { errors, isInferprintError, quote, type Where } from '../errors.js';
+import { defined, group } from '../defined.js';
 import { parseDecimal } from '../traces/parse-number.js';
+import { EFFECTIVE_SETTINGS, summaryKey, type SummarySettings } from './settings-table.js';
 import {
   MLPERF_MODES,
   MLPERF_SCENARIOS,
@@ -93,13 +95,13 @@ interface Collected {
 
 /** First pass: sort lines into sections, entries and bullet blocks; no interpretation yet. */
 function collect(lines: readonly string[], name: string): Collected {
-  const at = (line: number, field?: string): Where => ({ file: name, line, field });
+  const at = (line: number, field?: string): Where & { readonly line: number } => ({ file: name, line, field });
   const c: Collected = { results: [], stats: [], params: [], blocks: [], perQuery: false, warningCount: undefined, errorCount: undefined };
   let section: Section = 'none';
   let block: Block | undefined;
 
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
+  // An index loop: a section banner consumes its next two lines.
+  for (let i = 0, raw = lines[0]; raw !== undefined; raw = lines[++i]) {
     const lineNo = i + 1;
     // A banner is `====`, a title, `====`; the title decides the section.
     if (BANNER.test(raw)) {
@@ -211,8 +213,8 @@ function interpret(c: Collected, lastLine: number, name: string, file: string | 
 
   const statsRecord = readStats(stats, perQuery, scenario, headline.key, name, missing);
   const paramsRecord = readParams(params, name, missing);
-  if (warningCount === undefined) missing('warnings footer');
-  if (errorCount === undefined) missing('errors footer');
+  const warnings = warningCount ?? missing('warnings footer');
+  const errorsCount = errorCount ?? missing('errors footer');
   // Only once the file is known whole: a cut line is TRUNCATED, not inconsistent.
   checkLatencyOrder(stats, name, statsRecord);
 
@@ -231,17 +233,17 @@ function interpret(c: Collected, lastLine: number, name: string, file: string | 
     extra,
     stats: statsRecord,
     params: paramsRecord,
-    warningCount: warningCount!,
-    errorCount: errorCount!,
+    warningCount: warnings,
+    errorCount: errorsCount,
   };
 }
 
 const CONSTRAINT_KEYS = ['Min duration satisfied', 'Min queries satisfied', 'Early stopping satisfied', 'Performance constraints satisfied'];
 
-function splitEntry(raw: string, where: Where): Entry {
+function splitEntry(raw: string, where: Where & { readonly line: number }): Entry {
   const colon = raw.indexOf(':');
   if (colon <= 0) throw errors.parse(where, `expected 'key : value', found ${quote(raw)}`);
-  return { key: raw.slice(0, colon).trim(), value: raw.slice(colon + 1).trim(), line: where.line! };
+  return { key: raw.slice(0, colon).trim(), value: raw.slice(colon + 1).trim(), line: where.line };
 }
 
 function indexEntries(entries: readonly Entry[], file: string): Map<string, Entry> {
@@ -257,9 +259,9 @@ function readFooter(raw: string, where: Where): { kind: 'warnings' | 'errors'; c
   if (NO_WARNINGS.test(raw)) return { kind: 'warnings', count: 0 };
   if (NO_ERRORS.test(raw)) return { kind: 'errors', count: 0 };
   const w = N_WARNINGS.exec(raw);
-  if (w) return { kind: 'warnings', count: parseUnsigned(w[1]!, where) };
+  if (w) return { kind: 'warnings', count: parseUnsigned(group(w, 1), where) };
   const e = N_ERRORS.exec(raw);
-  if (e) return { kind: 'errors', count: parseUnsigned(e[1]!, where) };
+  if (e) return { kind: 'errors', count: parseUnsigned(group(e, 1), where) };
   return undefined;
 }
 
@@ -307,9 +309,9 @@ function joinBullets(lines: readonly string[]): string[] {
   const bullets: string[] = [];
   for (const l of lines) {
     const text = l.trim();
-    const last = bullets.length - 1;
-    if (l.startsWith(' * ') || last < 0) bullets.push(text.replace(/^\* /, ''));
-    else bullets[last] = `${bullets[last]!} ${text}`;
+    const prev = bullets.at(-1);
+    if (l.startsWith(' * ') || prev === undefined) bullets.push(text.replace(/^\* /, ''));
+    else bullets[bullets.length - 1] = `${prev} ${text}`;
   }
   return bullets;
 }
@@ -325,16 +327,16 @@ function readEarlyStopping(b: Block, file: string): MlperfEarlyStopping {
   for (const text of bullets) {
     let m: RegExpExecArray | null;
     if ((m = /^Processed at least (\d+) queries \((\d+)\)\.$/.exec(text))) {
-      queriesNeeded = parseUnsigned(m[1]!, where);
-      queriesProcessed = parseUnsigned(m[2]!, where);
+      queriesNeeded = parseUnsigned(group(m, 1), where);
+      queriesProcessed = parseUnsigned(group(m, 2), where);
     } else if ((m = /^Only processed (\d+) queries\.$/.exec(text))) {
-      queriesProcessed = parseUnsigned(m[1]!, where);
+      queriesProcessed = parseUnsigned(group(m, 1), where);
     } else if ((m = /^Need to process at least (\d+) queries for early stopping\.$/.exec(text))) {
-      queriesNeeded = parseUnsigned(m[1]!, where);
+      queriesNeeded = parseUnsigned(group(m, 1), where);
     } else if ((m = /^Would discard (\d+) highest latency queries\.$/.exec(text))) {
-      queriesDiscarded = parseUnsigned(m[1]!, where);
+      queriesDiscarded = parseUnsigned(group(m, 1), where);
     } else if ((m = /^Early stopping (\d+(?:\.\d+)?)th percentile estimate: (\d+)$/.exec(text))) {
-      estimatesNs[m[1]!] = parseUnsigned(m[2]!, where);
+      estimatesNs[group(m, 1)] = parseUnsigned(group(m, 2), where);
     }
   }
   return { lines: [...b.lines], bullets, text: bullets.join(' '), queriesProcessed, queriesDiscarded, queriesNeeded, estimatesNs };
@@ -363,7 +365,7 @@ function readStats(
   const typed = new Set(['QPS w/ loadgen overhead', 'QPS w/o loadgen overhead', 'Min latency (ns)', 'Max latency (ns)', 'Mean latency (ns)']);
   for (const e of entries) {
     const p = PERCENTILE_KEY.exec(e.key);
-    if (p) percentilesNs[p[1]!] = int(e);
+    if (p) percentilesNs[group(p, 1)] = int(e);
     else if ((e.key === 'Completed samples per second' || e.key === 'Scheduled samples per second') && e.key !== headlineKey) {
       samplesPerSecond = { key: e.key, value: num(e) };
     } else if (!typed.has(e.key)) other[e.key] = num(e);
@@ -409,51 +411,30 @@ function checkLatencyOrder(entries: readonly Entry[], file: string, stats: Mlper
   let prev: { key: string; ns: number } = { key: MIN, ns: minNs };
   for (const p of Object.keys(percentilesNs).sort((a, b) => Number(a) - Number(b))) {
     const key = `${p} percentile latency (ns)`;
-    const ns = percentilesNs[p]!;
+    const ns = defined(percentilesNs[p], `percentile ${p}`);
     if (ns < prev.ns) fail(key, `${key} ${ns} is below ${prev.key} ${prev.ns}`);
     if (ns > maxNs) fail(key, `${key} ${ns} is above ${MAX} ${maxNs}`);
     prev = { key, ns };
   }
 }
 
-type ParamKind = 'int' | 'float' | 'seed' | 'bool';
-
-/** Test parameters both v1.1 and v4.1 print, in their order, with how to read each. */
-const PARAMS: readonly (readonly [string, keyof Omit<MlperfTestParameters, 'raw'>, ParamKind])[] = [
-  ['samples_per_query', 'samplesPerQuery', 'int'],
-  ['target_qps', 'targetQps', 'float'],
-  ['target_latency (ns)', 'targetLatencyNs', 'int'],
-  ['max_async_queries', 'maxAsyncQueries', 'int'],
-  ['min_duration (ms)', 'minDurationMs', 'int'],
-  ['max_duration (ms)', 'maxDurationMs', 'int'],
-  ['min_query_count', 'minQueryCount', 'int'],
-  ['max_query_count', 'maxQueryCount', 'int'],
-  ['qsl_rng_seed', 'qslRngSeed', 'seed'],
-  ['sample_index_rng_seed', 'sampleIndexRngSeed', 'seed'],
-  ['schedule_rng_seed', 'scheduleRngSeed', 'seed'],
-  ['accuracy_log_rng_seed', 'accuracyLogRngSeed', 'seed'],
-  ['accuracy_log_probability', 'accuracyLogProbability', 'float'],
-  ['accuracy_log_sampling_target', 'accuracyLogSamplingTarget', 'int'],
-  ['print_timestamps', 'printTimestamps', 'bool'],
-  ['performance_issue_unique', 'performanceIssueUnique', 'bool'],
-  ['performance_issue_same', 'performanceIssueSame', 'bool'],
-  ['performance_issue_same_index', 'performanceIssueSameIndex', 'int'],
-  ['performance_sample_count', 'performanceSampleCount', 'int'],
-];
+/** Test parameters both v1.1 and v4.1 print, in their order: the settings table's `summary` lines. */
+const PARAMS = EFFECTIVE_SETTINGS.filter((spec): spec is SummarySpec => 'summary' in spec).map((spec) => ({ ...spec, line: summaryKey(spec.summary) }));
+type SummarySpec = Extract<(typeof EFFECTIVE_SETTINGS)[number], { readonly summary: string }>;
 
 function readParams(entries: readonly Entry[], file: string, missing: (field: string) => never): MlperfTestParameters {
   const byKey = indexEntries(entries, file);
   const raw: Record<string, string> = {};
   for (const e of entries) raw[e.key] = e.value;
   const typed: Record<string, number | bigint | boolean> = {};
-  for (const [key, prop, kind] of PARAMS) {
+  for (const { line: key, field: prop, kind } of PARAMS) {
     const e = byKey.get(key) ?? missing(key);
     const where: Where = { file, line: e.line, field: key };
     switch (kind) {
       case 'int':
         typed[prop] = parseUnsigned(e.value, where);
         break;
-      case 'float':
+      case 'double':
         typed[prop] = nonNegativeDecimal(e.value, where);
         break;
       case 'seed':
@@ -468,5 +449,6 @@ function readParams(entries: readonly Entry[], file: string, missing: (field: st
         break;
     }
   }
-  return { ...(typed as unknown as Omit<MlperfTestParameters, 'raw'>), raw };
+  // Every summary setting was set above, by the table that defines the type.
+  return { ...(typed as SummarySettings), raw };
 }

@@ -9,6 +9,8 @@
  * `'99.90'`), so a key round-trips to the log text.
  */
 
+import type { RequiredEffectiveSettings, SummarySettings } from './settings-table.js';
+
 export const MLPERF_SCENARIOS = ['SingleStream', 'MultiStream', 'Server', 'Offline'] as const;
 export type MlperfScenario = (typeof MLPERF_SCENARIOS)[number];
 
@@ -72,30 +74,14 @@ export interface MlperfAdditionalStats {
   readonly other: Readonly<Record<string, number>>;
 }
 
-/** The `Test Parameters Used` section, typed where the key is known; `raw` holds every line. */
-export interface MlperfTestParameters {
-  readonly samplesPerQuery: number;
-  readonly targetQps: number;
-  readonly targetLatencyNs: number;
-  readonly maxAsyncQueries: number;
-  readonly minDurationMs: number;
-  readonly maxDurationMs: number;
-  readonly minQueryCount: number;
-  readonly maxQueryCount: number;
-  readonly qslRngSeed: bigint;
-  readonly sampleIndexRngSeed: bigint;
-  readonly scheduleRngSeed: bigint;
-  readonly accuracyLogRngSeed: bigint;
-  readonly accuracyLogProbability: number;
-  readonly accuracyLogSamplingTarget: number;
-  readonly printTimestamps: boolean;
-  readonly performanceIssueUnique: boolean;
-  readonly performanceIssueSame: boolean;
-  readonly performanceIssueSameIndex: number;
-  readonly performanceSampleCount: number;
+/**
+ * The `Test Parameters Used` section, typed where the key is known (the settings table's
+ * `summary` lines, `src/mlperf/settings-table.ts`); `raw` holds every line.
+ */
+export type MlperfTestParameters = SummarySettings & {
   /** Every `key : value` line, key as printed (`min_duration (ms)`), value untouched. */
   readonly raw: Readonly<Record<string, string>>;
-}
+};
 
 export interface MlperfSummary {
   /** The file name given to the parser, for messages and provenance. */
@@ -158,29 +144,15 @@ export interface LoadgenVersion {
   readonly raw: string;
 }
 
-/** The `effective_*` settings LoadGen ran with (after config overrides). */
-export interface MlperfEffectiveSettings {
-  readonly scenario: MlperfScenario;
+/**
+ * The `effective_*` settings LoadGen ran with (after config overrides): those of the settings
+ * table a detail log must have, `mode` under the name `testMode`.
+ */
+export type MlperfEffectiveSettings = Omit<RequiredEffectiveSettings, 'mode'> & {
   readonly testMode: MlperfMode;
-  readonly samplesPerQuery: number;
-  readonly targetQps: number;
-  readonly targetLatencyNs: number;
-  readonly targetLatencyPercentile: number;
-  readonly maxAsyncQueries: number;
-  readonly targetDurationMs: number;
-  readonly minDurationMs: number;
-  readonly maxDurationMs: number;
-  readonly minQueryCount: number;
-  readonly maxQueryCount: number;
-  readonly minSampleCount: number;
-  readonly qslRngSeed: bigint;
-  readonly sampleIndexRngSeed: bigint;
-  readonly scheduleRngSeed: bigint;
-  readonly accuracyLogRngSeed: bigint;
-  readonly performanceSampleCount: number;
   /** Every `effective_*` key, prefix removed, value as decoded. */
   readonly raw: Readonly<Record<string, MllogValue>>;
-}
+};
 
 /** The `result_*` block written after the run. */
 export interface MlperfDetailResults {

@@ -16,6 +16,8 @@ import type { Provenance, SensorName } from '../traces/types.js';
 import { EMBODIED_MODEL_IDS, type EmbodiedModelId } from '../impact/embodied/index.js';
 import { PRESET_IDS, type DefaultUsed, type ImpactSettings, type PresetId } from '../impact/presets.js';
 import { MANIFEST_SCHEMA_VERSION, upgradeManifestJson } from './schema.js';
+import { EFFECTIVE_SETTINGS, type EffectiveSettingsJson, type SettingKind } from '../mlperf/settings-table.js';
+import type { MlperfMode } from '../mlperf/types.js';
 
 export { MANIFEST_SCHEMA_VERSION };
 export const MANIFEST_FILE = 'manifest.json';
@@ -112,6 +114,25 @@ export interface SensorRecord {
 
 export type MlperfScenario = 'SingleStream' | 'MultiStream' | 'Server' | 'Offline';
 
+/**
+ * `workload.mlperfSettings` of a `bench` run (schema 2): the settings LoadGen ran with, keyed by
+ * the fields of the LoadGen settings table (`src/mlperf/settings-table.ts`), any subset, seeds
+ * as decimal strings (they exceed 2^53); with the release and libstdc++ variant reproduced, and
+ * for accuracy runs the samples run and responses logged. Every key the table or this type
+ * names is checked on read; other keys (hand-made or older bundles) are kept as written. The
+ * JSON is unchanged since schema 0: a change to it needs a step in the upgrade chain (schema.ts).
+ */
+export type MlperfSettingsRecord = EffectiveSettingsJson & {
+  /** The LoadGen release whose semantics were reproduced (`v4.1`). */
+  readonly release?: string;
+  /** The libstdc++ build whose shuffle and uniform-int results were reproduced. */
+  readonly variant?: string;
+  /** Accuracy runs: samples run, and responses logged. */
+  readonly samples?: number;
+  readonly responses?: number;
+  readonly [other: string]: unknown;
+};
+
 export type Workload =
   | {
       readonly kind: 'command';
@@ -126,8 +147,8 @@ export type Workload =
       readonly scenario: MlperfScenario;
       readonly model: string;
       readonly queryCount: number;
-      /** LoadGen settings as used (free-form: the bench layer owns their shape). */
-      readonly mlperfSettings?: Readonly<Record<string, unknown>>;
+      /** LoadGen settings as used: the settings table's fields, checked on read (`MlperfSettingsRecord`). */
+      readonly mlperfSettings?: MlperfSettingsRecord;
       /** The `inferprint bench` campaign the run belongs to, and its repetition index (from 0). */
       readonly campaignId?: string;
       readonly repetition?: number;
@@ -355,6 +376,19 @@ export interface RecordedImpactResult {
   readonly gwpG: RecordedRange;
   readonly operationalG: RecordedRange;
   readonly embodiedG: RecordedRange;
+  /** The LCA inputs (`ImpactParams`); listings show the grid factor, PUE and lifetime from here. */
+  readonly params?: RecordedImpactParams;
+}
+
+/** A recorded LCA input (the impact layer's `Param`): its value is checked, the rest kept as written. */
+export interface RecordedParam {
+  readonly value: number;
+}
+
+export interface RecordedImpactParams {
+  readonly gridGPerKwh?: RecordedParam;
+  readonly pue?: RecordedParam;
+  readonly lifetimeS?: RecordedParam;
 }
 
 /**
@@ -689,7 +723,7 @@ function readWorkload(v: unknown, at: At): Workload {
         scenario: f.req('scenario', oneOf(SCENARIOS)),
         model: f.req('model', nonEmptyString),
         queryCount: f.req('queryCount', count),
-        ...f.opt('mlperfSettings', object),
+        ...f.opt('mlperfSettings', readMlperfSettings),
         ...f.opt('campaignId', nonEmptyString),
         ...f.opt('repetition', count),
       };
@@ -698,6 +732,41 @@ function readWorkload(v: unknown, at: At): Workload {
     case 'llm':
       return readLlmWorkload(f);
   }
+}
+
+const MLPERF_MODE_SET: Record<MlperfMode, true> = { PerformanceOnly: true, AccuracyOnly: true, SubmissionRun: true, FindPeakPerformance: true };
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** A uint64 seed as the bench layer records it: its decimal digits. */
+function seedString(v: unknown, at: At): string {
+  const s = string(v, at);
+  if (!/^\d+$/.test(s) || BigInt(s) > UINT64_MAX) throw at.invalid(`expected a uint64 seed in decimal digits, got ${JSON.stringify(s)}`);
+  return s;
+}
+
+/** How each setting of the table is recorded (its kind), as a reader. */
+const SETTING_READERS: Readonly<Record<SettingKind, (v: unknown, at: At) => unknown>> = {
+  int: count,
+  double: nonNegative,
+  hint: nonNegative,
+  seed: seedString,
+  bool: boolean,
+  scenario: oneOf(SCENARIOS),
+  mode: oneOf(MLPERF_MODE_SET),
+};
+
+function readMlperfSettings(v: unknown, at: At): MlperfSettingsRecord {
+  const f = Fields.of(v, at);
+  const typed: Record<string, unknown> = {};
+  for (const spec of EFFECTIVE_SETTINGS) Object.assign(typed, f.opt(spec.field, SETTING_READERS[spec.kind]));
+  return {
+    ...f.raw,
+    ...typed,
+    ...f.opt('release', nonEmptyString),
+    ...f.opt('variant', nonEmptyString),
+    ...f.opt('samples', count),
+    ...f.opt('responses', count),
+  };
 }
 
 const LLM_APIS: Record<LlmApiName, true> = { 'openai-chat': true, 'openai-completions': true, 'ollama-generate': true, 'ollama-chat': true };
@@ -984,7 +1053,14 @@ function readImpact(v: unknown, at: At): RecordedImpact {
   const f = Fields.of(v, at);
   const result = (r: unknown, rAt: At): RecordedImpactResult => {
     const rf = Fields.of(r, rAt);
-    return { ...rf.raw, model: rf.req('model', nonEmptyString), gwpG: rf.req('gwpG', readRange), operationalG: rf.req('operationalG', readRange), embodiedG: rf.req('embodiedG', readRange) };
+    return {
+      ...rf.raw,
+      model: rf.req('model', nonEmptyString),
+      gwpG: rf.req('gwpG', readRange),
+      operationalG: rf.req('operationalG', readRange),
+      embodiedG: rf.req('embodiedG', readRange),
+      ...rf.opt('params', readImpactParams),
+    };
   };
   return {
     ...f.raw,
@@ -995,6 +1071,15 @@ function readImpact(v: unknown, at: At): RecordedImpact {
     ...f.opt('warnings', array(string)),
     ...f.opt('notes', array(string)),
   };
+}
+
+function readImpactParams(v: unknown, at: At): RecordedImpactParams {
+  const f = Fields.of(v, at);
+  const param = (p: unknown, pAt: At): RecordedParam => {
+    const pf = Fields.of(p, pAt);
+    return { ...pf.raw, value: pf.req('value', nonNegative) };
+  };
+  return { ...f.raw, ...f.opt('gridGPerKwh', param), ...f.opt('pue', param), ...f.opt('lifetimeS', param) };
 }
 
 function readFile(v: unknown, at: At): BundleFile {

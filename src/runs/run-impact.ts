@@ -166,9 +166,8 @@ function paramValue(used: readonly DefaultUsed[] | undefined, name: DefaultUsed[
 
 /** A parameter's value as the recorded LCA result holds it (`params.<key>.value`), else from the parameters list. */
 function recordedParam(imp: RecordedImpact, key: 'gridGPerKwh' | 'pue' | 'lifetimeS', name: DefaultUsed['name']): number | null {
-  const params = (imp.result as unknown as { params?: Readonly<Record<string, { value?: unknown } | undefined>> } | undefined)?.params;
-  const v = params?.[key]?.value;
-  return typeof v === 'number' && Number.isFinite(v) ? v : paramValue(imp.parameters, name);
+  // The manifest reader checked the value (a finite number ≥ 0) when the result has it.
+  return imp.result?.params?.[key]?.value ?? paramValue(imp.parameters, name);
 }
 
 /** A run's footprint for listings (one row per run): cheap when recorded, assessed otherwise. */

@@ -3,7 +3,7 @@ import { delimiter, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { errors, formatWhere, isInferprintError, type InferprintError } from '../errors.js';
 import type { SensorName } from '../traces/types.js';
-import type { SensorEnv } from './types.js';
+import type { SensorEnv, SensorSink, StartOptions } from './types.js';
 
 /**
  * Child processes for the sensors that read a tool's output (nvidia-smi, tegrastats):
@@ -339,4 +339,67 @@ export function runLineSensor(opts: LineSensorOptions): LineSensorRun {
       await child.stop(opts.killGraceMs);
     },
   };
+}
+
+/** What a line sensor's `start` checks before anything runs: the interval, the tool on the PATH. */
+export interface LineToolStart {
+  /** The tool's path. */
+  readonly exe: string;
+  /** The interval in the whole milliseconds both tools take. */
+  readonly intervalMs: number;
+  /** Says so when rounding changed the interval, naming the tool's flag; undefined when it did not. */
+  readonly roundedNote: string | undefined;
+}
+
+/**
+ * The first steps of `start` for a sensor that runs `tool` (nvidia-smi `-lms`, tegrastats
+ * `--interval`): a positive interval (else a usage error on `--interval`), the tool on the
+ * PATH (else SENSOR_UNAVAILABLE), the interval rounded to whole milliseconds.
+ */
+export function prepareLineTool(sensor: SensorName, tool: string, intervalFlag: string, env: SensorEnv, opts: StartOptions): LineToolStart {
+  if (!(Number.isFinite(opts.intervalS) && opts.intervalS > 0)) throw errors.usage(`sampling interval must be positive, got ${opts.intervalS}`, '--interval');
+  const exe = findOnPath(tool, env);
+  if (!exe.found) throw errors.sensorUnavailable(sensor, `${tool} ${exe.reason}`);
+  const intervalMs = Math.max(1, Math.round(opts.intervalS * 1000));
+  const roundedNote = intervalMs !== opts.intervalS * 1000 ? `interval rounded to ${intervalMs} ms (${tool} ${intervalFlag} takes whole milliseconds)` : undefined;
+  return { exe: exe.path, intervalMs, roundedNote };
+}
+
+/** A line sensor's own options: how long to wait for the first sample, how long to wait after SIGTERM. */
+export interface LineSensorTuning {
+  /** Longest wait for the first line, s; default max(2 s, 20 × interval). */
+  readonly firstSampleTimeoutS?: number | undefined;
+  /** Grace between SIGTERM and SIGKILL on stop, ms; default 500. */
+  readonly killGraceMs?: number | undefined;
+}
+
+/**
+ * Run the sensor's child (`runLineSensor`) with the defaults both line sensors use, failures
+ * after the first reading going to the sink, and wait for its first reading; a child that gives
+ * none is stopped before the error goes up.
+ */
+export async function startLineSensor(
+  o: { readonly sensor: SensorName; readonly env: SensorEnv; readonly command: string; readonly args: readonly string[]; readonly opts: StartOptions; readonly sink: SensorSink; readonly decode: LineSensorOptions['decode'] },
+  tuning: LineSensorTuning,
+): Promise<LineSensorRun> {
+  const run = runLineSensor({
+    sensor: o.sensor,
+    env: o.env,
+    command: o.command,
+    args: o.args,
+    firstReadingTimeoutS: tuning.firstSampleTimeoutS ?? Math.max(2, 20 * o.opts.intervalS),
+    killGraceMs: tuning.killGraceMs ?? 500,
+    holdProcess: o.opts.holdProcess,
+    fail: (e) => {
+      o.sink.fail(e);
+    },
+    decode: o.decode,
+  });
+  try {
+    await run.firstReading;
+  } catch (e) {
+    await run.stop();
+    throw e;
+  }
+  return run;
 }

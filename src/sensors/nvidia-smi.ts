@@ -1,6 +1,6 @@
 import { errors, quote } from '../errors.js';
 import { createNvidiaSmiLineDecoder, type NvidiaSmiPowerField } from '../traces/parse-nvidia-smi.js';
-import { describeExit, findOnPath, runLineSensor, runOnce } from './child-lines.js';
+import { describeExit, findOnPath, prepareLineTool, runOnce, startLineSensor, type LineSensorTuning } from './child-lines.js';
 import type { ChannelInfo, ProbeResult, Sensor, SensorEnv, SensorHandle, SensorSink, StartOptions } from './types.js';
 
 /**
@@ -17,11 +17,8 @@ import type { ChannelInfo, ProbeResult, Sensor, SensorEnv, SensorHandle, SensorS
  * a DST change mid-run is followed.
  */
 
-export interface NvidiaSmiSensorOptions {
-  /** Longest wait for the first sample, s; default max(2 s, 20 × interval). */
-  readonly firstSampleTimeoutS?: number;
-  /** Grace between SIGTERM and SIGKILL on stop, ms; default 500. */
-  readonly killGraceMs?: number;
+/** The first-sample timeout and kill grace of every line sensor (`LineSensorTuning`), and the one-shot queries' limit. */
+export interface NvidiaSmiSensorOptions extends LineSensorTuning {
   /** Limit for each one-shot query, ms; default 15 s (without persistence mode, driver init alone can take seconds). */
   readonly queryTimeoutMs?: number;
 }
@@ -108,7 +105,6 @@ export function zoneOffsetMs(printedAsUtcMs: number, nowEpochMs: number): number
 }
 
 export function createNvidiaSmiSensor(o: NvidiaSmiSensorOptions = {}): Sensor {
-  const killGraceMs = o.killGraceMs ?? 500;
   const queryTimeoutMs = o.queryTimeoutMs ?? 15_000;
   // `auto` probes, then starts: keep the probe's discovery so the tool is not queried twice.
   const probed = new WeakMap<SensorEnv, { readonly exe: string; readonly d: Discovery }>();
@@ -127,11 +123,9 @@ export function createNvidiaSmiSensor(o: NvidiaSmiSensorOptions = {}): Sensor {
     },
 
     async start(env: SensorEnv, opts: StartOptions, sink: SensorSink): Promise<SensorHandle> {
-      if (!(Number.isFinite(opts.intervalS) && opts.intervalS > 0)) throw errors.usage(`sampling interval must be positive, got ${opts.intervalS}`, '--interval');
-      const exe = findOnPath('nvidia-smi', env);
-      if (!exe.found) throw errors.sensorUnavailable('nvidia-smi', `nvidia-smi ${exe.reason}`);
+      const { exe, intervalMs, roundedNote } = prepareLineTool('nvidia-smi', 'nvidia-smi', '-lms', env, opts);
       const fromProbe = probed.get(env);
-      const d = opts.device === undefined && fromProbe?.exe === exe.path ? fromProbe.d : await discover(env, exe.path, opts.device, queryTimeoutMs);
+      const d = opts.device === undefined && fromProbe?.exe === exe ? fromProbe.d : await discover(env, exe, opts.device, queryTimeoutMs);
       if ('failed' in d) throw errors.sensorUnavailable('nvidia-smi', d.failed);
 
       const notes: string[] = [];
@@ -139,9 +133,7 @@ export function createNvidiaSmiSensor(o: NvidiaSmiSensorOptions = {}): Sensor {
       if (d.noInstant !== undefined) {
         notes.push(`power.draw.instant not supported (${d.noInstant}): using power.draw, a 1 s average on Ampere and newer GPUs`);
       }
-      // -lms takes whole milliseconds.
-      const intervalMs = Math.max(1, Math.round(opts.intervalS * 1000));
-      if (intervalMs !== opts.intervalS * 1000) notes.push(`interval rounded to ${intervalMs} ms (nvidia-smi -lms takes whole milliseconds)`);
+      if (roundedNote !== undefined) notes.push(roundedNote);
       if (d.gpus.length > 1) notes.push(`${gpuSummary(d.gpus)}: one channel each; the primary is gpu${d.gpus[0]!.index} (choose with --device)`);
       notes.push('sample times are nvidia-smi timestamps (ms resolution) mapped onto the recorder clock');
 
@@ -155,17 +147,13 @@ export function createNvidiaSmiSensor(o: NvidiaSmiSensorOptions = {}): Sensor {
       const decoder = createNvidiaSmiLineDecoder({ file: 'nvidia-smi', fields, timeZone: 'UTC' });
       const epoch0Ms = env.clock.epochMs();
       const mono0S = env.clock.monotonicS();
-      const run = runLineSensor({
+      const run = await startLineSensor({
         sensor: 'nvidia-smi',
         env,
-        command: exe.path,
+        command: exe,
         args,
-        firstReadingTimeoutS: o.firstSampleTimeoutS ?? Math.max(2, 20 * opts.intervalS),
-        killGraceMs,
-        holdProcess: opts.holdProcess,
-        fail: (e) => {
-          sink.fail(e);
-        },
+        opts,
+        sink,
         decode: (lines, firstLineNo) => {
           let delivered = 0;
           const nowMs = env.clock.epochMs();
@@ -191,13 +179,7 @@ export function createNvidiaSmiSensor(o: NvidiaSmiSensorOptions = {}): Sensor {
           });
           return delivered;
         },
-      });
-      try {
-        await run.firstReading;
-      } catch (e) {
-        await run.stop();
-        throw e;
-      }
+      }, o);
       return {
         info: {
           name: 'nvidia-smi',

@@ -258,20 +258,20 @@ export interface NvmlGpuSnapshot {
   readonly name: string;
   readonly uuid: string;
   /** Each dynamic field is undefined where this GPU or driver answers NVML_ERROR_NOT_SUPPORTED. */
-  readonly powerW?: number;
-  readonly powerLimitW?: number;
+  readonly powerW?: number | undefined;
+  readonly powerLimitW?: number | undefined;
   /** Which NVML call gave the limit: the enforced one (all limits combined) when supported. */
-  readonly powerLimitSource?: 'enforced' | 'management';
+  readonly powerLimitSource?: 'enforced' | 'management' | undefined;
   readonly energyCounter: boolean;
-  readonly utilization?: { readonly gpuPct: number; readonly memoryPct: number };
-  readonly clocksMhz?: { readonly graphics: number; readonly sm: number; readonly memory: number };
-  readonly temperatureC?: number;
-  readonly memory?: { readonly totalBytes: number; readonly freeBytes: number; readonly usedBytes: number };
+  readonly utilization?: { readonly gpuPct: number; readonly memoryPct: number } | undefined;
+  readonly clocksMhz?: { readonly graphics: number; readonly sm: number; readonly memory: number } | undefined;
+  readonly temperatureC?: number | undefined;
+  readonly memory?: { readonly totalBytes: number; readonly freeBytes: number; readonly usedBytes: number } | undefined;
 }
 
 export interface NvmlSnapshot {
   readonly library: string;
-  readonly driverVersion?: string;
+  readonly driverVersion?: string | undefined;
   readonly gpus: readonly NvmlGpuSnapshot[];
 }
 

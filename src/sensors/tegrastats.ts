@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { errors } from '../errors.js';
 import { createTegrastatsLineDecoder, tegrastatsRailKinds, type TegrastatsRecord } from '../traces/parse-tegrastats.js';
-import { findOnPath, runLineSensor } from './child-lines.js';
+import { findOnPath, prepareLineTool, startLineSensor, type LineSensorTuning } from './child-lines.js';
 import type { ChannelInfo, ProbeResult, Sensor, SensorEnv, SensorHandle, SensorSink, StartOptions } from './types.js';
 
 /**
@@ -16,12 +15,8 @@ import type { ChannelInfo, ProbeResult, Sensor, SensorEnv, SensorHandle, SensorS
  * never before the previous line.
  */
 
-export interface TegrastatsSensorOptions {
-  /** Longest wait for the first line, s; default max(2 s, 20 × interval). */
-  readonly firstSampleTimeoutS?: number;
-  /** Grace between SIGTERM and SIGKILL on stop, ms; default 500. */
-  readonly killGraceMs?: number;
-}
+/** How long to wait for the first line, and after SIGTERM on stop (`LineSensorTuning`). */
+export type TegrastatsSensorOptions = LineSensorTuning;
 
 /**
  * Times for `n` lines that arrived together at `arrivalS`: the last at the arrival, the
@@ -73,7 +68,6 @@ export function describeRails(rails: readonly string[], model: string | undefine
 }
 
 export function createTegrastatsSensor(o: TegrastatsSensorOptions = {}): Sensor {
-  const killGraceMs = o.killGraceMs ?? 500;
   return {
     name: 'tegrastats',
     kind: 'measured',
@@ -86,24 +80,17 @@ export function createTegrastatsSensor(o: TegrastatsSensorOptions = {}): Sensor 
     },
 
     async start(env: SensorEnv, opts: StartOptions, sink: SensorSink): Promise<SensorHandle> {
-      if (!(Number.isFinite(opts.intervalS) && opts.intervalS > 0)) throw errors.usage(`sampling interval must be positive, got ${opts.intervalS}`, '--interval');
-      const exe = findOnPath('tegrastats', env);
-      if (!exe.found) throw errors.sensorUnavailable('tegrastats', `tegrastats ${exe.reason}`);
-      const intervalMs = Math.max(1, Math.round(opts.intervalS * 1000));
+      const { exe, intervalMs, roundedNote } = prepareLineTool('tegrastats', 'tegrastats', '--interval', env, opts);
       const decoder = createTegrastatsLineDecoder({ file: 'tegrastats' });
       let prevS: number | undefined;
 
-      const run = runLineSensor({
+      const run = await startLineSensor({
         sensor: 'tegrastats',
         env,
-        command: exe.path,
+        command: exe,
         args: ['--interval', String(intervalMs)],
-        firstReadingTimeoutS: o.firstSampleTimeoutS ?? Math.max(2, 20 * opts.intervalS),
-        killGraceMs,
-        holdProcess: opts.holdProcess,
-        fail: (e) => {
-          sink.fail(e);
-        },
+        opts,
+        sink,
         decode: (lines, firstLineNo, arrivalS) => {
           const records: TegrastatsRecord[] = [];
           let failure: Error | undefined;
@@ -126,15 +113,9 @@ export function createTegrastatsSensor(o: TegrastatsSensorOptions = {}): Sensor 
           if (failure !== undefined) throw failure;
           return delivered;
         },
-      });
-      try {
-        await run.firstReading;
-      } catch (e) {
-        await run.stop();
-        throw e;
-      }
+      }, o);
       const { channels, primaryChannel, notes } = describeRails(decoder.rails!, jetsonModel(env.root));
-      if (intervalMs !== opts.intervalS * 1000) notes.push(`interval rounded to ${intervalMs} ms (tegrastats --interval takes whole milliseconds)`);
+      if (roundedNote !== undefined) notes.push(roundedNote);
       if (opts.device !== undefined) notes.push(`--device ${opts.device} ignored: tegrastats reads the one module it runs on`);
       return {
         info: {

@@ -356,7 +356,7 @@ export function makeGap(index: number, startS: number, endS: number, medianS: nu
   return { index, startS, endS, durationS, ratioToMedian: durationS / medianS };
 }
 
-export function gapParameters(options: { readonly factor?: number; readonly minGapS?: number }, where: Where = {}): { factor: number; minGapS: number } {
+export function gapParameters(options: { readonly factor?: number | undefined; readonly minGapS?: number | undefined }, where: Where = {}): { factor: number; minGapS: number } {
   const factor = options.factor ?? DEFAULT_GAP_FACTOR;
   const minGapS = options.minGapS ?? 0;
   if (!(factor >= 1 && Number.isFinite(factor))) throw errors.invalidValue(at(where, 'factor'), `gap factor ${factor} must be a finite number ≥ 1`);

@@ -1,6 +1,6 @@
 import { errors, quote, type Where } from '../errors.js';
 import { kilowattHours, kwhToJ } from '../units/index.js';
-import { civilTimeConverter, numberedLines, splitDelimited } from './parse-helpers.js';
+import { civilTimeConverter, isoEpochMs, isoTimeParts, numberedLines, splitDelimited, type CivilToEpochMs } from './parse-helpers.js';
 import { parseDecimal, parsePower } from './parse-number.js';
 import { checkEnergy } from './plausibility.js';
 import type { EnergyRecord } from './types.js';
@@ -64,7 +64,6 @@ export interface CodeCarbonRecord extends EnergyRecord {
 
 export const CODECARBON_FORMAT = 'codecarbon-csv';
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
 const PARTS = ['cpu', 'gpu', 'ram'] as const;
 
 export function decodeCodeCarbonCsv(lines: Iterable<string>, opts: CodeCarbonOptions = {}): CodeCarbonRecord[] {
@@ -210,30 +209,9 @@ function nonNegative(raw: string, where: Where): number {
 }
 
 /** `2024-04-13T21:30:53` (local, zone from options), with optional fraction and `Z`/`±HH:MM`. */
-function parseIsoTimestamp(raw: string, toEpochMs: ReturnType<typeof civilTimeConverter>, where: Where): number {
-  const m = ISO.exec(raw);
-  const bad = () => errors.parse(where, `not an ISO timestamp: ${quote(raw)} (expected YYYY-MM-DDTHH:MM:SS)`);
-  if (!m) throw bad();
-  const civil = {
-    year: Number(m[1]),
-    month: Number(m[2]),
-    day: Number(m[3]),
-    hour: Number(m[4]),
-    minute: Number(m[5]),
-    second: Number(m[6]),
-  };
-  const fracMs = m[7] === undefined ? 0 : Number(`0${m[7]}`) * 1000;
-  const zone = m[8];
-  if (zone === undefined) {
-    const ms = toEpochMs(civil);
-    if (ms === undefined) throw bad();
-    return ms + fracMs;
-  }
-  // An explicit zone wins over the option: the writer said which one it used.
-  const utc = civilTimeConverter('UTC')(civil);
-  if (utc === undefined) throw bad();
-  if (zone === 'Z') return utc + fracMs;
-  const zm = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
-  const offsetMs = (Number(zm[2]) * 60 + Number(zm[3])) * 60000 * (zm[1] === '-' ? -1 : 1);
-  return utc + fracMs - offsetMs;
+function parseIsoTimestamp(raw: string, toEpochMs: CivilToEpochMs, where: Where): number {
+  const parts = isoTimeParts(raw);
+  const ms = parts === undefined ? undefined : isoEpochMs(parts, toEpochMs);
+  if (ms === undefined) throw errors.parse(where, `not an ISO timestamp: ${quote(raw)} (expected YYYY-MM-DDTHH:MM:SS)`);
+  return ms;
 }

@@ -167,6 +167,55 @@ export function civilTimeConverter(timeZone = 'UTC'): CivilToEpochMs {
   };
 }
 
+/** UTC wall-clock fields → epoch ms; undefined for an impossible date (Feb 30, hour 24) instead of rolling over. */
+export const utcEpochMs: CivilToEpochMs = civilTimeConverter('UTC');
+
+/** An ISO 8601 date-time as loggers write it, split but not interpreted. */
+export interface IsoTimeParts {
+  readonly civil: CivilTime;
+  /** `T`, or the space some writers (CodeCarbon) put instead. */
+  readonly separator: 'T' | ' ';
+  /** Fraction of a second as written (`.471`); undefined when there is none. */
+  readonly fraction: string | undefined;
+  /** `Z`, `+02:00` or `+0200`; undefined when the writer gave no zone (local time). */
+  readonly zone: string | undefined;
+}
+
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})([T ])(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
+const ISO_ZONE = /^([+-])(\d{2}):?(\d{2})$/;
+
+/** `YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|±HH[:]MM]` → its parts; undefined when the text has another shape. */
+export function isoTimeParts(text: string): IsoTimeParts | undefined {
+  const m = ISO_TIME.exec(text);
+  if (!m) return undefined;
+  return {
+    civil: { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: Number(m[5]), minute: Number(m[6]), second: Number(m[7]) },
+    separator: m[4] === 'T' ? 'T' : ' ',
+    fraction: m[8],
+    zone: m[9],
+  };
+}
+
+/**
+ * The instant of an ISO date-time, epoch ms (fraction included): an explicit zone wins, since
+ * the writer said which one it used; without one the wall time is read with `local` (the zone
+ * the caller says the writer's host used). Undefined for an impossible date.
+ */
+export function isoEpochMs(parts: IsoTimeParts, local: CivilToEpochMs): number | undefined {
+  const fracMs = parts.fraction === undefined ? 0 : Number(`0${parts.fraction}`) * 1000;
+  if (parts.zone === undefined) {
+    const ms = local(parts.civil);
+    return ms === undefined ? undefined : ms + fracMs;
+  }
+  const utc = utcEpochMs(parts.civil);
+  if (utc === undefined) return undefined;
+  if (parts.zone === 'Z') return utc + fracMs;
+  const z = ISO_ZONE.exec(parts.zone);
+  if (!z) return undefined;
+  const offsetMs = (Number(z[2]) * 60 + Number(z[3])) * 60000 * (z[1] === '-' ? -1 : 1);
+  return utc + fracMs - offsetMs;
+}
+
 /**
  * A power reading in `unit` → W. Divides for mW rather than multiplying by 1e-3, so the
  * result is the correctly rounded quotient: 69850 mW gives exactly 69.85 W, not 69.85000000000001.

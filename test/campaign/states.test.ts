@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkEnergy, countStates, runStatus, toResubmit, type RunFacts } from '../../src/campaign/states.js';
+import { withOverrides, type Overrides } from '../helpers/overrides.js';
 
 const SUB = { target: 'cpu', jobId: '40', indices: [0, 1, 2, 3], submittedAt: '2026-12-06T10:00:00.000Z', script: 'slurm/cpu-1.sbatch', by: 'submit' as const };
 const base: RunFacts = { target: 'cpu', executor: 'slurm', index: 2, key: 'q16-r1', queryCount: 16, repetition: 1, bundles: [], submission: SUB };
@@ -12,7 +13,8 @@ const good = { id: '2026-12-06T10-00-05.000Z-x-q16-r1-aaaa', status: 'completed'
 const failedBundle = { id: '2026-12-06T10-00-05.000Z-x-q16-r1-bbbb', status: 'failed' as const, statusDetail: 'SENSOR_FAILED: nvml died' };
 
 // [case, facts, state, detail]
-const CASES: readonly [string, Partial<RunFacts>, string, RegExp][] = [
+// `submission: undefined`: never submitted (the base has a submission; the case removes it).
+const CASES: readonly [string, Overrides<RunFacts>, string, RegExp][] = [
   ['a completed bundle is done, whatever the scheduler says', { bundles: [good], ended: { arrayJobId: '40', taskId: 2, state: 'CANCELLED' } }, 'done', /^bundle 2026/],
   ['two completed bundles: done, and said (measured twice)', { bundles: [good, { ...good, id: 'other' }] }, 'done', /2 bundles: measured more than once/],
   ['queued: pending with the reason', { queued: { arrayJobId: '40', taskId: 2, state: 'PENDING', reason: 'JobArrayTaskLimit' } }, 'pending', /^queued \(JobArrayTaskLimit\)$/],
@@ -30,7 +32,7 @@ const CASES: readonly [string, Partial<RunFacts>, string, RegExp][] = [
 
 for (const [what, facts, state, detail] of CASES) {
   test(`run state: ${what}`, () => {
-    const s = runStatus({ ...base, ...facts });
+    const s = runStatus(withOverrides(base, facts));
     assert.equal(s.state, state);
     assert.match(s.detail, detail);
     if (facts.submission !== undefined || !('submission' in facts)) assert.equal(s.job, '40_2');
@@ -38,7 +40,7 @@ for (const [what, facts, state, detail] of CASES) {
 }
 
 test('resume takes failed and never-submitted runs, never queued or done ones', () => {
-  const runs = CASES.map(([, f]) => runStatus({ ...base, ...f }));
+  const runs = CASES.map(([, f]) => runStatus(withOverrides(base, f)));
   const again = toResubmit(runs);
   assert.deepEqual(again.map((r) => r.state).sort(), ['failed', 'failed', 'failed', 'failed', 'failed', 'failed', 'pending', 'pending']);
   assert.ok(again.every((r) => r.bundles.length === 0));

@@ -10,6 +10,7 @@ import { cleanStaleTemps, resolveRunsDir, resolveRunsDirFrom } from '../../src/r
 import { listRunBundles } from '../../src/runs/scan.js';
 import { rejection } from '../helpers/decode.js';
 import { MANIFEST_SCHEMA_VERSION } from '../../src/runs/manifest.js';
+import { withOverrides, type Overrides } from '../helpers/overrides.js';
 
 function tempRunsDir(): string {
   return join(mkdtempSync(join(tmpdir(), 'inferprint-runs-')), 'runs');
@@ -42,33 +43,35 @@ function channel(name: string, n: number, seed: number): { name: string; tS: Flo
   return { name, tS, powerW };
 }
 
-function draft(over: Partial<ManifestDraft> = {}): ManifestDraft {
-  return {
-    label: 'bert large',
-    startedAt: '2026-11-26T11:42:03.123Z',
-    endedAt: '2026-11-26T11:42:09.500Z',
-    status: { kind: 'completed' },
-    host: { os: 'linux', cpuCores: 16 },
-    tool: { name: 'inferprint', version: '0.1.0' },
-    sensor: {
-      name: 'nvml',
-      provenance: { kind: 'measured', sensor: 'nvml' },
-      requestedIntervalS: 0.05,
-      measuredIntervalS: 0.05,
-      channels: [
-        { name: 'gpu0', kind: 'gpu', unit: 'W', device: 'NVIDIA H200' },
-        { name: 'gpu1', kind: 'gpu', unit: 'W' },
-        { name: 'board', kind: 'board-total', unit: 'W' },
-      ],
-      primaryChannel: 'gpu0',
-      notes: [],
+function draft(over: Overrides<ManifestDraft> = {}): ManifestDraft {
+  return withOverrides<ManifestDraft>(
+    {
+      label: 'bert large',
+      startedAt: '2026-11-26T11:42:03.123Z',
+      endedAt: '2026-11-26T11:42:09.500Z',
+      status: { kind: 'completed' },
+      host: { os: 'linux', cpuCores: 16 },
+      tool: { name: 'inferprint', version: '0.1.0' },
+      sensor: {
+        name: 'nvml',
+        provenance: { kind: 'measured', sensor: 'nvml' },
+        requestedIntervalS: 0.05,
+        measuredIntervalS: 0.05,
+        channels: [
+          { name: 'gpu0', kind: 'gpu', unit: 'W', device: 'NVIDIA H200' },
+          { name: 'gpu1', kind: 'gpu', unit: 'W' },
+          { name: 'board', kind: 'board-total', unit: 'W' },
+        ],
+        primaryChannel: 'gpu0',
+        notes: [],
+      },
+      workload: { kind: 'command', argv: ['python', 'infer.py'], cwd: '/tmp' },
+      device: { hardwareId: 'nvidia-h200-sxm' },
+      windows: [{ name: 'full', t0S: 0, t1S: 6.377 }],
+      gaps: [],
     },
-    workload: { kind: 'command', argv: ['python', 'infer.py'], cwd: '/tmp' },
-    device: { hardwareId: 'nvidia-h200-sxm' },
-    windows: [{ name: 'full', t0S: 0, t1S: 6.377 }],
-    gaps: [],
-    ...over,
-  };
+    over,
+  );
 }
 
 function input(over: Partial<RunBundleInput> = {}): RunBundleInput {
@@ -85,7 +88,7 @@ test('a 3-channel trace, counters, files and the manifest round-trip exactly', a
   trace[1]!.powerW[2] = 1.7976931348623157e308;
   const counters = [{ name: 'gpu0', tS: new Float64Array([0.5, 1.5, 2.5]), energyJ: new Float64Array([0, 100.125, 200.0000001]) }];
   const bundleInput: RunBundleInput = {
-    manifest: { ...draft(), impact: { operationalOnlyG: 0.25, notes: ['a note'], extra: { kept: true } } as RunBundleInput['manifest']['impact'] },
+    manifest: { ...draft(), impact: { operationalOnlyG: 0.25, notes: ['a note'], extra: { kept: true } } as NonNullable<RunBundleInput['manifest']['impact']> },
     trace,
     counters,
     files: [

@@ -18,6 +18,7 @@ import { errors } from '../../errors.js';
 import type { MllogValue } from '../../mlperf/types.js';
 import { earlyStoppingLatencies, type LatencyStats, type PerformanceResults } from './results.js';
 import type { EffectiveSettings, LoadgenRelease, TestSettings } from './settings.js';
+import { EFFECTIVE_SETTINGS, REQUESTED_SETTINGS, loggedBy, type SettingKind } from '../../mlperf/settings-table.js';
 import { earlyStoppingText, formatDouble, percentileLabel } from './summary-writer.js';
 import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
 
@@ -140,27 +141,23 @@ export function stamp(records: readonly MllogRecord[], at: MllogStamp): MllogEnt
 // ---------------------------------------------------------------------------------------------
 // Reading parsed values back into typed ones
 
-/** Keys LoadGen logs as C++ doubles (an integral double still prints in %g: `6.2e+06`). */
+/** Settings LoadGen logs as C++ doubles (an integral double still prints in %g: `6.2e+06`), from the settings table. */
+const SETTING_DOUBLE_KEYS = [
+  ...REQUESTED_SETTINGS.filter((spec) => spec.kind === 'double').map((spec) => `requested_${spec.key}`),
+  ...EFFECTIVE_SETTINGS.filter((spec) => spec.kind === 'double').map((spec) => `effective_${spec.key}`),
+];
+/** Other keys LoadGen logs as doubles: the results, and `multi_stream_target_qps` (some builds log it; the settings table does not model it). */
 const DOUBLE_KEYS = new Set([
-  'requested_single_stream_target_latency_percentile',
-  'requested_multi_stream_target_latency_percentile',
+  ...SETTING_DOUBLE_KEYS,
   'requested_multi_stream_target_qps',
-  'requested_server_target_qps',
-  'requested_server_target_latency_percentile',
-  'requested_server_find_peak_qps_boundary_step_size',
-  'requested_offline_expected_qps',
-  'requested_accuracy_log_probability',
-  'effective_target_qps',
-  'effective_target_latency_percentile',
-  'effective_accuracy_log_probability',
   'result_qps_with_loadgen_overhead',
   'result_qps_without_loadgen_overhead',
   'result_scheduled_samples_per_sec',
   'result_completed_samples_per_sec',
   'result_samples_per_second',
 ]);
-/** Doubles in v4.1 only (v1.1 declared them uint64_t). */
-const DOUBLE_KEYS_V41 = new Set(['requested_single_stream_expected_latency_ns', 'requested_multi_stream_expected_latency_ns']);
+/** Doubles in v4.1 only (v1.1 declared the expected-latency hints uint64_t). */
+const DOUBLE_KEYS_V41 = new Set(REQUESTED_SETTINGS.filter((spec) => spec.kind === 'hint').map((spec) => `requested_${spec.key}`));
 
 function isDoubleKey(key: string, release: LoadgenRelease): boolean {
   return DOUBLE_KEYS.has(key) || (release === 'v4.1' && DOUBLE_KEYS_V41.has(key));
@@ -330,92 +327,34 @@ export function testStartRecords(info: TestStartInfo, release: LoadgenRelease): 
   return records;
 }
 
-/** `LogRequestedTestSettings`: the scenario's own keys, then the overrides. */
+/**
+ * A setting's value with the C++ type LoadGen logs it as (its `kind` in the settings table): the
+ * expected-latency hints were uint64 in v1.1 and doubles in v4.1.
+ */
+function settingOut(kind: SettingKind, value: number | bigint | boolean | string, release: LoadgenRelease): MllogOut {
+  if (typeof value === 'string') return mllog.str(value);
+  if (typeof value === 'boolean') return mllog.bool(value);
+  if (typeof value === 'bigint' || kind === 'int' || (kind === 'hint' && release === 'v1.1')) return mllog.int(value);
+  return mllog.dbl(value);
+}
+
+/** `LogRequestedTestSettings`: scenario and mode, the scenario's own keys, then the overrides (the table's order). */
 export function requestedSettingsRecords(s: TestSettings, release: LoadgenRelease): MllogRecord[] {
-  const r = (key: string, value: MllogOut): MllogRecord => ({ key: `requested_${key}`, value });
-  const records: MllogRecord[] = [r('scenario', mllog.str(s.scenario)), r('test_mode', mllog.str(s.mode))];
-  switch (s.scenario) {
-    case 'SingleStream':
-      records.push(
-        r('single_stream_expected_latency_ns', release === 'v4.1' ? mllog.dbl(s.singleStreamExpectedLatencyNs) : mllog.int(s.singleStreamExpectedLatencyNs)),
-        r('single_stream_target_latency_percentile', mllog.dbl(s.singleStreamTargetLatencyPercentile)),
-      );
-      break;
-    case 'MultiStream':
-      if (release === 'v1.1') throw errors.invalidValue({ field: 'scenario' }, 'MultiStream is modelled with v4.1 semantics only');
-      records.push(
-        r('multi_stream_expected_latency_ns', mllog.dbl(s.multiStreamExpectedLatencyNs)),
-        r('multi_stream_target_latency_percentile', mllog.dbl(s.multiStreamTargetLatencyPercentile)),
-        r('multi_stream_samples_per_query', mllog.int(s.multiStreamSamplesPerQuery)),
-      );
-      break;
-    case 'Server':
-      records.push(
-        r('server_target_qps', mllog.dbl(s.serverTargetQps)),
-        r('server_target_latency_ns', mllog.int(s.serverTargetLatencyNs)),
-        r('server_target_latency_percentile', mllog.dbl(s.serverTargetLatencyPercentile)),
-        r('server_coalesce_queries', mllog.bool(s.serverCoalesceQueries)),
-        r('server_find_peak_qps_decimals_of_precision', mllog.int(s.serverFindPeakQpsDecimalsOfPrecision)),
-        r('server_find_peak_qps_boundary_step_size', mllog.dbl(s.serverFindPeakQpsBoundaryStepSize)),
-        r('server_max_async_queries', mllog.int(s.serverMaxAsyncQueries)),
-        r('server_num_issue_query_threads', mllog.int(s.serverNumIssueQueryThreads)),
-      );
-      break;
-    case 'Offline':
-      records.push(r('offline_expected_qps', mllog.dbl(s.offlineExpectedQps)));
-      break;
+  if (release === 'v1.1' && s.scenario === 'MultiStream') throw errors.invalidValue({ field: 'scenario' }, 'MultiStream is modelled with v4.1 semantics only');
+  const records: MllogRecord[] = [];
+  for (const spec of REQUESTED_SETTINGS) {
+    if (!loggedBy(spec, release) || ('scenario' in spec && spec.scenario !== s.scenario)) continue;
+    records.push({ key: `requested_${spec.key}`, value: settingOut(spec.kind, s[spec.field], release) });
   }
-  records.push(
-    r('min_duration_ms', mllog.int(s.minDurationMs)),
-    r('max_duration_ms', mllog.int(s.maxDurationMs)),
-    r('min_query_count', mllog.int(s.minQueryCount)),
-    r('max_query_count', mllog.int(s.maxQueryCount)),
-    r('qsl_rng_seed', mllog.int(s.qslRngSeed)),
-    r('sample_index_rng_seed', mllog.int(s.sampleIndexRngSeed)),
-    r('schedule_rng_seed', mllog.int(s.scheduleRngSeed)),
-    r('accuracy_log_rng_seed', mllog.int(s.accuracyLogRngSeed)),
-    r('accuracy_log_probability', mllog.dbl(s.accuracyLogProbability)),
-    r('accuracy_log_sampling_target', mllog.int(s.accuracyLogSamplingTarget)),
-    r('print_timestamps', mllog.bool(s.printTimestamps)),
-    r('performance_issue_unique', mllog.bool(s.performanceIssueUnique)),
-    r('performance_issue_same', mllog.bool(s.performanceIssueSame)),
-    r('performance_issue_same_index', mllog.int(s.performanceIssueSameIndex)),
-    r('performance_sample_count_override', mllog.int(s.performanceSampleCountOverride)),
-  );
-  if (release === 'v4.1') records.push(r('sample_concatenate_permutation', mllog.bool(s.sampleConcatenatePermutation)));
   return records;
 }
 
 /** `LogEffectiveSettings`. */
 export function effectiveSettingsRecords(s: EffectiveSettings, release: LoadgenRelease): MllogRecord[] {
-  const r = (key: string, value: MllogOut): MllogRecord => ({ key: `effective_${key}`, value });
-  const records: MllogRecord[] = [
-    r('scenario', mllog.str(s.scenario)),
-    r('test_mode', mllog.str(s.mode)),
-    r('samples_per_query', mllog.int(s.samplesPerQuery)),
-    r('target_qps', mllog.dbl(s.targetQps)),
-    r('target_latency_ns', mllog.int(s.targetLatencyNs)),
-    r('target_latency_percentile', mllog.dbl(s.targetLatencyPercentile)),
-    r('max_async_queries', mllog.int(s.maxAsyncQueries)),
-    r('target_duration_ms', mllog.int(s.targetDurationMs)),
-    r('min_duration_ms', mllog.int(s.minDurationMs)),
-    r('max_duration_ms', mllog.int(s.maxDurationMs)),
-    r('min_query_count', mllog.int(s.minQueryCount)),
-    r('max_query_count', mllog.int(s.maxQueryCount)),
-    r('min_sample_count', mllog.int(s.minSampleCount)),
-    r('qsl_rng_seed', mllog.int(s.qslRngSeed)),
-    r('sample_index_rng_seed', mllog.int(s.sampleIndexRngSeed)),
-    r('schedule_rng_seed', mllog.int(s.scheduleRngSeed)),
-    r('accuracy_log_rng_seed', mllog.int(s.accuracyLogRngSeed)),
-    r('accuracy_log_probability', mllog.dbl(s.accuracyLogProbability)),
-    r('accuracy_log_sampling_target', mllog.int(s.accuracyLogSamplingTarget)),
-    r('print_timestamps', mllog.bool(s.printTimestamps)),
-    r('performance_issue_unique', mllog.bool(s.performanceIssueUnique)),
-    r('performance_issue_same', mllog.bool(s.performanceIssueSame)),
-    r('performance_issue_same_index', mllog.int(s.performanceIssueSameIndex)),
-    r('performance_sample_count', mllog.int(s.performanceSampleCount)),
-  ];
-  if (release === 'v4.1') records.push(r('sample_concatenate_permutation', mllog.bool(s.sampleConcatenatePermutation)));
+  const records: MllogRecord[] = [];
+  for (const spec of EFFECTIVE_SETTINGS) {
+    if (loggedBy(spec, release)) records.push({ key: `effective_${spec.key}`, value: settingOut(spec.kind, s[spec.field], release) });
+  }
   return records;
 }
 

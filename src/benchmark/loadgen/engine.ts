@@ -102,8 +102,8 @@ export interface RunLoadgenOptions {
 }
 
 export interface PowerWindowHooks {
-  readonly begin?: () => void;
-  readonly end?: () => void;
+  readonly begin?: (() => void) | undefined;
+  readonly end?: (() => void) | undefined;
 }
 
 const sleepUntilNs = async (clocks: LoadgenClocks, targetNs: number): Promise<void> => {

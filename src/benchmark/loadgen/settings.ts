@@ -9,95 +9,16 @@
  * exceed 2^53, so they are `bigint`. Pure: values in, values out.
  */
 import { errors } from '../../errors.js';
-import type { MlperfMode, MlperfScenario } from '../../mlperf/types.js';
+import type { MlperfScenario } from '../../mlperf/types.js';
+import { REQUESTED_SETTINGS, TEST_SETTINGS_DEFAULTS, type EffectiveSettings, type LoadgenRelease, type TestSettings } from '../../mlperf/settings-table.js';
 
-export const LOADGEN_RELEASES = ['v1.1', 'v4.1'] as const;
-/** The LoadGen release whose semantics and log text are reproduced. */
-export type LoadgenRelease = (typeof LOADGEN_RELEASES)[number];
+// The settings' fields, kinds and defaults are one table (src/mlperf/settings-table.ts).
+export { LOADGEN_RELEASES, TEST_SETTINGS_DEFAULTS, type EffectiveSettings, type LoadgenRelease, type TestSettings } from '../../mlperf/settings-table.js';
 
 /** The reference builds behind the study's logs, as their `loadgen_version` reads. */
 export const REFERENCE_LOADGEN: Readonly<Record<LoadgenRelease, { readonly version: string; readonly commit: string }>> = {
   'v1.1': { version: '1.1', commit: 'ed7044310a' },
   'v4.1': { version: '4.1', commit: '379ee5345a' },
-};
-
-/** What the user asks for (C++ `mlperf::TestSettings`). Times in ns or ms as named; percentiles as fractions. */
-export interface TestSettings {
-  readonly scenario: MlperfScenario;
-  readonly mode: MlperfMode;
-  /** A hint: LoadGen pre-generates 2 × min_duration / this many queries. A double in v4.1, an integer in v1.1. */
-  readonly singleStreamExpectedLatencyNs: number;
-  readonly singleStreamTargetLatencyPercentile: number;
-  /** v4.1 MultiStream (SingleStream-like issuing of `multiStreamSamplesPerQuery` samples). */
-  readonly multiStreamExpectedLatencyNs: number;
-  readonly multiStreamTargetLatencyPercentile: number;
-  readonly multiStreamSamplesPerQuery: number;
-  readonly serverTargetQps: number;
-  readonly serverTargetLatencyNs: number;
-  readonly serverTargetLatencyPercentile: number;
-  readonly serverCoalesceQueries: boolean;
-  readonly serverFindPeakQpsDecimalsOfPrecision: number;
-  readonly serverFindPeakQpsBoundaryStepSize: number;
-  /** 0: unlimited. */
-  readonly serverMaxAsyncQueries: number;
-  readonly serverNumIssueQueryThreads: number;
-  readonly offlineExpectedQps: number;
-  readonly minDurationMs: number;
-  /** 0: unlimited. */
-  readonly maxDurationMs: number;
-  readonly minQueryCount: number;
-  /** 0: unlimited. The study set min = max = its query count, so its runs end "early" on this. */
-  readonly maxQueryCount: number;
-  readonly qslRngSeed: bigint;
-  readonly sampleIndexRngSeed: bigint;
-  readonly scheduleRngSeed: bigint;
-  readonly accuracyLogRngSeed: bigint;
-  readonly accuracyLogProbability: number;
-  readonly accuracyLogSamplingTarget: number;
-  readonly printTimestamps: boolean;
-  readonly performanceIssueUnique: boolean;
-  readonly performanceIssueSame: boolean;
-  readonly performanceIssueSameIndex: number;
-  /** 0: use the QSL's performance sample count. */
-  readonly performanceSampleCountOverride: number;
-  /** v4.1 "equal issue" mode; logged by v4.1 only. */
-  readonly sampleConcatenatePermutation: boolean;
-}
-
-/** The member initialisers of v4.1 `mlperf::TestSettings` (what LoadGen uses for a key no config sets). */
-export const TEST_SETTINGS_DEFAULTS: TestSettings = {
-  scenario: 'SingleStream',
-  mode: 'PerformanceOnly',
-  singleStreamExpectedLatencyNs: 1_000_000,
-  singleStreamTargetLatencyPercentile: 0.9,
-  multiStreamExpectedLatencyNs: 8_000_000,
-  multiStreamTargetLatencyPercentile: 0.99,
-  multiStreamSamplesPerQuery: 8,
-  serverTargetQps: 1,
-  serverTargetLatencyNs: 100_000_000,
-  serverTargetLatencyPercentile: 0.99,
-  serverCoalesceQueries: false,
-  serverFindPeakQpsDecimalsOfPrecision: 1,
-  serverFindPeakQpsBoundaryStepSize: 1,
-  serverMaxAsyncQueries: 0,
-  serverNumIssueQueryThreads: 0,
-  offlineExpectedQps: 1,
-  minDurationMs: 10_000,
-  maxDurationMs: 0,
-  minQueryCount: 100,
-  maxQueryCount: 0,
-  qslRngSeed: 0n,
-  sampleIndexRngSeed: 0n,
-  scheduleRngSeed: 0n,
-  accuracyLogRngSeed: 0n,
-  accuracyLogProbability: 0,
-  accuracyLogSamplingTarget: 0,
-  printTimestamps: false,
-  performanceIssueUnique: false,
-  performanceIssueSame: false,
-  performanceIssueSameIndex: 0,
-  performanceSampleCountOverride: 0,
-  sampleConcatenatePermutation: false,
 };
 
 export interface RngSeeds {
@@ -181,36 +102,6 @@ export const STUDY_EXPECTED_LATENCY_NS: Readonly<Record<LoadgenRelease, number>>
   'v1.1': 31 * MS,
   'v4.1': 6_199_999.9,
 };
-
-/** Settings LoadGen runs with (C++ `TestSettingsInternal`): the `effective_*` detail keys. */
-export interface EffectiveSettings {
-  readonly scenario: MlperfScenario;
-  readonly mode: MlperfMode;
-  readonly samplesPerQuery: number;
-  readonly targetQps: number;
-  readonly targetLatencyNs: number;
-  readonly targetLatencyPercentile: number;
-  readonly maxAsyncQueries: number;
-  /** Queries are pre-generated to cover twice this (once for Server); 0 for Offline. */
-  readonly targetDurationMs: number;
-  readonly minDurationMs: number;
-  readonly maxDurationMs: number;
-  readonly minQueryCount: number;
-  readonly maxQueryCount: number;
-  readonly minSampleCount: number;
-  readonly qslRngSeed: bigint;
-  readonly sampleIndexRngSeed: bigint;
-  readonly scheduleRngSeed: bigint;
-  readonly accuracyLogRngSeed: bigint;
-  readonly accuracyLogProbability: number;
-  readonly accuracyLogSamplingTarget: number;
-  readonly printTimestamps: boolean;
-  readonly performanceIssueUnique: boolean;
-  readonly performanceIssueSame: boolean;
-  readonly performanceIssueSameIndex: number;
-  readonly performanceSampleCount: number;
-  readonly sampleConcatenatePermutation: boolean;
-}
 
 /** Offline pre-generates 10 % more samples than `target_qps × min_duration` (test_settings_internal.cc kSlack). */
 const OFFLINE_SLACK = 1.1;
@@ -301,53 +192,40 @@ function isCount(v: number): boolean {
   return Number.isSafeInteger(v) && v >= 0;
 }
 
-/** Reject settings LoadGen could not run, naming the field. */
+/** Reject settings LoadGen could not run, naming the field (each setting's `check` in the table). */
 export function validateTestSettings(s: TestSettings, release: LoadgenRelease = 'v4.1'): void {
   const bad = (field: string, detail: string): never => {
     throw errors.invalidValue({ field }, detail);
   };
   if (release === 'v1.1' && s.scenario === 'MultiStream') throw unsupportedV11MultiStream();
-  const counts: readonly (keyof TestSettings)[] = [
-    'minDurationMs',
-    'maxDurationMs',
-    'minQueryCount',
-    'maxQueryCount',
-    'accuracyLogSamplingTarget',
-    'performanceIssueSameIndex',
-    'performanceSampleCountOverride',
-    'serverMaxAsyncQueries',
-    'serverNumIssueQueryThreads',
-    'serverFindPeakQpsDecimalsOfPrecision',
-  ];
-  for (const key of counts) {
-    const v = s[key];
-    if (typeof v !== 'number' || !isCount(v)) bad(key, `expected a non-negative integer, got ${String(v)}`);
-  }
-  if (!isCount(s.multiStreamSamplesPerQuery) || s.multiStreamSamplesPerQuery === 0) {
-    bad('multiStreamSamplesPerQuery', `expected a positive integer, got ${s.multiStreamSamplesPerQuery}`);
-  }
-  const positive: readonly (keyof TestSettings)[] = ['singleStreamExpectedLatencyNs', 'multiStreamExpectedLatencyNs', 'serverTargetQps', 'offlineExpectedQps'];
-  for (const key of positive) {
-    const v = s[key];
-    if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) bad(key, `expected a positive number, got ${String(v)}`);
-  }
-  // v1.1 stored the expected latency as uint64.
-  if (release === 'v1.1' && !Number.isSafeInteger(s.singleStreamExpectedLatencyNs)) {
-    bad('singleStreamExpectedLatencyNs', `v1.1 takes an integer number of ns, got ${s.singleStreamExpectedLatencyNs}`);
-  }
-  if (!Number.isSafeInteger(s.serverTargetLatencyNs) || s.serverTargetLatencyNs < 0) {
-    bad('serverTargetLatencyNs', `expected a non-negative integer, got ${s.serverTargetLatencyNs}`);
-  }
-  for (const key of ['singleStreamTargetLatencyPercentile', 'multiStreamTargetLatencyPercentile', 'serverTargetLatencyPercentile'] as const) {
-    const v = s[key];
-    if (!(v > 0 && v < 1)) bad(key, `expected a fraction in (0, 1), got ${v}`);
-  }
-  if (!(s.accuracyLogProbability >= 0 && s.accuracyLogProbability <= 1)) {
-    bad('accuracyLogProbability', `expected a probability in [0, 1], got ${s.accuracyLogProbability}`);
-  }
-  for (const key of ['qslRngSeed', 'sampleIndexRngSeed', 'scheduleRngSeed', 'accuracyLogRngSeed'] as const) {
-    const v = s[key];
-    if (v < 0n || v > UINT64_MAX) bad(key, `expected a uint64 seed, got ${v}`);
+  for (const spec of REQUESTED_SETTINGS) {
+    const field = spec.field;
+    const v: unknown = s[field];
+    if (spec.kind === 'seed') {
+      if (typeof v !== 'bigint' || v < 0n || v > UINT64_MAX) bad(field, `expected a uint64 seed, got ${String(v)}`);
+      continue;
+    }
+    if (!('check' in spec)) continue;
+    const n = typeof v === 'number' ? v : NaN;
+    switch (spec.check) {
+      case 'count':
+        if (!isCount(n)) bad(field, `expected a non-negative integer, got ${String(v)}`);
+        break;
+      case 'positiveCount':
+        if (!isCount(n) || n === 0) bad(field, `expected a positive integer, got ${String(v)}`);
+        break;
+      case 'positive':
+        if (!(n > 0) || !Number.isFinite(n)) bad(field, `expected a positive number, got ${String(v)}`);
+        // v1.1 stored the expected latencies as uint64.
+        if (spec.kind === 'hint' && release === 'v1.1' && !Number.isSafeInteger(n)) bad(field, `v1.1 takes an integer number of ns, got ${n}`);
+        break;
+      case 'fraction':
+        if (!(n > 0 && n < 1)) bad(field, `expected a fraction in (0, 1), got ${String(v)}`);
+        break;
+      case 'probability':
+        if (!(n >= 0 && n <= 1)) bad(field, `expected a probability in [0, 1], got ${String(v)}`);
+        break;
+    }
   }
 }
 

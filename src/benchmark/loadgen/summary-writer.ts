@@ -13,6 +13,7 @@
 import { errors } from '../../errors.js';
 import type { EarlyStoppingOutcome, LatencyStats, PerformanceResults } from './results.js';
 import type { EffectiveSettings } from './settings.js';
+import { EFFECTIVE_SETTINGS } from '../../mlperf/settings-table.js';
 
 // ---------------------------------------------------------------------------------------------
 // C number formatting
@@ -177,27 +178,15 @@ function latencyLines(stats: LatencyStats): string[] {
 
 /** The `Test Parameters Used` block (`TestSettingsInternal::LogSummary`), the same in v1.1 and v4.1. */
 export function testParameterLines(s: EffectiveSettings): string[] {
-  return [
-    `samples_per_query : ${s.samplesPerQuery}`,
-    `target_qps : ${formatDouble(s.targetQps)}`,
-    `target_latency (ns): ${s.targetLatencyNs}`,
-    `max_async_queries : ${s.maxAsyncQueries}`,
-    `min_duration (ms): ${s.minDurationMs}`,
-    `max_duration (ms): ${s.maxDurationMs}`,
-    `min_query_count : ${s.minQueryCount}`,
-    `max_query_count : ${s.maxQueryCount}`,
-    `qsl_rng_seed : ${s.qslRngSeed}`,
-    `sample_index_rng_seed : ${s.sampleIndexRngSeed}`,
-    `schedule_rng_seed : ${s.scheduleRngSeed}`,
-    `accuracy_log_rng_seed : ${s.accuracyLogRngSeed}`,
-    `accuracy_log_probability : ${formatDouble(s.accuracyLogProbability)}`,
-    `accuracy_log_sampling_target : ${s.accuracyLogSamplingTarget}`,
-    `print_timestamps : ${zeroOne(s.printTimestamps)}`,
-    `performance_issue_unique : ${zeroOne(s.performanceIssueUnique)}`,
-    `performance_issue_same : ${zeroOne(s.performanceIssueSame)}`,
-    `performance_issue_same_index : ${s.performanceIssueSameIndex}`,
-    `performance_sample_count : ${s.performanceSampleCount}`,
-  ];
+  const lines: string[] = [];
+  for (const spec of EFFECTIVE_SETTINGS) {
+    if (!('summary' in spec)) continue;
+    const v = s[spec.field];
+    // The value's C++ type decides its text: doubles in %g, bools as 0/1 (the generic template).
+    const text = typeof v === 'boolean' ? zeroOne(v) : spec.kind === 'double' && typeof v === 'number' ? formatDouble(v) : String(v);
+    lines.push(`${spec.summary}${text}`);
+  }
+  return lines;
 }
 
 /** The two footer lines logging.cc appends when the summary file is closed. */

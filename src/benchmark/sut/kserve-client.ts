@@ -32,7 +32,7 @@ import {
   type ServerMetadata,
   type TensorMetadata,
 } from './kserve-protocol.js';
-import { detectBertIo, MLPERF_SEQ_LEN, type BertIoBinding, type BertLogits, type BertSample, type ValueMeta } from './ort-bert-io.js';
+import { detectBertIo, MLPERF_SEQ_LEN, splitLogits, type BertIoBinding, type BertLogits, type BertSample, type ValueMeta } from './ort-bert-io.js';
 import type { PhaseSpan } from './onnxruntime.js';
 import { warmupSamples } from './ort-protocol.js';
 
@@ -316,21 +316,11 @@ class BatchSender {
     const where: Where = { file: this.url };
     const jsonLength = parseJsonLengthHeader(r.headers[HEADER_LENGTH_HEADER], where);
     const response = decodeInferResponse(r.body, jsonLength, where);
-    if (this.io.output.kind === 'pair') {
-      const start = this.output(response.outputs, this.io.output.start, rows.length, seqLen);
-      const end = this.output(response.outputs, this.io.output.end, rows.length, seqLen);
-      return Array.from({ length: n }, (_, i) => ({ startLogits: start.slice(i * seqLen, (i + 1) * seqLen), endLogits: end.slice(i * seqLen, (i + 1) * seqLen) }));
-    }
-    const both = this.output(response.outputs, this.io.output.name, rows.length, seqLen * 2);
-    return Array.from({ length: n }, (_, i) => {
-      const startLogits = new Float32Array(seqLen);
-      const endLogits = new Float32Array(seqLen);
-      for (let j = 0; j < seqLen; j++) {
-        startLogits[j] = both[(i * seqLen + j) * 2]!;
-        endLogits[j] = both[(i * seqLen + j) * 2 + 1]!;
-      }
-      return { startLogits, endLogits };
-    });
+    const outputs =
+      this.io.output.kind === 'pair'
+        ? [this.output(response.outputs, this.io.output.start, rows.length, seqLen), this.output(response.outputs, this.io.output.end, rows.length, seqLen)]
+        : [this.output(response.outputs, this.io.output.name, rows.length, seqLen * 2)];
+    return splitLogits(this.io, outputs, n, seqLen);
   }
 
   private input(name: string, rows: readonly BertSample[], pick: (s: BertSample) => BigInt64Array, shape: number[]): KserveTensor {

@@ -125,3 +125,33 @@ export function toInt64(values: ArrayLike<number>): BigInt64Array {
   }
   return out;
 }
+
+/**
+ * Splits a batch's outputs into per-sample logits: two `[rows, seqLen]` outputs (start, end) or
+ * one `[rows, seqLen, 2]` output, as `io.output` says. The caller has checked their shapes (the
+ * ONNX Runtime worker against `expectedOutputs`, the KServe client against the response); rows
+ * beyond `n` (padding for a model with a fixed batch) are dropped.
+ */
+export function splitLogits(io: BertIoBinding, outputs: readonly Float32Array[], n: number, seqLen: number): BertLogits[] {
+  if (io.output.kind === 'pair') {
+    const [start, end] = outputs;
+    if (start === undefined || end === undefined) throw errors.internal('splitLogits: two outputs expected');
+    // One sample and no padding (SingleStream): the arrays came for this call only, so they need no copy.
+    if (n === 1 && start.length === seqLen && end.length === seqLen) return [{ startLogits: start, endLogits: end }];
+    return Array.from({ length: n }, (_, i) => ({
+      startLogits: start.slice(i * seqLen, (i + 1) * seqLen),
+      endLogits: end.slice(i * seqLen, (i + 1) * seqLen),
+    }));
+  }
+  const both = outputs[0];
+  if (both === undefined) throw errors.internal('splitLogits: one output expected');
+  return Array.from({ length: n }, (_, i) => {
+    const startLogits = new Float32Array(seqLen);
+    const endLogits = new Float32Array(seqLen);
+    for (let j = 0; j < seqLen; j++) {
+      startLogits[j] = both[(i * seqLen + j) * 2]!;
+      endLogits[j] = both[(i * seqLen + j) * 2 + 1]!;
+    }
+    return { startLogits, endLogits };
+  });
+}

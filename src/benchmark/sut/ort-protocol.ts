@@ -9,7 +9,9 @@
  * their code, detail and place, and are rebuilt into the same `InferprintError` on arrival.
  */
 import { errors, InferprintError, type ErrorCode, type Where } from '../../errors.js';
-import type { BertIoBinding, BertLogits, BertSample } from './ort-bert-io.js';
+import type { BertIoBinding, BertSample } from './ort-bert-io.js';
+// The worker's replies and the KServe client's responses are split by the same code.
+export { splitLogits } from './ort-bert-io.js';
 
 export type OrtProvider = 'cpu' | 'cuda';
 
@@ -135,31 +137,6 @@ export function expectedOutputs(io: BertIoBinding, n: number, seqLen: number): {
         { name: io.output.end, dims: [n, seqLen] },
       ]
     : [{ name: io.output.name, dims: [n, seqLen, 2] }];
-}
-
-/** Splits a batch's outputs (checked by the worker against `expectedOutputs`) into per-sample logits. */
-export function splitLogits(io: BertIoBinding, outputs: readonly Float32Array[], n: number, seqLen: number): BertLogits[] {
-  if (io.output.kind === 'pair') {
-    const [start, end] = outputs;
-    if (start === undefined || end === undefined) throw errors.internal('splitLogits: two outputs expected');
-    // One sample (SingleStream): the arrays came over for this call only, so they need no copy.
-    if (n === 1) return [{ startLogits: start, endLogits: end }];
-    return Array.from({ length: n }, (_, i) => ({
-      startLogits: start.slice(i * seqLen, (i + 1) * seqLen),
-      endLogits: end.slice(i * seqLen, (i + 1) * seqLen),
-    }));
-  }
-  const both = outputs[0];
-  if (both === undefined) throw errors.internal('splitLogits: one output expected');
-  return Array.from({ length: n }, (_, i) => {
-    const startLogits = new Float32Array(seqLen);
-    const endLogits = new Float32Array(seqLen);
-    for (let j = 0; j < seqLen; j++) {
-      startLogits[j] = both[(i * seqLen + j) * 2]!;
-      endLogits[j] = both[(i * seqLen + j) * 2 + 1]!;
-    }
-    return { startLogits, endLogits };
-  });
 }
 
 /** A plausible feature for warm-up: [CLS] … [SEP] tokens, full mask, question then context segments. */

@@ -213,7 +213,7 @@ export function embodiedResult(
   memoryFactor: MemoryFactor | undefined,
   candidates: readonly EmbodiedCandidate[],
   extraSources: readonly string[] = [],
-  extra: { readonly envelope?: Envelope; readonly untracedMemory?: string; readonly actMemoryFactor?: ActMemoryFactor } = {},
+  extra: { readonly envelope?: Envelope; readonly untracedMemory?: string | undefined; readonly actMemoryFactor?: ActMemoryFactor } = {},
 ): EmbodiedResult {
   const candidatesKg = candidates.map((c) => c.totalKg);
   const memorySource = extra.actMemoryFactor ? [`memory: ${extra.actMemoryFactor.source}`] : memoryFactor ? [`memory: ${memoryFactor.source}`] : [];

@@ -114,28 +114,67 @@ export function openRegularFileSync(path: string, rules: FileRules): { readonly 
   }
 }
 
+/**
+ * The bytes of a whole-file read. The first buffer is the file's size + 1, so a file that does
+ * not change is read in one call, and the call that finds its end reads into the same buffer
+ * (a fresh 64 KiB buffer for that empty read cost 100 MB of garbage over the study's 1 552
+ * summaries); only a file that grows while read gets more buffers.
+ */
+class WholeFile {
+  private readonly chunks: Buffer[] = [];
+  private buf: Buffer;
+  private used = 0;
+  private total = 0;
+
+  constructor(
+    private readonly path: string,
+    stats: Stats,
+    private readonly cap: number,
+    private readonly what: string,
+  ) {
+    this.buf = Buffer.allocUnsafe(Math.min(Math.max(stats.size, 0), cap) + 1);
+  }
+
+  /** Where the next read goes: a buffer and the offset in it. */
+  space(): [Buffer, number] {
+    if (this.used === this.buf.length) {
+      this.chunks.push(this.buf);
+      this.buf = Buffer.allocUnsafe(64 << 10);
+      this.used = 0;
+    }
+    return [this.buf, this.used];
+  }
+
+  filled(n: number): void {
+    this.used += n;
+    this.total += n;
+    if (this.total > this.cap) throw errors.tooLarge(this.path, this.total, this.cap, `a ${this.what}`);
+  }
+
+  text(): string {
+    if (this.chunks.length === 0) return this.buf.toString('utf8', 0, this.used);
+    return Buffer.concat([...this.chunks, this.buf.subarray(0, this.used)], this.total).toString('utf8');
+  }
+}
+
 /** Read a whole regular file as UTF-8, at most `rules.maxBytes` (a file that grows past it while read is refused too). */
 export function readRegularFileSync(path: string, rules: FileRules): string {
   const { fd, stats } = openRegularFileSync(path, rules);
   try {
     const cap = rules.maxBytes ?? Number.MAX_SAFE_INTEGER;
-    const chunks: Buffer[] = [];
-    let total = 0;
-    let buf = Buffer.allocUnsafe(Math.min(Math.max(stats.size, 0), cap) + 1);
+    const whole = new WholeFile(path, stats, cap, rules.what);
     for (;;) {
+      const [buf, offset] = whole.space();
       let n: number;
       try {
-        n = readSync(fd, buf, 0, buf.length, null);
+        n = readSync(fd, buf, offset, buf.length - offset, null);
       } catch (e) {
         throw errors.io(path, e);
       }
       if (n === 0) break;
-      chunks.push(buf.subarray(0, n));
-      total += n;
-      if (total > cap) throw errors.tooLarge(path, total, cap, `a ${rules.what}`);
-      buf = Buffer.allocUnsafe(64 << 10);
+      whole.filled(n);
     }
-    return Buffer.concat(chunks, total).toString('utf8');
+    return whole.text();
   } finally {
     closeSync(fd);
   }
@@ -154,23 +193,19 @@ export async function readRegularFile(path: string, rules: FileRules): Promise<s
     const stats = await handle.stat();
     sameFile(path, before, stats, rules);
     const cap = rules.maxBytes ?? Number.MAX_SAFE_INTEGER;
-    const chunks: Buffer[] = [];
-    let total = 0;
-    let buf = Buffer.allocUnsafe(Math.min(Math.max(stats.size, 0), cap) + 1);
+    const whole = new WholeFile(path, stats, cap, rules.what);
     for (;;) {
+      const [buf, offset] = whole.space();
       let n: number;
       try {
-        n = (await handle.read(buf, 0, buf.length, null)).bytesRead;
+        n = (await handle.read(buf, offset, buf.length - offset, null)).bytesRead;
       } catch (e) {
         throw errors.io(path, e);
       }
       if (n === 0) break;
-      chunks.push(buf.subarray(0, n));
-      total += n;
-      if (total > cap) throw errors.tooLarge(path, total, cap, `a ${rules.what}`);
-      buf = Buffer.allocUnsafe(64 << 10);
+      whole.filled(n);
     }
-    return Buffer.concat(chunks, total).toString('utf8');
+    return whole.text();
   } finally {
     await handle.close();
   }

@@ -12,7 +12,7 @@
  * never fatal: one broken run must not hide the other thousand.
  */
 import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, normalize, resolve, sep } from 'node:path';
 import { errors, isInferprintError, type InferprintError } from '../errors.js';
 import { readRegularFileSync } from '../io/regular-file.js';
 import { parseDetail } from './parse-detail.js';
@@ -51,6 +51,12 @@ const LOG_SET_DIR = /^(.+)_(v\d+(?:\.\d+)*)_logs$/;
 export interface ScanOptions {
   /** Parse every run's `mlperf_log_detail.txt` too (slower; off by default). */
   readonly detail?: boolean;
+  /**
+   * Read the summaries only, not `metadata.json` nor `perf_harness_summary.json` (on by
+   * default): latency needs nothing else, and on the study's tree they are 1 534 more files
+   * to open and parse. Runs then carry no `metadata` nor `harnessSummary`.
+   */
+  readonly metadata?: boolean;
 }
 
 /** Walk `root` for MLPerf runs; runs sorted by their path relative to `root`. */
@@ -71,24 +77,29 @@ export function scanMlperfLogTree(root: string, options: ScanOptions = {}): Mlpe
     skipped.push({ path, reason, detail });
   };
 
-  /** Returns how many summary files lie at or below `dir`. */
-  const walk = (dir: string): number => {
+  // Children's paths are built by concatenation from the normalised root (what `join` would
+  // give, without normalising each of the study's 6 263 folder paths again).
+  const top = normalize(root);
+  const child = (dir: string, name: string): string => (dir.endsWith(sep) ? dir + name : dir + sep + name);
+
+  /** Returns how many summary files lie at or below `dir` (`rel`: its path from the root, `/`-separated). */
+  const walk = (dir: string, rel: string, name: string): number => {
     const entries = listDir(dir);
     let found = 0;
     if (entries.some((e) => e.isFile() && e.name === SUMMARY_FILE)) {
       found++;
-      const run = readRun(root, dir, entries, options, harnessCache, skip);
+      const run = readRun(dir, rel, entries, options, harnessCache, skip);
       if (run) runs.push(run);
     }
     // Symbolic links are not followed: a link back up the tree would loop forever.
-    for (const e of entries) if (e.isDirectory()) found += walk(join(dir, e.name));
-    if (found === 0 && TIMESTAMP_DIR.test(basename(dir))) {
-      const names = entries.map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
+    for (const e of entries) if (e.isDirectory()) found += walk(child(dir, e.name), rel === '' ? e.name : `${rel}/${e.name}`, e.name);
+    if (found === 0 && TIMESTAMP_DIR.test(name)) {
+      const names = [...entries].sort((a, b) => compare(a.name, b.name)).map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
       skip(dir, 'no-summary', names.length === 0 ? 'run folder is empty' : `run folder holds no ${SUMMARY_FILE}, only ${names.join(', ')}`);
     }
     return found;
   };
-  walk(root);
+  walk(top, '', basename(top));
 
   runs.sort((a, b) => compare(a.relDir, b.relDir));
   skipped.sort((a, b) => compare(a.path, b.path));
@@ -132,8 +143,8 @@ export function parseLogSet(folder: string): MlperfLogSet {
 // ---------------------------------------------------------------------------------------------
 
 function readRun(
-  root: string,
   dir: string,
+  relDir: string,
   entries: readonly Dirent[],
   options: ScanOptions,
   harnessCache: Map<string, MlperfHarnessSummaryEntry[] | undefined>,
@@ -160,8 +171,9 @@ function readRun(
       skip(detailPath, 'invalid-detail', asParseFailure(e).message);
     }
   }
+  const wantMetadata = options.metadata !== false;
   let metadata: MlperfRunMetadata | undefined;
-  if (has(METADATA_FILE)) {
+  if (wantMetadata && has(METADATA_FILE)) {
     const path = join(dir, METADATA_FILE);
     try {
       metadata = parseRunMetadata(readText(path, 'MLPerf metadata', MAX_METADATA_BYTES), path);
@@ -178,11 +190,11 @@ function readRun(
   const system = layout ? at(3) : undefined;
   const scenarioFolder = layout ? at(1) : undefined;
   const logSetFolder = layout ? at(5) : undefined;
-  const harnessSummary = layout ? findHarnessEntry(dirname(dirname(dirname(dir))), system!, summary.scenario, harnessCache, skip) : undefined;
+  const harnessSummary = layout && wantMetadata ? findHarnessEntry(dirname(dirname(dirname(dir))), system!, summary.scenario, harnessCache, skip) : undefined;
 
   return {
     dir,
-    relDir: relative(root, dir).split(sep).join('/'),
+    relDir,
     summaryPath,
     detailPath,
     logSet: logSetFolder !== undefined && LOG_SET_DIR.test(logSetFolder) ? parseLogSet(logSetFolder) : undefined,
@@ -220,9 +232,10 @@ function findHarnessEntry(
   return cache.get(timestampDir)?.find((e) => e.configName.startsWith(`${system}-`) && e.configName.endsWith(`-${scenario}`));
 }
 
+/** A folder's entries in the order the system gives them: runs and skips are sorted once, at the end. */
 function listDir(dir: string): Dirent[] {
   try {
-    return readdirSync(dir, { withFileTypes: true }).sort((a, b) => compare(a.name, b.name));
+    return readdirSync(dir, { withFileTypes: true });
   } catch (e) {
     throw errors.io(dir, e);
   }

@@ -51,6 +51,10 @@ const N_WARNINGS = /^(\d+) warnings? encountered\. See detailed log\.$/;
 const NO_ERRORS = /^No errors encountered during test\.$/;
 const N_ERRORS = /^(\d+) ERRORS? encountered\. See detailed log\.$/;
 const UNSIGNED = /^\d+$/;
+const EQUALS = 0x3d;
+const CAPITAL_N = 0x4e;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
 
 /** Which header key carries each scenario's headline metric, across LoadGen versions. */
 const HEADLINE_KEYS: Readonly<Record<MlperfScenario, (key: string) => boolean>> = {
@@ -102,7 +106,7 @@ function collect(lines: readonly string[], name: string): Collected {
     const raw = lines[i]!;
     const lineNo = i + 1;
     // A banner is `====`, a title, `====`; the title decides the section.
-    if (BANNER.test(raw)) {
+    if (raw.charCodeAt(0) === EQUALS && BANNER.test(raw)) {
       const title = lines[i + 1];
       const close = lines[i + 2];
       const next = title === undefined ? undefined : SECTION_TITLES[title];
@@ -197,9 +201,8 @@ function interpret(c: Collected, lastLine: number, name: string, file: string | 
     performanceConstraintsMet: optionalYesNo(res.get('Performance constraints satisfied'), name),
   };
 
-  const known = new Set(['SUT name', 'Scenario', 'Mode', 'Result is', 'Query count', 'Sample count', headlineEntry.key, ...CONSTRAINT_KEYS]);
   const extra: Record<string, string> = {};
-  for (const e of results) if (!known.has(e.key)) extra[e.key] = e.value;
+  for (const e of results) if (!RESULT_KEYS.has(e.key) && e.key !== headlineEntry.key) extra[e.key] = e.value;
 
   let recommendations: string[] = [];
   let earlyStopping: MlperfEarlyStopping | undefined;
@@ -237,6 +240,8 @@ function interpret(c: Collected, lastLine: number, name: string, file: string | 
 }
 
 const CONSTRAINT_KEYS = ['Min duration satisfied', 'Min queries satisfied', 'Early stopping satisfied', 'Performance constraints satisfied'];
+/** The results section's keys read into typed fields (the headline's key too); the rest go to `extra`. */
+const RESULT_KEYS: ReadonlySet<string> = new Set(['SUT name', 'Scenario', 'Mode', 'Result is', 'Query count', 'Sample count', ...CONSTRAINT_KEYS]);
 
 function splitEntry(raw: string, where: Where): Entry {
   const colon = raw.indexOf(':');
@@ -254,6 +259,9 @@ function indexEntries(entries: readonly Entry[], file: string): Map<string, Entr
 }
 
 function readFooter(raw: string, where: Where): { kind: 'warnings' | 'errors'; count: number } | undefined {
+  // Footers start with `No ` or a count: every other line is turned away before four regexes.
+  const first = raw.charCodeAt(0);
+  if (first !== CAPITAL_N && !(first >= DIGIT_0 && first <= DIGIT_9)) return undefined;
   if (NO_WARNINGS.test(raw)) return { kind: 'warnings', count: 0 };
   if (NO_ERRORS.test(raw)) return { kind: 'errors', count: 0 };
   const w = N_WARNINGS.exec(raw);
@@ -340,6 +348,9 @@ function readEarlyStopping(b: Block, file: string): MlperfEarlyStopping {
   return { lines: [...b.lines], bullets, text: bullets.join(' '), queriesProcessed, queriesDiscarded, queriesNeeded, estimatesNs };
 }
 
+/** The stats read into typed fields; the others go to `other`. */
+const TYPED_STATS: ReadonlySet<string> = new Set(['QPS w/ loadgen overhead', 'QPS w/o loadgen overhead', 'Min latency (ns)', 'Max latency (ns)', 'Mean latency (ns)']);
+
 function readStats(
   entries: readonly Entry[],
   perQuery: boolean,
@@ -360,13 +371,12 @@ function readStats(
   const percentilesNs: Record<string, number> = {};
   const other: Record<string, number> = {};
   let samplesPerSecond: MlperfHeadline | undefined;
-  const typed = new Set(['QPS w/ loadgen overhead', 'QPS w/o loadgen overhead', 'Min latency (ns)', 'Max latency (ns)', 'Mean latency (ns)']);
   for (const e of entries) {
     const p = PERCENTILE_KEY.exec(e.key);
     if (p) percentilesNs[p[1]!] = int(e);
     else if ((e.key === 'Completed samples per second' || e.key === 'Scheduled samples per second') && e.key !== headlineKey) {
       samplesPerSecond = { key: e.key, value: num(e) };
-    } else if (!typed.has(e.key)) other[e.key] = num(e);
+    } else if (!TYPED_STATS.has(e.key)) other[e.key] = num(e);
   }
   const qpsWith = optNum('QPS w/ loadgen overhead');
   const qpsWithout = optNum('QPS w/o loadgen overhead');

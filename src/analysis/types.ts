@@ -1,6 +1,7 @@
 import type { ImpactResult } from '../impact/lca.js';
 import type { DefaultUsed, PresetId } from '../impact/presets.js';
 import type { PowerBasis } from '../traces/provenance.js';
+import type { LlmAnalysis } from '../llm/core/aggregate.js';
 
 /** How energy was derived from the traces. */
 export type EnergyMethod = 'thesis' | 'trapezoid';
@@ -72,4 +73,6 @@ export interface AnalysisRow {
    */
   readonly nonComputeEnergyJ?: number;
   readonly latency?: LatencyStats;
+  /** A served-LLM load level (`bench --sut openai|ollama`): energy is then that of its steady-state windows. */
+  readonly llm?: LlmAnalysis;
 }

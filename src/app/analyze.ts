@@ -14,6 +14,7 @@ import { summarize } from '../traces/stats.js';
 import type { Skipped } from '../io/thesis-dataset.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { discoverInputs, type FileOptions, type RunGroup } from './inputs.js';
+import { aggregateLevel, per1kTokens } from '../llm/core/aggregate.js';
 
 export interface AnalyzeOptions extends FileOptions {
   readonly paths: readonly string[];
@@ -70,7 +71,7 @@ export function analyze(opts: AnalyzeOptions): AnalyzeResult {
   const warnings: string[] = [];
   let done = 0;
   for (const g of found.groups) {
-    opts.onProgress?.(done, found.groups.length, `${g.datasetTag || (g.hardware?.id ?? '')} ${g.version} QC ${g.queryCount ?? '-'}`);
+    opts.onProgress?.(done, found.groups.length, `${g.datasetTag || (g.hardware?.id ?? '')} ${g.version} ${g.llm ? (g.llm.runs[0]?.level.name ?? '') : `QC ${g.queryCount ?? '-'}`}`);
     const resolved = g.hardware ? impactParamsFor(g.hardware, g, opts) : undefined;
     const key = parameterKey(g);
     if (resolved && key !== undefined) {
@@ -139,6 +140,17 @@ function impactParamsFor(hw: HardwareSpec, g: RunGroup, opts: AnalyzeOptions) {
 }
 
 function analyzeGroup(g: RunGroup, method: EnergyMethod, params: ImpactParams | undefined, warnings: string[]): AnalysisRow {
+  // A served-LLM level's energy is its windows' (per-run energies): the study's method, made for whole-run traces, does not apply.
+  const row = analyzeEnergy(g, g.llm ? 'trapezoid' : method, params, warnings);
+  if (!g.llm) return row;
+  // A served-LLM level: its energy is that of its steady-state windows; per 1 000 of the tokens generated in them.
+  const stats = aggregateLevel(g.llm.model, g.llm.api, g.llm.runs, g.llm.limits);
+  const i = row.impact;
+  const parts = i ? { gwp: i.gwpG.mean, operational: i.operationalG.mean, embodied: i.embodiedG.mean } : undefined;
+  return { ...row, llm: per1kTokens(stats, g.energies?.length ?? 0, parts) };
+}
+
+function analyzeEnergy(g: RunGroup, method: EnergyMethod, params: ImpactParams | undefined, warnings: string[]): AnalysisRow {
   const base = {
     datasetTag: g.datasetTag,
     version: g.version,

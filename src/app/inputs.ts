@@ -27,6 +27,9 @@ import { decodeThesisCsv, parseThesisFileName } from '../traces/parse-thesis-csv
 import { checkSampleCount } from '../traces/plausibility.js';
 import { integrateStream } from '../traces/stream-energy.js';
 import type { PowerSample, PowerTrace } from '../traces/types.js';
+import type { LlmLevelRun } from '../llm/core/aggregate.js';
+import type { LatencyLimit } from '../llm/core/limits.js';
+import { parseRecordJson, type RequestRecord } from '../llm/core/timeline.js';
 
 /**
  * Turns the PATHs a user gives into groups of repeated runs (device × version × query
@@ -91,6 +94,16 @@ export interface RunGroup {
   readonly recorded?: ImpactSettings;
   /** Where the power figures come from (measured, estimated, replayed, or a mix); null without power. */
   readonly provenance?: PowerBasis | null;
+  /** A served-LLM load level: its runs (`energies` are then their steady-state windows). */
+  readonly llm?: LlmGroupRuns;
+}
+
+/** The runs of one served-LLM level (device × label × model × API × level), for `aggregateLevel`. */
+export interface LlmGroupRuns {
+  readonly model: string;
+  readonly api: string;
+  readonly runs: readonly LlmLevelRun[];
+  readonly limits: readonly LatencyLimit[];
 }
 
 /** The study's own parameters: what its data were assessed with (Table 5.1). */
@@ -204,6 +217,7 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
     powerless: number;
   }
   const groups = new Map<string, Pending>();
+  const llm: { dir: string; m: RunManifest; hardware: HardwareSpec | undefined }[] = [];
   // Runs imported from the same source file (and line) are one measurement counted twice.
   const bySource = new Map<string, { readonly label: string; readonly ids: string[] }>();
   for (const dir of dirs) {
@@ -239,6 +253,10 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
     }
     const hardware = m.device.hardwareId !== undefined ? resolveHardware(m.device.hardwareId) : undefined;
     const w = m.workload;
+    if (w.kind === 'llm') {
+      llm.push({ dir, m, hardware });
+      continue;
+    }
     const bench = w.kind === 'bench' ? w : undefined;
     const release = bench && typeof bench.mlperfSettings?.release === 'string' ? bench.mlperfSettings.release : '';
     const study = studyImport(m);
@@ -320,7 +338,7 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
   const ordered = [...groups.values()].sort(
     (a, b) => (a.base.hardware?.id ?? '').localeCompare(b.base.hardware?.id ?? '') || (a.base.queryCount ?? 0) - (b.base.queryCount ?? 0) || a.base.datasetTag.localeCompare(b.base.datasetTag),
   );
-  return ordered.map((g) => {
+  const out: RunGroup[] = ordered.map((g) => {
     const base = g.base;
     const lat = g.latency.length > 0 ? latencyByQueryCount(g.latency) : undefined;
     const l = (lat && base.queryCount !== undefined ? lat.get(base.queryCount) : lat ? [...lat.values()][0] : undefined) ?? g.studyLatency;
@@ -329,6 +347,115 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
       g.energies.length > 0 ? { energies: g.energies, bundleDirs: g.dirs, ...(g.compute.length === g.energies.length ? { computeEnergies: g.compute } : {}) } : {};
     return { ...base, ...energy, provenance: combineProvenance(g.provenance), ...(l ? { latency: l } : {}) };
   });
+  return [...out, ...llmGroups(llm, skipped, notes)];
+}
+
+// ── served-LLM runs (bench --sut openai|ollama) ────────────────────────────────────
+
+/**
+ * One group per device × label × model × API × load level, so `analyze` gives one row per
+ * concurrency level (or request rate). Each run gives the level's steady-state window as its
+ * energy, and its request timelines (`llm_requests.jsonl`) for pooled percentiles.
+ */
+function llmGroups(runs: readonly { dir: string; m: RunManifest; hardware: HardwareSpec | undefined }[], skipped: Skipped[], notes: string[]): RunGroup[] {
+  interface Pending {
+    readonly base: Omit<RunGroup, 'energies' | 'llm' | 'provenance'>;
+    readonly model: string;
+    readonly api: string;
+    readonly limits: LatencyLimit[];
+    readonly runs: LlmLevelRun[];
+    readonly energies: PerRunEnergy[];
+    readonly provenance: Provenance['kind'][];
+    readonly order: readonly [number, number];
+  }
+  const groups = new Map<string, Pending>();
+  for (const { dir, m, hardware } of runs) {
+    const w = m.workload;
+    if (w.kind !== 'llm') continue;
+    if (w.levels.length === 0) {
+      skipped.push({ path: dir, reason: 'served-LLM run without a finished load level' });
+      continue;
+    }
+    const records = llmRecords(dir, m, notes);
+    const label = m.label.replace(/(-r\d+| run\d+( \w+)?)$/, '');
+    const settings = recordedSettings(m);
+    for (const level of w.levels) {
+      const key = `${settingsKey(settings)}#${hardware?.id ?? ''}|llm|${label}|${w.model}|${w.api}|${level.name}`;
+      let g = groups.get(key);
+      if (!g) {
+        g = {
+          base: { datasetTag: label, version: '', hardware, scenario: level.load === 'closed' ? 'llm-closed' : 'llm-poisson', queryCount: undefined, source: dirname(dir), recorded: settings },
+          model: w.model,
+          api: w.api,
+          limits: (w.latencyLimits ?? []).map((l) => ({ name: l.name, source: l.source, ...(l.ttftMs !== undefined ? { ttftMs: l.ttftMs } : {}), ...(l.tpotMs !== undefined ? { tpotMs: l.tpotMs } : {}) })),
+          runs: [],
+          energies: [],
+          provenance: [],
+          order: [level.load === 'closed' ? 0 : 1, level.concurrency ?? level.requestRate ?? 0],
+        };
+        groups.set(key, g);
+      }
+      const mine = records?.get(level.name);
+      g.runs.push({ id: m.id, level, ...(mine ? { records: mine } : {}) });
+      if (level.energy && m.sensor) {
+        g.energies.push({ id: `${m.id}:${level.name}`, energyJ: level.energy.energyJ, durationS: level.energy.t1S - level.energy.t0S, gaps: m.gaps.filter((x) => x.endS > level.energy!.t0S && x.startS < level.energy!.t1S).length });
+        g.provenance.push(m.sensor.provenance.kind);
+      }
+    }
+  }
+  return [...groups.values()]
+    .sort(
+      (a, b) =>
+        (a.base.hardware?.id ?? '').localeCompare(b.base.hardware?.id ?? '') ||
+        a.base.datasetTag.localeCompare(b.base.datasetTag) ||
+        a.model.localeCompare(b.model) ||
+        a.order[0] - b.order[0] ||
+        a.order[1] - b.order[1],
+    )
+    .map((g) => ({
+      ...g.base,
+      ...(g.energies.length > 0 ? { energies: g.energies } : {}),
+      provenance: combineProvenance(g.provenance),
+      llm: { model: g.model, api: g.api, runs: g.runs, limits: g.limits },
+    }));
+}
+
+/** Largest `llm_requests.jsonl` read (a token time is about 20 bytes): some 25 000 requests of 500 tokens; beyond, latency comes from the manifest. */
+const MAX_LLM_REQUESTS_BYTES = 256 << 20;
+
+/** A run's request timelines by level, or undefined (with a note) when its file cannot be read. */
+function llmRecords(dir: string, m: RunManifest, notes: string[]): Map<string, RequestRecord[]> | undefined {
+  const f = m.files.find((x) => x.role === 'llm_requests');
+  if (!f) {
+    notes.push(`${m.id}: no request timelines (llm_requests file): its latency comes from its recorded statistics`);
+    return undefined;
+  }
+  const file = join(dir, f.name);
+  let text: string;
+  try {
+    // A plain file inside the bundle, within a size a run of many levels stays under (bundle-files.ts).
+    text = readBundleFileSync(dir, f.name, 'LLM request timelines', MAX_LLM_REQUESTS_BYTES);
+  } catch (e) {
+    notes.push(`${file}: ${e instanceof Error ? e.message : String(e)}: latency from the run's recorded statistics`);
+    return undefined;
+  }
+  const byLevel = new Map<string, RequestRecord[]>();
+  const lines = text.split('\n');
+  for (const [i, line] of lines.entries()) {
+    if (line.trim() === '') continue;
+    let parsed: ReturnType<typeof parseRecordJson>;
+    try {
+      parsed = parseRecordJson(JSON.parse(line));
+    } catch {
+      parsed = 'not JSON';
+    }
+    if (typeof parsed === 'string') {
+      notes.push(`${file}:${i + 1}: ${parsed}: latency from the run's recorded statistics`);
+      return undefined;
+    }
+    (byLevel.get(parsed.level) ?? byLevel.set(parsed.level, []).get(parsed.level)!).push(parsed.record);
+  }
+  return byLevel;
 }
 
 /** Check that `name` in bundle `dir` is a plain file when it is there at all. */

@@ -17,6 +17,7 @@ import type { Range } from '../impact/lca.js';
 import type { DefaultUsed } from '../impact/presets.js';
 import type { Skipped } from '../io/thesis-dataset.js';
 import type { MethodsDescription } from './methods.js';
+import type { LlmAnalysis } from '../llm/core/aggregate.js';
 
 export const REPORT_DATA_SCHEMA = 'inferprint-report-data/1';
 
@@ -69,6 +70,8 @@ export interface ReportRow {
   readonly gwpPerQueryG?: Range;
   readonly gwpCi95G?: { readonly lo: number; readonly hi: number };
   readonly latency?: LatencyStats;
+  /** A served-LLM load level (scenario `llm-closed` or `llm-poisson`): TTFT/TPOT, J per token, GWP per 1 000 tokens. */
+  readonly llm?: LlmAnalysis;
 }
 
 /** A named span on a profile's time axis (s), averaged over the runs that recorded it. */

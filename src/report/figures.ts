@@ -474,6 +474,121 @@ function shareFigure(data: ReportData): FigureDraft | undefined {
   };
 }
 
+// ── 7–8. served LLMs: energy per token and latency against load ──────────────────
+
+/** The served-LLM rows of one load kind, with the load value their x axis takes. */
+function llmRows(data: ReportData, load: 'closed' | 'poisson'): { row: ReportRow; x: number }[] {
+  return data.rows.flatMap((row) => {
+    const l = row.llm;
+    if (!l || l.load !== load) return [];
+    const x = load === 'closed' ? l.concurrency : l.requestRate;
+    return x !== null && x > 0 ? [{ row, x }] : [];
+  });
+}
+
+/** The load axis: concurrency on a log2 scale (1, 4, 16 evenly spaced), a request rate as given. */
+function loadAxis(load: 'closed' | 'poisson', xs: readonly number[]): Record<string, unknown> {
+  const values = [...new Set(xs)].sort((a, b) => a - b);
+  const lo = values[0]!;
+  const hi = values[values.length - 1]!;
+  return load === 'closed'
+    ? { field: 'x', type: 'quantitative', title: 'concurrency (clients)', scale: { type: 'log', base: 2, domain: [lo / 2 ** 0.3, hi * 2 ** 0.3], nice: false }, axis: { values, format: 'd', grid: false } }
+    : { field: 'x', type: 'quantitative', title: 'request rate (req/s, Poisson)', scale: { zero: false, nice: true }, axis: { values, grid: false } };
+}
+
+/** What distinguishes lines within one device: the model (when a device served several). */
+const modelKey = (r: ReportRow): string => r.llm?.model ?? '';
+
+function llmEnergyFigure(data: ReportData, load: 'closed' | 'poisson'): FigureDraft | undefined {
+  const rows = llmRows(data, load).filter(({ row }) => row.llm!.jPerOutputToken !== null);
+  if (rows.length === 0) return undefined;
+  const models = new Set(rows.map(({ row }) => modelKey(row))).size;
+  const values = rows.map(({ row, x }) => ({
+    series: row.series,
+    model: modelKey(row),
+    x,
+    jPerToken: r6(row.llm!.jPerOutputToken!),
+    ...(row.llm!.gwpMgPer1kTokens !== null ? { mgPer1k: r6(row.llm!.gwpMgPer1kTokens) } : {}),
+  }));
+  const x = loadAxis(load, rows.map((r) => r.x));
+  const y = { field: 'jPerToken', type: 'quantitative', title: 'energy per output token (J, log scale)', scale: { type: 'log' } };
+  const byModel = models > 1 ? { shape: { field: 'model', type: 'nominal', title: 'model' } } : {};
+  const steady = rows.every(({ row }) => row.llm!.window === 'steady');
+  return {
+    id: load === 'closed' ? 'llm-energy-per-token' : 'llm-energy-per-token-rate',
+    title: `Energy per output token against ${load === 'closed' ? 'concurrency' : 'request rate'}`,
+    caption:
+      `Served LLM: energy of the measured channel over each level's ${steady ? 'steady-state window (from when every client has its first token to when the first client has no next request)' : 'steady-state window, or the whole level where it had none'}, ` +
+      `divided by the output tokens generated in it; per device${models > 1 ? ' and model (shape)' : ''}, summed over the runs of a level. ` +
+      'It is the energy of what the sensor measures (the GPU, or the board) while serving, not of the whole data centre.',
+    spec: topLevel({
+      data: { values },
+      width: 520,
+      height: 320,
+      layer: [
+        { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y, color: seriesColor(data), detail: { field: 'model' } } },
+        { mark: { type: 'point', filled: true, size: 55, opacity: 1 }, encoding: { x, y, color: seriesColor(data), ...byModel } },
+      ],
+    }),
+  };
+}
+
+function llmLatencyFigure(data: ReportData, load: 'closed' | 'poisson'): FigureDraft | undefined {
+  const rows = llmRows(data, load);
+  const values = rows.flatMap(({ row, x }) => {
+    const l = row.llm!;
+    const out: Record<string, unknown>[] = [];
+    for (const [metric, d] of [['TTFT', l.ttftMs], ['TPOT', l.tpotMs]] as const) {
+      if (d === null) continue;
+      out.push({ series: row.series, model: modelKey(row), x, metric, statistic: 'p50', ms: r6(d.p50) }, { series: row.series, model: modelKey(row), x, metric, statistic: 'p99', ms: r6(d.p99) });
+    }
+    return out;
+  });
+  if (values.length === 0) return undefined;
+  const limits = [
+    ...new Map(
+      rows.flatMap(({ row }) => row.llm!.limits.flatMap((c) => [
+        ...(c.ttftLimitMs !== null ? [{ metric: 'TTFT', ms: c.ttftLimitMs, name: c.name }] : []),
+        ...(c.tpotLimitMs !== null ? [{ metric: 'TPOT', ms: c.tpotLimitMs, name: c.name }] : []),
+      ])).map((l) => [`${l.metric}|${l.ms}`, l]),
+    ).values(),
+  ];
+  const stat = { field: 'statistic', type: 'nominal', title: 'percentile', scale: { domain: ['p50', 'p99'], range: [[1, 0], [5, 3]] } };
+  const x = loadAxis(load, rows.map((r) => r.x));
+  const y = { field: 'ms', type: 'quantitative', title: 'latency (ms, log scale)', scale: { type: 'log' } };
+  const panel = (metric: 'TTFT' | 'TPOT'): Record<string, unknown> => ({
+    title: { text: metric === 'TTFT' ? 'time to first token' : 'time per output token', anchor: 'middle', fontSize: 12, fontWeight: 'normal' },
+    width: 280,
+    height: 260,
+    layer: [
+      {
+        transform: [{ filter: `datum.kind !== 'limit' && datum.metric === '${metric}'` }],
+        mark: { type: 'line', strokeWidth: 1.5, point: { filled: true, size: 40 } },
+        encoding: { x, y, color: seriesColor(data), strokeDash: stat, detail: { field: 'model' } },
+      },
+      ...(limits.some((l) => l.metric === metric)
+        ? [
+            { transform: [{ filter: `datum.kind === 'limit' && datum.metric === '${metric}'` }], mark: { type: 'rule', color: NEUTRAL.front, strokeDash: [2, 2] }, encoding: { y } },
+            { transform: [{ filter: `datum.kind === 'limit' && datum.metric === '${metric}'` }], mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, dy: -2, fontSize: 10, color: '#333333' }, encoding: { y, x: { value: 0 }, text: { field: 'name' } } },
+          ]
+        : []),
+    ],
+  });
+  return {
+    id: load === 'closed' ? 'llm-latency' : 'llm-latency-rate',
+    title: `Time to first token and time per output token against ${load === 'closed' ? 'concurrency' : 'request rate'}`,
+    caption:
+      'Served LLM, over the requests that ended well: median (solid) and 99th percentile (dashed) of the time to first token (left) and of the time per output token after the first (right), per device; logarithmic scale.' +
+      (limits.length > 0 ? ` Dotted: latency limits checked on the p99 (${[...new Set(limits.map((l) => l.name))].join(', ')}).` : ''),
+    spec: topLevel({
+      data: { values: [...values, ...limits.map((l) => ({ kind: 'limit', metric: l.metric, ms: l.ms, name: l.name }))] },
+      hconcat: [panel('TTFT'), panel('TPOT')],
+      resolve: { scale: { color: 'shared', y: 'independent' } },
+      spacing: 24,
+    }),
+  };
+}
+
 /** The figure with its title, context lines and notes inside the spec (see `FigureSpec.spec`). */
 function titled(f: FigureDraft, context: readonly string[]): FigureSpec {
   const { $schema, config, ...body } = f.spec;
@@ -498,6 +613,10 @@ export function reportFigures(data: ReportData): FigureSpec[] {
     embodiedFigure(data),
     paretoFigure(data),
     shareFigure(data),
+    llmEnergyFigure(data, 'closed'),
+    llmLatencyFigure(data, 'closed'),
+    llmEnergyFigure(data, 'poisson'),
+    llmLatencyFigure(data, 'poisson'),
   ]
     .filter((f): f is FigureDraft => f !== undefined)
     .map((f) => titled(f, context));

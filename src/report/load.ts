@@ -192,6 +192,7 @@ function reportRow(r: AnalysisRow, series: string): ReportRow {
     ...(i && qc !== undefined && qc > 0 ? { gwpPerQueryG: perQuery(i, qc) } : {}),
     ...(r.gwpCi95G ? { gwpCi95G: r.gwpCi95G } : {}),
     ...(r.latency ? { latency: r.latency } : {}),
+    ...(r.llm ? { llm: r.llm } : {}),
   };
 }
 

@@ -137,7 +137,104 @@ export type Workload =
       /** Importer format, e.g. `thesis-csv`, `nvidia-smi-csv`, `tegrastats`. */
       readonly format: string;
       readonly sourcePath: string;
-    };
+    }
+  | LlmWorkload;
+
+/** The API an LLM benchmark drove. */
+export type LlmApiName = 'openai-chat' | 'openai-completions' | 'ollama-generate' | 'ollama-chat';
+
+/** A latency distribution over a level's requests, ms. */
+export interface LlmDistribution {
+  readonly count: number;
+  readonly mean: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** A level's energy over its steady-state window (or the whole level when it has none: `note` says why). */
+export interface LlmLevelEnergy {
+  readonly window: 'steady' | 'level';
+  readonly t0S: number;
+  readonly t1S: number;
+  readonly energyJ: number;
+  readonly meanPowerW: number;
+  /** Output tokens generated inside the window. */
+  readonly outputTokens: number;
+  readonly jPerOutputToken: number | null;
+  readonly jPerRequest: number | null;
+  /** The whole level (first request sent to last ended). */
+  readonly levelEnergyJ: number;
+  readonly levelDurationS: number;
+  /** The level's energy split at each request's first token; `approximate` when requests overlapped. */
+  readonly split: { readonly prefillJ: number; readonly decodeJ: number; readonly idleJ: number; readonly approximate: boolean };
+  /** Share of the window the power samples cover. */
+  readonly coverage: number;
+  readonly note?: string;
+}
+
+/** A latency limit checked on a level's p99. */
+export interface LlmLimitCheck {
+  readonly name: string;
+  readonly ttftLimitMs: number | null;
+  readonly tpotLimitMs: number | null;
+  readonly ttftP99Ms: number | null;
+  readonly tpotP99Ms: number | null;
+  readonly ttftPass: boolean | null;
+  readonly tpotPass: boolean | null;
+  readonly pass: boolean;
+}
+
+/** One load level of an LLM benchmark: N closed-loop clients, or Poisson arrivals at a rate. */
+export interface LlmLevel {
+  /** `c4`, `r2.5`: also the name of the level's window in `windows` (its steady state: `<name>-steady`). */
+  readonly name: string;
+  readonly load: 'closed' | 'poisson';
+  readonly concurrency?: number;
+  /** Requests per second (Poisson). */
+  readonly requestRate?: number;
+  readonly requests: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  /** Requests per outcome (`ok`, `http-error`, `truncated`, `timeout`, `connection`, `protocol`, `aborted`). */
+  readonly outcomes: Readonly<Record<string, number>>;
+  readonly finishReasons: Readonly<Record<string, number>>;
+  readonly emptyResponses: number;
+  /** Prompt tokens the server reported; null when it reported none. */
+  readonly inputTokens: number | null;
+  readonly outputTokens: number;
+  readonly outputTokensSource: 'usage' | 'stream' | 'mixed';
+  readonly durationS: number;
+  readonly ttftMs: LlmDistribution | null;
+  readonly tpotMs: LlmDistribution | null;
+  readonly itlMs: LlmDistribution | null;
+  readonly e2eMs: LlmDistribution | null;
+  /** Absent when nothing was sent. */
+  readonly energy?: LlmLevelEnergy;
+  readonly limits?: readonly LlmLimitCheck[];
+}
+
+/** `inferprint bench --sut openai|ollama`: a served LLM driven at load levels; per-request timelines in the `llm_requests` file. */
+export interface LlmWorkload {
+  readonly kind: 'llm';
+  readonly sut: 'openai' | 'ollama';
+  readonly api: LlmApiName;
+  /** The server's base URL. */
+  readonly url: string;
+  /** The model's name on the server. */
+  readonly model: string;
+  readonly requestsPerLevel: number;
+  /** Most tokens asked per request; absent: the server's default. */
+  readonly maxTokens?: number;
+  readonly ignoreEos: boolean;
+  /** Whether requests asked for token usage in the stream (`stream_options.include_usage`). */
+  readonly streamUsage: boolean;
+  /** Where the prompts came from (free-form: `source` `file` with path and SHA-256, or `synthetic` with lengths and seed). */
+  readonly prompts: Readonly<Record<string, unknown>>;
+  readonly latencyLimits?: readonly { readonly name: string; readonly ttftMs?: number; readonly tpotMs?: number; readonly source: string }[];
+  readonly levels: readonly LlmLevel[];
+}
 
 /** The hardware measured, resolved against the hardware database when possible. */
 export interface DeviceRef {
@@ -204,6 +301,8 @@ export type FileRole =
   | 'stderr'
   | 'output'
   | 'source'
+  /** An LLM benchmark's per-request timelines (JSON lines). */
+  | 'llm_requests'
   | 'other';
 
 export interface BundleFile {
@@ -320,6 +419,7 @@ const FILE_ROLES: Record<FileRole, true> = {
   stderr: true,
   output: true,
   source: true,
+  llm_requests: true,
   other: true,
 };
 export const FILE_ROLE_NAMES = Object.keys(FILE_ROLES) as readonly FileRole[];
@@ -414,6 +514,11 @@ function count(v: unknown, at: At): number {
   const n = integer(v, at);
   if (n < 0) throw at.invalid(`must not be negative, got ${n}`);
   return n;
+}
+
+function boolean(v: unknown, at: At): boolean {
+  if (typeof v !== 'boolean') throw at.parse(`expected true or false, got ${describe(v)}`);
+  return v;
 }
 
 function positiveOrNull(v: unknown, at: At): number | null {
@@ -570,7 +675,7 @@ function readSensor(v: unknown, at: At): SensorRecord {
 
 function readWorkload(v: unknown, at: At): Workload {
   const f = Fields.of(v, at);
-  const kind = f.req('kind', oneOf({ command: true, bench: true, import: true }));
+  const kind = f.req('kind', oneOf({ command: true, bench: true, import: true, llm: true }));
   switch (kind) {
     case 'command': {
       const argv = f.req('argv', array(string));
@@ -590,7 +695,134 @@ function readWorkload(v: unknown, at: At): Workload {
       };
     case 'import':
       return { ...f.raw, kind, format: f.req('format', nonEmptyString), sourcePath: f.req('sourcePath', nonEmptyString) };
+    case 'llm':
+      return readLlmWorkload(f);
   }
+}
+
+const LLM_APIS: Record<LlmApiName, true> = { 'openai-chat': true, 'openai-completions': true, 'ollama-generate': true, 'ollama-chat': true };
+
+function nullable<T>(read: (v: unknown, at: At) => T): (v: unknown, at: At) => T | null {
+  return (v, at) => (v === null ? null : read(v, at));
+}
+
+function countsRecord(v: unknown, at: At): Record<string, number> {
+  const o = object(v, at);
+  return Object.fromEntries(Object.entries(o).map(([k, n]) => [k, count(n, at.key(k))]));
+}
+
+function readDistribution(v: unknown, at: At): LlmDistribution {
+  const f = Fields.of(v, at);
+  const d = {
+    ...f.raw,
+    count: f.req('count', count),
+    mean: f.req('mean', nonNegative),
+    p50: f.req('p50', nonNegative),
+    p90: f.req('p90', nonNegative),
+    p99: f.req('p99', nonNegative),
+    max: f.req('max', nonNegative),
+  };
+  if (!(d.p50 <= d.p90 && d.p90 <= d.p99 && d.p99 <= d.max)) throw at.invalid(`percentiles out of order: p50 ${d.p50}, p90 ${d.p90}, p99 ${d.p99}, max ${d.max}`);
+  return d;
+}
+
+function readLevelEnergy(v: unknown, at: At): LlmLevelEnergy {
+  const f = Fields.of(v, at);
+  const [t0S, t1S] = span(f, 't0S', 't1S', false);
+  const split = (s: unknown, sAt: At): LlmLevelEnergy['split'] => {
+    const sf = Fields.of(s, sAt);
+    return { ...sf.raw, prefillJ: sf.req('prefillJ', energyJ), decodeJ: sf.req('decodeJ', energyJ), idleJ: sf.req('idleJ', energyJ), approximate: sf.req('approximate', boolean) };
+  };
+  const e = {
+    ...f.raw,
+    window: f.req('window', oneOf({ steady: true, level: true })),
+    t0S,
+    t1S,
+    energyJ: f.req('energyJ', energyJ),
+    meanPowerW: f.req('meanPowerW', powerW),
+    outputTokens: f.req('outputTokens', nonNegative),
+    jPerOutputToken: f.req('jPerOutputToken', nullable(nonNegative)),
+    jPerRequest: f.req('jPerRequest', nullable(nonNegative)),
+    levelEnergyJ: f.req('levelEnergyJ', energyJ),
+    levelDurationS: f.req('levelDurationS', nonNegative),
+    split: f.req('split', split),
+    coverage: f.req('coverage', nonNegative),
+    ...f.opt('note', string),
+  };
+  plausibleEnergy(e.energyJ, t1S - t0S, at.key('energyJ'));
+  plausibleEnergy(e.levelEnergyJ, e.levelDurationS, at.key('levelEnergyJ'));
+  return e;
+}
+
+function readLimitCheck(v: unknown, at: At): LlmLimitCheck {
+  const f = Fields.of(v, at);
+  const ms = nullable(nonNegative);
+  const pass = nullable(boolean);
+  return {
+    ...f.raw,
+    name: f.req('name', nonEmptyString),
+    ttftLimitMs: f.req('ttftLimitMs', ms),
+    tpotLimitMs: f.req('tpotLimitMs', ms),
+    ttftP99Ms: f.req('ttftP99Ms', ms),
+    tpotP99Ms: f.req('tpotP99Ms', ms),
+    ttftPass: f.req('ttftPass', pass),
+    tpotPass: f.req('tpotPass', pass),
+    pass: f.req('pass', boolean),
+  };
+}
+
+function readLevel(v: unknown, at: At): LlmLevel {
+  const f = Fields.of(v, at);
+  const load = f.req('load', oneOf({ closed: true, poisson: true }));
+  const level: LlmLevel = {
+    ...f.raw,
+    name: f.req('name', nonEmptyString),
+    load,
+    ...(load === 'closed' ? { concurrency: f.req('concurrency', (x, xAt) => { const n = count(x, xAt); if (n < 1) throw xAt.invalid('must be at least 1'); return n; }) } : {}),
+    ...(load === 'poisson' ? { requestRate: f.req('requestRate', positive) } : {}),
+    requests: f.req('requests', count),
+    succeeded: f.req('succeeded', count),
+    failed: f.req('failed', count),
+    outcomes: f.req('outcomes', countsRecord),
+    finishReasons: f.req('finishReasons', countsRecord),
+    emptyResponses: f.req('emptyResponses', count),
+    inputTokens: f.req('inputTokens', nullable(count)),
+    outputTokens: f.req('outputTokens', count),
+    outputTokensSource: f.req('outputTokensSource', oneOf({ usage: true, stream: true, mixed: true })),
+    durationS: f.req('durationS', nonNegative),
+    ttftMs: f.req('ttftMs', nullable(readDistribution)),
+    tpotMs: f.req('tpotMs', nullable(readDistribution)),
+    itlMs: f.req('itlMs', nullable(readDistribution)),
+    e2eMs: f.req('e2eMs', nullable(readDistribution)),
+    ...f.opt('energy', readLevelEnergy),
+    ...f.opt('limits', array(readLimitCheck)),
+  };
+  if (level.succeeded + level.failed !== level.requests) throw at.key('failed').invalid(`succeeded ${level.succeeded} + failed ${level.failed} is not the ${level.requests} requests`);
+  return level;
+}
+
+function readLlmWorkload(f: Fields): LlmWorkload {
+  const limit = (v: unknown, at: At) => {
+    const lf = Fields.of(v, at);
+    return { ...lf.raw, name: lf.req('name', nonEmptyString), ...lf.opt('ttftMs', positive), ...lf.opt('tpotMs', positive), source: lf.req('source', string) };
+  };
+  const levels = f.req('levels', array(readLevel));
+  uniqueNames(levels.map((l) => l.name), f.at.key('levels'), 'name');
+  return {
+    ...f.raw,
+    kind: 'llm',
+    sut: f.req('sut', oneOf({ openai: true, ollama: true })),
+    api: f.req('api', oneOf(LLM_APIS)),
+    url: f.req('url', nonEmptyString),
+    model: f.req('model', nonEmptyString),
+    requestsPerLevel: f.req('requestsPerLevel', count),
+    ...f.opt('maxTokens', count),
+    ignoreEos: f.req('ignoreEos', boolean),
+    streamUsage: f.req('streamUsage', boolean),
+    prompts: f.req('prompts', object),
+    ...f.opt('latencyLimits', array(limit)),
+    levels,
+  };
 }
 
 function readDevice(v: unknown, at: At): DeviceRef {

@@ -20,7 +20,7 @@ import { errors, quote } from '../errors.js';
 import type { FileRole } from './manifest.js';
 
 /** The schema version this code writes and reads (older ones are upgraded on read). */
-export const MANIFEST_SCHEMA_VERSION = 1;
+export const MANIFEST_SCHEMA_VERSION = 2;
 
 type Json = Record<string, unknown>;
 
@@ -88,8 +88,26 @@ const V0_TO_V1: SchemaUpgrade = {
   },
 };
 
+/**
+ * Schema 1 → 2: the LLM serving benchmark (`bench --sut openai|ollama`) added a workload kind,
+ * `llm`, and a file role, `llm_requests`. Nothing of schema 1 changed meaning, so a schema 1
+ * manifest is a valid schema 2 one as it is: the step only renumbers it. The version moves
+ * anyway because an inferprint that reads 1 cannot read an `llm` run: with 2 it says "upgrade
+ * inferprint to read this run" instead of "unknown value 'llm'", which reads like corruption.
+ */
+const V1_TO_V2: SchemaUpgrade = {
+  from: 1,
+  changes: ['workload.kind "llm" added (served-LLM benchmark: levels, TTFT/TPOT, energy per token)', 'files[].role "llm_requests" added (per-request timelines)'],
+  upgrade(json, file) {
+    const w = json.workload;
+    // No schema 1 writer made an `llm` run: one claiming schema 1 was written by hand or damaged.
+    if (typeof w === 'object' && w !== null && (w as Json).kind === 'llm') throw errors.parse({ file, field: 'workload.kind' }, '"llm" runs are schema 2 or later (schema 1)');
+    return { ...json, schemaVersion: 2 };
+  },
+};
+
 /** Every step, in order: `UPGRADES[i].from === OLDEST_READABLE_SCHEMA + i`. */
-export const UPGRADES: readonly SchemaUpgrade[] = [V0_TO_V1];
+export const UPGRADES: readonly SchemaUpgrade[] = [V0_TO_V1, V1_TO_V2];
 
 /** The role an extra file had by its name in schema 0. */
 function roleFromName(name: string): FileRole {

@@ -19,7 +19,8 @@ import { parseSummary } from '../mlperf/parse-summary.js';
 import { MLPERF_SCENARIOS, type MlperfScenario, type MlperfSummary } from '../mlperf/types.js';
 import { readBundleTrace, readRunManifest } from '../runs/bundle.js';
 import { MAX_SUMMARY_BYTES, readBundleFile } from '../runs/bundle-files.js';
-import { hasPower, MANIFEST_FILE, TRACE_FILE, type RunManifest } from '../runs/manifest.js';
+import { hasPower, MANIFEST_FILE, TRACE_FILE, type LlmLevel, type RunManifest } from '../runs/manifest.js';
+import { levelFootprint, type LevelFootprint } from '../llm/impact.js';
 import { downsampleMinMax, sliceByTime } from './downsample.js';
 import { badRequest, HttpError, notFound } from './http-error.js';
 import type { RunQuery, RunsQuery, StatusKind, TraceQuery } from './query.js';
@@ -107,6 +108,8 @@ export interface RunDetail {
   readonly impact: ImpactView;
   readonly mlperf: MlperfView | null;
   readonly files: readonly { readonly name: string; readonly role: string; readonly sizeBytes: number | null }[];
+  /** A served-LLM run: each level's footprint over its energy window (with `q.preset`), beside `manifest.workload.levels`. */
+  readonly llm?: readonly { readonly level: string; readonly footprint: LevelFootprint }[];
 }
 
 export interface TraceView {
@@ -187,6 +190,16 @@ function runRow(m: RunManifest): RunRow {
     node: m.host.scheduler?.node ?? m.host.hostname ?? null,
     partition: m.host.scheduler?.partition ?? null,
   };
+}
+
+/** A level's footprint as the page shows it; a setting the tables no longer know gives none rather than failing the page. */
+function llmFootprint(m: RunManifest, level: LlmLevel, q: RunQuery): LevelFootprint {
+  try {
+    return levelFootprint(m, level, q.preset !== undefined ? { preset: q.preset } : {});
+  } catch (e) {
+    if (!isInferprintError(e)) throw e;
+    return { scope: 'none', gwpMg: null, operationalMg: null, embodiedMg: null, gwpMgPer1kTokens: null, operationalMgPer1kTokens: null, embodiedMgPer1kTokens: null, reason: e.detail };
+  }
 }
 
 /** A job filter matches the job id, the job array's id (every task) or `ARRAY_TASK` (`123_4`). */
@@ -438,7 +451,9 @@ export class RunsData {
         }
       }),
     );
-    return { run: row, manifest, hardware: hardware ?? null, embodied, impact, mlperf: await this.mlperfOf(bundle, manifest), files };
+    const w = manifest.workload;
+    const llm = w.kind === 'llm' ? w.levels.map((l) => ({ level: l.name, footprint: llmFootprint(manifest, l, q) })) : undefined;
+    return { run: row, manifest, hardware: hardware ?? null, embodied, impact, mlperf: await this.mlperfOf(bundle, manifest), files, ...(llm ? { llm } : {}) };
   }
 
   private async mlperfOf(bundle: string, m: RunManifest): Promise<MlperfView | null> {

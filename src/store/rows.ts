@@ -75,7 +75,7 @@ export interface RunRow {
   readonly measured_interval_s: number | null;
   readonly primary_channel: string | null;
   readonly channels: readonly string[];
-  readonly workload: 'command' | 'bench' | 'import';
+  readonly workload: RunManifest['workload']['kind'];
   readonly scenario: string | null;
   readonly model: string | null;
   readonly query_count: number | null;
@@ -144,7 +144,7 @@ const RUN_SPECS: Specs<RunRow> = {
   measured_interval_s: { type: 'DOUBLE', unit: 's', doc: 'median interval between samples; NULL with fewer than two' },
   primary_channel: { type: 'VARCHAR', unit: '', doc: 'the channel results are about; NULL without power' },
   channels: { type: 'VARCHAR[]', unit: '', doc: 'every channel of the trace (empty without power)' },
-  workload: { type: 'VARCHAR', unit: '', doc: '`command`, `bench` or `import`' },
+  workload: { type: 'VARCHAR', unit: '', doc: '`command`, `bench`, `import` or `llm`' },
   scenario: { type: 'VARCHAR', unit: '', doc: 'MLPerf scenario (`workload.scenario`), when recorded' },
   model: { type: 'VARCHAR', unit: '', doc: 'model of a bench run' },
   query_count: { type: 'BIGINT', unit: '', doc: 'query count (`workload.queryCount`), when recorded' },

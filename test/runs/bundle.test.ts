@@ -8,6 +8,7 @@ import { readAnyRunBundle, readRunBundle, tempDirName, writeRunBundle, type Mani
 import { withDuckDB } from '../../src/runs/parquet.js';
 import { cleanStaleTemps, listRunBundles, resolveRunsDir, resolveRunsDirFrom } from '../../src/runs/runs-dir.js';
 import { rejection } from '../helpers/decode.js';
+import { MANIFEST_SCHEMA_VERSION } from '../../src/runs/manifest.js';
 
 function tempRunsDir(): string {
   return join(mkdtempSync(join(tmpdir(), 'inferprint-runs-')), 'runs');
@@ -117,7 +118,7 @@ test('a 3-channel trace, counters, files and the manifest round-trip exactly', a
   assert.equal(createdAt, '2026-11-26T11:43:00.000Z');
   assert.deepEqual(rest, {
     ...bundleInput.manifest,
-    schemaVersion: 1,
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
     id: written.id,
     files: [
       { name: 'stdout.txt', role: 'stdout' },

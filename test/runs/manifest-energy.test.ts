@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseManifest } from '../../src/runs/manifest.js';
+import { MANIFEST_SCHEMA_VERSION, parseManifest } from '../../src/runs/manifest.js';
 import { thrown } from '../helpers/decode.js';
 
 type Obj = Record<string, unknown>;
@@ -12,7 +12,7 @@ type Obj = Record<string, unknown>;
 /** A valid powered manifest (a fresh copy each call). */
 function poweredManifest(): Obj {
   return {
-    schemaVersion: 1,
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
     id: '2026-11-26T11-42-03.123Z-bert-ab12',
     label: 'bert',
     createdAt: '2026-11-26T11:42:10.000Z',

@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { InferprintError } from '../../src/errors.js';
-import { formatManifest, formatRunId, hasPower, labelSlug, parseManifest, parseManifestText, type RunManifest } from '../../src/runs/manifest.js';
+import { formatManifest, formatRunId, hasPower, labelSlug, MANIFEST_SCHEMA_VERSION, parseManifest, parseManifestText, type RunManifest } from '../../src/runs/manifest.js';
 import { thrown } from '../helpers/decode.js';
 
 /** A complete manifest as JSON would hold it (a fresh copy each call, so tests can mutate it). */
 function sample(): Record<string, unknown> {
   return {
-    schemaVersion: 1,
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
     id: '2026-11-26T11-42-03.123Z-bert-ab12',
     label: 'bert',
     createdAt: '2026-11-26T11:42:10.000Z',
@@ -139,7 +139,7 @@ test('a wrong type is a parse error naming the field and what it expected', () =
 
 test('impossible values are INVALID_VALUE with the field', () => {
   const cases: [string, unknown][] = [
-    ['schemaVersion', 2],
+    ['schemaVersion', MANIFEST_SCHEMA_VERSION + 1],
     ['id', '../escape'],
     ['id', '.hidden'],
     ['createdAt', '2026-11-26 11:42:10'],
@@ -172,7 +172,7 @@ test('impossible values are INVALID_VALUE with the field', () => {
     assert.equal(err.code, 'INVALID_VALUE', `${path}: ${err.message}`);
     assert.ok(err.where.field?.startsWith(path.split('.')[0]!), `${path}: ${err.message}`);
   }
-  assert.match(thrown(() => parseManifest(withField('schemaVersion', 2))).message, /unsupported schema version 2 \(this inferprint reads 1/);
+  assert.match(thrown(() => parseManifest(withField('schemaVersion', MANIFEST_SCHEMA_VERSION + 1))).message, new RegExp(`unsupported schema version ${MANIFEST_SCHEMA_VERSION + 1} \\(this inferprint reads ${MANIFEST_SCHEMA_VERSION}`));
   assert.match(thrown(() => parseManifest(withField('sensor.primaryChannel', 'gpu7'))).message, /field 'sensor.primaryChannel': "gpu7" is not one of sensor.channels/);
 });
 

@@ -8,7 +8,7 @@ import { draft, schema0Manifest as v0 } from './helpers.js';
 const FILE = '/runs/x/manifest.json';
 
 function current(): Record<string, unknown> {
-  return { ...draft(), schemaVersion: 1, id: '2026-11-26T11-42-03.123Z-bert-a100-0000', createdAt: '2026-11-26T12:00:00.000Z', files: [] };
+  return { ...draft(), schemaVersion: MANIFEST_SCHEMA_VERSION, id: '2026-11-26T11-42-03.123Z-bert-a100-0000', createdAt: '2026-11-26T12:00:00.000Z', files: [] };
 }
 
 test('the upgrade chain covers every version from the oldest readable one to the current one', () => {
@@ -68,15 +68,15 @@ test('the current schema passes through unchanged', () => {
   const raw = current();
   assert.equal(upgradeManifestJson(raw, FILE).json, raw);
   const { manifest, schemaVersion } = readManifestJson(raw, FILE);
-  assert.equal(schemaVersion, 1);
+  assert.equal(schemaVersion, MANIFEST_SCHEMA_VERSION);
   assert.equal(manifest.label, 'bert a100');
 });
 
 test('a newer schema is refused with a message that says to upgrade inferprint', () => {
-  const e = thrown(() => readManifestJson({ ...current(), schemaVersion: 2 }, FILE));
+  const e = thrown(() => readManifestJson({ ...current(), schemaVersion: MANIFEST_SCHEMA_VERSION + 1 }, FILE));
   assert.equal(e.code, 'INVALID_VALUE');
   assert.equal(e.where.field, 'schemaVersion');
-  assert.match(e.message, /schema version 2 is newer than this inferprint reads \(0–1\): upgrade inferprint/);
+  assert.match(e.message, new RegExp(`schema version ${MANIFEST_SCHEMA_VERSION + 1} is newer than this inferprint reads \\(0–${MANIFEST_SCHEMA_VERSION}\\): upgrade inferprint`));
 });
 
 test('unknown, missing or malformed versions and non-manifests are refused', () => {

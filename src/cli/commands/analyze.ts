@@ -184,9 +184,69 @@ const EXTRA_COLUMNS: readonly Column<AnalysisRow>[] = [
   { key: 'compute_energy_ci95_hi_j', header: 'compute E CI hi (J)', value: (r) => r.compute?.energyCi95J?.hi },
 ];
 
+/**
+ * Columns of served-LLM rows (`bench --sut openai|ollama`), one row per device × model × load
+ * level; added to the CSV only when some row is one. `concurrency, requests, output_tokens,
+ * ttft_p50_ms, ttft_p99_ms, tpot_p50_ms, tpot_p99_ms, j_per_output_token, gwp_mg_per_1k_tokens`
+ * are a contract (issue 14).
+ */
+export const LLM_ANALYZE_COLUMNS: readonly Column<AnalysisRow>[] = [
+  { key: 'model', header: 'model', value: (r) => r.llm?.model },
+  { key: 'api', header: 'API', value: (r) => r.llm?.api },
+  { key: 'concurrency', header: 'concurrency', value: (r) => r.llm?.concurrency ?? undefined, align: 'right' },
+  { key: 'request_rate', header: 'rate (req/s)', value: (r) => r.llm?.requestRate ?? undefined, align: 'right' },
+  { key: 'llm_runs', header: 'runs', value: (r) => r.llm?.runs, align: 'right' },
+  { key: 'requests', header: 'requests', value: (r) => r.llm?.requests, align: 'right' },
+  { key: 'failed_requests', header: 'failed', value: (r) => r.llm?.failed, align: 'right' },
+  { key: 'input_tokens', header: 'in tokens', value: (r) => r.llm?.inputTokens ?? undefined, align: 'right' },
+  { key: 'output_tokens', header: 'out tokens', value: (r) => r.llm?.outputTokens, align: 'right' },
+  { key: 'output_tokens_source', header: 'counted from', value: (r) => r.llm?.outputTokensSource },
+  { key: 'ttft_p50_ms', header: 'TTFT p50 (ms)', value: (r) => r.llm?.ttftMs?.p50, digits: 1 },
+  { key: 'ttft_p90_ms', header: 'TTFT p90 (ms)', value: (r) => r.llm?.ttftMs?.p90, digits: 1 },
+  { key: 'ttft_p99_ms', header: 'TTFT p99 (ms)', value: (r) => r.llm?.ttftMs?.p99, digits: 1 },
+  { key: 'tpot_p50_ms', header: 'TPOT p50 (ms)', value: (r) => r.llm?.tpotMs?.p50, digits: 2 },
+  { key: 'tpot_p90_ms', header: 'TPOT p90 (ms)', value: (r) => r.llm?.tpotMs?.p90, digits: 2 },
+  { key: 'tpot_p99_ms', header: 'TPOT p99 (ms)', value: (r) => r.llm?.tpotMs?.p99, digits: 2 },
+  { key: 'itl_p50_ms', header: 'ITL p50 (ms)', value: (r) => r.llm?.itlMs?.p50, digits: 2 },
+  { key: 'itl_p99_ms', header: 'ITL p99 (ms)', value: (r) => r.llm?.itlMs?.p99, digits: 2 },
+  { key: 'e2e_p50_ms', header: 'E2E p50 (ms)', value: (r) => r.llm?.e2eMs?.p50, digits: 1 },
+  { key: 'e2e_p99_ms', header: 'E2E p99 (ms)', value: (r) => r.llm?.e2eMs?.p99, digits: 1 },
+  { key: 'latency_source', header: 'latency from', value: (r) => r.llm?.latencySource },
+  { key: 'energy_window', header: 'window', value: (r) => r.llm?.window ?? undefined },
+  { key: 'window_output_tokens', header: 'window tokens', value: (r) => r.llm?.windowOutputTokens, digits: 0 },
+  { key: 'j_per_output_token', header: 'J/token', value: (r) => r.llm?.jPerOutputToken ?? undefined, digits: 4 },
+  { key: 'j_per_request', header: 'J/request', value: (r) => r.llm?.jPerRequest ?? undefined, digits: 3 },
+  { key: 'window_power_w', header: 'power (W)', value: (r) => r.llm?.meanPowerW ?? undefined, digits: 1 },
+  { key: 'prefill_j', header: 'prefill (J)', value: (r) => r.llm?.prefillJ ?? undefined, digits: 1 },
+  { key: 'decode_j', header: 'decode (J)', value: (r) => r.llm?.decodeJ ?? undefined, digits: 1 },
+  { key: 'split_approximate', header: 'split approx.', value: (r) => r.llm?.splitApproximate ?? undefined },
+  { key: 'gwp_mg_per_1k_tokens', header: 'mg CO2e/1k tok', value: (r) => r.llm?.gwpMgPer1kTokens ?? undefined, digits: 3 },
+  { key: 'operational_mg_per_1k_tokens', header: 'operational/1k (mg)', value: (r) => r.llm?.operationalMgPer1kTokens ?? undefined, digits: 3 },
+  { key: 'embodied_mg_per_1k_tokens', header: 'embodied/1k (mg)', value: (r) => r.llm?.embodiedMgPer1kTokens ?? undefined, digits: 4 },
+  { key: 'limits', header: 'limits (p99)', value: (r) => (r.llm && r.llm.limits.length > 0 ? r.llm.limits.map((c) => `${c.name}:${c.pass ? 'pass' : 'fail'}`).join(' ') : undefined) },
+];
+
+/** The served-LLM table: the columns people read first. */
+const LLM_TABLE_KEYS = ['model', 'concurrency', 'request_rate', 'llm_runs', 'requests', 'failed_requests', 'output_tokens', 'ttft_p50_ms', 'ttft_p99_ms', 'tpot_p50_ms', 'tpot_p99_ms', 'j_per_output_token', 'window_power_w', 'gwp_mg_per_1k_tokens', 'limits'];
+
 export function render(result: AnalyzeResult, format: 'table' | 'csv' | 'json'): string {
   if (format === 'json') return renderJson(result);
-  if (format === 'csv') return renderCsv([...ANALYZE_COLUMNS, ...EXTRA_COLUMNS], result.rows);
+  const llm = result.rows.filter((r) => r.llm !== undefined);
+  if (format === 'csv') return renderCsv([...ANALYZE_COLUMNS, ...EXTRA_COLUMNS, ...(llm.length > 0 ? LLM_ANALYZE_COLUMNS : [])], result.rows);
+  if (llm.length > 0) {
+    const device: Column<AnalysisRow> = { key: 'device', header: 'device', value: (r) => r.displayName };
+    const power: Column<AnalysisRow> = { key: 'power', header: 'power', value: powerOf };
+    const showPower = llm.some((r) => r.provenance !== null && r.provenance !== 'measured');
+    const cols = [device, ...(showPower ? [power] : []), ...LLM_TABLE_KEYS.map((k) => LLM_ANALYZE_COLUMNS.find((c) => c.key === k)!).filter((c) => llm.some((r) => c.value(r) !== undefined))];
+    const llmText = `Served LLMs — energy per output token over each level's steady state:\n${renderTable(cols, llm)}`;
+    const rest = result.rows.filter((r) => r.llm === undefined);
+    return rest.length === 0 ? `${llmText}\n${explain(result)}` : `${renderBenchTable({ ...result, rows: rest })}\n${llmText}\n${explain(result)}`;
+  }
+  return `${renderBenchTable(result)}\n${explain(result)}`;
+}
+
+/** The table of every row that is not a served-LLM level. */
+function renderBenchTable(result: AnalyzeResult): string {
   // The table shows only columns with something in them (the thesis method has no CI or compute phase).
   // Devices go by one name everywhere (the hardware id); the dataset's own tag only where it says more.
   const tagsOf = new Map<string, Set<string>>();
@@ -201,8 +261,7 @@ export function render(result: AnalyzeResult, format: 'table' | 'csv' | 'json'):
   const zero: Column<AnalysisRow> = { key: 'flag', header: 'check', value: (r) => (r.energy && r.energy.energyJ === 0 ? '0 J: see notes' : '') };
   const showZero = result.rows.some((r) => r.energy?.energyJ === 0);
   const cols = [device, ...(showPower ? [power] : []), ...(showZero ? [zero] : []), ...filled];
-  const lines = [renderTable(cols, result.rows), explain(result)];
-  return lines.join('\n');
+  return renderTable(cols, result.rows);
 }
 
 /** Skipped inputs shown by name and reason (the first ones; JSON lists them all). */

@@ -16,6 +16,7 @@ import type { QueryCountRow } from '../../app/bench-aggregate.js';
 import { MLPERF_SCENARIOS, type MlperfScenario } from '../../mlperf/types.js';
 import { benchAccuracy, type AccuracyBenchResult } from '../../app/bench-accuracy-run.js';
 import { resolve } from 'node:path';
+import { LLM_FLAGS, LLM_HELP } from './bench-llm-flags.js';
 import type { CliContext } from '../command.js';
 import { benchTask } from '../../app/bench-task.js';
 
@@ -47,7 +48,8 @@ Options:
   --dataset FILE         SQuAD v1.1 JSON (MLPerf: dev-v1.1.json), accuracy mode
   --vocab FILE           the model's WordPiece vocab.txt, accuracy mode
   --batch-size B         most samples per ONNX Runtime call or HTTP request (default 1)
-  --sut onnxruntime|http the system under test: a local ONNX Runtime session (default) or a
+  --sut onnxruntime|http|openai|ollama
+                         the system under test: a local ONNX Runtime session (default) or a
                          model served over the KServe v2 protocol (Triton, KServe,
                          \`inferprint serve-model\`); power is measured on this machine, so
                          run bench on the serving box or measure the server there
@@ -77,7 +79,7 @@ Options:
   --cache-dir DIR        synthetic model cache (default $${CACHE_DIR_ENV}, else XDG cache)
   --format table|json    output
   --verbose              say every reason for the sensor choice (also with --debug)
-`;
+${LLM_HELP}`;
 
 export const benchCommand: Command = {
   name: 'bench',
@@ -114,8 +116,26 @@ export const benchCommand: Command = {
       verbose: { type: 'boolean' },
       'campaign-file': { type: 'string' },
       task: { type: 'string' },
+      // Served LLMs (--sut openai|ollama): bench-llm.ts.
+      api: { type: 'string' },
+      concurrency: { type: 'string' },
+      'request-rate': { type: 'string' },
+      requests: { type: 'string' },
+      prompts: { type: 'string' },
+      'input-tokens': { type: 'string' },
+      'max-tokens': { type: 'string' },
+      'ignore-eos': { type: 'boolean' },
+      'latency-limits': { type: 'string' },
+      timeout: { type: 'string' },
+      'api-key-env': { type: 'string' },
     });
     if (values['campaign-file'] !== undefined || values.task !== undefined) return runTask(ctx, values, positionals);
+    if (values.sut === 'openai' || values.sut === 'ollama') {
+      if (positionals.length > 0) throw errors.usage(`unexpected argument '${positionals[0]!}'`);
+      const { runLlmBench } = await import('./bench-llm.js');
+      return runLlmBench(ctx, values.sut, values);
+    }
+    for (const flag of LLM_FLAGS) if (values[flag] !== undefined) throw errors.usage(`--${flag} is for served LLMs (--sut openai|ollama)`, `--${flag}`);
     // A resumed campaign runs the rest as it was planned: a flag that would change that is refused,
     // not silently ignored (mixing CPU and GPU runs in one table, say).
     if (values.resume === true) {
@@ -147,7 +167,7 @@ export const benchCommand: Command = {
     const cacheDir = resolveModelCacheDir({ flag: values['cache-dir'], env: ctx.env, cwd: ctx.cwd }).path;
 
     const sutKind = values.sut ?? 'onnxruntime';
-    if (sutKind !== 'onnxruntime' && sutKind !== 'http') throw errors.usage(`expected onnxruntime or http, got '${sutKind}'`, '--sut');
+    if (sutKind !== 'onnxruntime' && sutKind !== 'http') throw errors.usage(`expected onnxruntime, http, openai or ollama, got '${sutKind}'`, '--sut');
     let http: HttpSutSpec | undefined;
     if (sutKind === 'http') {
       if (values.url === undefined) throw errors.usage("the HTTP system under test needs the server's URL, e.g. --url http://127.0.0.1:8000", '--url');

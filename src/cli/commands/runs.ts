@@ -5,6 +5,7 @@ import { describeProvenance } from '../../traces/provenance.js';
 import { errors, escapeControl } from '../../errors.js';
 import { deviceDisplayName } from '../../impact/hardware.js';
 import { resolveRunsDir } from '../../runs/runs-dir.js';
+import { MANIFEST_SCHEMA_VERSION } from '../../runs/manifest.js';
 import { EXPORT_FORMATS, runRowsCsv, runRowsJson, type ExportFormat } from '../../store/export.js';
 import { parseTimeBound, RUN_STATUSES, type RunFilter } from '../../store/filter.js';
 import { toRunRow, toWindowRows, type ResultRow, type RunRow, type StoredRun, type WindowRow } from '../../store/rows.js';
@@ -243,9 +244,11 @@ async function show(ctx: CliContext, store: RunStore, v: Values, ids: readonly s
         ? `command: ${row.command ?? ''}${w.exitCode !== undefined ? ` (exit ${w.exitCode})` : ''}${w.signal !== undefined ? ` (${w.signal})` : ''}`
         : w.kind === 'bench'
           ? `bench: ${w.model}, ${w.scenario}, ${w.queryCount} queries`
-          : `import (${w.format}) of ${w.sourcePath}${row.query_count !== null ? `, ${row.query_count} queries` : ''}`,
+          : w.kind === 'llm'
+            ? `llm: ${w.model} at ${w.url} (${w.api}), levels ${w.levels.map((l) => l.name).join(', ')}, ${w.requestsPerLevel} requests each`
+            : `import (${w.format}) of ${w.sourcePath}${row.query_count !== null ? `, ${row.query_count} queries` : ''}`,
     ],
-    ['schema', `${row.schema_version}${row.schema_version !== 1 ? ' (read through the upgrade path)' : ''}, written by ${row.tool}`],
+    ['schema', `${row.schema_version}${row.schema_version !== MANIFEST_SCHEMA_VERSION ? ' (read through the upgrade path)' : ''}, written by ${row.tool}`],
     ['path', run.path],
     ...(m.notes ?? []).map((n): [string, string] => ['note', n]),
   ];

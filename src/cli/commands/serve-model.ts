@@ -14,8 +14,18 @@ Triton and KServe speak), until Ctrl-C or SIGTERM. Run it on the machine to benc
 box), then drive it from another machine with the HTTP system under test; wrap it in
 'inferprint measure' to measure that machine's power while it serves.
 
+With --protocol openai it serves instead a small synthetic decoder-only transformer (random
+weights, byte-level tokenizer, greedy decoding with a key/value cache, generated on the spot:
+nothing is downloaded) as an OpenAI-compatible server: /v1/models, /v1/completions and
+/v1/chat/completions, streamed over server-sent events with usage, max_tokens and ignore_eos.
+It is what 'inferprint bench --sut openai' is tried and tested against.
+
 Options:
-  --model M              synthetic:bert-tiny|synthetic:bert-base|synthetic:bert-large (default) or PATH.onnx
+  --protocol kserve|openai  kserve (default): BERT over the KServe v2 protocol; openai: the
+                         synthetic decoder over the OpenAI API
+  --model M              kserve: synthetic:bert-tiny|synthetic:bert-base|synthetic:bert-large
+                         (default) or PATH.onnx; openai: synthetic:decoder-tiny (default, 0.7 M
+                         parameters) or synthetic:decoder-small (20 M)
   --name NAME            model name clients use in /v2/models/NAME (default ${DEFAULT_MODEL_NAME})
   --host ADDR            interface to listen on (default 127.0.0.1; 0.0.0.0 for every
                          interface, which needs --token)
@@ -38,6 +48,10 @@ sequence length (413); JSON nested deeper than 32 levels, a batch over max_batch
 sequence longer than the model's positions, token or segment ids outside the model's tables,
 masks other than 0/1 (400).
 
+Example, a served LLM on this machine (two terminals):
+  inferprint serve-model --protocol openai --port 8000
+  inferprint bench --sut openai --url http://127.0.0.1:8000 --model synthetic-decoder-tiny --concurrency 1,4 --requests 32 --max-tokens 64
+
 Example (on the GPU box, then on the client):
   inferprint measure --sensor nvml -- inferprint serve-model --model model.onnx --provider cuda
   ssh -N -L 8000:127.0.0.1:8000 gpu-box &
@@ -53,7 +67,7 @@ export interface StopSignals {
 export function createServeModelCommand(signals: StopSignals): Command {
   return {
     name: 'serve-model',
-    summary: 'serve a BERT model over the KServe v2 protocol (Triton-compatible) for remote benchmarks',
+    summary: 'serve a BERT model over KServe v2 (Triton-compatible), or a synthetic LLM over the OpenAI API, for benchmarks',
     help: HELP,
     async run(ctx) {
       const { values, positionals } = parseFlags(ctx.argv, {
@@ -66,8 +80,15 @@ export function createServeModelCommand(signals: StopSignals): Command {
         'max-request-batch': { type: 'string' },
         token: { type: 'string' },
         'cache-dir': { type: 'string' },
+        protocol: { type: 'string' },
       });
       if (positionals.length > 0) throw errors.usage(`unexpected argument '${positionals[0]!}'`);
+      const protocol = values.protocol ?? 'kserve';
+      if (protocol !== 'kserve' && protocol !== 'openai') throw errors.usage(`expected kserve or openai, got '${protocol}'`, '--protocol');
+      if (protocol === 'openai') {
+        const { serveOpenAi } = await import('./serve-model-openai.js');
+        return serveOpenAi(ctx, values, signals);
+      }
       const spec = parseModelSpec(values.model ?? 'synthetic:bert-large');
       const port = values.port === undefined ? DEFAULT_PORT : parseIntegerFlag(values.port, '--port', 'a port number in 0..65535');
       if (port > 65535) throw errors.usage(`expected a port number in 0..65535, got '${values.port ?? ''}'`, '--port');

@@ -12,6 +12,7 @@ function card(labelText, value, range) {
 function workloadText(w) {
   if (w.kind === 'bench') return `bench: ${w.model}, ${w.scenario}, ${w.queryCount} queries`;
   if (w.kind === 'command') return `command: ${w.argv.join(' ')}${w.exitCode !== undefined ? ` (exit ${w.exitCode})` : ''}`;
+  if (w.kind === 'llm') return `served LLM: ${w.model} at ${w.url} (${w.api}), ${w.requestsPerLevel} requests per level, max ${w.maxTokens ?? 'default'} output tokens${w.ignoreEos ? ', ignore_eos' : ''}`;
   const extra = [w.scenario, w.queryCount !== undefined ? `${w.queryCount} queries` : null, w.mode].filter(Boolean).join(', ');
   return `import (${w.format}) from ${w.sourcePath}${extra ? ` — ${extra}` : ''}`;
 }
@@ -215,6 +216,39 @@ function paramValue(p, v) {
 
 const ms = (ns) => (typeof ns === 'number' ? fmt(ns / 1e6, 'ms') : '—');
 
+/** A served-LLM run (`bench --sut openai|ollama`): one row per load level, in a section of its own after the overview. */
+function renderLlm(d) {
+  const w = d.manifest.workload;
+  if (w.kind !== 'llm') return;
+  const foot = new Map((d.llm ?? []).map((x) => [x.level, x.footprint]));
+  const p = (dist, k) => (dist ? fmt(dist[k], 'ms') : '—');
+  const section = el('section', { id: 'llm' }, el('h2', {}, 'LLM serving'));
+  section.append(
+    el('div', { class: 'table-box' }, table(
+      [
+        { header: 'level', value: (l) => l.name },
+        { header: 'requests', num: true, value: (l) => String(l.requests) },
+        { header: 'failed', num: true, value: (l) => String(l.failed) },
+        { header: 'output tokens', num: true, value: (l) => String(l.outputTokens) },
+        { header: 'TTFT p50', num: true, value: (l) => p(l.ttftMs, 'p50') },
+        { header: 'TTFT p99', num: true, value: (l) => p(l.ttftMs, 'p99') },
+        { header: 'TPOT p50', num: true, value: (l) => p(l.tpotMs, 'p50') },
+        { header: 'TPOT p99', num: true, value: (l) => p(l.tpotMs, 'p99') },
+        { header: 'J / token', num: true, value: (l) => (l.energy && l.energy.jPerOutputToken !== null ? fmt(l.energy.jPerOutputToken, 'J') : '—') },
+        { header: 'power', num: true, value: (l) => (l.energy ? fmt(l.energy.meanPowerW, 'W') : '—') },
+        { header: 'CO₂e / 1k tokens', num: true, value: (l) => { const f = foot.get(l.name); return f && f.gwpMgPer1kTokens !== null ? fmt(f.gwpMgPer1kTokens, 'mg') : '—'; } },
+        { header: 'limits (p99)', value: (l) => (l.limits ?? []).map((c) => `${c.name} ${c.pass ? 'pass' : 'FAIL'}`).join(', ') || '—' },
+      ],
+      w.levels,
+      { id: 'llm-table' },
+    )),
+    el('p', { class: 'muted' }, 'Latency over the requests that ended well; energy per token over each level\'s steady state (every client has its first token → the first client has no next request; the window is named <level>-steady in the trace), else over the whole level.'),
+  );
+  const failed = w.levels.filter((l) => l.failed > 0);
+  if (failed.length > 0) section.append(el('p', { class: 'error' }, `Failed requests: ${failed.map((l) => `${l.name}: ${Object.entries(l.outcomes).filter(([k, n]) => k !== 'ok' && n > 0).map(([k, n]) => `${n} ${k}`).join(', ')}`).join('; ')}`));
+  document.getElementById('overview').after(section);
+}
+
 function renderMlperf(d) {
   const box = clear(document.getElementById('mlperf'));
   if (d.mlperf === null) {
@@ -285,6 +319,7 @@ async function main() {
     return;
   }
   renderOverview(d);
+  renderLlm(d);
   renderEnergy(d.manifest);
   renderImpact(d);
   renderMlperf(d);

@@ -1,0 +1,160 @@
+/**
+ * `bench --sut openai|ollama` as a whole against fakes: failed requests are recorded in the run and
+ * make the exit code 1; Ctrl-C saves a partial run as interrupted; Ollama's native API end to end.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchLlm, type LlmBenchOptions } from '../../src/app/bench-llm.js';
+import { runCli } from '../../src/cli/main.js';
+import { parseManifestText, type LlmWorkload } from '../../src/runs/manifest.js';
+import { defaultSensorEnv } from '../../src/sensors/types.js';
+import { chunk, okStream, sseHead, startFake } from './fakes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'inferprint-llm-app-'));
+const trace = join(dir, 'replay.csv');
+writeFileSync(trace, `timestamp,gpu_power\n${Array.from({ length: 2000 }, (_, i) => `${(i * 0.01).toFixed(2)},${120 + (i % 10)}`).join('\n')}\n`);
+
+async function options(url: string, runsDir: string, extra: Partial<LlmBenchOptions> = {}): Promise<LlmBenchOptions> {
+  return {
+    sut: 'openai',
+    url,
+    model: 'fake',
+    style: 'chat',
+    concurrency: [2],
+    requestRates: [],
+    requests: 8,
+    prompts: { kind: 'synthetic', lengths: { kind: 'fixed', tokens: 8 } },
+    maxTokens: 8,
+    ignoreEos: false,
+    limits: [],
+    seed: 1,
+    sensor: `replay:${trace}`,
+    intervalS: 0.02,
+    cooldownS: 0,
+    runsDir,
+    cwd: dir,
+    env: await defaultSensorEnv(),
+    ...extra,
+  };
+}
+
+test('HTTP 429 in the middle of a level: the run is saved with the failures by kind, and bench exits 1', async () => {
+  const fake = await startFake({
+    script: (r, res) => {
+      // Request 0 is the pre-check's test generation.
+      if (r.index === 4 || r.index === 5) {
+        res.writeHead(429, { 'content-type': 'application/json' });
+        res.end('{"error": "too many requests"}');
+        return;
+      }
+      okStream(res, { tokens: ['a', 'b', 'c'], chat: true });
+    },
+  });
+  try {
+    let out = '';
+    let err = '';
+    const runsDir = join(dir, 'runs-429');
+    const code = await runCli(['bench', '--sut', 'openai', '--url', fake.url, '--model', 'fake', '--concurrency', '2', '--requests', '8', '--max-tokens', '8', '--sensor', `replay:${trace}`, '--interval', '20ms', '--runs-dir', runsDir], {
+      stdout: (s) => (out += s),
+      stderr: (s) => (err += s),
+      env: {},
+    });
+    assert.equal(code, 1);
+    assert.match(err, /warning: c2: 2 of 8 request\(s\) failed \(2 http-error \(HTTP 429 Too Many Requests: too many requests\)\)/);
+    assert.match(out, /c2: .*failed: 2 http-error/);
+    const bundle = /bundle (\S+) /.exec(out)![1]!;
+    const w = parseManifestText(readFileSync(join(bundle, 'manifest.json'), 'utf8')).workload as LlmWorkload;
+    assert.deepEqual([w.levels[0]!.succeeded, w.levels[0]!.failed, w.levels[0]!.outcomes['http-error']], [6, 2, 2]);
+    assert.equal(w.levels[0]!.outputTokens, 18);
+  } finally {
+    await fake.close();
+  }
+});
+
+test('Ctrl-C stops sending, aborts what is in flight, and saves the partial run as interrupted', async () => {
+  const fake = await startFake({
+    script: async (r, res) => {
+      sseHead(res);
+      for (let i = 0; i < (r.index === 0 ? 1 : 50); i++) {
+        res.write(chunk('x', true));
+        await new Promise((done) => setTimeout(done, 10));
+        if (res.destroyed) return;
+      }
+      res.end('data: [DONE]\n\n');
+    },
+  });
+  try {
+    const signals = new EventEmitter();
+    let fired = false;
+    const r = await benchLlm({
+      ...(await options(fake.url, join(dir, 'runs-int'), { concurrency: [1, 2], requests: 6 })),
+      signals,
+      onToken: () => {
+        if (!fired) {
+          fired = true;
+          setTimeout(() => signals.emit('SIGINT'), 30);
+        }
+      },
+    });
+    assert.equal(r.interrupted, 'SIGINT');
+    assert.deepEqual(r.manifest.status, { kind: 'interrupted', signal: 'SIGINT' });
+    assert.deepEqual(r.workload.levels.map((l) => l.name), ['c1']);
+    const l = r.workload.levels[0]!;
+    assert.ok(l.outcomes.aborted! >= 1, JSON.stringify(l.outcomes));
+    assert.ok(l.requests < 6);
+  } finally {
+    await fake.close();
+  }
+});
+
+test('Ollama native API: usage from the done line, a level measured, URL recorded', async () => {
+  const fake = await startFake({
+    models: ['llama3.2:latest'],
+    script: (_, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      for (const t of ['He', 'll', 'o']) res.write(`${JSON.stringify({ model: 'llama3.2', message: { role: 'assistant', content: t }, done: false })}\n`);
+      res.end(`${JSON.stringify({ model: 'llama3.2', message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', prompt_eval_count: 12, eval_count: 3 })}\n`);
+    },
+  });
+  try {
+    const r = await benchLlm(await options(fake.url, join(dir, 'runs-ollama'), { sut: 'ollama', model: 'llama3.2', concurrency: [1], requests: 4 }));
+    assert.equal(r.workload.api, 'ollama-chat');
+    assert.equal(r.workload.streamUsage, false);
+    assert.equal(r.server.usageReported, true);
+    const l = r.workload.levels[0]!;
+    assert.deepEqual([l.succeeded, l.outputTokens, l.inputTokens, l.outputTokensSource], [4, 12, 48, 'usage']);
+    assert.equal(fake.requests.at(-1)!.path, '/api/chat');
+    assert.deepEqual(fake.requests.at(-1)!.body.options, { temperature: 0, num_predict: 8 });
+  } finally {
+    await fake.close();
+  }
+});
+
+test('a server with a token: bench --token reaches it; without, the pre-check says 401 in one line', async () => {
+  const { serveLlm } = await import('../../src/llm/server.js');
+  const token = 'bench-test-token-0123456789';
+  const server = await serveLlm({ preset: 'decoder-tiny', port: 0, token });
+  try {
+    const run = async (extra: string[], env: Record<string, string> = {}) => {
+      let err = '';
+      const code = await runCli(['bench', '--sut', 'openai', '--url', server.url, '--model', server.modelName, '--concurrency', '1', '--requests', '2', '--max-tokens', '4', '--sensor', `replay:${trace}`, '--runs-dir', join(dir, 'runs-token'), ...extra], {
+        stdout: () => undefined,
+        stderr: (s) => (err += s),
+        env,
+      });
+      return { code, err };
+    };
+    const denied = await run([]);
+    assert.equal(denied.code, 1);
+    assert.match(denied.err, /\/v1\/models flag --url: the model list answered HTTP 401: this server requires a token/);
+    assert.equal((await run(['--token', token])).code, 0);
+    assert.equal((await run(['--api-key-env', 'MY_KEY'], { MY_KEY: token })).code, 0);
+    assert.equal((await run(['--api-key-env', 'UNSET_KEY'])).code, 2);
+  } finally {
+    await server.close();
+  }
+});

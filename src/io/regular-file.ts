@@ -26,6 +26,13 @@ export interface FileRules {
   readonly what: string;
   /** Whole-file reads: refuse a file larger than this. */
   readonly maxBytes?: number;
+  /**
+   * The caller has just read this name from its folder's listing as a regular file
+   * (`Dirent.isFile()`, the type the directory itself records, no link followed): the look
+   * before opening is skipped, and the open descriptor is still checked. A walk of the
+   * study's log tree saves one `stat` per summary (1 581 of them).
+   */
+  readonly listedRegular?: boolean;
 }
 
 /** What a non-regular file is, in words. */
@@ -97,7 +104,9 @@ function sameFile(path: string, before: Stats, after: Stats, rules: FileRules): 
 
 /** Open a regular file for reading (see the module comment); the caller closes the descriptor. */
 export function openRegularFileSync(path: string, rules: FileRules): { readonly fd: number; readonly stats: Stats } {
-  const before = checkRegularFileSync(path, rules);
+  // A listed regular file was looked at by the listing: its open cannot block (O_NONBLOCK) nor
+  // act on a device that took its name since, since the descriptor's check below refuses both.
+  const before = rules.listedRegular === true ? undefined : checkRegularFileSync(path, rules);
   let fd: number;
   try {
     fd = openSync(path, OPEN_FLAGS(rules));
@@ -106,7 +115,8 @@ export function openRegularFileSync(path: string, rules: FileRules): { readonly 
   }
   try {
     const stats = fstatSync(fd);
-    sameFile(path, before, stats, rules);
+    if (before) sameFile(path, before, stats, rules);
+    else checked(path, stats, rules);
     return { fd, stats };
   } catch (e) {
     closeSync(fd);

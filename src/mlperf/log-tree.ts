@@ -111,6 +111,11 @@ export function readMlperfSummary(path: string): MlperfSummary {
   return parseSummary(readText(path, 'MLPerf summary', MAX_SUMMARY_BYTES), path);
 }
 
+/** A summary the walk found listed as a regular file (no `stat` before opening it). */
+function readListedSummary(path: string): MlperfSummary {
+  return parseSummary(readText(path, 'MLPerf summary', MAX_SUMMARY_BYTES, true), path);
+}
+
 /** Read and parse one detail log (a regular file of at most 256 MiB). */
 export function readMlperfDetail(path: string): MlperfDetail {
   return parseDetail(readText(path, 'MLPerf detail log', MAX_DETAIL_BYTES), path);
@@ -153,7 +158,8 @@ function readRun(
   const summaryPath = join(dir, SUMMARY_FILE);
   let summary: MlperfSummary;
   try {
-    summary = readMlperfSummary(summaryPath);
+    // The walk calls this only for a folder that lists the summary as a regular file.
+    summary = readListedSummary(summaryPath);
   } catch (e) {
     const err = asParseFailure(e);
     const reason: SkipReason = err.code === 'EMPTY_INPUT' ? 'empty-summary' : err.code === 'TRUNCATED' ? 'truncated-summary' : 'invalid-summary';
@@ -245,8 +251,8 @@ function listDir(dir: string): Dirent[] {
  * A whole file, when it is a regular file (a link to one is fine: this is the user's tree, not
  * a bundle) of at most `maxBytes`: a FIFO or a device here would block or never end.
  */
-function readText(path: string, what: string, maxBytes: number): string {
-  return readRegularFileSync(path, { links: 'follow', what, maxBytes });
+function readText(path: string, what: string, maxBytes: number, listedRegular = false): string {
+  return readRegularFileSync(path, { links: 'follow', what, maxBytes, ...(listedRegular ? { listedRegular } : {}) });
 }
 
 /**

@@ -10,6 +10,9 @@ const only = process.argv.slice(2);
 const cases: [string, string[]][] = [
   ['analyze-fixtures.ts', ['thesis']],
   ['analyze-fixtures.ts', ['trapezoid']],
+  // The study's full shape (11 devices, 550 traces, ~1 580 summaries): analyze --method thesis
+  // against the study's pandas pipeline, side by side, median of 5; then report on it.
+  ['analyze-study.ts', ['5', '1']],
   ['trapezoid-arrays.ts', ['10000000']],
   ['loadgen-overhead.ts', ['SingleStream', '100000']],
   ['loadgen-overhead.ts', ['Offline', '100000']],

@@ -18,7 +18,8 @@ import type { EnergyStats, RunTrace } from './types.js';
 export const THESIS_GRID_POINTS = 1000;
 
 export function thesisEnergy(runs: readonly RunTrace[]): EnergyStats {
-  const profile = meanProfile(runs, { points: THESIS_GRID_POINTS, window: 'intersection' });
+  // The energy needs the mean curve only (no standard deviation pass).
+  const profile = meanProfile(runs, { points: THESIS_GRID_POINTS, window: 'intersection', sd: false });
   let sum = 0;
   for (const p of profile.meanW) sum += p;
   const meanPowerW = sum / profile.meanW.length;

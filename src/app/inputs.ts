@@ -539,7 +539,8 @@ function studyImport(m: RunManifest): StudyImport | undefined {
  * folders of the tree that could not be read.
  */
 export function logDirLatency(dir: string): { readonly byQueryCount: Map<number, LatencyStats>; readonly skipped: readonly Skipped[] } {
-  const tree = scanMlperfLogTree(dir);
+  // Latency needs the summaries only: no metadata.json nor harness summary opened.
+  const tree = scanMlperfLogTree(dir, { metadata: false });
   return { byQueryCount: latencyByQueryCount(tree.runs.map((r) => latencyObservation(r.summary))), skipped: tree.skipped };
 }
 

@@ -102,6 +102,8 @@ export function scanThesisDataset(root: string): ThesisDataset {
   const logsRoot = join(root, 'Logs');
   const skipped: Skipped[] = [];
   const devices: ThesisDeviceData[] = [];
+  // Logs/ is listed once for every device, not once per device.
+  const logs = isDir(logsRoot) ? logsListing(logsRoot) : undefined;
   for (const name of readdirSync(dataRoot).sort()) {
     const dir = join(dataRoot, name);
     if (!isDir(dir)) continue;
@@ -115,7 +117,7 @@ export function scanThesisDataset(root: string): ThesisDataset {
       skipped.push({ path: dir, reason: `alternative campaign '${m[3]}' (not used by the study); pass the folder itself to analyse it` });
       continue;
     }
-    const dev = scanOne(dir, isDir(logsRoot) ? logsRoot : undefined, skipped);
+    const dev = scanOne(dir, logs, skipped);
     if (dev) devices.push(dev);
   }
   return { root, devices, skipped };
@@ -125,11 +127,22 @@ export function scanThesisDataset(root: string): ThesisDataset {
 export function scanThesisDataDir(dir: string, logsRoot?: string): ThesisDataset {
   const skipped: Skipped[] = [];
   const sibling = join(dir, '..', '..', 'Logs');
-  const dev = scanOne(dir, logsRoot ?? (isDir(sibling) ? sibling : undefined), skipped, true);
+  const root = logsRoot ?? (isDir(sibling) ? sibling : undefined);
+  const dev = scanOne(dir, root !== undefined ? logsListing(root) : undefined, skipped, true);
   return { root: dir, devices: dev ? [dev] : [], skipped };
 }
 
-function scanOne(dir: string, logsRoot: string | undefined, skipped: Skipped[], explicit = false): ThesisDeviceData | undefined {
+/** A `Logs/` folder and its sorted entry names. */
+interface LogsListing {
+  readonly root: string;
+  readonly names: readonly string[];
+}
+
+function logsListing(root: string): LogsListing {
+  return { root, names: readdirSync(root).sort() };
+}
+
+function scanOne(dir: string, logs: LogsListing | undefined, skipped: Skipped[], explicit = false): ThesisDeviceData | undefined {
   const m = DATA_DIR.exec(basename(dir));
   if (!m) throw errors.unknownFormat(dir, 'not a data_<tag>_<version> folder');
   const tag = m[1]!;
@@ -154,16 +167,16 @@ function scanOne(dir: string, logsRoot: string | undefined, skipped: Skipped[], 
     }
   }
   files.sort((a, b) => a.phase.localeCompare(b.phase) || a.qc - b.qc || a.run - b.run);
-  const logDir = logsRoot ? findLogDir(logsRoot, hardware, version) : undefined;
+  const logDir = logs ? findLogDir(logs, hardware, version) : undefined;
   const base = { dataDir: dir, tag, version, hardware, unit: powerUnitOf(hardware), files };
   return logDir ? { ...base, logDir } : base;
 }
 
-function findLogDir(logsRoot: string, hw: HardwareSpec, version: string): string | undefined {
-  for (const name of readdirSync(logsRoot).sort()) {
+function findLogDir(logs: LogsListing, hw: HardwareSpec, version: string): string | undefined {
+  for (const name of logs.names) {
     const m = LOG_DIR.exec(name);
     if (!m || m[2] !== version) continue;
-    if (studyHardware(m[1]!)?.id === hw.id) return join(logsRoot, name);
+    if (studyHardware(m[1]!)?.id === hw.id) return join(logs.root, name);
   }
   return undefined;
 }

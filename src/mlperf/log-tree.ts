@@ -12,7 +12,7 @@
  * never fatal: one broken run must not hide the other thousand.
  */
 import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, normalize, resolve, sep } from 'node:path';
 import { errors, isInferprintError, type InferprintError } from '../errors.js';
 import { readRegularFileSync } from '../io/regular-file.js';
 import { parseDetail } from './parse-detail.js';
@@ -51,6 +51,12 @@ const LOG_SET_DIR = /^(.+)_(v\d+(?:\.\d+)*)_logs$/;
 export interface ScanOptions {
   /** Parse every run's `mlperf_log_detail.txt` too (slower; off by default). */
   readonly detail?: boolean;
+  /**
+   * Read the summaries only, not `metadata.json` nor `perf_harness_summary.json` (on by
+   * default): latency needs nothing else, and on the study's tree they are 1 534 more files
+   * to open and parse. Runs then carry no `metadata` nor `harnessSummary`.
+   */
+  readonly metadata?: boolean;
 }
 
 /** Walk `root` for MLPerf runs; runs sorted by their path relative to `root`. */
@@ -71,24 +77,29 @@ export function scanMlperfLogTree(root: string, options: ScanOptions = {}): Mlpe
     skipped.push({ path, reason, detail });
   };
 
-  /** Returns how many summary files lie at or below `dir`. */
-  const walk = (dir: string): number => {
+  // Children's paths are built by concatenation from the normalised root (what `join` would
+  // give, without normalising each of the study's 6 263 folder paths again).
+  const top = normalize(root);
+  const child = (dir: string, name: string): string => (dir.endsWith(sep) ? dir + name : dir + sep + name);
+
+  /** Returns how many summary files lie at or below `dir` (`rel`: its path from the root, `/`-separated). */
+  const walk = (dir: string, rel: string, name: string): number => {
     const entries = listDir(dir);
     let found = 0;
     if (entries.some((e) => e.isFile() && e.name === SUMMARY_FILE)) {
       found++;
-      const run = readRun(root, dir, entries, options, harnessCache, skip);
+      const run = readRun(dir, rel, entries, options, harnessCache, skip);
       if (run) runs.push(run);
     }
     // Symbolic links are not followed: a link back up the tree would loop forever.
-    for (const e of entries) if (e.isDirectory()) found += walk(join(dir, e.name));
-    if (found === 0 && TIMESTAMP_DIR.test(basename(dir))) {
-      const names = entries.map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
+    for (const e of entries) if (e.isDirectory()) found += walk(child(dir, e.name), rel === '' ? e.name : `${rel}/${e.name}`, e.name);
+    if (found === 0 && TIMESTAMP_DIR.test(name)) {
+      const names = [...entries].sort((a, b) => compare(a.name, b.name)).map((e) => (e.isDirectory() ? `${e.name}/` : e.name));
       skip(dir, 'no-summary', names.length === 0 ? 'run folder is empty' : `run folder holds no ${SUMMARY_FILE}, only ${names.join(', ')}`);
     }
     return found;
   };
-  walk(root);
+  walk(top, '', basename(top));
 
   runs.sort((a, b) => compare(a.relDir, b.relDir));
   skipped.sort((a, b) => compare(a.path, b.path));
@@ -98,6 +109,11 @@ export function scanMlperfLogTree(root: string, options: ScanOptions = {}): Mlpe
 /** Read and parse one summary file (a regular file of at most 4 MiB). */
 export function readMlperfSummary(path: string): MlperfSummary {
   return parseSummary(readText(path, 'MLPerf summary', MAX_SUMMARY_BYTES), path);
+}
+
+/** A summary the walk found listed as a regular file (no `stat` before opening it). */
+function readListedSummary(path: string): MlperfSummary {
+  return parseSummary(readText(path, 'MLPerf summary', MAX_SUMMARY_BYTES, true), path);
 }
 
 /** Read and parse one detail log (a regular file of at most 256 MiB). */
@@ -132,8 +148,8 @@ export function parseLogSet(folder: string): MlperfLogSet {
 // ---------------------------------------------------------------------------------------------
 
 function readRun(
-  root: string,
   dir: string,
+  relDir: string,
   entries: readonly Dirent[],
   options: ScanOptions,
   harnessCache: Map<string, MlperfHarnessSummaryEntry[] | undefined>,
@@ -142,7 +158,8 @@ function readRun(
   const summaryPath = join(dir, SUMMARY_FILE);
   let summary: MlperfSummary;
   try {
-    summary = readMlperfSummary(summaryPath);
+    // The walk calls this only for a folder that lists the summary as a regular file.
+    summary = readListedSummary(summaryPath);
   } catch (e) {
     const err = asParseFailure(e);
     const reason: SkipReason = err.code === 'EMPTY_INPUT' ? 'empty-summary' : err.code === 'TRUNCATED' ? 'truncated-summary' : 'invalid-summary';
@@ -160,8 +177,9 @@ function readRun(
       skip(detailPath, 'invalid-detail', asParseFailure(e).message);
     }
   }
+  const wantMetadata = options.metadata !== false;
   let metadata: MlperfRunMetadata | undefined;
-  if (has(METADATA_FILE)) {
+  if (wantMetadata && has(METADATA_FILE)) {
     const path = join(dir, METADATA_FILE);
     try {
       metadata = parseRunMetadata(readText(path, 'MLPerf metadata', MAX_METADATA_BYTES), path);
@@ -178,11 +196,11 @@ function readRun(
   const system = layout ? at(3) : undefined;
   const scenarioFolder = layout ? at(1) : undefined;
   const logSetFolder = layout ? at(5) : undefined;
-  const harnessSummary = system !== undefined ? findHarnessEntry(dirname(dirname(dirname(dir))), system, summary.scenario, harnessCache, skip) : undefined;
+  const harnessSummary = system !== undefined && wantMetadata ? findHarnessEntry(dirname(dirname(dirname(dir))), system, summary.scenario, harnessCache, skip) : undefined;
 
   return {
     dir,
-    relDir: relative(root, dir).split(sep).join('/'),
+    relDir,
     summaryPath,
     detailPath,
     logSet: logSetFolder !== undefined && LOG_SET_DIR.test(logSetFolder) ? parseLogSet(logSetFolder) : undefined,
@@ -220,9 +238,10 @@ function findHarnessEntry(
   return cache.get(timestampDir)?.find((e) => e.configName.startsWith(`${system}-`) && e.configName.endsWith(`-${scenario}`));
 }
 
+/** A folder's entries in the order the system gives them: runs and skips are sorted once, at the end. */
 function listDir(dir: string): Dirent[] {
   try {
-    return readdirSync(dir, { withFileTypes: true }).sort((a, b) => compare(a.name, b.name));
+    return readdirSync(dir, { withFileTypes: true });
   } catch (e) {
     throw errors.io(dir, e);
   }
@@ -232,8 +251,8 @@ function listDir(dir: string): Dirent[] {
  * A whole file, when it is a regular file (a link to one is fine: this is the user's tree, not
  * a bundle) of at most `maxBytes`: a FIFO or a device here would block or never end.
  */
-function readText(path: string, what: string, maxBytes: number): string {
-  return readRegularFileSync(path, { links: 'follow', what, maxBytes });
+function readText(path: string, what: string, maxBytes: number, listedRegular = false): string {
+  return readRegularFileSync(path, { links: 'follow', what, maxBytes, ...(listedRegular ? { listedRegular } : {}) });
 }
 
 /**

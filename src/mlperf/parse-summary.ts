@@ -53,6 +53,10 @@ const N_WARNINGS = /^(\d+) warnings? encountered\. See detailed log\.$/;
 const NO_ERRORS = /^No errors encountered during test\.$/;
 const N_ERRORS = /^(\d+) ERRORS? encountered\. See detailed log\.$/;
 const UNSIGNED = /^\d+$/;
+const EQUALS = 0x3d;
+const CAPITAL_N = 0x4e;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
 
 /** Which header key carries each scenario's headline metric, across LoadGen versions. */
 const HEADLINE_KEYS: Readonly<Record<MlperfScenario, (key: string) => boolean>> = {
@@ -68,7 +72,8 @@ const HEADLINE_KEYS: Readonly<Record<MlperfScenario, (key: string) => boolean>> 
 export function parseSummary(text: string, file?: string): MlperfSummary {
   const name = file ?? '<summary>';
   if (text.trim() === '') throw errors.emptyInput(name);
-  const lines = text.split(/\r?\n/);
+  // A plain split when there is no CR (LoadGen writes LF): the regex split costs more per file.
+  const lines = text.includes('\r') ? text.split(/\r?\n/) : text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   try {
     return interpret(collect(lines, name), lines.length, name, file);
@@ -104,7 +109,7 @@ function collect(lines: readonly string[], name: string): Collected {
   for (let i = 0, raw = lines[0]; raw !== undefined; raw = lines[++i]) {
     const lineNo = i + 1;
     // A banner is `====`, a title, `====`; the title decides the section.
-    if (BANNER.test(raw)) {
+    if (raw.charCodeAt(0) === EQUALS && BANNER.test(raw)) {
       const title = lines[i + 1];
       const close = lines[i + 2];
       const next = title === undefined ? undefined : SECTION_TITLES[title];
@@ -121,15 +126,16 @@ function collect(lines: readonly string[], name: string): Collected {
       i += 2;
       continue;
     }
+    const blank = raw.trim() === '';
     if (section === 'none') {
-      if (raw.trim() === '') continue;
+      if (blank) continue;
       throw errors.unknownFormat(name, `line ${lineNo}: expected the "MLPerf Results Summary" banner, found ${quote(raw)}`);
     }
-    if (raw.trim() === '') {
+    if (blank) {
       block = undefined;
       continue;
     }
-    const footer = readFooter(raw, at(lineNo));
+    const footer = readFooter(raw, name, lineNo);
     if (footer !== undefined) {
       if (footer.kind === 'warnings') c.warningCount = footer.count;
       else c.errorCount = footer.count;
@@ -146,16 +152,16 @@ function collect(lines: readonly string[], name: string): Collected {
         c.blocks.push(block);
         continue;
       }
-      c.results.push(splitEntry(raw, at(lineNo)));
+      c.results.push(splitEntry(raw, name, lineNo));
     } else if (section === 'stats') {
       // MultiStream prints `Per-query latency:` before its latency lines.
       if (/^Per-query latency:\s*$/.test(raw)) {
         c.perQuery = true;
         continue;
       }
-      c.stats.push(splitEntry(raw, at(lineNo)));
+      c.stats.push(splitEntry(raw, name, lineNo));
     } else {
-      c.params.push(splitEntry(raw, at(lineNo)));
+      c.params.push(splitEntry(raw, name, lineNo));
     }
   }
   return c;
@@ -199,9 +205,8 @@ function interpret(c: Collected, lastLine: number, name: string, file: string | 
     performanceConstraintsMet: optionalYesNo(res.get('Performance constraints satisfied'), name),
   };
 
-  const known = new Set(['SUT name', 'Scenario', 'Mode', 'Result is', 'Query count', 'Sample count', headlineEntry.key, ...CONSTRAINT_KEYS]);
   const extra: Record<string, string> = {};
-  for (const e of results) if (!known.has(e.key)) extra[e.key] = e.value;
+  for (const e of results) if (!RESULT_KEYS.has(e.key) && e.key !== headlineEntry.key) extra[e.key] = e.value;
 
   let recommendations: string[] = [];
   let earlyStopping: MlperfEarlyStopping | undefined;
@@ -239,11 +244,14 @@ function interpret(c: Collected, lastLine: number, name: string, file: string | 
 }
 
 const CONSTRAINT_KEYS = ['Min duration satisfied', 'Min queries satisfied', 'Early stopping satisfied', 'Performance constraints satisfied'];
+/** The results section's keys read into typed fields (the headline's key too); the rest go to `extra`. */
+const RESULT_KEYS: ReadonlySet<string> = new Set(['SUT name', 'Scenario', 'Mode', 'Result is', 'Query count', 'Sample count', ...CONSTRAINT_KEYS]);
 
-function splitEntry(raw: string, where: Where & { readonly line: number }): Entry {
+/** `key : value`; the file and line only name an error (no `Where` made for each of the ~60 lines of a summary). */
+function splitEntry(raw: string, file: string, line: number): Entry {
   const colon = raw.indexOf(':');
-  if (colon <= 0) throw errors.parse(where, `expected 'key : value', found ${quote(raw)}`);
-  return { key: raw.slice(0, colon).trim(), value: raw.slice(colon + 1).trim(), line: where.line };
+  if (colon <= 0) throw errors.parse({ file, line }, `expected 'key : value', found ${quote(raw)}`);
+  return { key: raw.slice(0, colon).trim(), value: raw.slice(colon + 1).trim(), line };
 }
 
 function indexEntries(entries: readonly Entry[], file: string): Map<string, Entry> {
@@ -255,7 +263,11 @@ function indexEntries(entries: readonly Entry[], file: string): Map<string, Entr
   return byKey;
 }
 
-function readFooter(raw: string, where: Where): { kind: 'warnings' | 'errors'; count: number } | undefined {
+function readFooter(raw: string, file: string, line: number): { kind: 'warnings' | 'errors'; count: number } | undefined {
+  // Footers start with `No ` or a count: every other line is turned away before four regexes.
+  const first = raw.charCodeAt(0);
+  if (first !== CAPITAL_N && !(first >= DIGIT_0 && first <= DIGIT_9)) return undefined;
+  const where: Where = { file, line };
   if (NO_WARNINGS.test(raw)) return { kind: 'warnings', count: 0 };
   if (NO_ERRORS.test(raw)) return { kind: 'errors', count: 0 };
   const w = N_WARNINGS.exec(raw);
@@ -342,6 +354,9 @@ function readEarlyStopping(b: Block, file: string): MlperfEarlyStopping {
   return { lines: [...b.lines], bullets, text: bullets.join(' '), queriesProcessed, queriesDiscarded, queriesNeeded, estimatesNs };
 }
 
+/** The stats read into typed fields; the others go to `other`. */
+const TYPED_STATS: ReadonlySet<string> = new Set(['QPS w/ loadgen overhead', 'QPS w/o loadgen overhead', 'Min latency (ns)', 'Max latency (ns)', 'Mean latency (ns)']);
+
 function readStats(
   entries: readonly Entry[],
   perQuery: boolean,
@@ -362,13 +377,12 @@ function readStats(
   const percentilesNs: Record<string, number> = {};
   const other: Record<string, number> = {};
   let samplesPerSecond: MlperfHeadline | undefined;
-  const typed = new Set(['QPS w/ loadgen overhead', 'QPS w/o loadgen overhead', 'Min latency (ns)', 'Max latency (ns)', 'Mean latency (ns)']);
   for (const e of entries) {
     const p = PERCENTILE_KEY.exec(e.key);
     if (p) percentilesNs[group(p, 1)] = int(e);
     else if ((e.key === 'Completed samples per second' || e.key === 'Scheduled samples per second') && e.key !== headlineKey) {
       samplesPerSecond = { key: e.key, value: num(e) };
-    } else if (!typed.has(e.key)) other[e.key] = num(e);
+    } else if (!TYPED_STATS.has(e.key)) other[e.key] = num(e);
   }
   const qpsWith = optNum('QPS w/ loadgen overhead');
   const qpsWithout = optNum('QPS w/o loadgen overhead');

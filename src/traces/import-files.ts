@@ -7,8 +7,8 @@ import { decodeCodeCarbonCsv, type CodeCarbonOptions, type CodeCarbonRecord } fr
 import { decodeGenericCsv, GENERIC_CSV_FORMAT, type GenericCsvOptions } from './parse-generic-csv.js';
 import { decodeNvidiaSmiCsv, nvidiaSmiFormat, type NvidiaSmiOptions } from './parse-nvidia-smi.js';
 import { decodeTegrastats, TEGRASTATS_FORMAT, type TegrastatsOptions } from './parse-tegrastats.js';
-import { decodeThesisCsv, type ThesisCsvOptions } from './parse-thesis-csv.js';
-import { checkSampleCount } from './plausibility.js';
+import { decodeThesisCsv, decodeThesisCsvText, type ThesisCsvOptions } from './parse-thesis-csv.js';
+import { checkSampleCount, MAX_CHANNEL_POWER_W, MAX_SAMPLE_INTERVAL_S } from './plausibility.js';
 import type { PowerSample, PowerTrace, SensorName } from './types.js';
 
 /**
@@ -36,12 +36,48 @@ function collect<S>(samples: Generator<PowerSample, S>, builder: TraceBuilder): 
   }
 }
 
+/**
+ * Study CSVs up to this size are read whole and decoded in one pass (a study trace is ~7 kB);
+ * larger ones, and any file the one-pass decoder turns down, stream line by line.
+ */
+const WHOLE_THESIS_CSV_BYTES = 8 << 20;
+
 /** One of the study's CSVs; the unit (W for GPUs, mW for Jetsons) comes from the device. */
 export function importThesisCsv(path: string, opts: Omit<ThesisCsvOptions, 'file'>): PowerTrace {
+  // GPUs were sampled with nvidia-smi and Jetsons with tegrastats: the unit says which.
+  const source = { format: 'thesis-csv', path, unitInSource: opts.unit } as const;
+  const provenance = { kind: 'measured', sensor: opts.unit === 'mW' ? 'tegrastats' : 'nvidia-smi' } as const;
+  const text = opts.headerless === 'timestamp,power' ? undefined : readSmallText(path, WHOLE_THESIS_CSV_BYTES);
+  const columns = text === undefined ? undefined : decodeThesisCsvText(text, opts.unit, { maxPowerW: MAX_CHANNEL_POWER_W, maxIntervalS: MAX_SAMPLE_INTERVAL_S });
+  if (columns) return { channels: [{ name: columns.channel, tS: columns.tS, powerW: columns.powerW }], source, provenance };
   const builder = new TraceBuilder(path);
   builder.addAll(decodeThesisCsv(readLinesSync(path), { ...opts, file: path }));
-  // GPUs were sampled with nvidia-smi and Jetsons with tegrastats: the unit says which.
-  return withDuration(builder.build({ format: 'thesis-csv', path, unitInSource: opts.unit }, { kind: 'measured', sensor: opts.unit === 'mW' ? 'tegrastats' : 'nvidia-smi' }), path);
+  return withDuration(builder.build(source, provenance), path);
+}
+
+/** A file's text when it is a regular file of at most `maxBytes`; undefined when larger (the caller streams it). */
+function readSmallText(path: string, maxBytes: number): string | undefined {
+  const { fd, stats } = openRegularFileSync(path, { links: 'follow', what: 'file' });
+  try {
+    if (stats.size > maxBytes) return undefined;
+    // One byte more than the size: a read that fills it means the file grew, and it streams.
+    const buf = Buffer.allocUnsafe(stats.size + 1);
+    let used = 0;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, used, buf.length - used, null);
+      } catch (e) {
+        throw errors.io(path, e);
+      }
+      if (n === 0) break;
+      used += n;
+      if (used === buf.length) return undefined;
+    }
+    return buf.toString('utf8', 0, used);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A log written by `nvidia-smi --query-gpu=timestamp,index,power.draw... --format=csv`. */

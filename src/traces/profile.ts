@@ -26,6 +26,11 @@ export interface MeanProfileOptions {
    */
   readonly window?: 'intersection' | 'union';
   readonly where?: Where;
+  /**
+   * Compute `sdW` (default true). The study's energy needs the mean only: without the second
+   * pass over every run its arithmetic costs half (`sdW` is then all NaN).
+   */
+  readonly sd?: boolean;
 }
 
 export interface MeanProfile {
@@ -85,6 +90,8 @@ export function meanProfile(runs: readonly ProfileRun[], options: MeanProfileOpt
   }
   const meanW = new Float64Array(points);
   for (let k = 0; k < points; k++) meanW[k] = coverage[k]! > 0 ? sum[k]! / coverage[k]! : Number.NaN;
+
+  if (options.sd === false) return { gridS, meanW, sdW: new Float64Array(points).fill(Number.NaN), coverage, t0: t0S, t1: t1S, runs: runs.length, window };
 
   // Second pass: squared deviations from the mean (two-pass, no cancellation). The runs are
   // interpolated again rather than kept, so memory stays O(points).

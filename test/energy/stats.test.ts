@@ -139,6 +139,13 @@ void test('meanProfile: intersection window, linspace grid, element-wise mean an
   assert.equal(m.window, 'intersection');
   assert.equal(meanProfile([a]).gridS.length, 1000);
   assert.ok(Number.isNaN(meanProfile([a]).sdW[0]!), 'one run: sd undefined (NaN)');
+  // Without the sd pass (the study's energy): the same grid, mean and coverage, sd all NaN.
+  const lean = meanProfile([a, b], { points: 5, sd: false });
+  assert.deepEqual([...lean.meanW], [...m.meanW]);
+  assert.deepEqual([...lean.coverage], [...m.coverage]);
+  assert.equal(lean.t0, m.t0);
+  assert.equal(lean.t1, m.t1);
+  assert.ok([...lean.sdW].every(Number.isNaN));
 });
 
 void test('meanProfile union window averages only the runs covering each point', () => {

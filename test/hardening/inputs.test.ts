@@ -9,6 +9,7 @@ import { isInferprintError, type InferprintError } from '../../src/errors.js';
 import { readLinesSync } from '../../src/io/lines.js';
 import { parseDecimal, parsePower } from '../../src/traces/parse-number.js';
 import { sniffFormat } from '../../src/traces/import-files.js';
+import { readRegularFileSync } from '../../src/io/regular-file.js';
 import { cliInChild, mkfifo, tempDir, writeBundle } from './helpers.js';
 
 function coded(fn: () => unknown): InferprintError {
@@ -83,6 +84,24 @@ test('a FIFO given as input is refused, not waited on', { timeout: 120_000 }, (t
   const [r] = cliInChild([['analyze', '--device', 'H100-NVL', fifo]]);
   assert.equal(r!.code, 1);
   assert.match(r!.err, /power\.csv: file is a FIFO/);
+  rmSync(root, { recursive: true, force: true });
+});
+
+test('a file listed as regular is read without a look first, and still refused when a FIFO took its name', { timeout: 120_000 }, (t) => {
+  // The log-tree walk opens a summary its folder listing showed as a regular file without a
+  // stat first (issue 12, part 6): the descriptor's own check must still refuse a FIFO, never wait.
+  const root = tempDir();
+  const file = join(root, 'mlperf_log_summary.txt');
+  writeFileSync(file, 'abc\n');
+  const rules = { links: 'follow', what: 'MLPerf summary', maxBytes: 16, listedRegular: true } as const;
+  assert.equal(readRegularFileSync(file, rules), 'abc\n');
+  writeFileSync(file, 'x'.repeat(17));
+  assert.equal(coded(() => readRegularFileSync(file, rules)).code, 'INVALID_VALUE');
+  if (!mkfifo(file)) {
+    t.skip('mkfifo is not available here');
+    return;
+  }
+  assert.match(coded(() => readRegularFileSync(file, rules)).message, /FIFO \(named pipe\), not a regular file/);
   rmSync(root, { recursive: true, force: true });
 });
 

@@ -2,8 +2,8 @@
 // editing (under 30 s on a 2-core machine). `npm test` (what CI runs) stays the whole suite.
 //
 // A test file belongs to the fast tier when everything it imports, followed through test
-// helpers and src/ modules, is pure: the src/ modules eslint.config.js holds to the pure-core
-// rule (one list, read from the config itself, not copied here), packages other than native
+// helpers and src/ modules, is pure: src/ modules outside the adapter folders eslint.config.js
+// names (one list, read from the config itself, not copied here), packages other than native
 // ones, and of Node's built-ins only the test runner and assert. A test that touches the file
 // system, spawns a process or opens a socket is left to the full suite.
 //
@@ -21,14 +21,11 @@ const args = process.argv.slice(2);
 const listOnly = args.includes('--list');
 const filter = args.filter((a) => a !== '--list');
 
-// The pure-core globs: the eslint block that bans node:* imports.
-const config = (await import(pathToFileURL(join(root, 'eslint.config.js')).href)).default;
-const pureGlobs = config
-  .filter((c) => c.files && c.rules?.['no-restricted-imports']?.[0] === 'error')
-  .flatMap((c) => c.files);
-if (pureGlobs.length === 0) throw new Error('test-fast: no pure-core block found in eslint.config.js');
+// The pure core: every src/ module outside the adapter folders eslint.config.js names.
+const { ADAPTERS } = await import(pathToFileURL(join(root, 'eslint.config.js')).href);
+if (!Array.isArray(ADAPTERS) || ADAPTERS.length === 0) throw new Error('test-fast: eslint.config.js exports no ADAPTERS list');
 const { minimatch } = await import('minimatch');
-const isPure = (rel) => pureGlobs.some((g) => minimatch(rel, g));
+const isPure = (rel) => rel.endsWith('.ts') && !ADAPTERS.some((g) => minimatch(rel, g));
 
 const ALLOWED_BUILTINS = new Set(['node:test', 'node:assert', 'node:assert/strict', 'node:fs', 'node:path', 'node:url', 'node:os']);
 // Packages with native code or heavy start-up: a test that loads them is not a pure-core test.

@@ -42,13 +42,13 @@ export {
   importGenericCsv,
   importCodeCarbonCsv,
   sniffFormat,
-} from './traces/import-files.js';
+} from './io/trace-files.js';
 export * from './mlperf/index.js';
 export * from './impact/index.js';
 export * from './measure/index.js';
-export { writeRunBundle, readRunBundle } from './runs/bundle.js';
-export { resolveRunsDir } from './runs/runs-dir.js';
-export { listRunBundles } from './runs/scan.js';
+export { writeRunBundle, readRunBundle } from './runs/io/bundle.js';
+export { resolveRunsDir } from './runs/io/runs-dir.js';
+export { listRunBundles } from './runs/io/scan.js';
 export { openStore, type RunStore, type RunFilter, type StoredRun } from './store/index.js';
 export { writeReport } from './app/report.js';
 export { startDashboard } from './serve/server.js';

@@ -9,7 +9,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeRunBundle } from '../../src/runs/bundle.js';
+import { writeRunBundle } from '../../src/runs/io/bundle.js';
 import { formatManifest, parseManifestText } from '../../src/runs/manifest.js';
 import { bundleInput } from '../../test/serve/helpers.js';
 

@@ -5,9 +5,9 @@
 // a local one. Usage: http-sut.ts [PRESET=bert-tiny] [QUERIES=256]
 import { runPerformance } from '../../src/benchmark/loadgen/engine.js';
 import { BERT_SAMPLE_COUNT, effectiveSettings, studySettings } from '../../src/benchmark/loadgen/settings.js';
-import { parseModelSpec, resolveModel, resolveModelCacheDir } from '../../src/benchmark/bert/model-cache.js';
-import { openOrtSut } from '../../src/benchmark/sut/onnxruntime.js';
-import { openKserveSut, kserveLoadgenSut } from '../../src/benchmark/sut/kserve-client.js';
+import { parseModelSpec, resolveModel, resolveModelCacheDir } from '../../src/benchmark/bert/io/model-cache.js';
+import { openOrtSut } from '../../src/benchmark/sut/io/onnxruntime.js';
+import { openKserveSut, kserveLoadgenSut } from '../../src/benchmark/sut/io/kserve-client.js';
 import { serveModel } from '../../src/serve-model/kserve-server.js';
 import { syntheticBertQsl } from '../../src/benchmark/qsl/synthetic-bert.js';
 import { ortLoadgenSut } from '../../src/benchmark/sut/bert-loadgen-sut.js';

@@ -109,7 +109,7 @@ const result: Record<string, unknown> = { case: `measure-overhead ${mode}`, reps
 try {
   if (mode === 'startup') {
     const parquetScript = [
-      `const { writeSeriesParquetFile } = await import(${JSON.stringify(url('runs/parquet.js'))});`,
+      `const { writeSeriesParquetFile } = await import(${JSON.stringify(url('runs/io/parquet.js'))});`,
       'const tS = Float64Array.from({ length: 50 }, (_, i) => i * 0.1);',
       `writeSeriesParquetFile(${JSON.stringify(join(dir, 'tiny.parquet'))}, [{ name: 'gpu0', tS, values: tS.map((t) => 100 + t) }], 'watts');`,
     ].join('\n');

@@ -3,8 +3,8 @@
 // SUT, with every session call timed on its own. Usage: ort-latency.ts PRESET [QUERIES]
 import { runPerformance } from '../../src/benchmark/loadgen/engine.js';
 import { BERT_SAMPLE_COUNT, effectiveSettings, studySettings } from '../../src/benchmark/loadgen/settings.js';
-import { resolveModel, parseModelSpec, resolveModelCacheDir } from '../../src/benchmark/bert/model-cache.js';
-import { openOrtSut, type OrtSut } from '../../src/benchmark/sut/onnxruntime.js';
+import { resolveModel, parseModelSpec, resolveModelCacheDir } from '../../src/benchmark/bert/io/model-cache.js';
+import { openOrtSut, type OrtSut } from '../../src/benchmark/sut/io/onnxruntime.js';
 import { syntheticBertQsl } from '../../src/benchmark/qsl/synthetic-bert.js';
 import { ortLoadgenSut } from '../../src/benchmark/sut/bert-loadgen-sut.js';
 

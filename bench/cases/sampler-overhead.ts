@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Recorder } from '../../src/measure/recorder.js';
 import { startPoller } from '../../src/sensors/poller.js';
-import { getSensor } from '../../src/sensors/registry.js';
+import { getSensor } from '../../src/sensors/io/registry.js';
 import type { Sensor, SensorEnv } from '../../src/sensors/types.js';
 import { fakeNvmlPath, useScenario } from '../../test/helpers/fake-nvml.js';
 import { cpuinfoText, FakeTree, meminfoText, RAPL_RANGE_UJ, writeRaplZones } from '../../test/helpers/fake-sys.js';

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeRunBundle } from '../../src/runs/bundle.js';
+import { writeRunBundle } from '../../src/runs/io/bundle.js';
 import { formatManifest, parseManifestText } from '../../src/runs/manifest.js';
 import { bundleInput } from '../../test/serve/helpers.js';
 

@@ -7,11 +7,11 @@
  * `predictions.json` and `accuracy.txt`.
  */
 import type { MlperfScenario } from '../mlperf/types.js';
-import { parseModelSpec, resolveModel } from '../benchmark/bert/model-cache.js';
-import type { OrtProviderRequest } from '../benchmark/sut/onnxruntime.js';
-import { loadSquadQsl } from '../benchmark/qsl/squad.js';
+import { parseModelSpec, resolveModel } from '../benchmark/bert/io/model-cache.js';
+import type { OrtProviderRequest } from '../benchmark/sut/io/onnxruntime.js';
+import { loadSquadQsl } from '../benchmark/qsl/io/squad.js';
 import type { AccuracyCheck, SquadScores } from '../benchmark/squad/evaluate.js';
-import { chooseSensor } from '../sensors/registry.js';
+import { chooseSensor } from '../sensors/io/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
 import { accuracyCheck, type AccuracyCheckResult } from './bench-accuracy.js';
 import { BENCH_RELEASE, measuredBenchRun, openBenchSut, type HttpSutSpec } from './bench.js';

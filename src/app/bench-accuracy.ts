@@ -33,9 +33,9 @@ import {
   type MllogEntry,
   type MllogRecord,
 } from '../benchmark/loadgen/detail-writer.js';
-import { openOrtSut, type OrtProvider, type OrtProviderRequest, type PhaseSpan } from '../benchmark/sut/onnxruntime.js';
+import { openOrtSut, type OrtProvider, type OrtProviderRequest, type PhaseSpan } from '../benchmark/sut/io/onnxruntime.js';
 import { ortLoadgenSut } from '../benchmark/sut/bert-loadgen-sut.js';
-import { loadSquadQsl, type SquadQsl } from '../benchmark/qsl/squad.js';
+import { loadSquadQsl, type SquadQsl } from '../benchmark/qsl/io/squad.js';
 import { formatPredictionsJson, scoreSquadAccuracy, type ResponseLayout } from '../benchmark/squad/accuracy.js';
 import type { AccuracyCheck, BertAccuracyTarget, SquadScores } from '../benchmark/squad/evaluate.js';
 

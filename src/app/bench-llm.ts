@@ -9,7 +9,7 @@
  *
  * Before anything is measured or written, every check is made and fails in one line: the runs
  * directory takes a bundle, the prompts file reads, the server answers, lists the model and
- * streams (`llm/prechecks.ts`), the sensor runs. Failed requests during the run are counted by
+ * streams (`llm/io/prechecks.ts`), the sensor runs. Failed requests during the run are counted by
  * outcome, never dropped; Ctrl-C stops sending, aborts what is in flight and saves the run as
  * interrupted.
  */
@@ -20,7 +20,7 @@ import * as https from 'node:https';
 import { hostname } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { errors, isInferprintError } from '../errors.js';
-import { streamRequest, parseServerUrl, DEFAULT_TIMEOUTS, type ClientTimeouts } from '../llm/client.js';
+import { streamRequest, parseServerUrl, DEFAULT_TIMEOUTS, type ClientTimeouts } from '../llm/io/client.js';
 import { CumulativeEnergy, levelEnergy } from '../llm/core/energy.js';
 import { checkLimits, type LatencyLimit } from '../llm/core/limits.js';
 import { describeLengths, parsePromptsJsonl, syntheticPrompts, type LengthDistribution } from '../llm/core/prompts.js';
@@ -29,14 +29,14 @@ import { levelStats } from '../llm/core/stats.js';
 import { recordJson, type RequestRecord } from '../llm/core/timeline.js';
 import { levelFootprint, type LevelFootprint } from '../llm/impact.js';
 import { levelName, runLevel, seededRandom, type LevelSpec } from '../llm/loadgen.js';
-import { checkServer, type ServerFacts } from '../llm/prechecks.js';
+import { checkServer, type ServerFacts } from '../llm/io/prechecks.js';
 import { Recorder, type Recording } from '../measure/recorder.js';
 import { summarizeRecording } from '../measure/summary.js';
-import { readRunManifest, writeRunBundle, type WrittenBundle } from '../runs/bundle.js';
+import { readRunManifest, writeRunBundle, type WrittenBundle } from '../runs/io/bundle.js';
 import type { LlmLevel, LlmWorkload, RunManifest } from '../runs/manifest.js';
-import { chooseSensor } from '../sensors/registry.js';
+import { chooseSensor } from '../sensors/io/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
-import { publishLive } from '../measure/live-writer.js';
+import { publishLive } from '../measure/io/live-writer.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { hostInfo, impactFor } from './measure.js';
 import { checkRunsDirWritable, measurementBundle } from './measure-bundle.js';

@@ -17,13 +17,13 @@
 import { stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseModelSpec, peekSyntheticModel } from '../benchmark/bert/model-cache.js';
+import { parseModelSpec, peekSyntheticModel } from '../benchmark/bert/io/model-cache.js';
 import { syntheticBertBytes, type BertPresetName } from '../benchmark/bert/synthetic.js';
-import type { OrtProviderRequest } from '../benchmark/sut/onnxruntime.js';
+import type { OrtProviderRequest } from '../benchmark/sut/io/onnxruntime.js';
 import { errors } from '../errors.js';
 import { errnoCode } from '../io/fs-errors.js';
 import type { MlperfScenario } from '../mlperf/types.js';
-import { getSensor } from '../sensors/registry.js';
+import { getSensor } from '../sensors/io/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
 
 // ---------------------------------------------------------------------------------------------

@@ -13,11 +13,11 @@
  */
 import { join } from 'node:path';
 import { errors } from '../errors.js';
-import { parseModelSpec, resolveModel } from '../benchmark/bert/model-cache.js';
-import { readRunManifest } from '../runs/bundle.js';
+import { parseModelSpec, resolveModel } from '../benchmark/bert/io/model-cache.js';
+import { readRunManifest } from '../runs/io/bundle.js';
 import type { RunManifest } from '../runs/manifest.js';
-import { inspectEntry, runsDirEntries } from '../runs/scan.js';
-import { chooseSensor } from '../sensors/registry.js';
+import { inspectEntry, runsDirEntries } from '../runs/io/scan.js';
+import { chooseSensor } from '../sensors/io/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
 import { benchRun, readCampaign, runOptionsOf, type BenchOptions, type CampaignFile, type PlannedRun } from './bench.js';
 import { checkRunsDirWritable } from './measure-bundle.js';

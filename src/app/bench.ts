@@ -42,20 +42,20 @@ import {
   type MllogEntry,
   type MllogRecord,
 } from '../benchmark/loadgen/detail-writer.js';
-import { parseModelSpec, resolveModel } from '../benchmark/bert/model-cache.js';
-import { openOrtSut, type OrtProviderRequest } from '../benchmark/sut/onnxruntime.js';
-import { loadOrt } from '../benchmark/sut/ort-load.js';
+import { parseModelSpec, resolveModel } from '../benchmark/bert/io/model-cache.js';
+import { openOrtSut, type OrtProviderRequest } from '../benchmark/sut/io/onnxruntime.js';
+import { loadOrt } from '../benchmark/sut/io/ort-load.js';
 import { syntheticBertQsl } from '../benchmark/qsl/synthetic-bert.js';
 import { ortLoadgenSut, type BertSampleSource, type OrtLoadgenSutOptions } from '../benchmark/sut/bert-loadgen-sut.js';
-import { kserveLoadgenSut, openKserveSut } from '../benchmark/sut/kserve-client.js';
+import { kserveLoadgenSut, openKserveSut } from '../benchmark/sut/io/kserve-client.js';
 import type { SystemUnderTest } from '../benchmark/loadgen/engine.js';
 import { Recorder } from '../measure/recorder.js';
-import { publishLive } from '../measure/live-writer.js';
+import { publishLive } from '../measure/io/live-writer.js';
 import { cleanLeftovers } from './leftovers.js';
 import { summarizeRecording } from '../measure/summary.js';
-import { chooseSensor, type SensorChoice } from '../sensors/registry.js';
+import { chooseSensor, type SensorChoice } from '../sensors/io/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
-import { writeRunBundle, type BundleFileInput } from '../runs/bundle.js';
+import { writeRunBundle, type BundleFileInput } from '../runs/io/bundle.js';
 import type { MlperfSettingsRecord, Workload } from '../runs/manifest.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { hostInfo, impactFor } from './measure.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { errors } from '../errors.js';
 import { openRegularFileSync } from '../io/regular-file.js';
 import type { RunManifest } from '../runs/manifest.js';
-import { scanRunsDir } from '../runs/scan.js';
+import { scanRunsDir } from '../runs/io/scan.js';
 
 /**
  * What an imported run was made from, recorded as `workload.source` in its manifest, so that

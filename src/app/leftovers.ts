@@ -7,8 +7,8 @@
  * command fails.
  */
 import { relative } from 'node:path';
-import { cleanStaleTempsDetailed, type CleanOptions } from '../runs/runs-dir.js';
-import { cleanStaleLiveFiles } from '../measure/live-writer.js';
+import { cleanStaleTempsDetailed, type CleanOptions } from '../runs/io/runs-dir.js';
+import { cleanStaleLiveFiles } from '../measure/io/live-writer.js';
 
 /** Remove the leftovers in `runsDir`; one note line through `say` when anything went (or failed). Returns the paths removed. */
 export async function cleanLeftovers(runsDir: string, say: (line: string) => void, opts: CleanOptions = {}): Promise<string[]> {

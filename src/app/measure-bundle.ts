@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errors, isInferprintError, type InferprintError } from '../errors.js';
 import { errnoCode } from '../io/fs-errors.js';
-import { writeRunBundle, type BundleFileInput, type ManifestDraft, type RunBundleInput, type WrittenBundle } from '../runs/bundle.js';
+import { writeRunBundle, type BundleFileInput, type ManifestDraft, type RunBundleInput, type WrittenBundle } from '../runs/io/bundle.js';
 import type { ChannelRecord, EnergySummary, GapRecord, Workload } from '../runs/manifest.js';
 import type { RecordingSummary } from '../measure/summary.js';
 import type { MeasureResult } from './measure.js';

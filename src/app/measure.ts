@@ -1,7 +1,7 @@
 import { isatty } from 'node:tty';
 import { spawnGuarded, type GuardedChild } from './child-guard.js';
 import { cleanLeftovers } from './leftovers.js';
-import { publishLive } from '../measure/live-writer.js';
+import { publishLive } from '../measure/io/live-writer.js';
 import { constants as osConstants, cpus, freemem, hostname, platform, release, totalmem } from 'node:os';
 import { errors } from '../errors.js';
 import { genericNote, resolveHardware, type HardwareSpec } from '../impact/hardware.js';
@@ -9,7 +9,7 @@ import { computeImpact, type ImpactResult } from '../impact/lca.js';
 import { resolveImpactParams, resolveOperationalParams, type DefaultUsed, type ImpactSettings } from '../impact/presets.js';
 import { Recorder, type Recording } from '../measure/recorder.js';
 import { summarizeRecording, type RecordingSummary } from '../measure/summary.js';
-import { chooseSensor } from '../sensors/registry.js';
+import { chooseSensor } from '../sensors/io/registry.js';
 import { checkRunsDirWritable } from './measure-bundle.js';
 import type { EstimateScope, SensorEnv } from '../sensors/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -304,7 +304,7 @@ export function impactFor(
 export async function hostWithGpus(env: SensorEnv): Promise<HostInfo> {
   const base = hostInfo();
   try {
-    const { readNvmlSnapshot } = await import('../sensors/nvml.js');
+    const { readNvmlSnapshot } = await import('../sensors/io/nvml.js');
     const snap = await readNvmlSnapshot(env);
     return {
       ...base,

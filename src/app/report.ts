@@ -20,7 +20,7 @@ import { REPORT_DATA_SCHEMA, type ReportData } from '../report/data.js';
 import { reportFigures, type FigureSpec } from '../report/figures.js';
 import { reportHtml } from '../report/html.js';
 import { loadReportData, type LoadReportDataOptions } from './report-data.js';
-import { renderPng, renderSvg } from '../report/render.js';
+import { renderPng, renderSvg } from '../report/io/render.js';
 import { figureDataTable, reportTables, tableCsv } from '../report/tables.js';
 
 export type ReportFormat = 'html' | 'svg' | 'png';

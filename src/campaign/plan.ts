@@ -23,7 +23,7 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { errors, type InferprintError } from '../errors.js';
 import { MLPERF_SCENARIOS, type MlperfScenario } from '../mlperf/types.js';
-import { AUTO_ORDER } from '../sensors/registry.js';
+import { AUTO_ORDER } from '../sensors/names.js';
 import { parseDurationS } from '../units/index.js';
 
 export type Executor = 'slurm' | 'local';

@@ -7,7 +7,7 @@
  * Pure: the facts are gathered by `campaign.ts`.
  */
 import type { Executor } from './plan.js';
-import type { Submission } from './record.js';
+import type { Submission } from './io/record.js';
 import { baseState, isActiveState, isStartedState, type StepEnergy, type TaskRecord } from './slurm-parse.js';
 
 export type RunState = 'pending' | 'running' | 'done' | 'failed';

@@ -2,7 +2,7 @@ import { errors, InferprintError } from '../errors.js';
 import { resolveGrid } from '../impact/grid.js';
 import { validatePue } from '../impact/pue.js';
 import { parseDurationS } from '../units/index.js';
-import { SENSOR_SPECS } from '../sensors/registry.js';
+import { SENSOR_SPECS } from '../sensors/io/registry.js';
 import { parseFormat } from './output.js';
 import type { OutputFormat } from './command.js';
 

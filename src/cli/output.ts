@@ -1,6 +1,6 @@
 import { errors } from '../errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from './command.js';
-import { csvText } from '../io/csv-text.js';
+import { csvText } from '../csv-text.js';
 
 export interface Column<R> {
   readonly key: string;

@@ -7,7 +7,7 @@
  */
 import type { Prompt } from './core/protocol.js';
 import type { RequestRecord } from './core/timeline.js';
-import type { StreamResult } from './client.js';
+import type { StreamResult } from './io/client.js';
 
 export type LevelLoad = { readonly mode: 'closed'; readonly concurrency: number } | { readonly mode: 'poisson'; readonly requestRate: number };
 

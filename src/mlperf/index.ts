@@ -15,4 +15,4 @@ export {
   METADATA_FILE,
   HARNESS_SUMMARY_FILE,
   type ScanOptions,
-} from './log-tree.js';
+} from './io/log-tree.js';

@@ -3,7 +3,7 @@
  * files keep every digit. Units are in the column keys (`_j`, `_mg`, `_ms`, ...). Pure.
  */
 import type { ReportData } from './data.js';
-import { csvText } from '../io/csv-text.js';
+import { csvText } from '../csv-text.js';
 
 export type Cell = string | number | null;
 

@@ -11,7 +11,7 @@ import { describeProvenance } from '../traces/provenance.js';
 import type { Provenance } from '../traces/types.js';
 import type { RunManifest } from './manifest.js';
 import { runFootprint } from './run-impact.js';
-import type { StoredRun } from './scan.js';
+import type { StoredRun } from './io/scan.js';
 
 export type SqlType = 'VARCHAR' | 'DOUBLE' | 'BIGINT' | 'BOOLEAN' | 'TIMESTAMP' | 'VARCHAR[]' | 'JSON';
 

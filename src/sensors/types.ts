@@ -125,14 +125,3 @@ export interface Sensor {
    */
   start(env: SensorEnv, opts: StartOptions, sink: SensorSink): Promise<SensorHandle>;
 }
-
-/** The production environment. */
-export async function defaultSensorEnv(): Promise<SensorEnv> {
-  const { spawn } = await import('node:child_process');
-  return {
-    clock: { monotonicS: () => performance.now() / 1000, epochMs: () => Date.now() },
-    root: '/',
-    env: process.env,
-    spawn: (command, args, options) => spawn(command, [...args], options),
-  };
-}

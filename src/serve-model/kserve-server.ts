@@ -43,7 +43,7 @@ import {
   type KserveTensor,
   type ModelMetadata,
 } from '../benchmark/sut/kserve-protocol.js';
-import { openOrtSut, type BertLogits, type BertSample, type OrtProviderRequest, type OrtSut } from '../benchmark/sut/onnxruntime.js';
+import { openOrtSut, type BertLogits, type BertSample, type OrtProviderRequest, type OrtSut } from '../benchmark/sut/io/onnxruntime.js';
 
 export interface ServeModelOptions {
   readonly modelPath: string;

@@ -18,7 +18,7 @@
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import type { AdviceResult } from '../advise/advise.js';
-import type { PreparedAdvice } from '../advise/load.js';
+import type { PreparedAdvice } from '../advise/io/load.js';
 import { parseWorkloadText, type Workload } from '../advise/workload.js';
 import { isInferprintError } from '../errors.js';
 import { errnoCode } from '../io/fs-errors.js';
@@ -199,7 +199,7 @@ export class AdviseData {
       const w = parseWorkloadText(await readFile(path, 'utf8'), name);
       await this.contained(w, real);
       // The advisor's readers (datasets, the runs store) load with the first answer, not with the server.
-      const { prepareAdvice } = await import('../advise/load.js');
+      const { prepareAdvice } = await import('../advise/io/load.js');
       const prepared = await prepareAdvice(w, { cwd: real, runsDir: real, runsDirShown: 'the runs directory', draws: q.draws, seed: q.seed });
       // The report layer's figure builders load with the first answer (they pull in no renderer).
       const [{ adviseFigures }, { breakEven }] = await Promise.all([import('../report/advise-figures.js'), import('../advise/break-even.js')]);

@@ -14,11 +14,11 @@ import { estimateEmbodied, type DefaultUsed, type EmbodiedResult, type HardwareS
 import { assessRun, hardwareOfRun } from '../runs/run-impact.js';
 import { parseSummary } from '../mlperf/parse-summary.js';
 import type { MlperfScenario, MlperfSummary } from '../mlperf/types.js';
-import { readBundleTrace } from '../runs/bundle.js';
-import { MAX_MANIFEST_BYTES, MAX_SUMMARY_BYTES, readBundleFile } from '../runs/bundle-files.js';
+import { readBundleTrace } from '../runs/io/bundle.js';
+import { MAX_MANIFEST_BYTES, MAX_SUMMARY_BYTES, readBundleFile } from '../runs/io/bundle-files.js';
 import { COUNTERS_FILE, hasPower, MANIFEST_FILE, readManifestText, TRACE_FILE, type LlmLevel, type RunManifest } from '../runs/manifest.js';
 import { deviceMatcher, rowDeviceDisplay, toRunRow, type RunRow as StoreRow } from '../runs/row.js';
-import { ScanCache, scanRunsDir, type StoredRun } from '../runs/scan.js';
+import { ScanCache, scanRunsDir, type StoredRun } from '../runs/io/scan.js';
 import { levelFootprint, type LevelFootprint } from '../llm/impact.js';
 import { downsampleMinMax, sliceByTime } from './downsample.js';
 import { badRequest, HttpError, notFound } from './http-error.js';

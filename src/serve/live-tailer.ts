@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { join } from 'node:path';
 import { LIVE_DIR, LIVE_FILE, MAX_LIVE_LINE, parseLiveHeader, parseLiveSample, type LiveChannel, type LiveHeader, type LiveSample } from '../measure/live-format.js';
-import { isPidAlive } from '../runs/runs-dir.js';
+import { isPidAlive } from '../runs/io/runs-dir.js';
 
 /** A live measurement as the dashboard shows it. */
 export interface LiveSessionInfo {

@@ -13,9 +13,9 @@ import { sep } from 'node:path';
 import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBResultReader, StatementType as DuckStatementType } from '@duckdb/node-api';
 import { errors, isInferprintError, type InferprintError } from '../errors.js';
 import { COUNTERS_FILE, hasPower, TRACE_FILE } from '../runs/manifest.js';
-import { duckdb, duckMessage } from '../runs/parquet.js';
+import { duckdb, duckMessage } from '../runs/io/parquet.js';
 import { RUN_COLUMNS, type ColumnSpec, type RunRow } from '../runs/row.js';
-import type { SkippedEntry, StoredRun } from '../runs/scan.js';
+import type { SkippedEntry, StoredRun } from '../runs/io/scan.js';
 import { COUNTER_COLUMNS, MANIFEST_COLUMNS, RESULT_COLUMNS, toWindowRows, TRACE_COLUMNS, WINDOW_COLUMNS, type ResultRow } from './rows.js';
 
 export const VIEW_NAMES = ['runs', 'manifests', 'windows', 'traces', 'counters', 'results'] as const;

@@ -6,11 +6,11 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { errors } from '../errors.js';
-import { withDuckDB } from '../runs/parquet.js';
+import { withDuckDB } from '../runs/io/parquet.js';
 import { loadTable, sqlString } from './duck.js';
 import { RUN_COLUMNS, type RunRow } from '../runs/row.js';
-import { csvText, type CsvValue } from '../io/csv-text.js';
-import type { SkippedEntry } from '../runs/scan.js';
+import { csvText, type CsvValue } from '../csv-text.js';
+import type { SkippedEntry } from '../runs/io/scan.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'parquet'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

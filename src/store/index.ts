@@ -4,4 +4,4 @@
  */
 export { openStore, type RunStore } from './store.js';
 export type { RunFilter } from './filter.js';
-export type { StoredRun } from '../runs/scan.js';
+export type { StoredRun } from '../runs/io/scan.js';

@@ -12,7 +12,7 @@
 import { lstat, realpath, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { errors, type InferprintError } from '../errors.js';
-import { tempDirName } from '../runs/bundle.js';
+import { tempDirName } from '../runs/io/bundle.js';
 import { errnoCode } from '../io/fs-errors.js';
 import { isSafeName, MANIFEST_FILE } from '../runs/manifest.js';
 

@@ -7,7 +7,7 @@
  */
 import type { MlperfSummary } from '../mlperf/types.js';
 import { columns, type ColumnSpec } from '../runs/row.js';
-import type { StoredRun } from '../runs/scan.js';
+import type { StoredRun } from '../runs/io/scan.js';
 
 /** `manifests`: the whole manifest of each run, for fields the flat columns leave out. */
 export const MANIFEST_COLUMNS: readonly ColumnSpec[] = [

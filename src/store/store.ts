@@ -9,16 +9,16 @@ import { stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { errors, isInferprintError } from '../errors.js';
 import { parseSummary } from '../mlperf/parse-summary.js';
-import { MAX_SUMMARY_BYTES, readBundleFileSync } from '../runs/bundle-files.js';
-import { readBundleTrace, type BundleTrace } from '../runs/bundle.js';
+import { MAX_SUMMARY_BYTES, readBundleFileSync } from '../runs/io/bundle-files.js';
+import { readBundleTrace, type BundleTrace } from '../runs/io/bundle.js';
 import { hasPower, MANIFEST_FILE } from '../runs/manifest.js';
-import { withDuckDB } from '../runs/parquet.js';
+import { withDuckDB } from '../runs/io/parquet.js';
 import { checkLeadingKeyword, createViews, lockDown, prepareReadOnly, runPrepared, viewsUsed, type QueryResult, type ViewName } from './duck.js';
 import { exportRunRows, type ExportFormat } from './export.js';
 import { runFilter, type RunFilter } from './filter.js';
 import { checkRunId, removeRuns, type RemovedRun } from './remove.js';
 import { toRunRow, type RunRow } from '../runs/row.js';
-import { inspectEntry, runsDirEntries, ScanCache, scanRunsDir, type SkippedEntry, type StoredRun } from '../runs/scan.js';
+import { inspectEntry, runsDirEntries, ScanCache, scanRunsDir, type SkippedEntry, type StoredRun } from '../runs/io/scan.js';
 import { toResultRow, type ResultRow } from './rows.js';
 
 export interface RunListing {

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AdviceResult } from '../../src/advise/advise.js';
-import { adviseWorkload, readWorkloadFile } from '../../src/advise/load.js';
+import { adviseWorkload, readWorkloadFile } from '../../src/advise/io/load.js';
 import { runCli } from '../../src/cli/main.js';
 import { THESIS_DIR, skipWithoutThesis } from '../helpers/fixtures.js';
 

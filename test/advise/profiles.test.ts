@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { advise } from '../../src/advise/advise.js';
 import { databaseProfile } from '../../src/advise/database-profile.js';
 import { initialPlateau, loadPowerLine, statOf, sweepCapacity, type ServerPoint } from '../../src/advise/measured.js';
-import { readMeasuredProfiles } from '../../src/advise/measured-io.js';
+import { readMeasuredProfiles } from '../../src/advise/io/measured-io.js';
 import { parseWorkloadText } from '../../src/advise/workload.js';
 import { benchSettings } from '../../src/app/bench.js';
 import { computeResults } from '../../src/benchmark/loadgen/results.js';

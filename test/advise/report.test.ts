@@ -16,7 +16,7 @@ import { runCli } from '../../src/cli/main.js';
 import { adviseContext, adviseFigures, FOOTPRINT_PARTS, OWN_SCALE_SPREAD, totalsSpread } from '../../src/report/advise-figures.js';
 import { adviceHtml } from '../../src/report/advise-html.js';
 import { adviseTables } from '../../src/report/advise-tables.js';
-import { renderPng, renderSvg } from '../../src/report/render.js';
+import { renderPng, renderSvg } from '../../src/report/io/render.js';
 import { TOOL_NAME, TOOL_VERSION } from '../../src/version.js';
 import { normaliseSvg, pngSize, svgSize, svgText } from '../report/helpers.js';
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { advise, studyRows } from '../../src/advise/advise.js';
-import { adviseWorkload } from '../../src/advise/load.js';
+import { adviseWorkload } from '../../src/advise/io/load.js';
 import { drawInput, figure, probabilityBelow, simulate, triangular } from '../../src/advise/montecarlo.js';
 import type { UncertainInput } from '../../src/advise/resolve.js';
 import { parseWorkload, parseWorkloadText, type Workload } from '../../src/advise/workload.js';

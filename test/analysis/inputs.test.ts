@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../../src/app/analyze.js';
 import { InferprintError } from '../../src/errors.js';
-import { importThesisCsv } from '../../src/traces/import-files.js';
+import { importThesisCsv } from '../../src/io/trace-files.js';
 import { trapezoidJ } from '../../src/traces/energy.js';
 import { THESIS_DIR, skipWithoutThesis } from '../helpers/fixtures.js';
 

@@ -17,10 +17,10 @@ import { runAccuracy, runPerformance, type QuerySample, type QuerySampleLibrary,
 import { EMPTY_ACCURACY_LOG, fromHex, parseAccuracyLog, toUpperHex, writeAccuracyLog, type AccuracyRecord } from '../../src/benchmark/loadgen/accuracy-log.js';
 import { BERT_SAMPLE_COUNT, bertMlperfConf, effectiveSettings, type EffectiveSettings, type LoadgenRelease, type TestSettings } from '../../src/benchmark/loadgen/settings.js';
 import { LIBSTDCXX_VARIANT_OF_LOGS, generateQueries, loadableSets } from '../../src/benchmark/loadgen/sample-selection.js';
-import { ensureSyntheticModel } from '../../src/benchmark/bert/model-cache.js';
-import { openOrtSut } from '../../src/benchmark/sut/onnxruntime.js';
+import { ensureSyntheticModel } from '../../src/benchmark/bert/io/model-cache.js';
+import { openOrtSut } from '../../src/benchmark/sut/io/onnxruntime.js';
 import { logitsResponseBytes } from '../../src/benchmark/sut/bert-loadgen-sut.js';
-import { loadSquadQsl, squadQsl, type SquadQsl } from '../../src/benchmark/qsl/squad.js';
+import { loadSquadQsl, squadQsl, type SquadQsl } from '../../src/benchmark/qsl/io/squad.js';
 import { decodeResponseLogits, formatPredictionsJson, scoreSquadAccuracy } from '../../src/benchmark/squad/accuracy.js';
 import { parseSquad } from '../../src/benchmark/squad/dataset.js';
 import { parseVocab } from '../../src/benchmark/squad/wordpiece.js';

@@ -12,7 +12,7 @@ import { tabulate } from '../../src/app/bench-aggregate.js';
 import { estimateSeconds } from '../../src/app/bench-plan.js';
 import { bench, planCampaign, type CampaignFile } from '../../src/app/bench.js';
 import { runCli } from '../../src/cli/main.js';
-import { defaultSensorEnv } from '../../src/sensors/types.js';
+import { defaultSensorEnv } from '../../src/sensors/io/env.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-bench-sweep-'));
 const cacheDir = join(dir, 'cache');

@@ -20,11 +20,11 @@ import {
   RUN_OVERHEAD_S,
   timingFromRuns,
 } from '../../src/app/bench-plan.js';
-import { ensureSyntheticModel, peekSyntheticModel } from '../../src/benchmark/bert/model-cache.js';
+import { ensureSyntheticModel, peekSyntheticModel } from '../../src/benchmark/bert/io/model-cache.js';
 import { runCli } from '../../src/cli/main.js';
 import { isInferprintError } from '../../src/errors.js';
 import { parseManifestText } from '../../src/runs/manifest.js';
-import { defaultSensorEnv } from '../../src/sensors/types.js';
+import { defaultSensorEnv } from '../../src/sensors/io/env.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-bench-trust-'));

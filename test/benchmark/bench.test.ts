@@ -9,12 +9,12 @@ import { bench, planCampaign, type BenchOptions, type PlannedRun } from '../../s
 import { syntheticBertQsl, syntheticBertSample } from '../../src/benchmark/qsl/synthetic-bert.js';
 import { parseDetail, parseSummary } from '../../src/mlperf/index.js';
 import { parseManifestText } from '../../src/runs/manifest.js';
-import { defaultSensorEnv } from '../../src/sensors/types.js';
+import { defaultSensorEnv } from '../../src/sensors/io/env.js';
 import { runCli } from '../../src/cli/main.js';
 import { parseAccuracyLog } from '../../src/benchmark/loadgen/accuracy-log.js';
 import { writeSquadFixtures } from './squad-fixtures.js';
 import { serveModel } from '../../src/serve-model/kserve-server.js';
-import { parseModelSpec, resolveModel } from '../../src/benchmark/bert/model-cache.js';
+import { parseModelSpec, resolveModel } from '../../src/benchmark/bert/io/model-cache.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-bench-'));
 const cacheDir = join(dir, 'cache');

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferprintError } from '../../src/errors.js';
-import { ensureSyntheticModel } from '../../src/benchmark/bert/model-cache.js';
+import { ensureSyntheticModel } from '../../src/benchmark/bert/io/model-cache.js';
 import { encodeOnnxModel } from '../../src/benchmark/bert/onnx-writer.js';
 import { STACKED_INT32_MODEL } from '../helpers/onnx-models.js';
 import { runPerformance } from '../../src/benchmark/loadgen/engine.js';
@@ -15,7 +15,7 @@ import { BERT_SAMPLE_COUNT, effectiveSettings, studySettings } from '../../src/b
 import { ortLoadgenSut } from '../../src/benchmark/sut/bert-loadgen-sut.js';
 import { syntheticBertQsl, syntheticBertSample } from '../../src/benchmark/qsl/synthetic-bert.js';
 import { logitsFromResponse } from '../../src/benchmark/squad/postprocess.js';
-import { bertIoOf, interleavedLogitsBytes, kserveLoadgenSut, openKserveSut } from '../../src/benchmark/sut/kserve-client.js';
+import { bertIoOf, interleavedLogitsBytes, kserveLoadgenSut, openKserveSut } from '../../src/benchmark/sut/io/kserve-client.js';
 import {
   decodeInferRequest,
   decodeInferResponse,
@@ -29,7 +29,7 @@ import {
   type KserveTensor,
 } from '../../src/benchmark/sut/kserve-protocol.js';
 import { routeOf, serveModel, type ModelServer } from '../../src/serve-model/kserve-server.js';
-import { openOrtSut, toInt64, type BertLogits, type BertSample } from '../../src/benchmark/sut/onnxruntime.js';
+import { openOrtSut, toInt64, type BertLogits, type BertSample } from '../../src/benchmark/sut/io/onnxruntime.js';
 import type { CliContext } from '../../src/cli/command.js';
 import { createServeModelCommand } from '../../src/cli/commands/serve-model.js';
 

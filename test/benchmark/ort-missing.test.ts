@@ -53,8 +53,8 @@ test('the ONNX Runtime SUT without onnxruntime-node: one DEPENDENCY_MISSING line
   try {
     const { result, asked } = runHidden(
       dir,
-      `import { openOrtSut } from ${src('benchmark/sut/onnxruntime.ts')};
-import { openDecoderSession } from ${src('llm/model/decoder-session.ts')};
+      `import { openOrtSut } from ${src('benchmark/sut/io/onnxruntime.ts')};
+import { openDecoderSession } from ${src('llm/io/decoder-session.ts')};
 const out = {};
 for (const [name, open] of [['ort', () => openOrtSut({ modelPath: ${JSON.stringify(join(ROOT, 'package.json'))} })], ['decoder', () => openDecoderSession({ preset: 'decoder-tiny' })]]) {
   try { await open(); out[name] = 'opened'; } catch (e) { out[name] = { code: e.code, message: e.message }; }

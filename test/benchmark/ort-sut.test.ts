@@ -10,9 +10,9 @@ import * as ort from 'onnxruntime-node';
 import { InferprintError } from '../../src/errors.js';
 import { encodeOnnxModel } from '../../src/benchmark/bert/onnx-writer.js';
 import { STACKED_INT32_MODEL } from '../helpers/onnx-models.js';
-import { ensureSyntheticModel } from '../../src/benchmark/bert/model-cache.js';
-import { cudaProviderStatus, detectBertIo, openOrtSut, toInt64, type BertSample } from '../../src/benchmark/sut/onnxruntime.js';
-import { OrtWorker } from '../../src/benchmark/sut/ort-worker-client.js';
+import { ensureSyntheticModel } from '../../src/benchmark/bert/io/model-cache.js';
+import { cudaProviderStatus, detectBertIo, openOrtSut, toInt64, type BertSample } from '../../src/benchmark/sut/io/onnxruntime.js';
+import { OrtWorker } from '../../src/benchmark/sut/io/ort-worker-client.js';
 
 const SEQ = 384;
 

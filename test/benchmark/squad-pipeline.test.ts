@@ -27,7 +27,7 @@ import {
   type RawResult,
 } from '../../src/benchmark/squad/postprocess.js';
 import { evaluateSquad, formatSquadScores } from '../../src/benchmark/squad/evaluate.js';
-import { loadSquad, loadVocab } from '../../src/benchmark/squad/files.js';
+import { loadSquad, loadVocab } from '../../src/benchmark/squad/io/files.js';
 import { SQUAD_JSON, VOCAB_TEXT, idOf, writeSquadFixtures } from './squad-fixtures.js';
 
 const tokenizer = createBertTokenizer(parseVocab(VOCAB_TEXT, 'vocab.txt'));

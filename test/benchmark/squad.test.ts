@@ -21,7 +21,7 @@ import {
   normalizeAnswer,
   pythonFloatRepr,
 } from '../../src/benchmark/squad/evaluate.js';
-import { loadSquad, loadVocab } from '../../src/benchmark/squad/files.js';
+import { loadSquad, loadVocab } from '../../src/benchmark/squad/io/files.js';
 import { SQUAD_JSON, VOCAB_TEXT, VOCAB_TOKENS, idOf, writeSquadFixtures } from './squad-fixtures.js';
 
 const vocab = parseVocab(VOCAB_TEXT, 'vocab.txt');

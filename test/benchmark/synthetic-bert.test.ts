@@ -17,7 +17,7 @@ import {
   Xoshiro128,
   type BertConfig,
 } from '../../src/benchmark/bert/synthetic.js';
-import { ensureSyntheticModel, parseModelSpec, resolveModel, resolveModelCacheDir, sha256File, syntheticModelKey } from '../../src/benchmark/bert/model-cache.js';
+import { ensureSyntheticModel, parseModelSpec, resolveModel, resolveModelCacheDir, sha256File, syntheticModelKey } from '../../src/benchmark/bert/io/model-cache.js';
 
 const SEQ = 384;
 

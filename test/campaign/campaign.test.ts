@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { campaignStatus, cancelCampaign, resumeCampaign, submitCampaign, type CampaignContext } from '../../src/campaign/campaign.js';
-import { readRecord } from '../../src/campaign/record.js';
+import { campaignStatus, cancelCampaign, resumeCampaign, submitCampaign, type CampaignContext } from '../../src/campaign/io/campaign.js';
+import { readRecord } from '../../src/campaign/io/record.js';
 import { isInferprintError } from '../../src/errors.js';
-import { defaultSensorEnv } from '../../src/sensors/types.js';
+import { defaultSensorEnv } from '../../src/sensors/io/env.js';
 import { runCli } from '../../src/cli/main.js';
 import { CLUSTER, fakeSlurm, missing, ok, type Rule } from './fake-slurm.js';
 

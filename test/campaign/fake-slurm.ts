@@ -4,7 +4,7 @@
  * match. The answers are in the commands' real formats (see slurm-parse.test.ts for where those
  * come from). The real thing is in slurm-real.test.ts.
  */
-import type { Exec, ExecResult } from '../../src/campaign/slurm.js';
+import type { Exec, ExecResult } from '../../src/campaign/io/slurm.js';
 
 export interface Rule {
   readonly cmd: string;

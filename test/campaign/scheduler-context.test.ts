@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { schedulerContext, slurmStepRef } from '../../src/app/scheduler-context.js';
-import { readRunManifest } from '../../src/runs/bundle.js';
+import { readRunManifest } from '../../src/runs/io/bundle.js';
 import { parseManifestText } from '../../src/runs/manifest.js';
 import { runFilter } from '../../src/store/filter.js';
 import { toRunRow } from '../../src/runs/row.js';

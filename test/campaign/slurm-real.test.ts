@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
-import { readRunManifest } from '../../src/runs/bundle.js';
+import { readRunManifest } from '../../src/runs/io/bundle.js';
 import { skipOrFail } from '../helpers/requirements.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { discoverInputs } from '../../src/app/inputs.js';
 import { isInferprintError } from '../../src/errors.js';
-import { readAnyRunBundle, readRunBundle, readRunManifest } from '../../src/runs/bundle.js';
+import { readAnyRunBundle, readRunBundle, readRunManifest } from '../../src/runs/io/bundle.js';
 import { openStore } from '../../src/store/store.js';
 import { cliInChild, mkfifo, tempDir, writeBundle } from './helpers.js';
 

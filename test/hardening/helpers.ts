@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeRunBundle, type WrittenBundle } from '../../src/runs/bundle.js';
+import { writeRunBundle, type WrittenBundle } from '../../src/runs/io/bundle.js';
 import { draft, flat, summaryText } from '../store/helpers.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');

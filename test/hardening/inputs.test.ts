@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { isInferprintError, type InferprintError } from '../../src/errors.js';
 import { readLinesSync } from '../../src/io/lines.js';
 import { parseDecimal, parsePower } from '../../src/traces/parse-number.js';
-import { sniffFormat } from '../../src/traces/import-files.js';
+import { sniffFormat } from '../../src/io/trace-files.js';
 import { readRegularFileSync } from '../../src/io/regular-file.js';
 import { cliInChild, mkfifo, tempDir, writeBundle } from './helpers.js';
 

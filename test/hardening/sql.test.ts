@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isInferprintError } from '../../src/errors.js';
-import { readRunBundle } from '../../src/runs/bundle.js';
-import { encodeSeriesParquet } from '../../src/runs/parquet.js';
+import { readRunBundle } from '../../src/runs/io/bundle.js';
+import { encodeSeriesParquet } from '../../src/runs/io/parquet.js';
 import { openStore } from '../../src/store/store.js';
 import { cliInChild, tempDir, writeBundle } from './helpers.js';
 

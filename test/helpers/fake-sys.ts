@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { InferprintError } from '../../src/errors.js';
 import type { CpuTimes } from '../../src/sensors/parse-proc-stat.js';
-import { nodeSysfsReader, type SysfsReader } from '../../src/sensors/sysfs.js';
+import { nodeSysfsReader, type SysfsReader } from '../../src/sensors/io/sysfs.js';
 import type { SensorEnv, SensorSink } from '../../src/sensors/types.js';
 
 /**

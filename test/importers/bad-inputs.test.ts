@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferprintError, type ErrorCode } from '../../src/errors.js';
-import { importCodeCarbonCsv, importGenericCsv, importNvidiaSmiCsv, importTegrastatsLog, importThesisCsv } from '../../src/traces/import-files.js';
+import { importCodeCarbonCsv, importGenericCsv, importNvidiaSmiCsv, importTegrastatsLog, importThesisCsv } from '../../src/io/trace-files.js';
 
 /**
  * One table of bad files per importer. Every importer answers the same defects with the

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importCodeCarbonCsv } from '../../src/traces/import-files.js';
+import { importCodeCarbonCsv } from '../../src/io/trace-files.js';
 import { decodeCodeCarbonCsv } from '../../src/traces/parse-codecarbon.js';
 import { thrown } from '../helpers/decode.js';
 

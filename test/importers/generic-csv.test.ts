@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importGenericCsv } from '../../src/traces/import-files.js';
+import { importGenericCsv } from '../../src/io/trace-files.js';
 import { decodeGenericCsv, parseGenericCsvSpec, type GenericCsvOptions, type GenericCsvSummary } from '../../src/traces/parse-generic-csv.js';
 import type { PowerSample } from '../../src/traces/types.js';
 import { drainGenerator, thrown } from '../helpers/decode.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { TraceBuilder } from '../../src/traces/builder.js';
-import { importNvidiaSmiCsv } from '../../src/traces/import-files.js';
+import { importNvidiaSmiCsv } from '../../src/io/trace-files.js';
 import { decodeNvidiaSmiCsv, type NvidiaSmiOptions, type NvidiaSmiSummary } from '../../src/traces/parse-nvidia-smi.js';
 import type { PowerSample } from '../../src/traces/types.js';
 import { drainGenerator, thrown } from '../helpers/decode.js';

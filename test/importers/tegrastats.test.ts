@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceBuilder } from '../../src/traces/builder.js';
-import { importTegrastatsLog } from '../../src/traces/import-files.js';
+import { importTegrastatsLog } from '../../src/io/trace-files.js';
 import {
   boardTotalPower,
   boardTotalRailName,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { benchLlm, type LlmBenchOptions } from '../../src/app/bench-llm.js';
 import { runCli } from '../../src/cli/main.js';
 import { parseManifestText, type LlmWorkload } from '../../src/runs/manifest.js';
-import { defaultSensorEnv } from '../../src/sensors/types.js';
+import { defaultSensorEnv } from '../../src/sensors/io/env.js';
 import { chunk, okStream, sseHead, startFake } from './fakes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-llm-app-'));
@@ -135,7 +135,7 @@ test('Ollama native API: usage from the done line, a level measured, URL recorde
 });
 
 test('a server with a token: bench --token reaches it; without, the pre-check says 401 in one line', async () => {
-  const { serveLlm } = await import('../../src/llm/server.js');
+  const { serveLlm } = await import('../../src/llm/io/server.js');
   const token = 'bench-test-token-0123456789';
   const server = await serveLlm({ preset: 'decoder-tiny', port: 0, token });
   try {

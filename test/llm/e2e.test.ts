@@ -15,7 +15,7 @@ import { analyze } from '../../src/app/analyze.js';
 import { writeReport } from '../../src/app/report.js';
 import { render } from '../../src/cli/commands/analyze.js';
 import { runCli } from '../../src/cli/main.js';
-import { serveLlm, type LlmServer } from '../../src/llm/server.js';
+import { serveLlm, type LlmServer } from '../../src/llm/io/server.js';
 import { MANIFEST_SCHEMA_VERSION, parseManifestText, type LlmWorkload, type RunManifest } from '../../src/runs/manifest.js';
 import { startDashboard } from '../../src/serve/server.js';
 

@@ -1,7 +1,7 @@
 /** The load of a level with an injected request and clock: closed loops never exceed N in flight; Poisson arrivals follow their seed. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StreamResult } from '../../src/llm/client.js';
+import type { StreamResult } from '../../src/llm/io/client.js';
 import { levelName, runLevel, seededRandom } from '../../src/llm/loadgen.js';
 import { plannedLevels, validateLlmBenchOptions } from '../../src/app/bench-llm.js';
 import { thrown } from '../helpers/decode.js';

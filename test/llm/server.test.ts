@@ -7,13 +7,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeOnnxModel, encodeOnnxModel, OnnxDataType } from '../../src/benchmark/bert/onnx-writer.js';
-import { parseServerUrl, streamRequest } from '../../src/llm/client.js';
+import { parseServerUrl, streamRequest } from '../../src/llm/io/client.js';
 import { requestBody, type Prompt } from '../../src/llm/core/protocol.js';
 import { syntheticPrompts } from '../../src/llm/core/prompts.js';
-import { argmaxToken, openDecoderSession, type DecoderSession } from '../../src/llm/model/decoder-session.js';
+import { argmaxToken, openDecoderSession, type DecoderSession } from '../../src/llm/io/decoder-session.js';
 import { DECODER_PRESETS, decoderParameterCount, syntheticDecoderModel, type DecoderConfig } from '../../src/llm/model/synthetic-decoder.js';
 import { chatPrompt, decodeTokens, encodePrompt, EOS_TOKEN, VOCAB_SIZE } from '../../src/llm/model/tokenizer.js';
-import { serveLlm, type LlmServer } from '../../src/llm/server.js';
+import { serveLlm, type LlmServer } from '../../src/llm/io/server.js';
 
 /** GPT-2's forward pass in float64 (pre-norm blocks, causal attention, exact GELU): the last position's logits. */
 function referenceLogits(c: DecoderConfig, w: ReadonlyMap<string, Float32Array>, tokens: readonly number[]): Float64Array {

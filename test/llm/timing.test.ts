@@ -11,7 +11,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseServerUrl, streamRequest } from '../../src/llm/client.js';
+import { parseServerUrl, streamRequest } from '../../src/llm/io/client.js';
 import { requestBody } from '../../src/llm/core/protocol.js';
 import { levelStats } from '../../src/llm/core/stats.js';
 import { interTokenGapsS, tpotS, ttftS } from '../../src/llm/core/timeline.js';

@@ -16,9 +16,9 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cleanLeftovers } from '../../src/app/leftovers.js';
 import { measure, type MeasureOptions } from '../../src/app/measure.js';
-import { cleanStaleTemps } from '../../src/runs/runs-dir.js';
-import { cleanStaleLiveFiles, LIVE_DIR } from '../../src/measure/live-writer.js';
-import { defaultSensorEnv } from '../../src/sensors/types.js';
+import { cleanStaleTemps } from '../../src/runs/io/runs-dir.js';
+import { cleanStaleLiveFiles, LIVE_DIR } from '../../src/measure/io/live-writer.js';
+import { defaultSensorEnv } from '../../src/sensors/io/env.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-leftovers-'));

@@ -7,8 +7,8 @@ import { importRunsReport, type BundleWriter, type ImportOptions } from '../../s
 import { analyze } from '../../src/app/analyze.js';
 import { runCli } from '../../src/cli/main.js';
 import { InferprintError } from '../../src/errors.js';
-import { readAnyRunBundle, writeRunBundle } from '../../src/runs/bundle.js';
-import { listRunBundles } from '../../src/runs/scan.js';
+import { readAnyRunBundle, writeRunBundle } from '../../src/runs/io/bundle.js';
+import { listRunBundles } from '../../src/runs/io/scan.js';
 import { SUMMARY_TEXT } from '../serve/helpers.js';
 import { THESIS_DIR, skipWithoutThesis } from '../helpers/fixtures.js';
 

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { readRunBundle } from '../../src/runs/bundle.js';
+import { readRunBundle } from '../../src/runs/io/bundle.js';
 import { FAKE_BIN } from '../fakes/child-env.js';
 import { fakeNvmlPath, skipWithoutFakeNvml, useScenario } from '../helpers/fake-nvml.js';
 

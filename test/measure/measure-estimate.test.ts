@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { measure } from '../../src/app/measure.js';
 import { isInferprintError } from '../../src/errors.js';
 import { saveMeasureRun } from '../../src/app/measure-bundle.js';
-import { readRunBundle } from '../../src/runs/bundle.js';
+import { readRunBundle } from '../../src/runs/io/bundle.js';
 import type { SensorEnv } from '../../src/sensors/types.js';
 import { cpuinfoText, FakeTree, meminfoText, procStatText } from '../helpers/fake-sys.js';
 

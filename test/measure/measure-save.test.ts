@@ -9,8 +9,8 @@ import { commandOutcome, measure, type MeasureOptions } from '../../src/app/meas
 import { checkRunsDirWritable, saveMeasureRun, saveMeasureRunOrFallback } from '../../src/app/measure-bundle.js';
 import { saveFailureText, toJson } from '../../src/cli/commands/measure.js';
 import { errors, InferprintError } from '../../src/errors.js';
-import { readRunBundle, writeRunBundle } from '../../src/runs/bundle.js';
-import { defaultSensorEnv } from '../../src/sensors/types.js';
+import { readRunBundle, writeRunBundle } from '../../src/runs/io/bundle.js';
+import { defaultSensorEnv } from '../../src/sensors/io/env.js';
 
 /**
  * A measurement is never lost to its runs directory: one that cannot be written is refused

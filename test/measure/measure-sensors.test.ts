@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { measure } from '../../src/app/measure.js';
 import { saveMeasureRun } from '../../src/app/measure-bundle.js';
-import { readRunBundle } from '../../src/runs/bundle.js';
+import { readRunBundle } from '../../src/runs/io/bundle.js';
 import type { SensorEnv } from '../../src/sensors/types.js';
 import { FAKE_BIN } from '../fakes/child-env.js';
 import { FakeTree, RAPL_RANGE_UJ, setRaplEnergy, writeHwmonIna3221, writeRaplZones } from '../helpers/fake-sys.js';

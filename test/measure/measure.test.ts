@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { measure, type MeasureOptions } from '../../src/app/measure.js';
 import { saveMeasureRun } from '../../src/app/measure-bundle.js';
 import { InferprintError } from '../../src/errors.js';
-import { readRunBundle } from '../../src/runs/bundle.js';
-import { defaultSensorEnv } from '../../src/sensors/types.js';
+import { readRunBundle } from '../../src/runs/io/bundle.js';
+import { defaultSensorEnv } from '../../src/sensors/io/env.js';
 import { toJson } from '../../src/cli/commands/measure.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-measure-'));

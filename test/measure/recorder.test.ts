@@ -7,7 +7,7 @@ import { errors } from '../../src/errors.js';
 import { Recorder } from '../../src/measure/recorder.js';
 import { summarizeRecording } from '../../src/measure/summary.js';
 import { startPoller } from '../../src/sensors/poller.js';
-import { replaySensor } from '../../src/sensors/replay.js';
+import { replaySensor } from '../../src/sensors/io/replay.js';
 import type { Clock, Sensor, SensorEnv } from '../../src/sensors/types.js';
 
 /** A clock the test moves by hand: the recorder's arithmetic is checked without waiting. */

@@ -4,7 +4,7 @@ import type { ReportData } from '../../src/report/data.js';
 import { loadReportData } from '../../src/app/report-data.js';
 import { reportFigures } from '../../src/report/figures.js';
 import { SERIES_PALETTE, seriesColours, sortSeries } from '../../src/report/palette.js';
-import { renderSvg } from '../../src/report/render.js';
+import { renderSvg } from '../../src/report/io/render.js';
 import { skipWithoutThesis, THESIS_DIR } from '../helpers/fixtures.js';
 import { syntheticReportData } from './synthetic.js';
 

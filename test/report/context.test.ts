@@ -12,7 +12,7 @@ import { figureContext, gridZoneOf } from '../../src/report/context.js';
 import type { ReportData } from '../../src/report/data.js';
 import { reportFigures } from '../../src/report/figures.js';
 import { loadReportData } from '../../src/app/report-data.js';
-import { renderSvg } from '../../src/report/render.js';
+import { renderSvg } from '../../src/report/io/render.js';
 import { TOOL_NAME, TOOL_VERSION } from '../../src/version.js';
 import { svgText, writePowerless, writeSmallStore } from './helpers.js';
 

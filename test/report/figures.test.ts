@@ -8,7 +8,7 @@ import { loadReportData } from '../../src/app/report-data.js';
 import { reportFigures, tradeOffPoints, type FigureSpec } from '../../src/report/figures.js';
 import { NEUTRAL, SERIES_PALETTE } from '../../src/report/palette.js';
 import { dominates } from '../../src/report/pareto.js';
-import { renderSvg } from '../../src/report/render.js';
+import { renderSvg } from '../../src/report/io/render.js';
 import { TOOL_NAME, TOOL_VERSION } from '../../src/version.js';
 import { skipWithoutThesis, THESIS_DIR } from '../helpers/fixtures.js';
 import { contrastRatio, matchSnapshot, normaliseSvg, svgText } from './helpers.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { trapezoidJ, windowEnergyJ } from '../../src/traces/energy.js';
-import { writeRunBundle, type ManifestDraft } from '../../src/runs/bundle.js';
+import { writeRunBundle, type ManifestDraft } from '../../src/runs/io/bundle.js';
 
 export const SNAPSHOT_DIR = join(import.meta.dirname, '__snapshots__');
 export const UPDATE_SNAPSHOTS = process.env.INFERPRINT_UPDATE_SNAPSHOTS === '1';

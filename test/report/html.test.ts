@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reportFigures } from '../../src/report/figures.js';
 import { escapeHtml, headlines, inlineSvg, reportHtml } from '../../src/report/html.js';
-import { renderSvg } from '../../src/report/render.js';
+import { renderSvg } from '../../src/report/io/render.js';
 import { syntheticReportData } from './synthetic.js';
 
 const EVIL = 'Evil <script>alert(1)</script> & "co"';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { InferprintError } from '../../src/errors.js';
 import { reportFigures } from '../../src/report/figures.js';
-import { figureFontFiles, renderPng, renderSvg, renumberClipIds } from '../../src/report/render.js';
+import { figureFontFiles, renderPng, renderSvg, renumberClipIds } from '../../src/report/io/render.js';
 import { pngSize, svgSize } from './helpers.js';
 import { syntheticReportData } from './synthetic.js';
 

@@ -4,10 +4,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferprintError } from '../../src/errors.js';
-import { readAnyRunBundle, readRunBundle, tempDirName, writeRunBundle, type ManifestDraft, type RunBundleInput } from '../../src/runs/bundle.js';
-import { withDuckDB } from '../../src/runs/parquet.js';
-import { cleanStaleTemps, resolveRunsDir, resolveRunsDirFrom } from '../../src/runs/runs-dir.js';
-import { listRunBundles } from '../../src/runs/scan.js';
+import { readAnyRunBundle, readRunBundle, tempDirName, writeRunBundle, type ManifestDraft, type RunBundleInput } from '../../src/runs/io/bundle.js';
+import { withDuckDB } from '../../src/runs/io/parquet.js';
+import { cleanStaleTemps, resolveRunsDir, resolveRunsDirFrom } from '../../src/runs/io/runs-dir.js';
+import { listRunBundles } from '../../src/runs/io/scan.js';
 import { rejection } from '../helpers/decode.js';
 import { MANIFEST_SCHEMA_VERSION } from '../../src/runs/manifest.js';
 import { withOverrides, type Overrides } from '../helpers/overrides.js';

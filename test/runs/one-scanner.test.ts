@@ -10,7 +10,7 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
 import { deviceMatcher, type RunRow } from '../../src/runs/row.js';
-import { listRunBundles } from '../../src/runs/scan.js';
+import { listRunBundles } from '../../src/runs/io/scan.js';
 import { RunsData, type RunRow as DashboardRow } from '../../src/serve/data.js';
 import { parseRunsQuery } from '../../src/serve/query.js';
 import { openStore } from '../../src/store/store.js';

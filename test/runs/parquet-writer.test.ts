@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeParquet } from '../../src/runs/parquet-writer.js';
-import { readSeriesParquet, withDuckDB, writeSeriesParquetFile, type Series } from '../../src/runs/parquet.js';
+import { readSeriesParquet, withDuckDB, writeSeriesParquetFile, type Series } from '../../src/runs/io/parquet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-pq-'));
 let fileNo = 0;

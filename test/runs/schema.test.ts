@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRunManifest } from '../../src/runs/bundle.js';
+import { readRunManifest } from '../../src/runs/io/bundle.js';
 import { MANIFEST_SCHEMA_VERSION, readManifestJson } from '../../src/runs/manifest.js';
-import { listRunBundles } from '../../src/runs/scan.js';
+import { listRunBundles } from '../../src/runs/io/scan.js';
 import { schema0Manifest } from '../store/helpers.js';
 
 test('readRunManifest and listRunBundles read a schema 0 bundle upgraded, leaving the file as it was', async () => {

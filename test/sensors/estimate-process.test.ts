@@ -5,12 +5,12 @@ import { resolveHardware } from '../../src/impact/index.js';
 import type { Recording } from '../../src/measure/recorder.js';
 import { summarizeRecording } from '../../src/measure/summary.js';
 import { ESTIMATE_METHOD, ESTIMATE_PROCESS_METHOD } from '../../src/sensors/cpu-power-model.js';
-import { CpuEstimator, estimateSensor, planEstimate, repeatCause, type EstimatePlan } from '../../src/sensors/estimate.js';
+import { CpuEstimator, estimateSensor, planEstimate, repeatCause, type EstimatePlan } from '../../src/sensors/io/estimate.js';
 import { parseCpuInfo } from '../../src/sensors/parse-proc-info.js';
 import { parsePidStat } from '../../src/sensors/parse-proc-pid-stat.js';
 import type { CpuTimes } from '../../src/sensors/parse-proc-stat.js';
-import { ProcessTreeReader } from '../../src/sensors/proc-tree.js';
-import { nodeSysfsReader } from '../../src/sensors/sysfs.js';
+import { ProcessTreeReader } from '../../src/sensors/io/proc-tree.js';
+import { nodeSysfsReader } from '../../src/sensors/io/sysfs.js';
 import { CollectingSink, cpuinfoText, fakeEnv, FakeTree, meminfoText, procStatText } from '../helpers/fake-sys.js';
 
 function coded(code: string, text?: string) {

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { isInferprintError } from '../../src/errors.js';
 import { cpuPowerBasis, ESTIMATE_METHOD, matchCpuTdp, normaliseCpuModel } from '../../src/sensors/cpu-power-model.js';
 import { CPU_TDP, CPU_TDP_DEFAULT, MEMORY_POWER } from '../../src/sensors/data/cpu-tdp.generated.js';
-import { CpuEstimator, createEstimateSensor, estimateSensor, planEstimate } from '../../src/sensors/estimate.js';
+import { CpuEstimator, createEstimateSensor, estimateSensor, planEstimate } from '../../src/sensors/io/estimate.js';
 import { parseCpuInfo, parseMemTotalKiB } from '../../src/sensors/parse-proc-info.js';
 import { busyTicks, cpuUtilisation, parseProcStat, totalTicks, type CpuTimes } from '../../src/sensors/parse-proc-stat.js';
 import { CollectingSink, cpuinfoText, fakeEnv, FakeTree, meminfoText, permissionDeniedReader, procStatText } from '../helpers/fake-sys.js';

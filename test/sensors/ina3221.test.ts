@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isInferprintError } from '../../src/errors.js';
-import { classifyRails, createIna3221Sensor, describeRails, discoverIna3221, ina3221Sensor, readRailW } from '../../src/sensors/ina3221.js';
+import { classifyRails, createIna3221Sensor, describeRails, discoverIna3221, ina3221Sensor, readRailW } from '../../src/sensors/io/ina3221.js';
 import { CollectingSink, fakeEnv, FakeTree, permissionDeniedReader, setHwmonRail, writeHwmonIna3221, writeIioIna3221 } from '../helpers/fake-sys.js';
 
 function coded(code: string, text?: string) {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferprintError } from '../../src/errors.js';
-import { prepareLineTool } from '../../src/sensors/child-lines.js';
+import { prepareLineTool } from '../../src/sensors/io/child-lines.js';
 import { fakeToolEnv } from '../fakes/child-env.js';
 
 // The start checks nvidia-smi and tegrastats share (one helper since issue 12): the same errors

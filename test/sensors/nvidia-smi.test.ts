@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createNvidiaSmiSensor, nvidiaSmiSensor, parseGpuList, zoneOffsetMs } from '../../src/sensors/nvidia-smi.js';
+import { createNvidiaSmiSensor, nvidiaSmiSensor, parseGpuList, zoneOffsetMs } from '../../src/sensors/io/nvidia-smi.js';
 import type { SensorHandle } from '../../src/sensors/types.js';
 import { CollectingSink, exitOf, fakeToolEnv, type Spawned } from '../fakes/child-env.js';
 import { rejection } from '../helpers/decode.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { InferprintError } from '../../src/errors.js';
-import { nvmlLibraryPath, nvmlSensor, readNvmlSnapshot } from '../../src/sensors/nvml.js';
+import { nvmlLibraryPath, nvmlSensor, readNvmlSnapshot } from '../../src/sensors/io/nvml.js';
 import type { SensorEnv, SensorHandle, SensorSink } from '../../src/sensors/types.js';
 import { fakeNvmlPath, fakeNvmlRefcount, skipWithoutFakeNvml, useScenario } from '../helpers/fake-nvml.js';
 import { rejection } from '../helpers/decode.js';

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { isInferprintError } from '../../src/errors.js';
-import { createRaplSensor, describeRaplZones, discoverRaplZones, PACKAGES_CHANNEL, RaplMeter, raplSensor, RAPL_PERMISSION_HINT } from '../../src/sensors/rapl.js';
-import { fsErrorToCoded, isPermissionDenied } from '../../src/sensors/sysfs.js';
+import { createRaplSensor, describeRaplZones, discoverRaplZones, PACKAGES_CHANNEL, RaplMeter, raplSensor, RAPL_PERMISSION_HINT } from '../../src/sensors/io/rapl.js';
+import { fsErrorToCoded, isPermissionDenied } from '../../src/sensors/io/sysfs.js';
 import { CollectingSink, cpuinfoText, fakeEnv, FakeTree, permissionDeniedReader, RAPL_RANGE_UJ, setRaplEnergy, writeRaplZones, type FakeRaplZone } from '../helpers/fake-sys.js';
 
 function coded(code: string, text?: string) {

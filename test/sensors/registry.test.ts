@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { InferprintError } from '../../src/errors.js';
-import { chooseSensor, getSensor, shortCause, SUMMARY_MAX_CHARS } from '../../src/sensors/registry.js';
+import { chooseSensor, getSensor, shortCause, SUMMARY_MAX_CHARS } from '../../src/sensors/io/registry.js';
 import type { SensorEnv } from '../../src/sensors/types.js';
 import { FAKE_BIN } from '../fakes/child-env.js';
 import { fakeNvmlPath, skipWithoutFakeNvml, useScenario } from '../helpers/fake-nvml.js';

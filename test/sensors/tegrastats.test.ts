@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChannelKind } from '../../src/sensors/types.js';
-import { arrivalTimes, createTegrastatsSensor, tegrastatsSensor } from '../../src/sensors/tegrastats.js';
+import { arrivalTimes, createTegrastatsSensor, tegrastatsSensor } from '../../src/sensors/io/tegrastats.js';
 import { CollectingSink, fakeToolEnv } from '../fakes/child-env.js';
 import { rejection } from '../helpers/decode.js';
 

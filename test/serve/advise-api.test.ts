@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AdviceResult } from '../../src/advise/advise.js';
-import { adviseFile } from '../../src/advise/load.js';
+import { adviseFile } from '../../src/advise/io/load.js';
 import { startDashboard, type Dashboard } from '../../src/serve/server.js';
 import { writeSmallStore } from '../report/helpers.js';
 import { getJson, rawRequest } from './helpers.js';

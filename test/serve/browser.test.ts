@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { HARDWARE } from '../../src/impact/index.js';
-import { openLiveWriter } from '../../src/measure/live-writer.js';
+import { openLiveWriter } from '../../src/measure/io/live-writer.js';
 import { startDashboard, type Dashboard } from '../../src/serve/server.js';
-import { writeRunBundle } from '../../src/runs/bundle.js';
+import { writeRunBundle } from '../../src/runs/io/bundle.js';
 import { makeRunsDir, powerlessInput, tempDir, type Fixture } from './helpers.js';
 
 const CHROMIUM = process.env.INFERPRINT_CHROMIUM ?? '/usr/bin/chromium';

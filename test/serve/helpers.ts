@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { V41_SUMMARY_16Q } from '../helpers/mlperf-samples.js';
-import { writeRunBundle, type ManifestDraft, type RunBundleInput } from '../../src/runs/bundle.js';
+import { writeRunBundle, type ManifestDraft, type RunBundleInput } from '../../src/runs/io/bundle.js';
 
 /** A v4.1 SingleStream summary (16 queries) as LoadGen 4.1 writes it. */
 export const SUMMARY_TEXT = V41_SUMMARY_16Q;

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { errors } from '../../src/errors.js';
 import type { Sensor, SensorEnv, SensorSink } from '../../src/sensors/types.js';
-import { LIVE_DIR, openLiveWriter, publishLive } from '../../src/measure/live-writer.js';
+import { LIVE_DIR, openLiveWriter, publishLive } from '../../src/measure/io/live-writer.js';
 import { LiveTailer, type LiveEvent } from '../../src/serve/live-tailer.js';
 import { tempDir } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
-import { withDuckDB } from '../../src/runs/parquet.js';
+import { withDuckDB } from '../../src/runs/io/parquet.js';
 import { RUN_COLUMNS, type RunRow } from '../../src/runs/row.js';
 import { summaryText, tempRunsDir, writeRun } from './helpers.js';
 

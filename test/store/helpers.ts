@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { computeResults } from '../../src/benchmark/loadgen/results.js';
 import { effectiveSettings, studySettings } from '../../src/benchmark/loadgen/settings.js';
 import { writeSummary } from '../../src/benchmark/loadgen/summary-writer.js';
-import { writeRunBundle, type BundleFileInput, type ManifestDraft, type WrittenBundle } from '../../src/runs/bundle.js';
+import { writeRunBundle, type BundleFileInput, type ManifestDraft, type WrittenBundle } from '../../src/runs/io/bundle.js';
 import { withOverrides, type Overrides } from '../helpers/overrides.js';
 
 /** A fresh runs directory path (not created: the first write creates it). */

@@ -4,11 +4,11 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferprintError } from '../../src/errors.js';
-import { tempDirName } from '../../src/runs/bundle.js';
+import { tempDirName } from '../../src/runs/io/bundle.js';
 import { parseTimeBound } from '../../src/store/filter.js';
 import { toRunRow } from '../../src/runs/row.js';
 import { toWindowRows } from '../../src/store/rows.js';
-import { inspectEntry, ScanCache, scanRunsDir } from '../../src/runs/scan.js';
+import { inspectEntry, ScanCache, scanRunsDir } from '../../src/runs/io/scan.js';
 import { openStore } from '../../src/store/store.js';
 import { tempRunsDir, writeRun } from './helpers.js';
 

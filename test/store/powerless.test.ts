@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InferprintError } from '../../src/errors.js';
-import { writeRunBundle, type ManifestDraft } from '../../src/runs/bundle.js';
+import { writeRunBundle, type ManifestDraft } from '../../src/runs/io/bundle.js';
 import { toRunRow } from '../../src/runs/row.js';
 import { toWindowRows } from '../../src/store/rows.js';
 import { openStore } from '../../src/store/store.js';

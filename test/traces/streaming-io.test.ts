@@ -8,7 +8,7 @@ import { InferprintError } from '../../src/errors.js';
 import { chooseChannels } from '../../src/traces/channels.js';
 import { integrateStream } from '../../src/traces/stream-energy.js';
 import { trapezoidJ } from '../../src/traces/energy.js';
-import { sniffFormat } from '../../src/traces/import-files.js';
+import { sniffFormat } from '../../src/io/trace-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-io-'));
 

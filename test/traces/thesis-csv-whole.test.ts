@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { isInferprintError } from '../../src/errors.js';
 import { readLinesSync } from '../../src/io/lines.js';
 import { TraceBuilder } from '../../src/traces/builder.js';
-import { importThesisCsv } from '../../src/traces/import-files.js';
+import { importThesisCsv } from '../../src/io/trace-files.js';
 import { decodeThesisCsv, decodeThesisCsvText } from '../../src/traces/parse-thesis-csv.js';
 import { MAX_CHANNEL_POWER_W, MAX_SAMPLE_INTERVAL_S } from '../../src/traces/plausibility.js';
 import type { PowerUnit } from '../../src/units/index.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeThesisCsv, parseThesisFileName } from '../../src/traces/parse-thesis-csv.js';
-import { importThesisCsv } from '../../src/traces/import-files.js';
+import { importThesisCsv } from '../../src/io/trace-files.js';
 import { InferprintError } from '../../src/errors.js';
 import { THESIS_DIR, skipWithoutThesis } from '../helpers/fixtures.js';
 

@@ -9,7 +9,7 @@
  */
 import type { QuerySampleLibrary } from '../loadgen/engine.js';
 import { BERT_SAMPLE_COUNT } from '../loadgen/settings.js';
-import type { BertSample } from '../sut/onnxruntime.js';
+import type { BertSample } from '../sut/io/onnxruntime.js';
 import { errors } from '../../errors.js';
 
 export interface SyntheticQslOptions {

@@ -8,7 +8,7 @@
  * interleaved start₀, end₀, start₁, end₁, …, little-endian — 3 072 bytes at seq 384.
  */
 import type { QuerySample, SampleResponse, SystemUnderTest } from '../loadgen/engine.js';
-import type { BertLogits, BertSample, OrtSut } from './onnxruntime.js';
+import type { BertLogits, BertSample, OrtSut } from './io/onnxruntime.js';
 
 /** Where the SUT gets a sample's inputs: the synthetic QSL or the SQuAD one. */
 export interface BertSampleSource {

@@ -1,8 +1,8 @@
 import { DEFAULT_DRAWS, DEFAULT_SEED, type AdviceResult, type DeploymentAdvice, type Figure, type InputUsed, type StudyRow } from '../../advise/advise.js';
-import { adviseFile, prepareAdviceFile } from '../../advise/load.js';
+import { adviseFile, prepareAdviceFile } from '../../advise/io/load.js';
 import { errors } from '../../errors.js';
 import { num, pct, range, sloCell } from '../../advise/format.js';
-import { resolveRunsDir } from '../../runs/runs-dir.js';
+import { resolveRunsDir } from '../../runs/io/runs-dir.js';
 import { resolve } from 'node:path';
 import { progressReporter } from '../progress.js';
 import { debugLine, type Command } from '../command.js';
@@ -88,7 +88,7 @@ export const adviseCommand: Command = {
     if (values.report === undefined) result = await adviseFile(positionals[0]!, opts);
     else {
       // The report layer (vega, resvg) loads only when a report is asked for.
-      const { writeAdviceReport } = await import('../../advise/report-io.js');
+      const { writeAdviceReport } = await import('../../advise/io/report-io.js');
       const prepared = await prepareAdviceFile(positionals[0]!, opts);
       result = prepared.result;
       const progress = progressReporter(ctx, 'advise');

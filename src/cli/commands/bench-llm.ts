@@ -7,8 +7,8 @@ import { benchLlm, validateLlmBenchOptions, type LlmBenchOptions, type LlmBenchR
 import { signalExitCode } from '../../app/measure.js';
 import { errors } from '../../errors.js';
 import type { LlmSut } from '../../llm/core/protocol.js';
-import { resolveRunsDir } from '../../runs/runs-dir.js';
-import { defaultSensorEnv } from '../../sensors/types.js';
+import { resolveRunsDir } from '../../runs/io/runs-dir.js';
+import { defaultSensorEnv } from '../../sensors/io/env.js';
 import type { CliContext } from '../command.js';
 import { renderJson, renderTable, type Column } from '../output.js';
 import { progressReporter } from '../progress.js';

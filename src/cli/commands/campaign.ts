@@ -1,13 +1,13 @@
 import { hostname } from 'node:os';
 import { relative } from 'node:path';
-import { cancelCampaign, campaignStatus, resumeCampaign, submitCampaign, type CampaignContext, type CampaignStatus } from '../../campaign/campaign.js';
+import { cancelCampaign, campaignStatus, resumeCampaign, submitCampaign, type CampaignContext, type CampaignStatus } from '../../campaign/io/campaign.js';
 import { EXECUTORS, type Executor } from '../../campaign/plan.js';
-import { processExec } from '../../campaign/slurm.js';
+import { processExec } from '../../campaign/io/slurm.js';
 import type { RunStatus } from '../../campaign/states.js';
-import { resolveModelCacheDir } from '../../benchmark/bert/model-cache.js';
+import { resolveModelCacheDir } from '../../benchmark/bert/io/model-cache.js';
 import { errors } from '../../errors.js';
-import { resolveRunsDir } from '../../runs/runs-dir.js';
-import { defaultSensorEnv } from '../../sensors/types.js';
+import { resolveRunsDir } from '../../runs/io/runs-dir.js';
+import { defaultSensorEnv } from '../../sensors/io/env.js';
 import type { CliContext, Command } from '../command.js';
 import { durationParser, tableOrJsonParser } from '../flags.js';
 import { renderJson, renderTable, type Column } from '../output.js';

@@ -1,6 +1,6 @@
 import { IMPORT_FORMATS, importRunsReport, type ImportedRun, type ImportFormat, type ImportSkipped } from '../../app/import.js';
 import { errors, escapeControl } from '../../errors.js';
-import { resolveRunsDir } from '../../runs/runs-dir.js';
+import { resolveRunsDir } from '../../runs/io/runs-dir.js';
 import type { Command } from '../command.js';
 import { durationParser } from '../flags.js';
 import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';

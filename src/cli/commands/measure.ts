@@ -3,9 +3,10 @@ import { saveMeasureRunOrFallback, type SaveOutcome } from '../../app/measure-bu
 import { provenanceColumns } from '../../runs/row.js';
 import { parameterLines } from '../impact-parameters.js';
 import { errors } from '../../errors.js';
-import { resolveRunsDir } from '../../runs/runs-dir.js';
-import { defaultSensorEnv, ESTIMATE_SCOPES } from '../../sensors/types.js';
-import { SENSOR_SPECS } from '../../sensors/registry.js';
+import { resolveRunsDir } from '../../runs/io/runs-dir.js';
+import { ESTIMATE_SCOPES } from '../../sensors/types.js';
+import { defaultSensorEnv } from '../../sensors/io/env.js';
+import { SENSOR_SPECS } from '../../sensors/io/registry.js';
 import type { Command } from '../command.js';
 import { renderJson, renderTable, type Column } from '../output.js';
 import { durationParser, parseGridFlag, parsePueFlag, parseSensorFlag, tableOrJsonParser } from '../flags.js';

@@ -4,7 +4,7 @@ import { DEFAULT_REPORT_DIR, REPORT_FORMATS, writeReport, type ReportFormat } fr
 import type { EnergyMethod } from '../../analysis/types.js';
 import { errors } from '../../errors.js';
 import { MANIFEST_FILE } from '../../runs/manifest.js';
-import { resolveRunsDirFrom } from '../../runs/runs-dir.js';
+import { resolveRunsDirFrom } from '../../runs/io/runs-dir.js';
 import { debugLine, type Command } from '../command.js';
 import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
 import { parseGridFlag } from '../flags.js';

@@ -1,10 +1,10 @@
 /**
  * `inferprint serve-model --protocol openai`: the synthetic decoder behind an OpenAI-compatible
- * server (`llm/server.ts`), until Ctrl-C or SIGTERM.
+ * server (`llm/io/server.ts`), until Ctrl-C or SIGTERM.
  */
 import { errors } from '../../errors.js';
 import { bindNeedsToken } from '../../serve-model/request-guard.js';
-import { serveLlm } from '../../llm/server.js';
+import { serveLlm } from '../../llm/io/server.js';
 import { DECODER_PRESET_NAMES, isDecoderPresetName, type DecoderPresetName } from '../../llm/model/synthetic-decoder.js';
 import type { CliContext } from '../command.js';
 import type { ParsedFlags } from '../spec.js';

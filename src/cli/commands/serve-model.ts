@@ -1,4 +1,4 @@
-import { CACHE_DIR_ENV, parseModelSpec, resolveModel, resolveModelCacheDir } from '../../benchmark/bert/model-cache.js';
+import { CACHE_DIR_ENV, parseModelSpec, resolveModel, resolveModelCacheDir } from '../../benchmark/bert/io/model-cache.js';
 import { bindNeedsToken } from '../../serve-model/request-guard.js';
 import { DEFAULT_MAX_REQUEST_BATCH, DEFAULT_MODEL_NAME, DEFAULT_PORT, serveModel } from '../../serve-model/kserve-server.js';
 import { errors } from '../../errors.js';

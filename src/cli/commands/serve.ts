@@ -1,5 +1,5 @@
 import { errors } from '../../errors.js';
-import { resolveRunsDirFrom } from '../../runs/runs-dir.js';
+import { resolveRunsDirFrom } from '../../runs/io/runs-dir.js';
 import type { CliContext, Command } from '../command.js';
 import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
 

@@ -1,5 +1,5 @@
 import { errors, escapeControl, quote } from '../../errors.js';
-import { resolveRunsDir } from '../../runs/runs-dir.js';
+import { resolveRunsDir } from '../../runs/io/runs-dir.js';
 import type { Plain, QueryResult } from '../../store/duck.js';
 import { openStore } from '../../store/store.js';
 import type { Command } from '../command.js';

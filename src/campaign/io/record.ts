@@ -1,0 +1,119 @@
+/**
+ * A campaign on disk: `<runsDir>/campaigns/<id>/`, beside the bundles it produces, so that a
+ * shared runs directory holds everything the nodes need and everything `status` reads.
+ *
+ * ```
+ * <runsDir>/campaigns/<id>/
+ *   campaign.json        this record: the plan, its targets, every submission (job ids, tasks)
+ *   plan.yaml            the plan file as it was given
+ *   targets/<name>.json  each target's bench campaign (inferprint.campaign/1): its runs in order
+ *   slurm/<name>-<n>.sbatch  each script submitted
+ *   logs/<name>-<job>_<task>.out  each task's output (local runs: <name>-local_<task>.out)
+ * ```
+ *
+ * Only the commands run on the submitting machine (`submit`, `resume`, `cancel`) write
+ * `campaign.json`, under the campaign's lock; array tasks never do (they run at the same time
+ * on other nodes), they write bundles.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { errors } from '../../errors.js';
+import { errnoCode } from '../../io/fs-errors.js';
+import type { Executor, Plan } from '../plan.js';
+
+export const CAMPAIGN_RECORD_SCHEMA = 'inferprint.cluster-campaign/1';
+
+export interface TargetRecord {
+  readonly name: string;
+  readonly executor: Executor;
+  /** The target's bench campaign file, relative to the campaign directory. */
+  readonly campaignFile: string;
+  /** Its id (`workload.campaignId` of its bundles). */
+  readonly benchCampaignId: string;
+  /** Planned runs (array task ids 0 to runs − 1). */
+  readonly runs: number;
+}
+
+export interface Submission {
+  readonly target: string;
+  /** Slurm's array job id. */
+  readonly jobId: string;
+  /** The array task ids submitted (= run indices). */
+  readonly indices: readonly number[];
+  readonly submittedAt: string;
+  /** The script, relative to the campaign directory. */
+  readonly script: string;
+  readonly by: 'submit' | 'resume';
+}
+
+export interface CampaignRecord {
+  readonly schema: typeof CAMPAIGN_RECORD_SCHEMA;
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+  /** The plan file as given (absolute path). */
+  readonly planFile: string;
+  readonly runsDir: string;
+  readonly plan: Plan;
+  readonly targets: readonly TargetRecord[];
+  readonly submissions: readonly Submission[];
+  /** Set by `cancel`, cleared by `resume`. */
+  readonly cancelledAt?: string;
+}
+
+export const campaignsRoot = (runsDir: string): string => join(runsDir, 'campaigns');
+export const campaignDir = (runsDir: string, id: string): string => join(campaignsRoot(runsDir), id);
+export const recordPath = (runsDir: string, id: string): string => join(campaignDir(runsDir, id), 'campaign.json');
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Write a file whole or not at all (temporary sibling, then rename). */
+export async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = join(dirname(path), `.${path.split('/').at(-1)!}.tmp-${process.pid}`);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  } catch (e) {
+    throw errors.io(path, e);
+  }
+}
+
+export async function writeRecord(r: CampaignRecord): Promise<void> {
+  await writeAtomic(recordPath(r.runsDir, r.id), `${JSON.stringify(r, null, 2)}\n`);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The campaign `id` of `runsDir`, checked enough that the commands can trust it. */
+export async function readRecord(runsDir: string, id: string): Promise<CampaignRecord> {
+  if (!ID.test(id)) throw errors.usage(`not a campaign id: '${id}'`, 'ID');
+  const path = recordPath(runsDir, id);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if (errnoCode(e) === 'ENOENT') throw errors.notFound(path, `campaign ${id} (no campaign.json; the runs directory is ${runsDir})`);
+    throw errors.io(path, e);
+  }
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw errors.parse({ file: path }, `not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const bad = (field: string, what: string) => errors.parse({ file: path, field }, what);
+  if (!isRecord(j)) throw bad('schema', 'expected a JSON object');
+  if (j.schema !== CAMPAIGN_RECORD_SCHEMA) throw bad('schema', `expected ${CAMPAIGN_RECORD_SCHEMA}, got ${JSON.stringify(j.schema)}`);
+  for (const k of ['id', 'name', 'createdAt', 'planFile', 'runsDir'] as const) if (typeof j[k] !== 'string') throw bad(k, 'expected a string');
+  if (!isRecord(j.plan)) throw bad('plan', 'expected an object');
+  if (!Array.isArray(j.targets) || !j.targets.every((t) => isRecord(t) && typeof t.name === 'string' && (t.executor === 'slurm' || t.executor === 'local') && typeof t.campaignFile === 'string' && typeof t.benchCampaignId === 'string' && typeof t.runs === 'number')) {
+    throw bad('targets', 'expected [{name, executor, campaignFile, benchCampaignId, runs}]');
+  }
+  if (!Array.isArray(j.submissions) || !j.submissions.every((s) => isRecord(s) && typeof s.target === 'string' && typeof s.jobId === 'string' && Array.isArray(s.indices) && s.indices.every((i) => typeof i === 'number'))) {
+    throw bad('submissions', 'expected [{target, jobId, indices, submittedAt, script}]');
+  }
+  if (j.id !== id) throw bad('id', `the record says ${JSON.stringify(j.id)}, its folder ${JSON.stringify(id)}`);
+  // The runs directory is where it was found now (a copy of the store moved elsewhere still reads).
+  return { ...(j as unknown as CampaignRecord), runsDir };
+}

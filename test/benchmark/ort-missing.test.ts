@@ -97,6 +97,27 @@ console.log(JSON.stringify({ code, err }));
   }
 });
 
+test('serve-model without onnxruntime-node exits 1 with that line, before generating a model', () => {
+  const dir = tempDir('ort-missing-serve-');
+  try {
+    const cache = join(dir, 'cache');
+    const { result } = runHidden(
+      dir,
+      `import { runCli } from ${src('cli/main.ts')};
+let err = '';
+const code = await runCli(['serve-model', '--model', 'synthetic:bert-tiny', '--port', '0', '--cache-dir', ${JSON.stringify(cache)}], { stdout: () => undefined, stderr: (s) => { err += s; }, isTTY: false, env: { NO_COLOR: '1' } });
+console.log(JSON.stringify({ code, err }));
+`,
+    );
+    assert.equal(result.code, 1);
+    const lines = String(result.err).trim().split('\n');
+    assert.equal(lines.at(-1), 'inferprint serve-model: onnxruntime-node is not installed; serve-model needs it: npm install onnxruntime-node (or reinstall inferprint without --omit=optional) [DEPENDENCY_MISSING]');
+    assert.equal(existsSync(cache), false, 'no model generated for a runtime that is not there');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("analyze, the library entry and bench's module never ask for onnxruntime-node (it can be left out of the install)", () => {
   const dir = tempDir('ort-missing-analyze-');
   try {

@@ -1,4 +1,5 @@
 import { CACHE_DIR_ENV, parseModelSpec, resolveModel, resolveModelCacheDir } from '../../benchmark/bert/io/model-cache.js';
+import { loadOrt } from '../../benchmark/sut/io/ort-load.js';
 import { bindNeedsToken } from '../../serve-model/request-guard.js';
 import { DEFAULT_MAX_REQUEST_BATCH, DEFAULT_MODEL_NAME, DEFAULT_PORT, serveModel } from '../../serve-model/kserve-server.js';
 import { errors } from '../../errors.js';
@@ -152,6 +153,8 @@ export function createServeModelCommand(signals: StopSignals): Command {
       // Said before a model is generated or loaded, not after.
       if (bindNeedsToken(host) && token === undefined) throw errors.usage(`refusing to serve on non-loopback address ${host} without a token: anyone who can reach it could run inference on this machine (add --token, e.g. --token $(openssl rand -hex 16))`, '--host');
       const cacheDir = resolveModelCacheDir({ flag: values['cache-dir'], env: ctx.env, cwd: ctx.cwd }).path;
+      // A missing onnxruntime-node is said before a model is generated (minutes for BERT-Large).
+      await loadOrt('serve-model');
 
       // Stop requests that arrive while the model loads are honoured once it is up.
       let stopSignal: string | undefined;

@@ -77,7 +77,7 @@ export function rowIdentity(file: SourceIdentity, line: number, rowText: string,
 /** The identity recorded in a manifest, if the run was imported with one. */
 export function recordedIdentity(m: RunManifest): SourceIdentity | undefined {
   if (m.workload.kind !== 'import') return undefined;
-  const s = (m.workload as unknown as { source?: unknown }).source;
+  const s = m.workload.source;
   if (typeof s !== 'object' || s === null) return undefined;
   const r = s as Record<string, unknown>;
   if (typeof r.path !== 'string' || typeof r.sha256 !== 'string' || typeof r.sizeBytes !== 'number') return undefined;

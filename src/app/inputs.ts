@@ -475,7 +475,7 @@ function plainIfPresent(dir: string, name: string, what: string): void {
  */
 function importSource(m: RunManifest): { readonly key: string; readonly label: string } | undefined {
   if (m.workload.kind !== 'import') return undefined;
-  const line = (m.workload as unknown as Record<string, unknown>).line;
+  const line = m.workload.line;
   const label = typeof line === 'number' ? `${m.workload.sourcePath}:${line}` : m.workload.sourcePath;
   const id = recordedIdentity(m);
   return { key: id ? identityKey(id) : label, label };
@@ -490,7 +490,7 @@ interface MlperfImport {
 }
 
 function mlperfImport(m: RunManifest): MlperfImport | undefined {
-  const w = m.workload as unknown as Record<string, unknown>;
+  const w = m.workload;
   if (w.kind !== 'import' || w.format !== 'mlperf') return undefined;
   const { datasetTag, version, scenario, queryCount } = w;
   if (typeof scenario !== 'string' || typeof queryCount !== 'number') return undefined;
@@ -507,7 +507,7 @@ interface StudyImport {
 }
 
 function studyImport(m: RunManifest): StudyImport | undefined {
-  const w = m.workload as unknown as Record<string, unknown>;
+  const w = m.workload;
   if (w.kind !== 'import' || w.dataset !== 'thesis-2025') return undefined;
   const { datasetTag, version, queryCount, computeRun, mlperf } = w;
   if (typeof datasetTag !== 'string' || typeof version !== 'string' || typeof queryCount !== 'number') return undefined;

@@ -158,6 +158,20 @@ export type Workload =
       /** Importer format, e.g. `thesis-csv`, `nvidia-smi-csv`, `tegrastats`. */
       readonly format: string;
       readonly sourcePath: string;
+      /**
+       * What each importer adds about its source (src/app/import.ts writes them). Kept as the
+       * bundle holds them, never trusted: each reader checks the shape it needs and treats any
+       * other as absent (a bundle written by hand or by another tool may carry anything here).
+       */
+      readonly line?: unknown;
+      readonly source?: unknown;
+      readonly dataset?: unknown;
+      readonly datasetTag?: unknown;
+      readonly version?: unknown;
+      readonly scenario?: unknown;
+      readonly queryCount?: unknown;
+      readonly computeRun?: unknown;
+      readonly mlperf?: unknown;
     }
   | LlmWorkload;
 

@@ -338,7 +338,7 @@ export class RunsData {
   private async scan(mtimeNs: bigint): Promise<Listing> {
     const scannedAtMs = Date.now();
     const real = await this.realRunsDir();
-    // The one scanner (src/runs/scan.ts): the same runs and the same skipped entries as
+    // The one scanner (src/runs/io/scan.ts): the same runs and the same skipped entries as
     // `runs list`; a bundle already read is taken on its name (bundles are written once).
     const scanned = await scanRunsDir(real, { cache: this.cache, reuseByName: true });
     const rows = scanned.runs.map((run) => {

@@ -227,7 +227,7 @@ describe('ONNX Runtime SUT on synthetic bert-tiny', () => {
   test('a program that never closes the SUT still exits (the idle worker does not hold the process)', () => {
     const url = (p: string): string => JSON.stringify(pathToFileURL(p).href);
     const code = [
-      `import { openOrtSut } from ${url('src/benchmark/sut/onnxruntime.ts')};`,
+      `import { openOrtSut } from ${url('src/benchmark/sut/io/onnxruntime.ts')};`,
       `const sut = await openOrtSut({ modelPath: ${JSON.stringify(mlperfPath)}, warmupRuns: 1 });`,
       `console.log(sut.provider);`,
     ].join('\n');

@@ -58,6 +58,9 @@ export function docCommands(file: string, markdown: string): DocCommand[] {
   for (const m of text.matchAll(/`([^`]+)`/g)) {
     const line = prose[text.slice(0, m.index).split('\n').length - 1]!.line;
     const code = m[1]!.replace(/\s*\n\s*/g, ' ').replaceAll('\\|', '|');
+    // A command is a span that starts with one; `... reinstall inferprint without ...` in a
+    // quoted message is prose, not a command.
+    if (!/^(?:\S*\/)?inferprint(?:\s|$)/.test(code.trim())) continue;
     for (const inv of invocations(code)) out.push({ file, line, text: inv, inline: true });
   }
   return out;

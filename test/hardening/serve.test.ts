@@ -57,7 +57,7 @@ test('a FIFO in a bundle: trace requests answer 422 and the server keeps answeri
     }
     const runs = await getJson<{ total: number; skipped: { id: string; error: string }[] }>(d.url, '/api/runs');
     assert.equal(runs.status, 200);
-    // The listing is the store's (src/runs/scan.ts), as `runs list` has it: every bundle holding
+    // The listing is the store's (src/runs/io/scan.ts), as `runs list` has it: every bundle holding
     // a file that is not a plain one is skipped with its reason; the good one is listed.
     assert.equal(runs.body.total, 1);
     const reasons = new Map(runs.body.skipped.map((s) => [s.id, s.error]));

@@ -129,7 +129,7 @@ test('measure cleans the runs directory of dead writers before it starts, and sa
 
 test('a process that exits with a live writer open removes its file', () => {
   const runsDir = join(dir, 'exit-hook');
-  const script = `import { openLiveWriter } from './src/measure/live-writer.ts';
+  const script = `import { openLiveWriter } from './src/measure/io/live-writer.ts';
 const w = openLiveWriter(${JSON.stringify(runsDir)}, { sensor: 'replay', channels: [{ name: 'gpu0' }] });
 w.sample('gpu0', 0.1, 100);
 w.flush();

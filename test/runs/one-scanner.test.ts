@@ -1,5 +1,5 @@
 /**
- * One scanner, one projection (src/runs/scan.ts, src/runs/row.ts): the store, the dashboard's
+ * One scanner, one projection (src/runs/io/scan.ts, src/runs/row.ts): the store, the dashboard's
  * listing and `runs list --json` see the same runs, skip the same entries and match devices the
  * same way on one runs directory holding a partial run, unreadable and foreign entries, a link,
  * and devices named by id, by alias only, and by the sensor only.

@@ -3,30 +3,16 @@
 // the measuring commands load the dashboard and the renderer load the analysis pipeline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-
-const SRC = resolve(import.meta.dirname, '../../src');
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) return tsFiles(p);
-    return e.name.endsWith('.ts') ? [p] : [];
-  });
-}
+import { join, relative } from 'node:path';
+import { importsOf, SRC, tsFiles } from './imports.js';
 
 /** Top-level folders of `src/` a file imports (static, dynamic and type imports alike). */
 function importedFolders(file: string): { folder: string; spec: string }[] {
-  const text = readFileSync(file, 'utf8');
-  const out: { folder: string; spec: string }[] = [];
-  for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
-    const spec = m[1]!;
-    const target = relative(SRC, resolve(file, '..', spec));
-    const folder = target.split('/')[0]!;
-    if (!target.startsWith('..')) out.push({ folder, spec });
-  }
-  return out;
+  return importsOf(file).flatMap(({ spec, target }) => {
+    if (target === undefined) return [];
+    const rel = relative(SRC, target);
+    return rel.startsWith('..') ? [] : [{ folder: rel.split('/')[0]!, spec }];
+  });
 }
 
 const FORBIDDEN: Readonly<Record<string, readonly string[]>> = {

@@ -4,42 +4,25 @@
 // package by any path — through a barrel, a re-export, a dynamic import — fails here too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { minimatch } from 'minimatch';
+import { importsOf, ROOT, SRC, tsFiles } from './imports.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const SRC = join(ROOT, 'src');
 const { ADAPTERS } = (await import(pathToFileURL(join(ROOT, 'eslint.config.js')).href)) as { ADAPTERS: readonly string[] };
 
 const IO_PACKAGES = /^(node:|fs$|path$|os$|child_process$|http$|https$|net$|worker_threads$|onnxruntime-node|@duckdb\/|koffi$|@resvg\/|vega$|vega-lite$|vega-interpreter$)/;
-// Value imports and re-exports, static and dynamic; `import type` / `export type` vanish at run time.
-const IMPORT = /(?:^|[\s;])(import|export)\s+(?!type\s)([^'";]*?)\s*from\s*'([^']+)'|import\s*\(\s*'([^']+)'\s*\)|^\s*import\s*'([^']+)'/gm;
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    return e.isDirectory() ? tsFiles(p) : e.name.endsWith('.ts') ? [p] : [];
-  });
-}
 
 interface Node { readonly direct: string[]; readonly deps: string[] }
+/** Value imports only: what a module loads at run time. */
 function graph(): Map<string, Node> {
   const g = new Map<string, Node>();
   for (const f of tsFiles(SRC)) {
-    const direct: string[] = [];
-    const deps: string[] = [];
-    for (const m of readFileSync(f, 'utf8').matchAll(IMPORT)) {
-      const clause = m[2] ?? '';
-      // `import { type A, type B } from` imports nothing at run time either.
-      if (clause.startsWith('{') && clause.slice(1, -1).split(',').every((n) => n.trim() === '' || n.trim().startsWith('type '))) continue;
-      const spec = m[3] ?? m[4] ?? m[5];
-      if (spec === undefined) continue;
-      if (spec.startsWith('.')) deps.push(resolve(dirname(f), spec).replace(/\.js$/, '.ts'));
-      else if (IO_PACKAGES.test(spec)) direct.push(spec);
-    }
-    g.set(f, { direct, deps });
+    const values = importsOf(f).filter((i) => !i.typeOnly);
+    g.set(f, {
+      direct: values.filter((i) => i.target === undefined && IO_PACKAGES.test(i.spec)).map((i) => i.spec),
+      deps: values.flatMap((i) => (i.target === undefined ? [] : [i.target])),
+    });
   }
   return g;
 }

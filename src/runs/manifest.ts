@@ -178,7 +178,7 @@ export type Workload =
 /** The API an LLM benchmark drove. */
 export type LlmApiName = 'openai-chat' | 'openai-completions' | 'ollama-generate' | 'ollama-chat';
 
-/** A latency distribution over a level's requests, ms. */
+/** A latency distribution over a level's requests, ms (`distribution` in src/llm/core/stats.ts computes one, in any unit). */
 export interface LlmDistribution {
   readonly count: number;
   readonly mean: number;
@@ -188,8 +188,9 @@ export interface LlmDistribution {
   readonly max: number;
 }
 
-/** A level's energy over its steady-state window (or the whole level when it has none: `note` says why). */
+/** A level's energy over its steady-state window (or the whole level when it has none: `note` says why); computed by `levelEnergy` (src/llm/core/energy.ts). */
 export interface LlmLevelEnergy {
+  /** `steady`: the steady-state window; `level`: the whole level (no steady state: `note` says why). */
   readonly window: 'steady' | 'level';
   readonly t0S: number;
   readonly t1S: number;
@@ -197,27 +198,31 @@ export interface LlmLevelEnergy {
   readonly meanPowerW: number;
   /** Output tokens generated inside the window. */
   readonly outputTokens: number;
+  /** null when the window holds no token. */
   readonly jPerOutputToken: number | null;
+  /** J per output token × the mean output tokens of a request that ended well (ML.ENERGY's energy per generation); null without one. */
   readonly jPerRequest: number | null;
-  /** The whole level (first request sent to last ended). */
+  /** The whole level (first request sent to last one ended), for comparison. */
   readonly levelEnergyJ: number;
   readonly levelDurationS: number;
-  /** The level's energy split at each request's first token; `approximate` when requests overlapped. */
+  /** Energy of the level split by each request's first token (`phaseIntervals`); `approximate` when requests overlapped. */
   readonly split: { readonly prefillJ: number; readonly decodeJ: number; readonly idleJ: number; readonly approximate: boolean };
-  /** Share of the window the power samples cover. */
+  /** Share of the window the power samples cover (1 = all). */
   readonly coverage: number;
   readonly note?: string;
 }
 
-/** A latency limit checked on a level's p99. */
+/** A latency limit checked on a level's p99; computed by `checkLimits` (src/llm/core/limits.ts). */
 export interface LlmLimitCheck {
   readonly name: string;
   readonly ttftLimitMs: number | null;
   readonly tpotLimitMs: number | null;
   readonly ttftP99Ms: number | null;
   readonly tpotP99Ms: number | null;
+  /** Each limit on its p99: true within it, false over it (or no request ended well to check it on), null when there is no such limit. */
   readonly ttftPass: boolean | null;
   readonly tpotPass: boolean | null;
+  /** Every limit met. */
   readonly pass: boolean;
 }
 

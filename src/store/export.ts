@@ -3,9 +3,8 @@
  * through DuckDB's COPY from the same rows and column types as the `runs` view. Files are
  * written to a temporary sibling and renamed into place, so a reader never sees half a file.
  */
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { errors } from '../errors.js';
+import { writeFile } from 'node:fs/promises';
+import { writeAtomically } from '../io/atomic-write.js';
 import { withDuckDB } from '../runs/io/parquet.js';
 import { loadTable, sqlString } from './duck.js';
 import { RUN_COLUMNS, type RunRow } from '../runs/row.js';
@@ -37,17 +36,6 @@ export interface RunsJson {
 
 export function runRowsJson(doc: RunsJson): string {
   return `${JSON.stringify({ runsDir: doc.runsDir, runs: doc.runs, skipped: doc.skipped }, null, 2)}\n`;
-}
-
-async function writeAtomically(outPath: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = join(dirname(outPath), `.${basename(outPath)}.tmp-${process.pid}`);
-  try {
-    await write(tmp);
-    await rename(tmp, outPath);
-  } catch (e) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw errors.io(outPath, e);
-  }
 }
 
 /** Write `doc.runs` to `outPath` (replaced if it exists) in `format`. */

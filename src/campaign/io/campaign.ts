@@ -26,6 +26,7 @@ import { errors, isInferprintError } from '../../errors.js';
 import { resolveHardware } from '../../impact/hardware.js';
 import { resolveGrid } from '../../impact/grid.js';
 import { errnoCode } from '../../io/fs-errors.js';
+import { writeTextAtomically } from '../../io/atomic-write.js';
 import { DEFAULT_CAMPAIGN_SEED, newCampaign, readCampaign, validateBenchOptions, type BenchOptions, type CampaignFile } from '../../app/bench.js';
 import { describeModel } from '../../app/bench-plan.js';
 import { benchTask, findCampaignBundles, type CampaignBundle } from '../../app/bench-task.js';
@@ -34,7 +35,7 @@ import { checkRunsDirWritable } from '../../app/measure-bundle.js';
 import { slurmStepRef } from '../../app/scheduler-context.js';
 import type { SensorEnv } from '../../sensors/types.js';
 import { parsePlan, type Executor, type Plan, type Target } from '../plan.js';
-import { campaignDir, readRecord, writeAtomic, writeRecord, type CampaignRecord, type Submission, type TargetRecord } from './record.js';
+import { campaignDir, readRecord, writeRecord, type CampaignRecord, type Submission, type TargetRecord } from './record.js';
 import { sbatchScript, shellQuote, taskLogName } from '../sbatch-script.js';
 import { Slurm, type Exec } from './slurm.js';
 import { checkEnergy, countStates, runStatus, toResubmit, type EnergyCheck, type RunBundleFact, type RunState, type RunStatus } from '../states.js';
@@ -269,8 +270,8 @@ export async function submitCampaign(planFile: string, o: SubmitOptions, ctx: Ca
     }));
     return { id, dir, dryRun: true, prepared: false, warnings, targets: outcomes };
   }
-  for (const { t, campaign } of benches) await writeAtomic(join(dir, 'targets', `${t.name}.json`), `${JSON.stringify(campaign, null, 2)}\n`);
-  await writeAtomic(join(dir, 'plan.yaml'), text);
+  for (const { t, campaign } of benches) await writeTextAtomically(join(dir, 'targets', `${t.name}.json`), `${JSON.stringify(campaign, null, 2)}\n`);
+  await writeTextAtomically(join(dir, 'plan.yaml'), text);
   await writeRecord(record);
   say(ctx, `campaign ${id}: ${benches.reduce((n, b) => n + b.campaign.planned.length, 0)} run(s) over ${targets.length} target(s); folder ${dir}`);
   if (o.prepare === true) {
@@ -328,8 +329,8 @@ async function submitTarget(record: CampaignRecord, t: Target, indices: readonly
   const now = new Date(ctx.sensorEnv.clock.epochMs());
   const n = record.submissions.filter((s) => s.target === t.name).length + 1;
   const script = join('slurm', `${t.name}-${n}.sbatch`);
-  await writeAtomic(join(dir, 'logs', '.keep'), '');
-  await writeAtomic(join(dir, script), scriptFor(record, t, indices, now));
+  await writeTextAtomically(join(dir, 'logs', '.keep'), '');
+  await writeTextAtomically(join(dir, script), scriptFor(record, t, indices, now));
   const jobId = await new Slurm(ctx.exec).submit(join(dir, script));
   const submission: Submission = { target: t.name, jobId, indices: [...indices], submittedAt: now.toISOString(), script, by };
   const next: CampaignRecord = { ...record, submissions: [...record.submissions, submission] };
@@ -382,7 +383,7 @@ async function runLocal(record: CampaignRecord, target: string, indices: readonl
         failed++;
         log(`inferprint campaign: task ${index} failed: ${e.message}`);
       } finally {
-        await writeAtomic(localLog(dir, target, index), `${lines.join('\n')}\n`);
+        await writeTextAtomically(localLog(dir, target, index), `${lines.join('\n')}\n`);
       }
     }
   } finally {

@@ -15,8 +15,9 @@
  * `campaign.json`, under the campaign's lock; array tasks never do (they run at the same time
  * on other nodes), they write bundles.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeTextAtomically } from '../../io/atomic-write.js';
 import { errors } from '../../errors.js';
 import { errnoCode } from '../../io/fs-errors.js';
 import type { Executor, Plan } from '../plan.js';
@@ -67,20 +68,8 @@ export const recordPath = (runsDir: string, id: string): string => join(campaign
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** Write a file whole or not at all (temporary sibling, then rename). */
-export async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${path.split('/').at(-1)!}.tmp-${process.pid}`);
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(tmp, text);
-    await rename(tmp, path);
-  } catch (e) {
-    throw errors.io(path, e);
-  }
-}
-
 export async function writeRecord(r: CampaignRecord): Promise<void> {
-  await writeAtomic(recordPath(r.runsDir, r.id), `${JSON.stringify(r, null, 2)}\n`);
+  await writeTextAtomically(recordPath(r.runsDir, r.id), `${JSON.stringify(r, null, 2)}\n`);
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -8,6 +8,7 @@
  * split cost a binary search each.
  */
 import { errors } from '../../errors.js';
+import type { LlmLevelEnergy } from '../../runs/manifest.js';
 import { levelStats } from './stats.js';
 import { outputTokens, type RequestRecord } from './timeline.js';
 import { phaseIntervals, steadyStateWindow, tokensInWindow, type Interval, type LoadShape } from './window.js';
@@ -70,28 +71,8 @@ export class CumulativeEnergy {
   }
 }
 
-export interface LevelEnergy {
-  /** `steady`: the steady-state window; `level`: the whole level (no steady state: `note` says why). */
-  readonly window: 'steady' | 'level';
-  readonly t0S: number;
-  readonly t1S: number;
-  readonly energyJ: number;
-  readonly meanPowerW: number;
-  /** Output tokens generated inside the window. */
-  readonly outputTokens: number;
-  /** null when the window holds no token. */
-  readonly jPerOutputToken: number | null;
-  /** J per output token × the mean output tokens of a request that ended well (ML.ENERGY's energy per generation); null without one. */
-  readonly jPerRequest: number | null;
-  /** The whole level (first request sent to last one ended), for comparison. */
-  readonly levelEnergyJ: number;
-  readonly levelDurationS: number;
-  /** Energy of the level split by each request's first token (`phaseIntervals`); `approximate` when requests overlapped. */
-  readonly split: { readonly prefillJ: number; readonly decodeJ: number; readonly idleJ: number; readonly approximate: boolean };
-  /** Share of the window the power samples cover (1 = all). */
-  readonly coverage: number;
-  readonly note?: string;
-}
+/** The manifest's record of a level's energy (one type: what is computed is what is written and read back). */
+export type LevelEnergy = LlmLevelEnergy;
 
 const sumOver = (e: CumulativeEnergy, spans: readonly Interval[]): number => spans.reduce((s, [a, b]) => s + e.between(a, b), 0);
 

@@ -4,6 +4,7 @@
  * percentile, as MLPerf's Server scenario does (`*.Server.target_latency_percentile = 99`). Pure.
  */
 import { errors } from '../../errors.js';
+import type { LlmLimitCheck } from '../../runs/manifest.js';
 import type { Distribution } from './stats.js';
 
 export interface LatencyLimit {
@@ -66,18 +67,8 @@ export function parseLatencyLimits(raw: string, flag = '--latency-limits'): Late
   return out;
 }
 
-export interface LimitCheck {
-  readonly name: string;
-  readonly ttftLimitMs: number | null;
-  readonly tpotLimitMs: number | null;
-  readonly ttftP99Ms: number | null;
-  readonly tpotP99Ms: number | null;
-  /** Each limit on its p99: true within it, false over it (or no request ended well to check it on), null when there is no such limit. */
-  readonly ttftPass: boolean | null;
-  readonly tpotPass: boolean | null;
-  /** Every limit met. */
-  readonly pass: boolean;
-}
+/** The manifest's record of a limit check (one type: what is computed is what is written and read back). */
+export type LimitCheck = LlmLimitCheck;
 
 export function checkLimits(limits: readonly LatencyLimit[], ttftMs: Distribution | null, tpotMs: Distribution | null): LimitCheck[] {
   return limits.map((l) => {

@@ -8,17 +8,12 @@
  * count everything received, failed requests' partial answers included: the server spent the
  * energy on them. Percentiles interpolate between order statistics (type 7, numpy's default).
  */
+import type { LlmDistribution } from '../../runs/manifest.js';
 import { quantileSorted } from '../../traces/stats.js';
 import { e2eS, interTokenGapsS, outputTokens, REQUEST_OUTCOMES, tpotS, ttftS, type RequestOutcome, type RequestRecord } from './timeline.js';
 
-export interface Distribution {
-  readonly count: number;
-  readonly mean: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly max: number;
-}
+/** The manifest's distribution record (there in ms; `distribution` gives any unit). */
+export type Distribution = LlmDistribution;
 
 /** Mean, p50, p90, p99 and max of values (any unit); null without values. */
 export function distribution(values: readonly number[]): Distribution | null {

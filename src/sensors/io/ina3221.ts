@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { errors } from '../../errors.js';
 import { tegrastatsRailKinds } from '../../traces/parse-tegrastats.js';
-import { compareNumericNames, hostPath, isPermissionDenied, listSysDir, nodeSysfsReader, readSysInt, readSysText, startPolledSensor, type SysfsReader } from './sysfs.js';
+import { compareNumericNames, hostPath, isPermissionDenied, listSysDir, nodeSysfsReader, readDeviceTreeModel, readSysInt, readSysText, startPolledSensor, type SysfsReader } from './sysfs.js';
 import type { ChannelInfo, ChannelKind, Sensor, SensorEnv, SensorHandle, SensorSink, StartOptions } from '../types.js';
 
 /**
@@ -18,7 +18,6 @@ import type { ChannelInfo, ChannelKind, Sensor, SensorEnv, SensorHandle, SensorS
 
 export const HWMON_DIR = '/sys/class/hwmon';
 export const IIO_DRIVER_DIR = '/sys/bus/i2c/drivers/ina3221x';
-export const DEVICE_TREE_MODEL = '/proc/device-tree/model';
 
 const PERMISSION_HINT = 'run as root, or give your user read access to the INA3221 sysfs files (e.g. with a udev rule)';
 
@@ -161,16 +160,6 @@ export function describeRails(rails: readonly InaRail[], boardModel?: string): {
   return { channels, primaryChannel, notes };
 }
 
-async function readBoardModel(root: string, reader: SysfsReader): Promise<string | undefined> {
-  try {
-    // The device tree writes a NUL-terminated string.
-    const model = (await readSysText(reader, hostPath(root, DEVICE_TREE_MODEL))).replace(/\0/g, '').trim();
-    return model === '' ? undefined : model;
-  } catch {
-    return undefined;
-  }
-}
-
 function notFound(root: string): Error {
   return errors.notFound(`${hostPath(root, HWMON_DIR)}/hwmon*/name (ina3221) or ${hostPath(root, IIO_DRIVER_DIR)}/*/iio:device*`, 'INA3221 power monitor');
 }
@@ -190,7 +179,7 @@ async function probe(env: SensorEnv, reader: SysfsReader): Promise<{ ok: true; d
 async function start(env: SensorEnv, opts: StartOptions, sink: SensorSink, reader: SysfsReader): Promise<SensorHandle> {
   const { rails, updatePeriodS } = await discoverIna3221(env.root, reader);
   if (rails.length === 0) throw notFound(env.root);
-  const boardModel = await readBoardModel(env.root, reader);
+  const boardModel = await readDeviceTreeModel(env.root, reader);
   const read = async (tS: number): Promise<void> => {
     const watts = await Promise.all(rails.map((r) => readRailW(r, reader)));
     rails.forEach((r, i) => {

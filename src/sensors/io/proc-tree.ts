@@ -31,6 +31,8 @@ const isNotFound = (e: unknown): boolean => isInferprintError(e) && e.code === '
 
 export class ProcessTreeReader {
   private walk: TreeWalk | undefined;
+  /** Scan mode: every stat this snapshot's scan read, so that no member's is read twice. */
+  private scanned = new Map<number, PidStat>();
 
   constructor(
     private readonly reader: SysfsReader,
@@ -47,6 +49,7 @@ export class ProcessTreeReader {
   async read(): Promise<TreeSnapshot> {
     const rootStat = await this.stat(this.target.rootPid, true);
     if (rootStat === undefined) throw errors.internal('root process stat missing'); // stat(…, true) throws instead
+    this.scanned.clear();
     let ticks = treeTicksOf(rootStat, this.target.includeRoot);
     let members = 1;
     const seen = new Set<number>([this.target.rootPid]);
@@ -55,7 +58,7 @@ export class ProcessTreeReader {
       const pid = queue.shift()!;
       if (seen.has(pid)) continue;
       seen.add(pid);
-      const s = await this.stat(pid, false);
+      const s = this.scanned.get(pid) ?? (await this.stat(pid, false));
       if (s === undefined) continue; // exited between listing and reading: its time moves to its parent's cutime
       ticks += treeTicksOf(s);
       members++;
@@ -117,6 +120,7 @@ export class ProcessTreeReader {
         throw e;
       });
       if (s === undefined) continue;
+      this.scanned.set(s.pid, s);
       const list = byParent.get(s.ppid) ?? [];
       list.push(s.pid);
       byParent.set(s.ppid, list);

@@ -189,3 +189,16 @@ export async function readCpuInfoIfAny(reader: SysfsReader, root: string): Promi
     return undefined;
   }
 }
+
+export const DEVICE_TREE_MODEL = '/proc/device-tree/model';
+
+/** The board's name from the device tree (`NVIDIA Jetson AGX Orin Developer Kit`); undefined without one (off an ARM board) or when unreadable. */
+export async function readDeviceTreeModel(root: string, reader: SysfsReader): Promise<string | undefined> {
+  try {
+    // The device tree writes a NUL-terminated string.
+    const model = (await readSysText(reader, hostPath(root, DEVICE_TREE_MODEL))).replace(/\0/g, '').trim();
+    return model === '' ? undefined : model;
+  } catch {
+    return undefined;
+  }
+}

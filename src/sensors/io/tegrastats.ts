@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createTegrastatsLineDecoder, tegrastatsRailKinds, type TegrastatsRecord } from '../../traces/parse-tegrastats.js';
 import { findOnPath, prepareLineTool, startLineSensor, type LineSensorTuning } from './child-lines.js';
+import { nodeSysfsReader, readDeviceTreeModel } from './sysfs.js';
 import type { ChannelInfo, ProbeResult, Sensor, SensorEnv, SensorHandle, SensorSink, StartOptions } from '../types.js';
 
 /**
@@ -35,16 +34,6 @@ const SHARED_GPU_RAILS: Readonly<Record<string, string>> = {
   VDD_CPU_GPU_CV: 'the CPU and the CV engines (Xavier NX, Orin NX / Orin Nano)',
 };
 
-/** The module's name from the device tree (`NVIDIA Jetson AGX Orin Developer Kit`); undefined off a Jetson. */
-function jetsonModel(root: string): string | undefined {
-  try {
-    const model = readFileSync(join(root, 'proc/device-tree/model'), 'utf8').replace(/\0+$/, '').trim();
-    return model === '' ? undefined : model;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Channels, primary channel and notes for the rails a board prints. */
 export function describeRails(rails: readonly string[], model: string | undefined): { channels: ChannelInfo[]; primaryChannel: string; notes: string[] } {
   const kinds = tegrastatsRailKinds(rails);
@@ -72,15 +61,16 @@ export function createTegrastatsSensor(o: TegrastatsSensorOptions = {}): Sensor 
     name: 'tegrastats',
     kind: 'measured',
 
-    probe(env: SensorEnv): Promise<ProbeResult> {
+    async probe(env: SensorEnv): Promise<ProbeResult> {
       const exe = findOnPath('tegrastats', env);
-      if (!exe.found) return Promise.resolve({ ok: false, reason: `tegrastats ${exe.reason}` });
-      const model = jetsonModel(env.root);
-      return Promise.resolve({ ok: true, detail: `${exe.path}${model === undefined ? '' : ` on ${model}`}` });
+      if (!exe.found) return { ok: false, reason: `tegrastats ${exe.reason}` };
+      const model = await readDeviceTreeModel(env.root, nodeSysfsReader);
+      return { ok: true, detail: `${exe.path}${model === undefined ? '' : ` on ${model}`}` };
     },
 
     async start(env: SensorEnv, opts: StartOptions, sink: SensorSink): Promise<SensorHandle> {
       const { exe, intervalMs, roundedNote } = prepareLineTool('tegrastats', 'tegrastats', '--interval', env, opts);
+      const model = await readDeviceTreeModel(env.root, nodeSysfsReader);
       const decoder = createTegrastatsLineDecoder({ file: 'tegrastats' });
       let prevS: number | undefined;
 
@@ -114,7 +104,7 @@ export function createTegrastatsSensor(o: TegrastatsSensorOptions = {}): Sensor 
           return delivered;
         },
       }, o);
-      const { channels, primaryChannel, notes } = describeRails(decoder.rails!, jetsonModel(env.root));
+      const { channels, primaryChannel, notes } = describeRails(decoder.rails!, model);
       if (roundedNote !== undefined) notes.push(roundedNote);
       if (opts.device !== undefined) notes.push(`--device ${opts.device} ignored: tegrastats reads the one module it runs on`);
       return {

@@ -5,18 +5,16 @@
 // Skipped without Chromium locally, failing in CI (as browser.test.ts).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startDashboard, type Dashboard } from '../../src/serve/server.js';
+import { CHROMIUM, HAVE_CHROMIUM, skipOrFail } from '../helpers/requirements.js';
 
-const CHROMIUM = process.env.INFERPRINT_CHROMIUM ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = process.env.CI === 'true';
 const SHOTS = resolve(import.meta.dirname, '../../test-artifacts/screenshots');
 const WAIT_MS = 60_000;
-const skip = HAVE_CHROMIUM || IN_CI ? false : `Chromium not found at ${CHROMIUM}: browser tests skipped`;
+const skip = skipOrFail(!HAVE_CHROMIUM && `Chromium not found at ${CHROMIUM}: browser tests skipped`);
 
 const WORKLOAD = `name: browser test
 users: 2000

@@ -4,23 +4,21 @@
 // Without Chromium the tests skip locally, and fail in CI, which installs it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { HARDWARE } from '../../src/impact/index.js';
 import { openLiveWriter } from '../../src/measure/io/live-writer.js';
 import { startDashboard, type Dashboard } from '../../src/serve/server.js';
 import { writeRunBundle } from '../../src/runs/io/bundle.js';
+import { CHROMIUM, HAVE_CHROMIUM, skipOrFail } from '../helpers/requirements.js';
 import { makeRunsDir, powerlessInput, tempDir, type Fixture } from './helpers.js';
 
-const CHROMIUM = process.env.INFERPRINT_CHROMIUM ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = process.env.CI === 'true';
 const SHOTS = resolve(import.meta.dirname, '../../test-artifacts/screenshots');
 /** Waits are on conditions; this only bounds a hang. */
 const WAIT_MS = 60_000;
 
-const skip = HAVE_CHROMIUM || IN_CI ? false : `Chromium not found at ${CHROMIUM}: browser tests skipped (apt-get install chromium; CI fails instead of skipping)`;
+const skip = skipOrFail(!HAVE_CHROMIUM && `Chromium not found at ${CHROMIUM}: browser tests skipped (apt-get install chromium; CI fails instead of skipping)`);
 if (skip) process.stderr.write(`NOTE: ${skip}\n`);
 
 /**

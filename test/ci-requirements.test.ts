@@ -6,9 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { missingThesis } from './helpers/fixtures.js';
-import { IN_CI } from './helpers/requirements.js';
+import { CHROMIUM, HAVE_CHROMIUM, IN_CI } from './helpers/requirements.js';
 
 function runs(cmd: string): boolean {
   const r = spawnSync(cmd, ['--version'], { encoding: 'utf8' });
@@ -18,12 +17,11 @@ function runs(cmd: string): boolean {
 test('what the suite needs from this machine (required under CI=true)', (t) => {
   const cc = process.env.CC ?? 'cc';
   const cxx = process.env.CXX ?? 'g++';
-  const chromium = process.env.INFERPRINT_CHROMIUM ?? '/usr/bin/chromium';
   const missing = [
     ...(missingThesis !== false ? [missingThesis] : []),
     ...(runs(cc) ? [] : [`no C compiler '${cc}' (builds the fake libnvidia-ml.so.1; Debian: gcc)`]),
     ...(runs(cxx) ? [] : [`no C++ compiler '${cxx}' (builds the libstdc++ oracle of the LoadGen port; Debian: g++)`]),
-    ...(existsSync(chromium) ? [] : [`no Chromium at ${chromium} (dashboard browser tests; Debian: chromium)`]),
+    ...(HAVE_CHROMIUM ? [] : [`no Chromium at ${CHROMIUM} (dashboard browser tests; Debian: chromium)`]),
   ];
   for (const m of missing) t.diagnostic(`would skip: ${m}`);
   if (IN_CI) assert.deepEqual(missing, [], `CI=true: every test must run, and these are missing: ${missing.join('; ')}`);

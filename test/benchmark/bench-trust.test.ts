@@ -25,6 +25,7 @@ import { runCli } from '../../src/cli/main.js';
 import { isInferprintError } from '../../src/errors.js';
 import { parseManifestText } from '../../src/runs/manifest.js';
 import { defaultSensorEnv } from '../../src/sensors/io/env.js';
+import { CLI_NODE_ARGS } from '../helpers/cli-child.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-bench-trust-'));
@@ -63,7 +64,7 @@ async function cli(argv: readonly string[], env: Record<string, string> = noGpuE
 
 /** The CLI in a child process of its own (through tsx, as the tests run the sources). */
 function child(argv: readonly string[]): { done: Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }>; proc: ReturnType<typeof spawn>; stderrLines: (match: RegExp) => Promise<void> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "import { runCli } from './src/cli/main.ts'; process.exitCode = await runCli(process.argv.slice(1));", ...argv], {
+  const proc = spawn(process.execPath, [...CLI_NODE_ARGS, ...argv], {
     cwd: REPO,
     env: { ...process.env, INFERPRINT_CACHE_DIR: cacheDir },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,7 +14,7 @@
  *   test/mlperf/detail.test.ts (values of real A100/H100 runs);
  * - a manifest as the writer formats it (test/runs/manifest.test.ts's complete sample).
  */
-import { V41_SUMMARY_16Q } from '../helpers/mlperf-samples.js';
+import { mllog, V41_DETAIL_EFFECTIVE, V41_SUMMARY_16Q } from '../helpers/mlperf-samples.js';
 
 export const TEGRASTATS_LINES: Readonly<Record<string, string>> = {
   TX1: 'RAM 1179/3983MB (lfb 120x4MB) IRAM 0/252kB(lfb 252kB) CPU [1%@102,4%@102,0%@102,0%@102] EMC_FREQ 7%@408 GR3D_FREQ 0%@76 APE 25 AO@42.5C CPU@37.5C GPU@39C PLL@37C Tdiode@42.75C PMIC@100C Tboard@42C thermal@38.5C VDD_IN 2532/2698 VDD_CPU 76/178 VDD_GPU 19/19',
@@ -58,34 +58,13 @@ export const CODECARBON = [CODECARBON_HEADER, codecarbonRow('2025-10-09T11:25:06
 
 export const SUMMARY = V41_SUMMARY_16Q;
 
-function mllog(key: string, value: string, timeMs = '0.010880', isError = false): string {
-  return `:::MLLOG {"key": "${key}", "value": ${value}, "time_ms": ${timeMs}, "namespace": "mlperf::logging", "event_type": "POINT_IN_TIME", "metadata": {"is_error": ${isError}, "is_warning": false, "file": "/work/build/inference/loadgen/results.cc", "line_no": 655, "pid": 121278, "tid": 121278}}`;
-}
-
 export const DETAIL_LINES = [
   mllog('loadgen_version', '"4.1 @ 379ee5345a"'),
   mllog('test_datetime', '"2025-05-30T12:48:45Z"', '0.025929'),
   mllog('requested_scenario', '"SingleStream"', '0.035918'),
   mllog('requested_single_stream_expected_latency_ns', '6.2e+06', '0.035918'),
   mllog('requested_sample_index_rng_seed', '10688027786191513374', '0.035918'),
-  mllog('effective_scenario', '"SingleStream"'),
-  mllog('effective_test_mode', '"PerformanceOnly"'),
-  mllog('effective_samples_per_query', '1'),
-  mllog('effective_target_qps', '161.29'),
-  mllog('effective_target_latency_ns', '0'),
-  mllog('effective_target_latency_percentile', '0.9'),
-  mllog('effective_max_async_queries', '1'),
-  mllog('effective_target_duration_ms', '600000'),
-  mllog('effective_min_duration_ms', '600000'),
-  mllog('effective_max_duration_ms', '0'),
-  mllog('effective_min_query_count', '64'),
-  mllog('effective_max_query_count', '64'),
-  mllog('effective_min_sample_count', '64'),
-  mllog('effective_qsl_rng_seed', '3066443479025735752'),
-  mllog('effective_sample_index_rng_seed', '10688027786191513374'),
-  mllog('effective_schedule_rng_seed', '14962580496156340209'),
-  mllog('effective_accuracy_log_rng_seed', '0'),
-  mllog('effective_performance_sample_count', '10833'),
+  ...V41_DETAIL_EFFECTIVE,
   mllog('loaded_qsl_set', '[4119,3771,2947,5174]', '0.05'),
   mllog('error_runtime', '"IssueQueryThread 0 Ending early: Max query count reached. query_count 64"', '207.815108', true),
   mllog('power_begin', '"05-30-2025 10:48:45.926"', '213.031460'),

@@ -4,13 +4,13 @@
 // sending headers slowly, nor can connections pile up without bound.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { startDashboard, type Dashboard } from '../../src/serve/server.js';
 import { getJson, rawRequest } from '../serve/helpers.js';
-import { mkfifo, ROOT, tempDir, writeBundle } from './helpers.js';
+import { servedUrl, spawnCli } from '../helpers/cli-child.js';
+import { mkfifo, tempDir, writeBundle } from './helpers.js';
 
 async function fixture(): Promise<{ root: string; runsDir: string; good: string; fifoTrace: string; fifoManifest: string; linked: string; fifos: boolean }> {
   const root = tempDir();
@@ -163,36 +163,16 @@ test('connections are capped: one over the limit is refused, the others are serv
 
 test('SIGTERM ends a server process, also after trace requests to a FIFO bundle', { timeout: 120_000 }, async () => {
   const fx = await fixture();
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "import { runCli } from './src/cli/main.ts'; process.exitCode = await runCli(process.argv.slice(1));", 'serve', '--port', '0', '--runs-dir', fx.runsDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnCli(['serve', '--port', '0', '--runs-dir', fx.runsDir]);
   try {
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      child.on('exit', (code, signal) => {
-        resolve({ code, signal });
-      });
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        const m = /^(http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      void exited.then(() => {
-        reject(new Error(`exited before listening: ${err}`));
-      });
-    });
+    const url = await servedUrl(child);
     if (fx.fifos) await Promise.all(Array.from({ length: 6 }, () => rawRequest(url, `/api/runs/${fx.fifoTrace}/trace`)));
     assert.equal((await getJson(url, '/api/runs')).status, 200);
-    child.kill('SIGTERM');
-    const end = await exited;
-    assert.deepEqual(end, { code: 0, signal: null }, err);
+    child.proc.kill('SIGTERM');
+    const end = await child.exited;
+    assert.deepEqual(end, { code: 0, signal: null }, child.stderr());
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGKILL');
     rmSync(fx.root, { recursive: true, force: true });
   }
 });

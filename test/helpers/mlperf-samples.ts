@@ -61,3 +61,30 @@ No warnings encountered during test.
 
 1 ERROR encountered. See detailed log.
 `;
+
+/** One `:::MLLOG` line as LoadGen writes it; `value` is raw JSON text (so seeds stay exact). */
+export function mllog(key: string, value: string, timeMs = '0.010880', isError = false): string {
+  return `:::MLLOG {"key": "${key}", "value": ${value}, "time_ms": ${timeMs}, "namespace": "mlperf::logging", "event_type": "POINT_IN_TIME", "metadata": {"is_error": ${isError}, "is_warning": false, "file": "/work/build/inference/loadgen/results.cc", "line_no": 655, "pid": 121278, "tid": 121278}}`;
+}
+
+/** The `effective_*` lines of a v4.1 SingleStream detail log (values from A100 run 2025.05.30-12.48.36). */
+export const V41_DETAIL_EFFECTIVE = [
+  mllog('effective_scenario', '"SingleStream"'),
+  mllog('effective_test_mode', '"PerformanceOnly"'),
+  mllog('effective_samples_per_query', '1'),
+  mllog('effective_target_qps', '161.29'),
+  mllog('effective_target_latency_ns', '0'),
+  mllog('effective_target_latency_percentile', '0.9'),
+  mllog('effective_max_async_queries', '1'),
+  mllog('effective_target_duration_ms', '600000'),
+  mllog('effective_min_duration_ms', '600000'),
+  mllog('effective_max_duration_ms', '0'),
+  mllog('effective_min_query_count', '64'),
+  mllog('effective_max_query_count', '64'),
+  mllog('effective_min_sample_count', '64'),
+  mllog('effective_qsl_rng_seed', '3066443479025735752'),
+  mllog('effective_sample_index_rng_seed', '10688027786191513374'),
+  mllog('effective_schedule_rng_seed', '14962580496156340209'),
+  mllog('effective_accuracy_log_rng_seed', '0'),
+  mllog('effective_performance_sample_count', '10833'),
+];

@@ -93,10 +93,12 @@ test('Ctrl-C stops sending, aborts what is in flight, and saves the partial run 
     const r = await benchLlm({
       ...(await options(fake.url, join(dir, 'runs-int'), { concurrency: [1, 2], requests: 6 })),
       signals,
+      // Ctrl-C on the level's first token, while its request is certainly in flight (a timer
+      // after it could fire, on a loaded machine, between two requests).
       onToken: () => {
         if (!fired) {
           fired = true;
-          setTimeout(() => signals.emit('SIGINT'), 30);
+          signals.emit('SIGINT');
         }
       },
     });

@@ -23,7 +23,7 @@ import { chunk, okStream, sseHead, startFake, usageChunk, VirtualClock, type Scr
 
 const body = (api: LlmApi = 'openai-chat') => requestBody(api, { kind: 'text', text: 'hi' }, { model: 'fake', maxTokens: 8, ignoreEos: false, streamUsage: true });
 
-async function once(script: Script, o: { api?: LlmApi; clock?: VirtualClock; idleS?: number; signal?: AbortSignal } = {}): Promise<StreamResult> {
+async function once(script: Script, o: { api?: LlmApi; clock?: VirtualClock; idleS?: number; signal?: AbortSignal; onToken?: (tS: number) => void } = {}): Promise<StreamResult> {
   const fake = await startFake({ script });
   try {
     const api = o.api ?? 'openai-chat';
@@ -34,6 +34,7 @@ async function once(script: Script, o: { api?: LlmApi; clock?: VirtualClock; idl
       nowS: o.clock?.nowS ?? (() => performance.now() / 1000),
       ...(o.idleS !== undefined ? { timeouts: { idleS: o.idleS, totalS: 60 } } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.onToken ? { onToken: o.onToken } : {}),
     });
   } finally {
     await fake.close();
@@ -165,13 +166,14 @@ test('Ollama NDJSON: text per line, counts from the done line; a stream without 
 
 test('a request stopped by the user is aborted, with what it received', async () => {
   const stop = new AbortController();
+  // Stopped once the client has the first token (not on a timer, which a loaded machine can
+  // run before the chunk is read); the server holds the stream open.
   const r = await once(
     (_, res) => {
       sseHead(res);
       res.write(chunk('a', true));
-      setTimeout(() => { stop.abort(); }, 20);
     },
-    { signal: stop.signal },
+    { signal: stop.signal, onToken: () => { stop.abort(); } },
   );
   assert.equal(r.outcome, 'aborted');
   assert.equal(r.tokenTimesS.length, 1);

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +18,9 @@ import { runCli } from '../../src/cli/main.js';
 import { serveLlm, type LlmServer } from '../../src/llm/io/server.js';
 import { MANIFEST_SCHEMA_VERSION, parseManifestText, type LlmWorkload, type RunManifest } from '../../src/runs/manifest.js';
 import { startDashboard } from '../../src/serve/server.js';
+import { CHROMIUM, HAVE_CHROMIUM, skipOrFail } from '../helpers/requirements.js';
 
-const CHROMIUM = process.env.INFERPRINT_CHROMIUM ?? '/usr/bin/chromium';
-const noChromium = existsSync(CHROMIUM) || process.env.CI === 'true' ? false : `Chromium not found at ${CHROMIUM}`;
+const noChromium = skipOrFail(!HAVE_CHROMIUM && `Chromium not found at ${CHROMIUM}`);
 
 /** The contract columns of `analyze --format csv` for served LLMs (issue 14), and the ones it adds. */
 const REQUIRED = ['concurrency', 'requests', 'output_tokens', 'ttft_p50_ms', 'ttft_p99_ms', 'tpot_p50_ms', 'tpot_p99_ms', 'j_per_output_token', 'gwp_mg_per_1k_tokens'];

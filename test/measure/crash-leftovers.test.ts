@@ -19,6 +19,7 @@ import { measure, type MeasureOptions } from '../../src/app/measure.js';
 import { cleanStaleTemps } from '../../src/runs/io/runs-dir.js';
 import { cleanStaleLiveFiles, LIVE_DIR } from '../../src/measure/io/live-writer.js';
 import { defaultSensorEnv } from '../../src/sensors/io/env.js';
+import { CLI_NODE_ARGS } from '../helpers/cli-child.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-leftovers-'));
@@ -148,7 +149,7 @@ test('kill -9 of measure: the command and its child are gone within a bounded wa
   const pidFile = join(dir, 'grandchild.pid');
   // The command (sh) starts a grandchild (sleep) and waits for it: both must die with measure.
   const command = ['sh', '-c', `sleep 300 & echo "$$ $!" > ${pidFile}; wait`];
-  const m = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "import { runCli } from './src/cli/main.ts'; process.exitCode = await runCli(process.argv.slice(1));", 'measure', '--sensor', `replay:${trace}`, '--interval', '20ms', '--runs-dir', runsDir, '--', ...command], {
+  const m = spawn(process.execPath, [...CLI_NODE_ARGS, 'measure', '--sensor', `replay:${trace}`, '--interval', '20ms', '--runs-dir', runsDir, '--', ...command], {
     cwd: REPO,
     stdio: ['ignore', 'ignore', 'pipe'],
   });

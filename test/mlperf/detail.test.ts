@@ -13,33 +13,9 @@ import {
   scanMlperfLogTree,
 } from '../../src/mlperf/index.js';
 import { THESIS_DIR, skipWithoutThesis } from '../helpers/fixtures.js';
-
-/** One `:::MLLOG` line as LoadGen writes it; `value` is raw JSON text (so seeds stay exact). */
-function mllog(key: string, value: string, timeMs = '0.010880', isError = false): string {
-  return `:::MLLOG {"key": "${key}", "value": ${value}, "time_ms": ${timeMs}, "namespace": "mlperf::logging", "event_type": "POINT_IN_TIME", "metadata": {"is_error": ${isError}, "is_warning": false, "file": "/work/build/inference/loadgen/results.cc", "line_no": 655, "pid": 121278, "tid": 121278}}`;
-}
+import { mllog, V41_DETAIL_EFFECTIVE } from '../helpers/mlperf-samples.js';
 
 // A v4.1 SingleStream detail log, shortened (values from A100 run 2025.05.30-12.48.36).
-const EFFECTIVE = [
-  mllog('effective_scenario', '"SingleStream"'),
-  mllog('effective_test_mode', '"PerformanceOnly"'),
-  mllog('effective_samples_per_query', '1'),
-  mllog('effective_target_qps', '161.29'),
-  mllog('effective_target_latency_ns', '0'),
-  mllog('effective_target_latency_percentile', '0.9'),
-  mllog('effective_max_async_queries', '1'),
-  mllog('effective_target_duration_ms', '600000'),
-  mllog('effective_min_duration_ms', '600000'),
-  mllog('effective_max_duration_ms', '0'),
-  mllog('effective_min_query_count', '64'),
-  mllog('effective_max_query_count', '64'),
-  mllog('effective_min_sample_count', '64'),
-  mllog('effective_qsl_rng_seed', '3066443479025735752'),
-  mllog('effective_sample_index_rng_seed', '10688027786191513374'),
-  mllog('effective_schedule_rng_seed', '14962580496156340209'),
-  mllog('effective_accuracy_log_rng_seed', '0'),
-  mllog('effective_performance_sample_count', '10833'),
-];
 const LINES = [
   mllog('loadgen_version', '"4.1 @ 379ee5345a"'),
   mllog('loadgen_git_log_message', '"379ee5345a25ee123fd5faec33285b6e8be0dadf Fix delta perf check (#1804)\\n3fb6c3e1f6a387e097e12395145ce21cbe683822 Check"'),
@@ -48,7 +24,7 @@ const LINES = [
   mllog('requested_scenario', '"SingleStream"', '0.035918'),
   mllog('requested_single_stream_expected_latency_ns', '6.2e+06', '0.035918'),
   mllog('requested_sample_index_rng_seed', '10688027786191513374', '0.035918'),
-  ...EFFECTIVE,
+  ...V41_DETAIL_EFFECTIVE,
   mllog('generic_message', '"Starting performance mode"', '0.045836'),
   mllog('loaded_qsl_set', '[4119,3771,2947,5174]', '0.05'),
   mllog('error_runtime', '"IssueQueryThread 0 Ending early: Max query count reached. query_count 64"', '207.815108', true),

@@ -5,18 +5,15 @@
 // Skipped without Chromium locally, failing in CI (as browser.test.ts).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startDashboard, type Dashboard } from '../../src/serve/server.js';
+import { CHROMIUM, HAVE_CHROMIUM, skipOrFail } from '../helpers/requirements.js';
+import { onPage as onCheckedPage, WAIT_MS } from './browser-page.js';
 
-const CHROMIUM = process.env.INFERPRINT_CHROMIUM ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = process.env.CI === 'true';
-const SHOTS = resolve(import.meta.dirname, '../../test-artifacts/screenshots');
-const WAIT_MS = 60_000;
-const skip = HAVE_CHROMIUM || IN_CI ? false : `Chromium not found at ${CHROMIUM}: browser tests skipped`;
+const skip = skipOrFail(!HAVE_CHROMIUM && `Chromium not found at ${CHROMIUM}: browser tests skipped`);
 
 const WORKLOAD = `name: browser test
 users: 2000
@@ -48,27 +45,8 @@ interface DomElement {
 }
 declare const document: { querySelectorAll(selector: string): Iterable<DomElement> & { readonly length: number } };
 
-async function onPage(browser: Browser, url: string, name: string, check: (page: Page) => Promise<void>, allowHttpErrors = false): Promise<void> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !(allowHttpErrors && /status of 422/.test(m.text()))) problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !allowHttpErrors) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
-  try {
-    await page.goto(url);
-    await page.waitForSelector('body[data-state="ready"]', { timeout: WAIT_MS });
-    await check(page);
-  } finally {
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true }).catch(() => undefined);
-  }
-  assert.deepEqual(problems, [], `${name}: ${problems.join('\n')}`);
-  await page.close();
+function onPage(browser: Browser, url: string, name: string, check: (page: Page) => Promise<void>, allowHttpErrors = false): Promise<void> {
+  return onCheckedPage(browser, url, name, check, { allowHttpErrors });
 }
 
 describe('the Advise page in Chromium', { skip }, () => {

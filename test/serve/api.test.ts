@@ -3,7 +3,6 @@
 // paths that try to leave the runs directory, malformed parameters, no stack traces).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
@@ -15,6 +14,7 @@ import { startDashboard, type Dashboard } from '../../src/serve/server.js';
 import { isLoopbackHost } from '../../src/serve/security.js';
 import { SUMMARY_TEXT, bundleInput, getJson, makeRunsDir, powerlessInput, rawRequest, tempDir, type Fixture } from './helpers.js';
 import { openSse, type SseEvent } from './sse.js';
+import { servedUrl, spawnCli } from '../helpers/cli-child.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -677,35 +677,15 @@ describe('inferprint serve', () => {
 
   test('prints the URL, serves, and stops on SIGINT with exit code 0', async () => {
     const fx = await makeRunsDir();
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "import { runCli } from './src/cli/main.ts'; process.exitCode = await runCli(process.argv.slice(1));", 'serve', '--port', '0', '--runs-dir', fx.runsDir], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnCli(['serve', '--port', '0', '--runs-dir', fx.runsDir]);
     try {
-      let out = '';
-      let err = '';
-      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      const url = await new Promise<string>((resolveUrl, reject) => {
-        child.stdout.on('data', (c: Buffer) => {
-          out += c.toString();
-          const m = /^(http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(out);
-          if (m) resolveUrl(m[1]!);
-        });
-        child.on('exit', (code) => {
-          reject(new Error(`exited ${code} before listening: ${err}`));
-        });
-      });
+      const url = await servedUrl(child);
       const r = await getJson<RunsBody>(url, '/api/runs');
       assert.equal(r.body.total, 5);
-      const exit = new Promise<number | null>((res) => {
-        child.on('exit', (code) => {
-          res(code);
-        });
-      });
-      child.kill('SIGINT');
-      assert.equal(await exit, 0, err);
+      child.proc.kill('SIGINT');
+      assert.equal((await child.exited).code, 0, child.stderr());
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.proc.exitCode === null) child.proc.kill('SIGKILL');
       rmSync(fx.root, { recursive: true, force: true });
     }
   });

@@ -4,54 +4,26 @@
 // Without Chromium the tests skip locally, and fail in CI, which installs it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { HARDWARE } from '../../src/impact/index.js';
 import { openLiveWriter } from '../../src/measure/io/live-writer.js';
 import { startDashboard, type Dashboard } from '../../src/serve/server.js';
 import { writeRunBundle } from '../../src/runs/io/bundle.js';
+import { CHROMIUM, HAVE_CHROMIUM, skipOrFail } from '../helpers/requirements.js';
+import { onPage as onCheckedPage, SHOTS, WAIT_MS } from './browser-page.js';
 import { makeRunsDir, powerlessInput, tempDir, type Fixture } from './helpers.js';
 
-const CHROMIUM = process.env.INFERPRINT_CHROMIUM ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = process.env.CI === 'true';
-const SHOTS = resolve(import.meta.dirname, '../../test-artifacts/screenshots');
-/** Waits are on conditions; this only bounds a hang. */
-const WAIT_MS = 60_000;
-
-const skip = HAVE_CHROMIUM || IN_CI ? false : `Chromium not found at ${CHROMIUM}: browser tests skipped (apt-get install chromium; CI fails instead of skipping)`;
+const skip = skipOrFail(!HAVE_CHROMIUM && `Chromium not found at ${CHROMIUM}: browser tests skipped (apt-get install chromium; CI fails instead of skipping)`);
 if (skip) process.stderr.write(`NOTE: ${skip}\n`);
 
-/**
- * Open a page, recording console errors, page errors, failed requests and HTTP errors; run the
- * checks; keep a screenshot whatever happened; then require a clean page.
- */
-async function onPage(browser: Browser, url: string, name: string, check: (page: Page) => Promise<void>): Promise<void> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+/** The dashboard's pages: a live stream cut by the page closing is not a failure, and no error may be shown. */
+function onPage(browser: Browser, url: string, name: string, check: (page: Page) => Promise<void>): Promise<void> {
+  return onCheckedPage(browser, url, name, check, {
+    ignoreFailedRequest: (u, errorText) => u.includes('/api/live') && errorText === 'net::ERR_ABORTED',
+    noErrorMessages: true,
   });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    // A live stream cut by the page closing is not a failure of the page.
-    if (!(r.url().includes('/api/live') && r.failure()?.errorText === 'net::ERR_ABORTED')) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`);
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
-  try {
-    await page.goto(url);
-    await page.waitForSelector('body[data-state="ready"]', { timeout: WAIT_MS });
-    await check(page);
-  } finally {
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true }).catch(() => undefined);
-  }
-  assert.deepEqual(problems, [], `${name}: ${problems.join('\n')}`);
-  assert.equal(await page.locator('#messages .error').count(), 0, `${name}: an error is shown: ${await page.locator('#messages').innerText()}`);
-  await page.close();
 }
 
 // The page's DOM as far as the checks below use it: this program's TypeScript lib has no DOM

@@ -23,7 +23,7 @@ import { chunk, okStream, sseHead, startFake, usageChunk, VirtualClock, type Scr
 
 const body = (api: LlmApi = 'openai-chat') => requestBody(api, { kind: 'text', text: 'hi' }, { model: 'fake', maxTokens: 8, ignoreEos: false, streamUsage: true });
 
-async function once(script: Script, o: { api?: LlmApi; clock?: VirtualClock; idleS?: number; signal?: AbortSignal } = {}): Promise<StreamResult> {
+async function once(script: Script, o: { api?: LlmApi; clock?: VirtualClock; idleS?: number; signal?: AbortSignal; onToken?: (tS: number) => void } = {}): Promise<StreamResult> {
   const fake = await startFake({ script });
   try {
     const api = o.api ?? 'openai-chat';
@@ -34,6 +34,7 @@ async function once(script: Script, o: { api?: LlmApi; clock?: VirtualClock; idl
       nowS: o.clock?.nowS ?? (() => performance.now() / 1000),
       ...(o.idleS !== undefined ? { timeouts: { idleS: o.idleS, totalS: 60 } } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.onToken ? { onToken: o.onToken } : {}),
     });
   } finally {
     await fake.close();
@@ -169,9 +170,9 @@ test('a request stopped by the user is aborted, with what it received', async ()
     (_, res) => {
       sseHead(res);
       res.write(chunk('a', true));
-      setTimeout(() => { stop.abort(); }, 20);
     },
-    { signal: stop.signal },
+    // Stopped once the token has arrived, not after a delay a busy machine may outrun.
+    { signal: stop.signal, onToken: () => { stop.abort(); } },
   );
   assert.equal(r.outcome, 'aborted');
   assert.equal(r.tokenTimesS.length, 1);

@@ -248,7 +248,7 @@ export async function benchLlm(opts: LlmBenchOptions): Promise<LlmBenchResult> {
         nowS: () => rec.nowS(),
         sleepS: sleep,
         random,
-        stopped: () => interrupted !== undefined,
+        stopped: stopRequested,
         onRecord: () => {
           done++;
           opts.onProgress?.(done, total, spec.name);

@@ -9,6 +9,9 @@ import type { Prompt } from './core/protocol.js';
 import type { RequestRecord } from './core/timeline.js';
 import type { StreamResult } from './io/client.js';
 
+/** The seeded generator of the arrival times (the project's one mulberry32). */
+export { mulberry32 as seededRandom } from '../seeded-random.js';
+
 export type LevelLoad = { readonly mode: 'closed'; readonly concurrency: number } | { readonly mode: 'poisson'; readonly requestRate: number };
 
 export interface LevelSpec {
@@ -75,16 +78,4 @@ export async function runLevel(o: RunLevelOptions): Promise<RequestRecord[]> {
     await Promise.all(inFlight);
   }
   return records.sort((a, b) => a.index - b.index);
-}
-
-/** mulberry32: the seeded generator of the arrival times. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -26,9 +26,9 @@
  * this server's, 500 inference failed), never a stack trace and never a file path.
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { errors, formatWhere, isInferprintError, type InferprintError } from '../errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { listen, type Listening } from './listen.js';
 import { bindNeedsToken, checkAccess, checkBodyType, type Refusal } from './request-guard.js';
 import { readBertInputLimits, type BertInputLimits } from './onnx-limits.js';
 import {
@@ -263,35 +263,21 @@ export async function serveModel(opts: ServeModelOptions): Promise<ModelServer> 
     return 'sent';
   };
 
+  let bound: Listening;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    bound = await listen(server, host, port);
   } catch (e) {
     await ort.close();
-    const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
-    if (code === 'EADDRINUSE') throw errors.usage(`port ${port} on ${host} is already in use`, '--port');
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw errors.usage(`cannot listen on ${host}: no such local address`, '--host');
-    if (code === 'EACCES') throw errors.usage(`not allowed to listen on port ${port} (ports below 1024 need privileges)`, '--port');
-    throw errors.io(`${host}:${port}`, e);
+    throw e;
   }
   // Malformed HTTP never reaches the handler: a plain 400, no details.
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":"malformed HTTP request"}');
     else socket.destroy();
   });
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-
   let closed: Promise<void> | undefined;
   return {
-    url: `http://${shownHost}:${address.port}`,
-    host: address.address,
-    port: address.port,
+    ...bound,
     modelName,
     ort,
     metadata,

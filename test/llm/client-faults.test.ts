@@ -173,6 +173,7 @@ test('a request stopped by the user is aborted, with what it received', async ()
       sseHead(res);
       res.write(chunk('a', true));
     },
+    // Stopped once the token has arrived, not after a delay a busy machine may outrun.
     { signal: stop.signal, onToken: () => { stop.abort(); } },
   );
   assert.equal(r.outcome, 'aborted');
@@ -297,6 +298,14 @@ test('bench refuses to start, writing nothing, on an unreachable URL or a bad pr
   const bad = await run(['--sut', 'openai', '--url', `http://127.0.0.1:${port}`, '--model', 'm', '--prompts', prompts]);
   assert.equal(bad.code, 1);
   assert.match(bad.err, new RegExp(`^inferprint bench: ${prompts.replace(/[.]/g, '\\.')}:2: not JSON`));
+  const missing = await run(['--sut', 'openai', '--url', `http://127.0.0.1:${port}`, '--model', 'm', '--prompts', join(dir, 'nowhere.jsonl')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /nowhere\.jsonl.*prompts file does not exist.*\[NOT_FOUND\]/);
+  const chat = join(dir, 'chat.jsonl');
+  writeFileSync(chat, '{"messages": [{"role": "user", "content": "hi"}]}\n');
+  const plain = await run(['--sut', 'openai', '--url', `http://127.0.0.1:${port}`, '--model', 'm', '--prompts', chat, '--api', 'completions']);
+  assert.equal(plain.code, 2);
+  assert.match(plain.err, /holds chat messages: they need the chat API/);
   const usage = await run(['--sut', 'ollama', '--url', `http://127.0.0.1:${port}`, '--model', 'm', '--ignore-eos']);
   assert.equal(usage.code, 2);
   assert.match(usage.err, /Ollama has no ignore_eos option/);

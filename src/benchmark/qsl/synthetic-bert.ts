@@ -11,6 +11,7 @@ import type { QuerySampleLibrary } from '../loadgen/engine.js';
 import { BERT_SAMPLE_COUNT } from '../loadgen/settings.js';
 import type { BertSample } from '../sut/io/onnxruntime.js';
 import { errors } from '../../errors.js';
+import { mulberry32 } from '../../seeded-random.js';
 
 export interface SyntheticQslOptions {
   readonly totalSampleCount?: number;
@@ -30,16 +31,9 @@ export interface SyntheticBertQsl extends QuerySampleLibrary {
 const CLS = 101n;
 const SEP = 102n;
 
-/** splitmix32-style hash: a different, well-mixed stream per sample index. */
+/** A different, well-mixed stream per sample index: mulberry32 from a hash of the index. */
 function rngFor(index: number): () => number {
-  let state = (Math.imul(index + 1, 0x9e3779b9) ^ 0x85ebca6b) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(Math.imul(index + 1, 0x9e3779b9) ^ 0x85ebca6b);
 }
 
 /**

@@ -3,12 +3,11 @@
  * server (`llm/io/server.ts`), until Ctrl-C or SIGTERM.
  */
 import { errors } from '../../errors.js';
-import { bindNeedsToken } from '../../serve-model/request-guard.js';
 import { serveLlm } from '../../llm/io/server.js';
 import { DECODER_PRESET_NAMES, isDecoderPresetName, type DecoderPresetName } from '../../llm/model/synthetic-decoder.js';
 import type { CliContext } from '../command.js';
 import type { ParsedFlags } from '../spec.js';
-import type { SERVE_MODEL_FLAGS, StopSignals } from './serve-model.js';
+import { checkToken, waitForStop, type SERVE_MODEL_FLAGS, type StopSignals } from './serve-model.js';
 
 function preset(raw: string | undefined): DecoderPresetName {
   if (raw === undefined) return 'decoder-tiny';
@@ -26,21 +25,9 @@ export async function serveOpenAi(ctx: CliContext, f: ParsedFlags<typeof SERVE_M
   const port = f.get('port');
   const host = f.get('host');
   const token = f.get('token');
-  if (token !== undefined && token.length < 16) ctx.stderr('inferprint serve-model: note: a token shorter than 16 characters is easy to guess\n');
   // Said before the model is generated, not after.
-  if (bindNeedsToken(host) && token === undefined) throw errors.usage(`refusing to serve on non-loopback address ${host} without a token: anyone who can reach it could run inference on this machine (add --token, e.g. --token $(openssl rand -hex 16))`, '--host');
-  let stopSignal: string | undefined;
-  let wake: (() => void) | undefined;
-  const onInt = (): void => {
-    stopSignal ??= 'SIGINT';
-    wake?.();
-  };
-  const onTerm = (): void => {
-    stopSignal ??= 'SIGTERM';
-    wake?.();
-  };
-  signals.once('SIGINT', onInt);
-  signals.once('SIGTERM', onTerm);
+  checkToken(ctx, host, token);
+  const stop = waitForStop(signals);
   try {
     const server = await serveLlm({
       preset: name,
@@ -65,15 +52,14 @@ export async function serveOpenAi(ctx: CliContext, f: ParsedFlags<typeof SERVE_M
           '',
         ].join('\n'),
       );
-      if (stopSignal === undefined) await new Promise<void>((resolve) => (wake = resolve));
+      await stop.wait();
     } finally {
       await server.close();
       const st = server.stats();
-      ctx.stderr(`inferprint serve-model: stopped (${stopSignal ?? 'closed'}) after ${st.generations} generation(s), ${st.completionTokens} token(s) generated, ${st.failed} failed request(s), ${st.cancelled} cancelled\n`);
+      ctx.stderr(`inferprint serve-model: stopped (${stop.signal() ?? 'closed'}) after ${st.generations} generation(s), ${st.completionTokens} token(s) generated, ${st.failed} failed request(s), ${st.cancelled} cancelled\n`);
     }
     return 0;
   } finally {
-    signals.off('SIGINT', onInt);
-    signals.off('SIGTERM', onTerm);
+    stop.dispose();
   }
 }

@@ -3,7 +3,7 @@ import { loadOrt } from '../../benchmark/sut/io/ort-load.js';
 import { bindNeedsToken } from '../../serve-model/request-guard.js';
 import { DEFAULT_MAX_REQUEST_BATCH, DEFAULT_MODEL_NAME, DEFAULT_PORT, serveModel } from '../../serve-model/kserve-server.js';
 import { errors } from '../../errors.js';
-import type { Command } from '../command.js';
+import type { CliContext, Command } from '../command.js';
 import { parseIntegerFlag, parseProviderFlag } from '../flags.js';
 import { defineCommand, defineFlags, optionLines, parseCommandFlags, requireApplicable } from '../spec.js';
 import { progressReporter } from '../progress.js';
@@ -126,6 +126,45 @@ export interface StopSignals {
   off(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
 }
 
+/** A wait for the first SIGINT or SIGTERM; one that arrives before `wait()` (while the model loads) is honoured at once. */
+export interface StopWait {
+  /** The signal that stopped the server, if one came. */
+  readonly signal: () => string | undefined;
+  /** Resolves on the first signal (at once if one already came). */
+  readonly wait: () => Promise<void>;
+  /** Stops listening. */
+  readonly dispose: () => void;
+}
+
+export function waitForStop(signals: StopSignals): StopWait {
+  let stopSignal: string | undefined;
+  let wake: (() => void) | undefined;
+  const onInt = (): void => {
+    stopSignal ??= 'SIGINT';
+    wake?.();
+  };
+  const onTerm = (): void => {
+    stopSignal ??= 'SIGTERM';
+    wake?.();
+  };
+  signals.once('SIGINT', onInt);
+  signals.once('SIGTERM', onTerm);
+  return {
+    signal: () => stopSignal,
+    wait: () => (stopSignal === undefined ? new Promise<void>((resolve) => (wake = resolve)) : Promise.resolve()),
+    dispose: () => {
+      signals.off('SIGINT', onInt);
+      signals.off('SIGTERM', onTerm);
+    },
+  };
+}
+
+/** The token's checks, said before a model is generated or loaded: a short one is noted, a non-loopback bind without one refused. */
+export function checkToken(ctx: CliContext, host: string, token: string | undefined): void {
+  if (token !== undefined && token.length < 16) ctx.stderr('inferprint serve-model: note: a token shorter than 16 characters is easy to guess\n');
+  if (bindNeedsToken(host) && token === undefined) throw errors.usage(`refusing to serve on non-loopback address ${host} without a token: anyone who can reach it could run inference on this machine (add --token, e.g. --token $(openssl rand -hex 16))`, '--host');
+}
+
 export function createServeModelCommand(signals: StopSignals): Command {
   return {
     name: 'serve-model',
@@ -148,27 +187,14 @@ export function createServeModelCommand(signals: StopSignals): Command {
       const maxBatch = f.get('max-batch');
       const maxRequestBatch = f.get('max-request-batch');
       const token = f.get('token');
-      if (token !== undefined && token.length < 16) ctx.stderr('inferprint serve-model: note: a token shorter than 16 characters is easy to guess\n');
       const host = f.get('host');
-      // Said before a model is generated or loaded, not after.
-      if (bindNeedsToken(host) && token === undefined) throw errors.usage(`refusing to serve on non-loopback address ${host} without a token: anyone who can reach it could run inference on this machine (add --token, e.g. --token $(openssl rand -hex 16))`, '--host');
+      checkToken(ctx, host, token);
       const cacheDir = resolveModelCacheDir({ flag: values['cache-dir'], env: ctx.env, cwd: ctx.cwd }).path;
       // A missing onnxruntime-node is said before a model is generated (minutes for BERT-Large).
       await loadOrt('serve-model');
 
       // Stop requests that arrive while the model loads are honoured once it is up.
-      let stopSignal: string | undefined;
-      let wake: (() => void) | undefined;
-      const onInt = (): void => {
-        stopSignal ??= 'SIGINT';
-        wake?.();
-      };
-      const onTerm = (): void => {
-        stopSignal ??= 'SIGTERM';
-        wake?.();
-      };
-      signals.once('SIGINT', onInt);
-      signals.once('SIGTERM', onTerm);
+      const stop = waitForStop(signals);
       try {
         const progress = progressReporter(ctx, 'model');
         const model = await resolveModel(spec, { cacheDir, cwd: ctx.cwd, verify: 'size', onProgress: (done, total) => { progress.update(done, total, 'generating'); } });
@@ -204,16 +230,15 @@ export function createServeModelCommand(signals: StopSignals): Command {
               '',
             ].join('\n'),
           );
-          if (stopSignal === undefined) await new Promise<void>((resolve) => (wake = resolve));
+          await stop.wait();
         } finally {
           await server.close();
           const s = server.stats();
-          ctx.stderr(`inferprint serve-model: stopped (${stopSignal ?? 'closed'}) after ${s.inferRequests} inference request(s), ${s.samples} sample(s), ${s.failed} failed request(s)\n`);
+          ctx.stderr(`inferprint serve-model: stopped (${stop.signal() ?? 'closed'}) after ${s.inferRequests} inference request(s), ${s.samples} sample(s), ${s.failed} failed request(s)\n`);
         }
         return 0;
       } finally {
-        signals.off('SIGINT', onInt);
-        signals.off('SIGTERM', onTerm);
+        stop.dispose();
       }
     },
   };

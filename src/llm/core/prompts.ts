@@ -16,6 +16,7 @@
  * server counted is recorded beside the target (`usage.prompt_tokens`).
  */
 import { errors, quote } from '../../errors.js';
+import { mulberry32 } from '../../seeded-random.js';
 import type { ChatMessage, Prompt } from './protocol.js';
 
 type Obj = Readonly<Record<string, unknown>>;
@@ -94,18 +95,6 @@ export function describeLengths(d: LengthDistribution): string {
 const WORDS = (
   'the of and to in is it that for on with as was at by be this are from or have an they which one you were her all she there would their we him been has when who will more no if out so said what up its about into than them can only other new some could time these two may then do first any my now such like our over man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three'
 ).split(' ');
-
-/** mulberry32: a small seeded generator, enough to make prompts reproducible from a seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `count` prompts of the given lengths in words (≈ tokens), reproducible from `seed`; every prompt differs, so no server can serve one from a prefix cache of another. */
 export function syntheticPrompts(count: number, lengths: LengthDistribution, seed: number): { readonly prompts: Prompt[]; readonly targetTokens: number[] } {

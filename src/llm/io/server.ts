@@ -20,8 +20,8 @@
  * not JSON.
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { errors } from '../../errors.js';
+import { listen, type Listening } from '../../serve-model/listen.js';
 import { bindNeedsToken, checkAccess, checkBodyType } from '../../serve-model/request-guard.js';
 import { argmaxToken, openDecoderSession, type DecoderSession, type SequenceState } from './decoder-session.js';
 import { DECODER_PRESETS, type DecoderPresetName } from '../model/synthetic-decoder.js';
@@ -371,29 +371,16 @@ export async function serveLlm(opts: LlmServerOptions): Promise<LlmServer> {
       else res.destroy();
     });
   });
+  let bound: Listening;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    bound = await listen(server, host, port);
   } catch (e) {
     await session.close();
-    const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
-    if (code === 'EADDRINUSE') throw errors.usage(`port ${port} on ${host} is already in use`, '--port');
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw errors.usage(`cannot listen on ${host}: no such local address`, '--host');
-    if (code === 'EACCES') throw errors.usage(`not allowed to listen on port ${port} (ports below 1024 need privileges)`, '--port');
-    throw errors.io(`${host}:${port}`, e);
+    throw e;
   }
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closed: Promise<void> | undefined;
   return {
-    url: `http://${shownHost}:${address.port}`,
-    host: address.address,
-    port: address.port,
+    ...bound,
     modelName,
     session,
     stats: () => ({ ...counts }),

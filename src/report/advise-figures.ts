@@ -14,28 +14,8 @@ import type { BreakEven, BreakEvenAxis } from '../advise/break-even.js';
 import { grouped, num } from '../advise/format.js';
 import type { DefaultUsed } from '../impact/presets.js';
 import { gridZoneOf } from './context.js';
-import { FIGURE_FONT, type FigureSpec } from './figures.js';
+import { r6, topLevel, type FigureSpec } from './figures.js';
 import { NEUTRAL, SERIES_PALETTE } from './palette.js';
-
-const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-
-/** The report's figure style (figures.ts), so the advisor's figures sit beside its own. */
-const CONFIG = {
-  font: FIGURE_FONT,
-  background: 'white',
-  padding: 8,
-  view: { stroke: '#cccccc' },
-  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#ececec', tickColor: '#888888', domainColor: '#888888', labelColor: '#222222', titleColor: '#222222' },
-  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 260 },
-  header: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal' },
-  text: { fontSize: 10 },
-  title: { anchor: 'start', fontSize: 13, fontWeight: 'bold', color: '#222222', subtitleFontSize: 10.5, subtitleColor: '#444444', subtitlePadding: 4, offset: 12 },
-} as const;
-
-/** Six significant digits in the inline data. */
-function r6(x: number): number {
-  return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
-}
 
 /** Totals further apart than this get a scale of their own per deployment (one axis would hide the small ones). */
 export const OWN_SCALE_SPREAD = 20;
@@ -150,7 +130,7 @@ function titled(f: Draft, context: readonly string[]): FigureSpec {
     id: f.id,
     title: f.title,
     caption: f.caption,
-    spec: { $schema: VEGA_LITE_SCHEMA, config: CONFIG, title: { text: f.title, subtitle: [...context, ...(f.notes ?? [])] }, ...f.body },
+    spec: topLevel({ title: { text: f.title, subtitle: [...context, ...(f.notes ?? [])] }, ...f.body }),
   };
 }
 

@@ -45,13 +45,14 @@ const CONFIG = {
 } as const;
 
 /** Six significant digits: enough for any plot, and keeps inline data and SVGs small. */
-function r6(x: number): number {
+export function r6(x: number): number {
   return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
 }
 
 const G_TO_MG = 1000;
 
-function topLevel(body: Record<string, unknown>): Record<string, unknown> {
+/** A Vega-Lite top-level spec in the report's style (schema and config, then `body`): every figure, the advisor's too. */
+export function topLevel(body: Record<string, unknown>): Record<string, unknown> {
   return { $schema: VEGA_LITE_SCHEMA, config: CONFIG, ...body };
 }
 

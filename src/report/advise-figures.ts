@@ -10,7 +10,7 @@
  * one colour per deployment, units on every axis, DejaVu Sans, 10–13 px text.
  */
 import type { AdviceResult, DeploymentAdvice } from '../advise/advise.js';
-import type { BreakEven, BreakEvenAxis } from '../advise/break-even.js';
+import { breakEvenAxes, type BreakEven, type BreakEvenAxis } from '../advise/break-even.js';
 import { grouped, num } from '../advise/format.js';
 import type { DefaultUsed } from '../impact/presets.js';
 import { gridZoneOf } from './context.js';
@@ -284,7 +284,7 @@ export function crossingText(axis: BreakEvenAxis): string[] {
 
 function breakEvenFigure(r: AdviceResult, be: BreakEven): Draft {
   const values: Record<string, unknown>[] = [];
-  const axes = [be.queries, ...(be.usersPerDevice ? [be.usersPerDevice] : [])];
+  const axes = breakEvenAxes(be);
   const panels = axes.map((a, i) => breakEvenPanel(r, a, i, values));
   const n = axes.reduce((k, a) => k + a.crossings.length, 0);
   const crossings = axes.flatMap((a) => crossingText(a));

@@ -4,7 +4,7 @@
  * it shares). Pure.
  */
 import type { AdviceResult } from '../advise/advise.js';
-import type { BreakEven } from '../advise/break-even.js';
+import { breakEvenAxes, type BreakEven } from '../advise/break-even.js';
 import { grouped, num, range } from '../advise/format.js';
 import { ADVISOR_METHOD } from '../advise/method.js';
 import { crossingText, deploymentColours } from './advise-figures.js';
@@ -73,7 +73,7 @@ export function adviceHtml(r: AdviceResult, be: BreakEven | undefined, figures: 
   sections.push({ id: 'results', title: 'Results', body: [table('deployments'), table('footprint-split'), table('comparisons')].join('\n') });
   if (tables.has('study')) sections.push({ id: 'study', title: "The study's accounting", body: table('study') });
   if (be) {
-    const lines = [be.queries, ...(be.usersPerDevice ? [be.usersPerDevice] : [])].flatMap((a) => crossingText(a));
+    const lines = breakEvenAxes(be).flatMap((a) => crossingText(a));
     sections.push({
       id: 'break-even',
       title: 'Break-even',

@@ -14,7 +14,7 @@ import { breakEvenAxes, type BreakEven, type BreakEvenAxis } from '../advise/bre
 import { grouped, num } from '../advise/format.js';
 import type { DefaultUsed } from '../impact/presets.js';
 import { gridZoneOf } from './context.js';
-import { r6, topLevel, type FigureSpec } from './figures.js';
+import { colourChannel, r6, topLevel, type FigureSpec } from './figures.js';
 import { NEUTRAL, SERIES_PALETTE } from './palette.js';
 
 /** Totals further apart than this get a scale of their own per deployment (one axis would hide the small ones). */
@@ -32,18 +32,6 @@ export const FOOTPRINT_PARTS: readonly { readonly id: string; readonly label: st
 /** One colour per deployment, in the file's order (the order a person wrote them in). */
 export function deploymentColours(r: AdviceResult): ReadonlyMap<string, string> {
   return new Map(r.deployments.map((d, i) => [d.name, SERIES_PALETTE[i % SERIES_PALETTE.length]!]));
-}
-
-function deploymentColor(r: AdviceResult, legend: Record<string, unknown> | null = {}): Record<string, unknown> {
-  const colours = deploymentColours(r);
-  const names = r.deployments.map((d) => d.name);
-  return {
-    field: 'deployment',
-    type: 'nominal',
-    title: 'deployment',
-    scale: { domain: names, range: names.map((n) => colours.get(n)!) },
-    legend: legend === null ? null : { orient: 'right', ...legend },
-  };
 }
 
 // ── context ────────────────────────────────────────────────────────────────────────
@@ -261,7 +249,7 @@ function breakEvenPanel(r: AdviceResult, axis: BreakEvenAxis, panel: number, val
         encoding: {
           x,
           y,
-          color: deploymentColor(r),
+          color: colourChannel('deployment', 'deployment', r.deployments.map((d) => d.name), deploymentColours(r)),
           strokeDash: { field: 'state', type: 'nominal', title: 'latency target', scale: { domain: ['target met', 'target missed'], range: [[1, 0], [2, 2]] } },
           detail: { field: 'run' },
         },

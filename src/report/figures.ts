@@ -56,17 +56,21 @@ export function topLevel(body: Record<string, unknown>): Record<string, unknown>
   return { $schema: VEGA_LITE_SCHEMA, config: CONFIG, ...body };
 }
 
-/** The colour channel keyed by series, with the whole report's series as the domain. */
-function seriesColor(data: ReportData, legend: Record<string, unknown> | null = {}): Record<string, unknown> {
-  const names = sortSeries(data.series.map((s) => s.name));
-  const colours = seriesColours(names);
+/** A nominal colour channel on `field`: `names` the domain, each in its colour from `colours`; `legend` null for none (the advisor's figures too). */
+export function colourChannel(field: string, title: string, names: readonly string[], colours: ReadonlyMap<string, string>, legend: Record<string, unknown> | null = {}): Record<string, unknown> {
   return {
-    field: 'series',
+    field,
     type: 'nominal',
-    title: 'device',
+    title,
     scale: { domain: names, range: names.map((n) => colours.get(n)!) },
     legend: legend === null ? null : { orient: 'right', ...legend },
   };
+}
+
+/** The colour channel keyed by series, with the whole report's series as the domain. */
+function seriesColor(data: ReportData, legend: Record<string, unknown> | null = {}): Record<string, unknown> {
+  const names = sortSeries(data.series.map((s) => s.name));
+  return colourChannel('series', 'device', names, seriesColours(names), legend);
 }
 
 const qcLabel = (qc: number | null): string => (qc === null ? 'all runs' : `QC ${qc}`);

@@ -58,9 +58,7 @@ export function adviceHtml(r: AdviceResult, be: BreakEven | undefined, figures: 
   const tables = new Map(adviseTables(r, be).map((t) => [t.id, t]));
   const table = (id: string): string => {
     const t = tables.get(id);
-    // tableHtml puts a colour swatch beside the cells of the column keyed `device`: the deployments here.
-    const swatched = t && { ...t, columns: t.columns.map((c) => (c.key === 'deployment' ? { ...c, key: 'device' } : c)) };
-    return swatched ? `<h3>${escapeHtml(swatched.title)}</h3>\n${tableHtml(swatched, colours)}` : '';
+    return t ? `<h3>${escapeHtml(t.title)}</h3>\n${tableHtml(t, colours, 'deployment')}` : '';
   };
   const sections: PageSection[] = [];
   const heads = adviceHeadlines(r);

@@ -72,8 +72,9 @@ function swatch(colour: string | undefined): string {
 /** Columns of prose, allowed to wrap; every other cell stays on one line. */
 const TEXT_COLUMNS: ReadonlySet<string> = new Set(['source', 'why']);
 
-export function tableHtml(table: ReportTable, colours: ReadonlyMap<string, string>): string {
-  const deviceCol = table.columns.findIndex((c) => c.key === 'device');
+/** A table as HTML; the cells of the column keyed `swatchKey` get their colour from `colours` as a swatch. */
+export function tableHtml(table: ReportTable, colours: ReadonlyMap<string, string>, swatchKey = 'device'): string {
+  const deviceCol = table.columns.findIndex((c) => c.key === swatchKey);
   const head = table.columns.map((c) => `<th>${escapeHtml(c.header)}</th>`).join('');
   const cell = (c: Cell, k: number): string => {
     if (c === null) return '<td></td>';

@@ -70,6 +70,11 @@ export interface BreakEven {
   readonly usersPerDevice?: BreakEvenAxis;
 }
 
+/** The axes that were swept, in reading order: queries, then users per device when there is one. */
+export function breakEvenAxes(be: BreakEven): BreakEvenAxis[] {
+  return [be.queries, ...(be.usersPerDevice ? [be.usersPerDevice] : [])];
+}
+
 /** Relative tolerance under which two totals count as equal at a crossing. */
 export const EQUAL_REL = 1e-6;
 /** Points per decade of the evaluation grid. */

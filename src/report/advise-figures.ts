@@ -10,32 +10,12 @@
  * one colour per deployment, units on every axis, DejaVu Sans, 10–13 px text.
  */
 import type { AdviceResult, DeploymentAdvice } from '../advise/advise.js';
-import type { BreakEven, BreakEvenAxis } from '../advise/break-even.js';
+import { breakEvenAxes, type BreakEven, type BreakEvenAxis } from '../advise/break-even.js';
 import { grouped, num } from '../advise/format.js';
 import type { DefaultUsed } from '../impact/presets.js';
 import { gridZoneOf } from './context.js';
-import { FIGURE_FONT, type FigureSpec } from './figures.js';
+import { colourChannel, r6, topLevel, type FigureSpec } from './figures.js';
 import { NEUTRAL, SERIES_PALETTE } from './palette.js';
-
-const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-
-/** The report's figure style (figures.ts), so the advisor's figures sit beside its own. */
-const CONFIG = {
-  font: FIGURE_FONT,
-  background: 'white',
-  padding: 8,
-  view: { stroke: '#cccccc' },
-  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#ececec', tickColor: '#888888', domainColor: '#888888', labelColor: '#222222', titleColor: '#222222' },
-  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 260 },
-  header: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal' },
-  text: { fontSize: 10 },
-  title: { anchor: 'start', fontSize: 13, fontWeight: 'bold', color: '#222222', subtitleFontSize: 10.5, subtitleColor: '#444444', subtitlePadding: 4, offset: 12 },
-} as const;
-
-/** Six significant digits in the inline data. */
-function r6(x: number): number {
-  return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
-}
 
 /** Totals further apart than this get a scale of their own per deployment (one axis would hide the small ones). */
 export const OWN_SCALE_SPREAD = 20;
@@ -52,18 +32,6 @@ export const FOOTPRINT_PARTS: readonly { readonly id: string; readonly label: st
 /** One colour per deployment, in the file's order (the order a person wrote them in). */
 export function deploymentColours(r: AdviceResult): ReadonlyMap<string, string> {
   return new Map(r.deployments.map((d, i) => [d.name, SERIES_PALETTE[i % SERIES_PALETTE.length]!]));
-}
-
-function deploymentColor(r: AdviceResult, legend: Record<string, unknown> | null = {}): Record<string, unknown> {
-  const colours = deploymentColours(r);
-  const names = r.deployments.map((d) => d.name);
-  return {
-    field: 'deployment',
-    type: 'nominal',
-    title: 'deployment',
-    scale: { domain: names, range: names.map((n) => colours.get(n)!) },
-    legend: legend === null ? null : { orient: 'right', ...legend },
-  };
 }
 
 // ── context ────────────────────────────────────────────────────────────────────────
@@ -150,7 +118,7 @@ function titled(f: Draft, context: readonly string[]): FigureSpec {
     id: f.id,
     title: f.title,
     caption: f.caption,
-    spec: { $schema: VEGA_LITE_SCHEMA, config: CONFIG, title: { text: f.title, subtitle: [...context, ...(f.notes ?? [])] }, ...f.body },
+    spec: topLevel({ title: { text: f.title, subtitle: [...context, ...(f.notes ?? [])] }, ...f.body }),
   };
 }
 
@@ -281,7 +249,7 @@ function breakEvenPanel(r: AdviceResult, axis: BreakEvenAxis, panel: number, val
         encoding: {
           x,
           y,
-          color: deploymentColor(r),
+          color: colourChannel('deployment', 'deployment', r.deployments.map((d) => d.name), deploymentColours(r)),
           strokeDash: { field: 'state', type: 'nominal', title: 'latency target', scale: { domain: ['target met', 'target missed'], range: [[1, 0], [2, 2]] } },
           detail: { field: 'run' },
         },
@@ -304,7 +272,7 @@ export function crossingText(axis: BreakEvenAxis): string[] {
 
 function breakEvenFigure(r: AdviceResult, be: BreakEven): Draft {
   const values: Record<string, unknown>[] = [];
-  const axes = [be.queries, ...(be.usersPerDevice ? [be.usersPerDevice] : [])];
+  const axes = breakEvenAxes(be);
   const panels = axes.map((a, i) => breakEvenPanel(r, a, i, values));
   const n = axes.reduce((k, a) => k + a.crossings.length, 0);
   const crossings = axes.flatMap((a) => crossingText(a));

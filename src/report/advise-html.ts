@@ -4,13 +4,13 @@
  * it shares). Pure.
  */
 import type { AdviceResult } from '../advise/advise.js';
-import type { BreakEven } from '../advise/break-even.js';
+import { breakEvenAxes, type BreakEven } from '../advise/break-even.js';
 import { grouped, num, range } from '../advise/format.js';
 import { ADVISOR_METHOD } from '../advise/method.js';
 import { crossingText, deploymentColours } from './advise-figures.js';
 import { adviseTables } from './advise-tables.js';
 import type { FigureSpec } from './figures.js';
-import { escapeHtml, inlineSvg, STYLE, tableHtml } from './html.js';
+import { escapeHtml, figuresHtml, pageHtml, tableHtml, type PageSection } from './html.js';
 
 /** The workload in one sentence. */
 export function workloadLine(r: AdviceResult): string {
@@ -58,27 +58,20 @@ export function adviceHtml(r: AdviceResult, be: BreakEven | undefined, figures: 
   const tables = new Map(adviseTables(r, be).map((t) => [t.id, t]));
   const table = (id: string): string => {
     const t = tables.get(id);
-    // tableHtml puts a colour swatch beside the cells of the column keyed `device`: the deployments here.
-    const swatched = t && { ...t, columns: t.columns.map((c) => (c.key === 'deployment' ? { ...c, key: 'device' } : c)) };
-    return swatched ? `<h3>${escapeHtml(swatched.title)}</h3>\n${tableHtml(swatched, colours)}` : '';
+    return t ? `<h3>${escapeHtml(t.title)}</h3>\n${tableHtml(t, colours, 'deployment')}` : '';
   };
-  const sections: { id: string; title: string; body: string }[] = [];
+  const sections: PageSection[] = [];
   const heads = adviceHeadlines(r);
   sections.push({ id: 'summary', title: 'Summary', body: `<p>${escapeHtml(workloadLine(r))}</p>\n<ul>${heads.map((h) => `<li>${escapeHtml(h)}</li>`).join('\n')}</ul>` });
   sections.push({
     id: 'figures',
     title: 'Figures',
-    body: figures
-      .map((f, i) => {
-        const svg = svgs[i];
-        return `<figure id="figure-${escapeHtml(f.id)}">\n${svg !== undefined ? inlineSvg(svg, f.id, f.title) : ''}\n<figcaption><b>Figure ${i + 1}. ${escapeHtml(f.title)}.</b> ${escapeHtml(f.caption)}</figcaption>\n</figure>`;
-      })
-      .join('\n'),
+    body: figuresHtml(figures, svgs),
   });
   sections.push({ id: 'results', title: 'Results', body: [table('deployments'), table('footprint-split'), table('comparisons')].join('\n') });
   if (tables.has('study')) sections.push({ id: 'study', title: "The study's accounting", body: table('study') });
   if (be) {
-    const lines = [be.queries, ...(be.usersPerDevice ? [be.usersPerDevice] : [])].flatMap((a) => crossingText(a));
+    const lines = breakEvenAxes(be).flatMap((a) => crossingText(a));
     sections.push({
       id: 'break-even',
       title: 'Break-even',
@@ -90,28 +83,11 @@ export function adviceHtml(r: AdviceResult, be: BreakEven | undefined, figures: 
   const notes = [...r.deployments.flatMap((d) => d.notes), ...r.notes];
   if (notes.length > 0) sections.push({ id: 'notes', title: 'Notes', body: `<ul>${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('\n')}</ul>` });
 
-  const toc = sections.map((s) => `<li><a href="#${s.id}">${escapeHtml(s.title)}</a></li>`).join('');
   const tool = `${r.tool.name} ${r.tool.version}`;
-  const title = escapeHtml(`Deployment advice${r.workload.name !== undefined ? `: ${r.workload.name}` : ''}`);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="${escapeHtml(tool)}">
-<title>${title}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-<header>
-<h1>${title}</h1>
-<p class="meta">Generated ${escapeHtml(generatedAt)} by ${escapeHtml(tool)} from <code>${escapeHtml(r.file)}</code> · ${r.deployments.length} deployment${r.deployments.length === 1 ? '' : 's'}</p>
-</header>
-<nav><ol>${toc}</ol></nav>
-${sections.map((s) => `<section id="${s.id}">\n<h2>${escapeHtml(s.title)}</h2>\n${s.body}\n</section>`).join('\n')}
-</main>
-</body>
-</html>
-`;
+  return pageHtml(
+    `Deployment advice${r.workload.name !== undefined ? `: ${r.workload.name}` : ''}`,
+    tool,
+    `Generated ${escapeHtml(generatedAt)} by ${escapeHtml(tool)} from <code>${escapeHtml(r.file)}</code> · ${r.deployments.length} deployment${r.deployments.length === 1 ? '' : 's'}`,
+    sections,
+  );
 }

@@ -5,7 +5,7 @@
  * every input with its range, origin and source. Pure.
  */
 import type { AdviceResult } from '../advise/advise.js';
-import type { BreakEven } from '../advise/break-even.js';
+import { breakEvenAxes, type BreakEven } from '../advise/break-even.js';
 import { sloWord } from '../advise/format.js';
 import type { Cell, ReportTable } from './tables.js';
 
@@ -119,7 +119,7 @@ function comparisonsTable(r: AdviceResult): ReportTable {
 }
 
 function crossingsTable(be: BreakEven): ReportTable {
-  const axes = [be.queries, ...(be.usersPerDevice ? [be.usersPerDevice] : [])];
+  const axes = breakEvenAxes(be);
   return {
     id: 'break-even',
     title: 'Where the ranking flips',

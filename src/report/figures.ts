@@ -45,27 +45,32 @@ const CONFIG = {
 } as const;
 
 /** Six significant digits: enough for any plot, and keeps inline data and SVGs small. */
-function r6(x: number): number {
+export function r6(x: number): number {
   return Number.isFinite(x) ? Number(x.toPrecision(6)) : x;
 }
 
 const G_TO_MG = 1000;
 
-function topLevel(body: Record<string, unknown>): Record<string, unknown> {
+/** A Vega-Lite top-level spec in the report's style (schema and config, then `body`): every figure, the advisor's too. */
+export function topLevel(body: Record<string, unknown>): Record<string, unknown> {
   return { $schema: VEGA_LITE_SCHEMA, config: CONFIG, ...body };
+}
+
+/** A nominal colour channel on `field`: `names` the domain, each in its colour from `colours`; `legend` null for none (the advisor's figures too). */
+export function colourChannel(field: string, title: string, names: readonly string[], colours: ReadonlyMap<string, string>, legend: Record<string, unknown> | null = {}): Record<string, unknown> {
+  return {
+    field,
+    type: 'nominal',
+    title,
+    scale: { domain: names, range: names.map((n) => colours.get(n)!) },
+    legend: legend === null ? null : { orient: 'right', ...legend },
+  };
 }
 
 /** The colour channel keyed by series, with the whole report's series as the domain. */
 function seriesColor(data: ReportData, legend: Record<string, unknown> | null = {}): Record<string, unknown> {
   const names = sortSeries(data.series.map((s) => s.name));
-  const colours = seriesColours(names);
-  return {
-    field: 'series',
-    type: 'nominal',
-    title: 'device',
-    scale: { domain: names, range: names.map((n) => colours.get(n)!) },
-    legend: legend === null ? null : { orient: 'right', ...legend },
-  };
+  return colourChannel('series', 'device', names, seriesColours(names), legend);
 }
 
 const qcLabel = (qc: number | null): string => (qc === null ? 'all runs' : `QC ${qc}`);

@@ -7,7 +7,7 @@ import { tradeOffPoints, type FigureSpec } from './figures.js';
 import { seriesColours } from './palette.js';
 import { reportTables, type Cell, type ReportTable } from './tables.js';
 
-export const STYLE = `
+const STYLE = `
 :root { color-scheme: light; }
 body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #222; background: #fff; margin: 0; line-height: 1.45; font-size: 15px; }
 main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 64px; }
@@ -72,8 +72,9 @@ function swatch(colour: string | undefined): string {
 /** Columns of prose, allowed to wrap; every other cell stays on one line. */
 const TEXT_COLUMNS: ReadonlySet<string> = new Set(['source', 'why']);
 
-export function tableHtml(table: ReportTable, colours: ReadonlyMap<string, string>): string {
-  const deviceCol = table.columns.findIndex((c) => c.key === 'device');
+/** A table as HTML; the cells of the column keyed `swatchKey` get their colour from `colours` as a swatch. */
+export function tableHtml(table: ReportTable, colours: ReadonlyMap<string, string>, swatchKey = 'device'): string {
+  const deviceCol = table.columns.findIndex((c) => c.key === swatchKey);
   const head = table.columns.map((c) => `<th>${escapeHtml(c.header)}</th>`).join('');
   const cell = (c: Cell, k: number): string => {
     if (c === null) return '<td></td>';
@@ -141,6 +142,54 @@ function methodsHtml(data: ReportData): string {
   ].join('\n');
 }
 
+/** The body of a page's Figures section: each figure inlined (a missing SVG leaves its caption only), numbered, with its caption. */
+export function figuresHtml(figures: readonly FigureSpec[], svgs: readonly string[]): string {
+  return figures
+    .map((f, i) => {
+      const svg = svgs[i];
+      return `<figure id="figure-${escapeHtml(f.id)}">\n${svg !== undefined ? inlineSvg(svg, f.id, f.title) : ''}\n<figcaption><b>Figure ${i + 1}. ${escapeHtml(f.title)}.</b> ${escapeHtml(f.caption)}</figcaption>\n</figure>`;
+    })
+    .join('\n');
+}
+
+/** One section of a report page: its anchor, heading and HTML body. */
+export interface PageSection {
+  readonly id: string;
+  readonly title: string;
+  readonly body: string;
+}
+
+/**
+ * A whole self-contained report page (the measurement report's and the advisor's): the shared
+ * style, `title` as heading, `metaHtml` (HTML, escaped by the caller) under it, a table of
+ * contents and the sections.
+ */
+export function pageHtml(title: string, tool: string, metaHtml: string, sections: readonly PageSection[]): string {
+  const toc = sections.map((s) => `<li><a href="#${s.id}">${escapeHtml(s.title)}</a></li>`).join('');
+  const t = escapeHtml(title);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="${escapeHtml(tool)}">
+<title>${t}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>${t}</h1>
+<p class="meta">${metaHtml}</p>
+</header>
+<nav><ol>${toc}</ol></nav>
+${sections.map((s) => `<section id="${s.id}">\n<h2>${escapeHtml(s.title)}</h2>\n${s.body}\n</section>`).join('\n')}
+</main>
+</body>
+</html>
+`;
+}
+
 /**
  * The whole report. `svgs[i]` is figure `i` rendered (render.ts); a missing one shows its
  * caption only.
@@ -148,7 +197,7 @@ function methodsHtml(data: ReportData): string {
 export function reportHtml(data: ReportData, figures: readonly FigureSpec[], svgs: readonly string[]): string {
   const colours = seriesColours(data.series.map((s) => s.name));
   const [results, hardware, parameters] = reportTables(data);
-  const sections: { id: string; title: string; body: string }[] = [];
+  const sections: PageSection[] = [];
 
   const devices = data.series
     .map((s) => `<li>${swatch(colours.get(s.name))}<b>${escapeHtml(s.name)}</b>${s.hardwareName ? ` — ${escapeHtml(s.hardwareName)}` : ''}${s.category ? ` (${escapeHtml(s.category)})` : ''}</li>`)
@@ -162,12 +211,7 @@ export function reportHtml(data: ReportData, figures: readonly FigureSpec[], svg
   sections.push({
     id: 'figures',
     title: 'Figures',
-    body: figures
-      .map((f, i) => {
-        const svg = svgs[i];
-        return `<figure id="figure-${escapeHtml(f.id)}">\n${svg !== undefined ? inlineSvg(svg, f.id, f.title) : ''}\n<figcaption><b>Figure ${i + 1}. ${escapeHtml(f.title)}.</b> ${escapeHtml(f.caption)}</figcaption>\n</figure>`;
-      })
-      .join('\n'),
+    body: figuresHtml(figures, svgs),
   });
   sections.push({ id: 'results', title: 'Results', body: tableHtml(results!, colours) });
   sections.push({ id: 'hardware', title: 'Hardware', body: `<p>${escapeHtml(hardware!.title)}.</p>\n${tableHtml(hardware!, colours)}` });
@@ -182,27 +226,11 @@ export function reportHtml(data: ReportData, figures: readonly FigureSpec[], svg
   ].join('\n');
   sections.push({ id: 'inputs', title: 'Inputs', body: inputs });
 
-  const toc = sections.map((s) => `<li><a href="#${s.id}">${escapeHtml(s.title)}</a></li>`).join('');
-  const title = escapeHtml(data.title);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="${escapeHtml(`${data.tool.name} ${data.tool.version}`)}">
-<title>${title}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-<header>
-<h1>${title}</h1>
-<p class="meta">Generated ${escapeHtml(data.generatedAt)} by ${escapeHtml(`${data.tool.name} ${data.tool.version}`)} · energy method: ${escapeHtml(data.methods.energy.title)} · ${data.series.length} device series, ${data.rows.length} result rows</p>
-</header>
-<nav><ol>${toc}</ol></nav>
-${sections.map((s) => `<section id="${s.id}">\n<h2>${escapeHtml(s.title)}</h2>\n${s.body}\n</section>`).join('\n')}
-</main>
-</body>
-</html>
-`;
+  const tool = `${data.tool.name} ${data.tool.version}`;
+  return pageHtml(
+    data.title,
+    tool,
+    `Generated ${escapeHtml(data.generatedAt)} by ${escapeHtml(tool)} · energy method: ${escapeHtml(data.methods.energy.title)} · ${data.series.length} device series, ${data.rows.length} result rows`,
+    sections,
+  );
 }

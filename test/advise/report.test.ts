@@ -251,4 +251,11 @@ test('advise --report DIR: the folder, its files, the table on stdout; an earlie
   assert.equal(refused.code, 2);
   assert.match(refused.err, /--report: .*project is not empty and holds no earlier advice report/);
   assert.deepEqual(readdirSync(other), ['notes.txt']);
+
+  // A file where the folder should be: refused, untouched, exit 2.
+  writeFileSync(join(root, 'a-file'), 'mine');
+  const onFile = await cli(['advise', file, '--runs-dir', runsDir, '--draws', '0', '--report', 'a-file']);
+  assert.equal(onFile.code, 2);
+  assert.match(onFile.err, /--report: .*a-file exists and is not a folder/);
+  assert.equal(readFileSync(join(root, 'a-file'), 'utf8'), 'mine');
 });

@@ -155,6 +155,10 @@ test('a second report replaces the first as a whole; a folder that holds somethi
   writeFileSync(join(precious, 'thesis.tex'), 'keep me');
   await assert.rejects(writeReport({ paths: [], outDir: precious, data: d }), (e: Error) => /not empty and holds no earlier report/.test(e.message) && /--out/.test(e.message));
   assert.deepEqual(readdirSync(precious), ['thesis.tex']);
+  const aFile = join(root, 'a-file');
+  writeFileSync(aFile, 'keep me');
+  await assert.rejects(writeReport({ paths: [], outDir: aFile, data: d }), (e: Error) => /a-file exists and is not a folder/.test(e.message) && /--out/.test(e.message));
+  assert.equal(readFileSync(aFile, 'utf8'), 'keep me');
   assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('.')), []);
 });
 

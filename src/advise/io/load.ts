@@ -88,9 +88,9 @@ export async function prepareAdvice(w: Workload, opts: AdviseIoOptions = {}): Pr
  */
 function studyFromSource(w: Workload, path: string, shown: string, hardwareIds: ReadonlySet<string>): StudyPerRun[] {
   const s = w.study!;
-  if (![...hardwareIds].some((id) => !s.perRunMg.has(id))) return [];
-  // The study's layout: analyse only the folders of the devices asked about.
+  // The study's layout: analyse only the folders of the devices asked about (none: the file gives them all).
   const wanted = [...hardwareIds].filter((id) => !s.perRunMg.has(id));
+  if (wanted.length === 0) return [];
   const paths = isThesisRoot(path) ? scanThesisDataset(path).devices.filter((d) => wanted.includes(d.hardware.id)).map((d) => d.dataDir) : [path];
   if (paths.length === 0) return [];
   const result = analyze({ paths, method: s.method });

@@ -128,10 +128,20 @@ function windowMeanW(m: RunManifest, name: string): number | undefined {
  */
 async function bundleProfiles(s: ProfileSource, hardwareIds: ReadonlySet<string>): Promise<MeasuredProfile[]> {
   const { runs } = await openStore(s.path).list();
+  // Completed runs by the hardware they resolve to (each resolved once), in the store's order.
+  const byHardware = new Map<string, (typeof runs)[number][]>();
+  for (const r of runs) {
+    if (r.manifest.status.kind !== 'completed' || r.manifest.device.hardwareId === undefined) continue;
+    const id = resolveHardware(r.manifest.device.hardwareId)?.id;
+    if (id === undefined || !hardwareIds.has(id)) continue;
+    const list = byHardware.get(id);
+    if (list) list.push(r);
+    else byHardware.set(id, [r]);
+  }
   const out: MeasuredProfile[] = [];
   for (const id of hardwareIds) {
-    const mine = runs.filter((r) => r.manifest.status.kind === 'completed' && r.manifest.device.hardwareId !== undefined && resolveHardware(r.manifest.device.hardwareId)?.id === id);
-    if (mine.length === 0) continue;
+    const mine = byHardware.get(id);
+    if (!mine) continue;
     const idle: number[] = [];
     const busy: number[] = [];
     const lat: number[] = [];

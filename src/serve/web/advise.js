@@ -3,21 +3,7 @@
 // them (GET /api/advise/:name) with the report's figures (GET /api/advise/:name/figures, Vega-Lite
 // specs drawn here). Everything from the API goes into the page as text.
 import { api, clear, el, fmt, pageParams, ready, showError, showNote, table } from './app.js';
-
-/**
- * Vega's expression interpreter: Vega otherwise compiles its expressions with `Function`, which
- * the page's Content-Security-Policy (no 'unsafe-eval') forbids. (As the compare page does.)
- */
-let interpreter;
-const expressionInterpreter = async () => (interpreter ??= (await import('/vendor/vega-interpreter.js')).expressionInterpreter);
-
-async function draw(container, spec) {
-  const { vega, vegaLite } = window;
-  const compiled = vegaLite.compile(spec).spec;
-  const view = new vega.View(vega.parse(compiled, null, { ast: true }), { renderer: 'svg', container, hover: true, expr: await expressionInterpreter() });
-  await view.runAsync();
-  return view;
-}
+import { draw } from './vega-draw.js';
 
 const kg = (f) => fmt(f.value);
 const range = (f) => (f.p5 === f.p95 ? '—' : `${fmt(f.p5)}–${fmt(f.p95)}`);

@@ -1,26 +1,11 @@
 /* global document, window */
 import { PALETTE, api, clear, el, pageParams, ready, showError, showNote } from './app.js';
+import { draw } from './vega-draw.js';
 
 const ids = (pageParams().get('runs') ?? '')
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
-
-/**
- * Vega's expression interpreter: Vega otherwise compiles its expressions with `Function`, which
- * the page's Content-Security-Policy (no 'unsafe-eval') forbids.
- */
-let interpreter;
-const expressionInterpreter = async () => (interpreter ??= (await import('/vendor/vega-interpreter.js')).expressionInterpreter);
-
-/** Render a Vega-Lite spec with Vega (SVG, tooltips on hover) into `container`. */
-async function draw(container, spec) {
-  const { vega, vegaLite } = window;
-  const compiled = vegaLite.compile(spec).spec;
-  const view = new vega.View(vega.parse(compiled, null, { ast: true }), { renderer: 'svg', container, hover: true, expr: await expressionInterpreter() });
-  await view.runAsync();
-  return view;
-}
 
 /**
  * The report's device colours, read from its figures' colour scales, so a device has one colour

@@ -23,6 +23,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errors } from '../errors.js';
+import { seededRandom } from '../llm/loadgen.js';
 import { runPerformance, type LoadgenRun } from '../benchmark/loadgen/engine.js';
 import { BERT_SAMPLE_COUNT, bertMlperfConf, effectiveSettings, studySettings, type EffectiveSettings, type TestSettings } from '../benchmark/loadgen/settings.js';
 import { MLPERF_SCENARIOS, type MlperfScenario } from '../mlperf/types.js';
@@ -205,18 +206,6 @@ export interface BenchResult {
 // ---------------------------------------------------------------------------------------------
 // The plan
 
-/** mulberry32: a small seeded PRNG, enough for a reproducible run order. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Every (query count × repetition) — × arrival rate for a Server campaign, each rate a set of
  * runs — Fisher–Yates shuffled with `seed`: drift and heat spread over all counts and rates.
@@ -230,7 +219,7 @@ export function planCampaign(queryCounts: readonly number[], runs: number, seed:
       }
     }
   }
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   for (let i = plan.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [plan[i], plan[j]] = [plan[j]!, plan[i]!];

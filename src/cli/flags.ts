@@ -1,4 +1,5 @@
 import { errors, InferprintError } from '../errors.js';
+import { ENERGY_METHODS, type EnergyMethod } from '../analysis/types.js';
 import { resolveGrid } from '../impact/grid.js';
 import { validatePue } from '../impact/pue.js';
 import { parseDurationS } from '../units/index.js';
@@ -26,6 +27,12 @@ export function parsePueFlag(raw: string): 'auto' | number {
   } catch {
     throw errors.usage(`PUE must be 'auto' or a number ≥ 1, got '${raw}'`, '--pue');
   }
+}
+
+/** The energy method (`analyze --method`, `report --method`). */
+export function parseMethodFlag(raw: string): EnergyMethod {
+  if ((ENERGY_METHODS as readonly string[]).includes(raw)) return raw as EnergyMethod;
+  throw errors.usage(`unknown method '${raw}' (expected ${ENERGY_METHODS.join(' or ')})`, '--method');
 }
 
 /** A bad --grid is bad usage (exit 2) naming the flag, not an error in some data file. */

@@ -1,11 +1,11 @@
 import { analyze, type AnalyzeResult } from '../../app/analyze.js';
 import { INPUT_FORMATS, type InputFormat } from '../../app/inputs.js';
-import type { AnalysisRow, EnergyMethod } from '../../analysis/types.js';
+import type { AnalysisRow } from '../../analysis/types.js';
 import { PRESET_IDS, type PresetId } from '../../impact/presets.js';
 import { parameterLines } from '../impact-parameters.js';
 import { EMBODIED_MODEL_IDS, isEmbodiedModelId, type EmbodiedModelId } from '../../impact/embodied/index.js';
 import { errors, escapeControl } from '../../errors.js';
-import { durationParser, parseGridFlag, parsePueFlag } from '../flags.js';
+import { durationParser, parseGridFlag, parseMethodFlag, parsePueFlag } from '../flags.js';
 import { gToMg, gramsCO2e } from '../../units/index.js';
 import { debugLine, type Command } from '../command.js';
 import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
@@ -18,7 +18,7 @@ export const ANALYZE_FLAGS = defineFlags({
     value: 'thesis|trapezoid',
     default: 'trapezoid',
     showDefault: false,
-    parse: (raw) => parseMethod(raw),
+    parse: parseMethodFlag,
     help: [
       "thesis: the study's arithmetic (intersection window, 1000-point",
       'mean profile, mean × duration); trapezoid (default): each run',
@@ -121,11 +121,6 @@ export const analyzeCommand: Command = {
   },
 };
 
-function parseMethod(raw: string): EnergyMethod {
-  if (raw === 'trapezoid') return 'trapezoid';
-  if (raw === 'thesis') return 'thesis';
-  throw errors.usage(`unknown method '${raw}' (expected thesis or trapezoid)`, '--method');
-}
 
 
 function parseEmbodied(raw: string): EmbodiedModelId {

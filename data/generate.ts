@@ -11,6 +11,7 @@
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { group } from '../src/defined.js';
 import { errors, isInferprintError } from '../src/errors.js';
 import { CPU_CLASSES, matchCpuPattern, normaliseCpuModel, type CpuClass } from '../src/impact/cpu-names.js';
 import { hardwareKey, zoneKey } from '../src/impact/names.js';
@@ -213,7 +214,8 @@ function factSources(r: CsvRow, refs: ReadonlyMap<string, Reference>): Partial<R
   for (const part of (r.cells.get('sources') ?? '').split(';').map((x) => x.trim()).filter((x) => x !== '')) {
     const m = /^([*a-z_0-9]+)=([A-Za-z0-9-]+)$/.exec(part);
     if (!m) throw errors.invalidValue(where, `'${part}' is not field=reference`);
-    const [, field, key] = m as unknown as [string, string, string];
+    const field = group(m, 1);
+    const key = group(m, 2);
     if (field !== '*' && !(HARDWARE_FACTS as readonly string[]).includes(field)) throw errors.invalidValue(where, `'${field}' is not one of *, ${HARDWARE_FACTS.join(', ')}`);
     if (!refs.has(key)) throw errors.invalidValue(where, `reference '${key}' is not in references.csv`);
     if (map.has(field)) throw errors.invalidValue(where, `'${field}' is given twice`);

@@ -25,7 +25,7 @@ export {
 export { analyze, type AnalyzeOptions, type AnalyzeResult } from './app/analyze.js';
 export { measure, type MeasureOptions, type MeasureResult, type RunStatus } from './app/measure.js';
 export { saveMeasureRun } from './app/measure-bundle.js';
-export { importRuns } from './app/import-checked.js';
+export { importRuns } from './app/import.js';
 export { IMPORT_FORMATS, type ImportOptions, type ImportFormat } from './app/import.js';
 export type { AnalysisRow, EnergyStats, LatencyStats } from './analysis/types.js';
 export { InferprintError, isInferprintError, type ErrorCode } from './errors.js';

@@ -6,6 +6,9 @@ import type { LlmAnalysis } from '../llm/core/aggregate.js';
 /** How energy was derived from the traces. */
 export type EnergyMethod = 'thesis' | 'trapezoid';
 
+/** The energy methods there are (`analyze --method`, `report --method`, `analyze()`). */
+export const ENERGY_METHODS: readonly EnergyMethod[] = ['thesis', 'trapezoid'];
+
 /** One power run as the analysis sees it: W over s, already converted at import. */
 export interface RunTrace {
   readonly id: string;

@@ -5,10 +5,7 @@ import { rangeSpans, resolveImpactParams, type DefaultUsed, type ImpactOptions, 
 import { effectiveSettings } from '../runs/run-impact.js';
 import { thesisEnergy } from '../analysis/thesis-2025.js';
 import { summarizeRuns, type PerRunEnergy } from '../analysis/trapezoid.js';
-import type { AnalysisRow, DeviceParameters, EnergyMethod, EnergyStats } from '../analysis/types.js';
-
-/** The energy methods `analyze` knows (`--method`). */
-const ENERGY_METHODS: readonly EnergyMethod[] = ['trapezoid', 'thesis'];
+import { ENERGY_METHODS, type AnalysisRow, type DeviceParameters, type EnergyMethod, type EnergyStats } from '../analysis/types.js';
 import { runWarnings, traceFacts, type RunFacts } from '../traces/plausibility.js';
 import { summarize } from '../traces/stats.js';
 import type { Skipped } from '../io/thesis-dataset.js';

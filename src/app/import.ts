@@ -121,6 +121,10 @@ export async function importRuns(opts: ImportOptions): Promise<ImportedRun[]> {
  * the reason and do not stop the others.
  */
 export async function importRunsReport(opts: ImportOptions): Promise<ImportReport> {
+  // Outside the type system (a library caller in JavaScript) a typo is input, not a bug: a coded error naming the field.
+  if (!(IMPORT_FORMATS as readonly string[]).includes(opts.format)) {
+    throw errors.invalidValue({ field: 'format' }, `unknown import format ${JSON.stringify(opts.format)} (expected ${IMPORT_FORMATS.join(', ')})`);
+  }
   if (opts.paths.length === 0) throw errors.usage('give at least one PATH to import', 'PATH');
   rejectUnusedOptions(opts);
   await cleanLeftovers(opts.runsDir, opts.onStatus ?? (() => undefined));

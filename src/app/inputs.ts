@@ -266,7 +266,7 @@ function bundleGroups(dirs: readonly string[], skipped: Skipped[], notes: string
       skipped.push({ path: dir, reason: 'run bundle that measured no power and records no MLPerf scenario and query count: nothing to analyse' });
       continue;
     }
-    const label = m.label.replace(/(-r\d+| run\d+( \w+)?)$/, '');
+    const label = withoutRepetition(m.label);
     // Runs recorded with different settings (grid, PUE, preset) are not averaged together.
     const settings = recordedSettings(m);
     const sk = settingsKey(settings);
@@ -378,7 +378,7 @@ function llmGroups(runs: readonly { dir: string; m: RunManifest; hardware: Hardw
       continue;
     }
     const records = llmRecords(dir, m, notes);
-    const label = m.label.replace(/(-r\d+| run\d+( \w+)?)$/, '');
+    const label = withoutRepetition(m.label);
     const settings = recordedSettings(m);
     for (const level of w.levels) {
       const key = `${settingsKey(settings)}#${hardware?.id ?? ''}|llm|${label}|${w.model}|${w.api}|${level.name}`;
@@ -457,6 +457,11 @@ function llmRecords(dir: string, m: RunManifest, notes: string[]): Map<string, R
     (byLevel.get(parsed.level) ?? byLevel.set(parsed.level, []).get(parsed.level)!).push(parsed.record);
   }
   return byLevel;
+}
+
+/** A run's label without its repetition suffix (`-r3`, ` run3`, ` run3 ci`): the repetitions of one workload share it. */
+function withoutRepetition(label: string): string {
+  return label.replace(/(-r\d+| run\d+( \w+)?)$/, '');
 }
 
 /** Check that `name` in bundle `dir` is a plain file when it is there at all. */

@@ -1,8 +1,10 @@
 import { errors, InferprintError } from '../errors.js';
+import { ENERGY_METHODS, type EnergyMethod } from '../analysis/types.js';
+import { EMBODIED_MODEL_IDS, isEmbodiedModelId, type EmbodiedModelId } from '../impact/embodied/index.js';
 import { resolveGrid } from '../impact/grid.js';
 import { validatePue } from '../impact/pue.js';
 import { parseDurationS } from '../units/index.js';
-import { SENSOR_SPECS } from '../sensors/io/registry.js';
+import { SENSOR_SPECS } from '../sensors/names.js';
 import { parseFormat } from './output.js';
 import type { OutputFormat } from './command.js';
 
@@ -26,6 +28,18 @@ export function parsePueFlag(raw: string): 'auto' | number {
   } catch {
     throw errors.usage(`PUE must be 'auto' or a number ≥ 1, got '${raw}'`, '--pue');
   }
+}
+
+/** The energy method (`analyze --method`, `report --method`). */
+export function parseMethodFlag(raw: string): EnergyMethod {
+  if ((ENERGY_METHODS as readonly string[]).includes(raw)) return raw as EnergyMethod;
+  throw errors.usage(`unknown method '${raw}' (expected ${ENERGY_METHODS.join(' or ')})`, '--method');
+}
+
+/** An embodied model id (`analyze --embodied`, `hardware --embodied-model`); `flag` is the one the table passes. */
+export function parseEmbodiedFlag(raw: string, flag: string): EmbodiedModelId {
+  if (isEmbodiedModelId(raw)) return raw;
+  throw errors.usage(`unknown embodied model '${raw}' (expected ${EMBODIED_MODEL_IDS.join(', ')})`, flag);
 }
 
 /** A bad --grid is bad usage (exit 2) naming the flag, not an error in some data file. */

@@ -13,17 +13,18 @@
  *
  * Anything the caller gives (grid, PUE, lifetime, embodied model) replaces the preset's.
  */
-import { errors, type Where } from '../errors.js';
+import { errors } from '../errors.js';
 import { SECONDS_PER_HOUR } from '../units/index.js';
 import { LIFETIME_DEFAULTS } from './data/defaults.generated.js';
 import { DEFAULT_EMBODIED_MODEL, candidateKey, estimateEmbodied, hasThesisConstants, spanModels, type EmbodiedModelId, type EmbodiedResult } from './embodied/index.js';
 import { resolveGrid, type GridFactor } from './grid.js';
 import type { ImpactParams, Param } from './lca.js';
 import { thesisSpec } from './provenance.js';
-import { pueFor, validatePue } from './pue.js';
-import { NO_MEMORY, PRESET_IDS, type HardwareSpec, type LifetimeRow, type PresetId } from './types.js';
+import { parsePresetId, pueFor, validatePue } from './pue.js';
+import { NO_MEMORY, type HardwareSpec, type LifetimeRow, type PresetId } from './types.js';
 
 export { PRESET_IDS, type PresetId } from './types.js';
+export { parsePresetId } from './pue.js';
 
 /**
  * A value chosen when a run was recorded (a flag given to `measure`/`bench`, a fact an importer
@@ -86,12 +87,6 @@ export interface ResolvedImpactParams {
   readonly used: DefaultUsed[];
   /** The settings to record with a run so it can be assessed again the same way. */
   readonly settings: ImpactSettings;
-}
-
-/** Check a preset name from outside the type system (a flag, a file, a library caller). */
-export function parsePresetId(raw: string, where: Where = {}): PresetId {
-  if ((PRESET_IDS as readonly string[]).includes(raw)) return raw as PresetId;
-  throw errors.invalidValue(where, `unknown preset ${JSON.stringify(raw)} (expected ${PRESET_IDS.join(' or ')})`);
 }
 
 /** The study's grid zone: the French factor it used (ADEME Base Empreinte). */

@@ -11,10 +11,16 @@ export type { PueRow } from './types.js';
 
 export const PUE_TABLE: readonly PueRow[] = PUE_DEFAULTS;
 
+/** Check a preset name from outside the type system (a flag, a file, a library caller). */
+export function parsePresetId(raw: string, where: Where = {}): PresetId {
+  if ((PRESET_IDS as readonly string[]).includes(raw)) return raw as PresetId;
+  throw errors.invalidValue(where, `unknown preset ${JSON.stringify(raw)} (expected ${PRESET_IDS.join(' or ')})`);
+}
+
 /** The PUE row for a category under a preset (the generator guarantees exactly one). */
 export function pueFor(preset: PresetId, category: HardwareCategory): PueRow {
   // Outside the type system (a library caller in JavaScript, a file) these are input, not bugs.
-  if (!(PRESET_IDS as readonly string[]).includes(preset)) throw errors.invalidValue({ field: 'preset' }, `unknown preset ${JSON.stringify(preset)} (expected ${PRESET_IDS.join(' or ')})`);
+  parsePresetId(preset, { field: 'preset' });
   if (!(HARDWARE_CATEGORIES as readonly string[]).includes(category)) {
     throw errors.invalidValue({ field: 'category' }, `unknown hardware category ${JSON.stringify(category)} (expected ${HARDWARE_CATEGORIES.join(', ')})`);
   }

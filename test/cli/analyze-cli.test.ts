@@ -86,6 +86,17 @@ test('bad usage exits 2 with a one-line message naming the flag', async () => {
   assert.equal(r.err.trim().split('\n').length, 1);
 });
 
+test('--method: analyze and report refuse an unknown method alike, naming the flag and the methods there are', async () => {
+  for (const args of [
+    ['analyze', '.', '--method', 'magic'],
+    ['report', '--method', 'magic'],
+  ]) {
+    const r = await cli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.equal(r.err, `inferprint ${args[0]!}: flag --method: unknown method 'magic' (expected thesis or trapezoid) [USAGE]\n`);
+  }
+});
+
 test('handled errors exit 1 naming the path', async () => {
   const missing = await cli(['analyze', '/no/such/dataset']);
   assert.equal(missing.code, 1);

@@ -1,11 +1,11 @@
 import { analyze, type AnalyzeResult } from '../../app/analyze.js';
 import { INPUT_FORMATS, type InputFormat } from '../../app/inputs.js';
-import type { AnalysisRow, EnergyMethod } from '../../analysis/types.js';
+import type { AnalysisRow } from '../../analysis/types.js';
 import { PRESET_IDS, type PresetId } from '../../impact/presets.js';
 import { parameterLines } from '../impact-parameters.js';
-import { EMBODIED_MODEL_IDS, isEmbodiedModelId, type EmbodiedModelId } from '../../impact/embodied/index.js';
+import { EMBODIED_MODEL_IDS } from '../../impact/embodied/index.js';
 import { errors, escapeControl } from '../../errors.js';
-import { durationParser, parseGridFlag, parsePueFlag } from '../flags.js';
+import { durationParser, parseEmbodiedFlag, parseGridFlag, parseMethodFlag, parsePueFlag } from '../flags.js';
 import { gToMg, gramsCO2e } from '../../units/index.js';
 import { debugLine, type Command } from '../command.js';
 import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
@@ -18,7 +18,7 @@ export const ANALYZE_FLAGS = defineFlags({
     value: 'thesis|trapezoid',
     default: 'trapezoid',
     showDefault: false,
-    parse: (raw) => parseMethod(raw),
+    parse: parseMethodFlag,
     help: [
       "thesis: the study's arithmetic (intersection window, 1000-point",
       'mean profile, mean × duration); trapezoid (default): each run',
@@ -44,7 +44,7 @@ export const ANALYZE_FLAGS = defineFlags({
   },
   pue: { type: 'string', value: 'auto|X', parse: parsePueFlag, help: "power usage effectiveness (auto: the preset's, by hardware category)" },
   lifetime: { type: 'string', value: 'DURATION', parse: durationParser('7y or 61320h'), help: 'hardware lifetime for the embodied allocation (default 7y)' },
-  embodied: { type: 'string', value: EMBODIED_MODEL_IDS.join('|'), parse: (raw) => parseEmbodied(raw), help: '' },
+  embodied: { type: 'string', value: EMBODIED_MODEL_IDS.join('|'), parse: parseEmbodiedFlag, help: '' },
   device: { type: 'string', value: 'NAME', help: 'hardware of power files that do not name it (see: inferprint hardware list)' },
   'input-format': {
     type: 'string',
@@ -121,17 +121,8 @@ export const analyzeCommand: Command = {
   },
 };
 
-function parseMethod(raw: string): EnergyMethod {
-  if (raw === 'trapezoid') return 'trapezoid';
-  if (raw === 'thesis') return 'thesis';
-  throw errors.usage(`unknown method '${raw}' (expected thesis or trapezoid)`, '--method');
-}
 
 
-function parseEmbodied(raw: string): EmbodiedModelId {
-  if (isEmbodiedModelId(raw)) return raw;
-  throw errors.usage(`unknown embodied model '${raw}' (expected ${EMBODIED_MODEL_IDS.join(', ')})`, '--embodied');
-}
 
 function parsePresetFlag(raw: string): PresetId {
   if ((PRESET_IDS as readonly string[]).includes(raw)) return raw as PresetId;

@@ -7,7 +7,6 @@ import {
   candidateKey,
   estimateEmbodied,
   hasThesisConstants,
-  isEmbodiedModelId,
   matchHardware,
   powerUnitOf,
   requireHardware,
@@ -29,12 +28,13 @@ import {
   type StudyDifference,
 } from '../../impact/index.js';
 import type { CliContext, Command, OutputFormat } from '../command.js';
+import { parseEmbodiedFlag } from '../flags.js';
 import { parseFormat, renderCsv, renderJson, renderTable, type Column } from '../output.js';
 import { defineCommand, defineFlags, optionLines, parseCommandFlags, requireApplicable } from '../spec.js';
 
 export const HARDWARE_FLAGS = defineFlags({
   category: { type: 'string', value: 'C', for: ['list'], parse: (raw) => parseCategory(raw), help: `list only: ${HARDWARE_CATEGORIES.join(', ')}` },
-  'embodied-model': { type: 'string', value: 'M', default: 'die-area-v1', parse: (raw) => parseModel(raw), help: EMBODIED_MODEL_IDS.join(', ') },
+  'embodied-model': { type: 'string', value: 'M', default: 'die-area-v1', parse: parseEmbodiedFlag, help: EMBODIED_MODEL_IDS.join(', ') },
   format: { type: 'string', value: 'F', default: 'table', showDefault: false, parse: (raw) => parseFormat(raw), help: 'table (default), csv or json' },
   // Handled by main; kept so that the command answers it when run on its own.
   help: { type: 'boolean', short: 'h', hidden: true, help: '' },
@@ -54,10 +54,6 @@ function parseCategory(raw: string): HardwareCategory {
   return category;
 }
 
-function parseModel(raw: string): EmbodiedModelId {
-  if (!isEmbodiedModelId(raw)) throw errors.usage(`unknown embodied model '${raw}' (expected ${EMBODIED_MODEL_IDS.join(', ')})`, '--embodied-model');
-  return raw;
-}
 
 const HELP = `Usage:
   inferprint hardware list [--category C] [--embodied-model M] [--format table|csv|json]

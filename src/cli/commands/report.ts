@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_REPORT_DIR, REPORT_FORMATS, writeReport, type ReportFormat } from '../../app/report.js';
-import type { EnergyMethod } from '../../analysis/types.js';
 import { errors } from '../../errors.js';
 import { MANIFEST_FILE } from '../../runs/manifest.js';
 import { resolveRunsDirFrom } from '../../runs/io/runs-dir.js';
 import { debugLine, type Command } from '../command.js';
 import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
-import { parseGridFlag } from '../flags.js';
+import { parseGridFlag, parseMethodFlag } from '../flags.js';
 import { progressReporter } from '../progress.js';
 
 export const REPORT_FLAGS = defineFlags({
@@ -20,7 +19,7 @@ export const REPORT_FLAGS = defineFlags({
   },
   runs: { type: 'string', value: 'ID,ID,...', help: 'report on these bundles of the runs store' },
   'runs-dir': { type: 'string', value: 'DIR', help: ['the runs store (default: $INFERPRINT_RUNS_DIR, else', '~/.local/share/inferprint/runs); without PATH or --runs, all of it'] },
-  method: { type: 'string', value: 'thesis|trapezoid', default: 'trapezoid', parse: (raw) => parseMethod(raw), help: 'energy method, as in analyze' },
+  method: { type: 'string', value: 'thesis|trapezoid', default: 'trapezoid', parse: parseMethodFlag, help: 'energy method, as in analyze' },
   grid: { type: 'string', value: 'ZONE|G_PER_KWH', parse: parseGridFlag, help: 'grid factor, as in analyze' },
   formats: {
     type: 'string',
@@ -102,11 +101,6 @@ function parseOut(raw: string): string {
   return raw;
 }
 
-function parseMethod(raw: string): EnergyMethod {
-  if (raw === 'trapezoid') return 'trapezoid';
-  if (raw === 'thesis') return 'thesis';
-  throw errors.usage(`unknown method '${raw}' (expected thesis or trapezoid)`, '--method');
-}
 
 function parseFormats(raw: string): ReportFormat[] {
   const list = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');

@@ -73,9 +73,9 @@ export async function findCampaignBundles(runsDir: string, campaignId: string, c
     const x = inspectEntry(runsDir, name, undefined, true);
     if (x.kind !== 'run') continue;
     const manifest = x.run.manifest;
-    const w = manifest.workload as RunManifest['workload'] & Readonly<Record<string, unknown>>;
+    const w = manifest.workload;
     if (w.kind !== 'bench' || w.campaignId !== campaignId) continue;
-    const key = typeof w.campaignKey === 'string' ? w.campaignKey : typeof w.repetition === 'number' ? `q${w.queryCount}-r${w.repetition}` : undefined;
+    const key = w.campaignKey ?? (w.repetition !== undefined ? `q${w.queryCount}-r${w.repetition}` : undefined);
     if (key !== undefined) found.push({ id: name, path: join(runsDir, name), key, manifest });
   }
   return found;

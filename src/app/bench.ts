@@ -20,9 +20,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errors } from '../errors.js';
+import { writeTextAtomically } from '../io/atomic-write.js';
+import { campaignsRoot } from '../runs/io/runs-dir.js';
 import { mulberry32 } from '../seeded-random.js';
 import { runPerformance, type LoadgenRun } from '../benchmark/loadgen/engine.js';
 import { BERT_SAMPLE_COUNT, bertMlperfConf, effectiveSettings, studySettings, type EffectiveSettings, type TestSettings } from '../benchmark/loadgen/settings.js';
@@ -242,19 +244,11 @@ export function runQps(c: Pick<CampaignFile, 'targetQps'>, p: Pick<PlannedRun, '
   return p.targetQps ?? c.targetQps;
 }
 
-const campaignsDir = (runsDir: string) => join(runsDir, 'campaigns');
+const campaignsDir = campaignsRoot;
 
 async function writeCampaign(runsDir: string, c: CampaignFile): Promise<string> {
-  const dir = campaignsDir(runsDir);
-  const path = join(dir, `${c.id}.json`);
-  const tmp = join(dir, `.${c.id}.json.tmp-${process.pid}`);
-  try {
-    await mkdir(dir, { recursive: true });
-    await writeFile(tmp, `${JSON.stringify(c, null, 2)}\n`);
-    await rename(tmp, path);
-  } catch (e) {
-    throw errors.io(path, e);
-  }
+  const path = join(campaignsDir(runsDir), `${c.id}.json`);
+  await writeTextAtomically(path, `${JSON.stringify(c, null, 2)}\n`);
   return path;
 }
 

@@ -152,6 +152,8 @@ export type Workload =
       /** The `inferprint bench` campaign the run belongs to, and its repetition index (from 0). */
       readonly campaignId?: string;
       readonly repetition?: number;
+      /** The planned run it is in its campaign (`q16-r0`): what `campaign status` and `bench --task` find it by. */
+      readonly campaignKey?: string;
     }
   | {
       readonly kind: 'import';
@@ -745,6 +747,7 @@ function readWorkload(v: unknown, at: At): Workload {
         ...f.opt('mlperfSettings', readMlperfSettings),
         ...f.opt('campaignId', nonEmptyString),
         ...f.opt('repetition', count),
+        ...f.opt('campaignKey', nonEmptyString),
       };
     case 'import':
       return { ...f.raw, kind, format: f.req('format', nonEmptyString), sourcePath: f.req('sourcePath', nonEmptyString) };

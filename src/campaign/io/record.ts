@@ -62,7 +62,8 @@ export interface CampaignRecord {
   readonly cancelledAt?: string;
 }
 
-export const campaignsRoot = (runsDir: string): string => join(runsDir, 'campaigns');
+export { campaignsRoot } from '../../runs/io/runs-dir.js';
+import { campaignsRoot } from '../../runs/io/runs-dir.js';
 export const campaignDir = (runsDir: string, id: string): string => join(campaignsRoot(runsDir), id);
 export const recordPath = (runsDir: string, id: string): string => join(campaignDir(runsDir, id), 'campaign.json');
 

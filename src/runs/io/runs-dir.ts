@@ -25,6 +25,10 @@ export const RUNS_DIR_ENV = 'INFERPRINT_RUNS_DIR';
  */
 export const BUNDLE_DIR_GLOB = '[!.]*';
 
+/** The folder beside the bundles where `bench` and `campaign` keep their campaign files. */
+export const CAMPAIGNS_FOLDER = 'campaigns';
+export const campaignsRoot = (runsDir: string): string => join(runsDir, CAMPAIGNS_FOLDER);
+
 export interface RunsDirInputs {
   /** Value of `--runs-dir`, when given. */
   readonly flag?: string | undefined;

@@ -18,6 +18,7 @@ import { errors, isInferprintError, type ErrorCode, type InferprintError } from 
 import { errnoCode } from '../../io/fs-errors.js';
 import { checkRegularFileSync } from '../../io/regular-file.js';
 import { readManifestFileSync } from './bundle-files.js';
+import { CAMPAIGNS_FOLDER } from './runs-dir.js';
 import { COUNTERS_FILE, hasPower, isSafeName, MANIFEST_FILE, readManifestText, TRACE_FILE, type RunManifest } from '../manifest.js';
 
 /**
@@ -26,7 +27,7 @@ import { COUNTERS_FILE, hasPower, isSafeName, MANIFEST_FILE, readManifestText, T
  * bundles (`campaigns/` of `bench` and `campaign`).
  */
 export function isReservedRunsDirEntry(name: string): boolean {
-  return name.startsWith('.') || name === 'campaigns';
+  return name.startsWith('.') || name === CAMPAIGNS_FOLDER;
 }
 
 /** A bundle the scanner listed: where it is, its manifest brought to the current schema. */

@@ -9,7 +9,7 @@ import type { LatencyObservation, LatencyStats, RunTrace } from '../analysis/typ
 import { readLinesSync } from '../io/lines.js';
 import { isThesisDataDir, isThesisRoot, scanThesisPath, studyHardware, type Skipped, type ThesisDeviceData } from '../io/thesis-dataset.js';
 import { contradiction, mlperfRunDevice } from './import-device.js';
-import { identityKey, recordedIdentity } from './import-source.js';
+import { identityKey, recordedIdentity } from '../runs/source-identity.js';
 import { scanMlperfLogTree } from '../mlperf/io/log-tree.js';
 import type { MlperfLogTree, MlperfSummary } from '../mlperf/types.js';
 import { parseSummary } from '../mlperf/parse-summary.js';

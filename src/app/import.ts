@@ -263,19 +263,20 @@ function rejectUnusedOptions(opts: ImportOptions): void {
   if (flag !== undefined) throw errors.usage(`${flag} does not apply to 'import ${opts.format}'`, flag);
 }
 
-function loadTrace(path: string, opts: ImportOptions, hw: HardwareSpec | undefined): PowerTrace {
+function loadTrace(input: { readonly path: string; readonly bytes: Buffer }, opts: ImportOptions, hw: HardwareSpec | undefined): PowerTrace {
+  const { path } = input;
   const interval = opts.intervalS !== undefined ? { intervalS: opts.intervalS } : {};
   switch (opts.format) {
     case 'nvidia-smi':
-      return importNvidiaSmiCsv(path, { ...interval, ...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}) });
+      return importNvidiaSmiCsv(input, { ...interval, ...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}) });
     case 'tegrastats':
-      return importTegrastatsLog(path, interval);
+      return importTegrastatsLog(input, interval);
     case 'generic':
       if (opts.columns === undefined) throw errors.usage('a generic CSV needs its columns declared, e.g. --columns t=time,p=power,unit=W', '--columns');
-      return importGenericCsv(path, parseGenericCsvSpec(opts.columns));
+      return importGenericCsv(input, parseGenericCsvSpec(opts.columns));
     case 'thesis-csv': {
       if (hw === undefined) throw errors.usage(`${path}: the study's CSVs hold W for GPUs and mW for Jetsons, and this file's name gives no device the database knows: name it with --device`, '--device');
-      return importThesisCsv(path, { unit: powerUnitOf(hw) });
+      return importThesisCsv(input, { unit: powerUnitOf(hw) });
     }
     case 'thesis':
     case 'mlperf':
@@ -298,7 +299,7 @@ function planTraceFile(path: string, plan: Plan): void {
         ? [{ name: study.tag, from: "the study's file name", hardware: studyHardware(study.tag) }]
         : [];
   const device = chooseDevice(plan, said, path);
-  const trace = loadTrace(path, plan.opts, device.hw);
+  const trace = loadTrace({ path, bytes }, plan.opts, device.hw);
   plan.items.push({
     kind: 'write',
     source: path,
@@ -404,10 +405,10 @@ function planThesisDataset(root: string, plan: Plan): void {
     const latency = logs?.byQueryCount ?? new Map<number, LatencyStats>();
     const ciFiles = new Map(d.files.filter((x) => x.phase === 'ci').map((x) => [`${x.qc}-${x.run}`, x]));
     for (const f of d.files.filter((x) => x.phase === 'full')) {
-      const { identity } = fileIdentity(f.path);
+      const { identity, bytes } = fileIdentity(f.path);
       const claimed = claim(plan, f.path, identity);
       if (!claimed) continue;
-      const trace = importThesisCsv(f.path, { unit: d.unit });
+      const trace = importThesisCsv({ path: f.path, bytes }, { unit: d.unit });
       const ci = ciFiles.get(`${f.qc}-${f.run}`);
       const lat = latency.get(f.qc);
       const extra: Record<string, unknown> = {
@@ -543,7 +544,7 @@ function planCodeCarbon(path: string, plan: Plan): void {
   const { opts } = plan;
   const zone = opts.timeZone ?? 'UTC';
   const { identity, bytes } = fileIdentity(path);
-  const records = importCodeCarbonCsv(path, { timeZone: zone });
+  const records = importCodeCarbonCsv({ path, bytes }, { timeZone: zone });
   const lines = splitLines(bytes.toString('utf8'));
   const fileMtimeMs = statSync(path).mtimeMs;
   const primary = opts.channel ?? CODECARBON_TOTAL_CHANNEL;

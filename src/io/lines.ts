@@ -63,6 +63,24 @@ export function* readLinesSync(path: string, chunkBytes = 1 << 20, maxLineChars 
   }
 }
 
+/**
+ * The lines of a file's bytes already in memory, split, decoded (a BOM dropped, as the stream
+ * reader's TextDecoder does) and capped exactly as readLinesSync would read them from the file.
+ */
+export function* linesOfBytes(bytes: Uint8Array, file: string, maxLineChars = MAX_LINE_CHARS): Generator<string> {
+  const text = new TextDecoder('utf-8').decode(bytes);
+  let lineNo = 0;
+  for (let start = 0; start < text.length; ) {
+    const found = text.indexOf('\n', start);
+    const nl = found < 0 ? text.length : found;
+    lineNo++;
+    if (nl - start > maxLineChars + 1) throw errors.lineTooLong({ file, line: lineNo }, maxLineChars);
+    const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    yield text.slice(start, end);
+    start = nl + 1;
+  }
+}
+
 /** Split text already in memory into lines (LF or CRLF); a trailing newline adds no empty line. */
 export function splitLines(text: string): string[] {
   const lines = text.split(/\r?\n/);

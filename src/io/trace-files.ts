@@ -1,6 +1,6 @@
 import { closeSync, readSync } from 'node:fs';
 import { errors, quote } from '../errors.js';
-import { readLinesSync } from './lines.js';
+import { linesOfBytes, readLinesSync } from './lines.js';
 import { openRegularFileSync } from './regular-file.js';
 import { TraceBuilder } from '../traces/builder.js';
 import { decodeCodeCarbonCsv, type CodeCarbonOptions, type CodeCarbonRecord } from '../traces/parse-codecarbon.js';
@@ -27,6 +27,17 @@ function withDuration(trace: PowerTrace, path: string): PowerTrace {
   return trace;
 }
 
+/**
+ * What an importer reads: a file's path (read, streamed, from the file), or a path with the
+ * bytes already read from it. An import hashes a file to record its identity and then decodes
+ * those same bytes, so the run it stores is the content it identified, even if the file
+ * changes in between, and the file is read once.
+ */
+export type TraceInput = string | { readonly path: string; readonly bytes: Uint8Array };
+
+const pathOf = (input: TraceInput): string => (typeof input === 'string' ? input : input.path);
+const linesOf = (input: TraceInput): Generator<string> => (typeof input === 'string' ? readLinesSync(input) : linesOfBytes(input.bytes, input.path));
+
 /** Feed a decoder into a TraceBuilder and hand back what the decoder learnt about the file. */
 function collect<S>(samples: Generator<PowerSample, S>, builder: TraceBuilder): S {
   for (;;) {
@@ -43,16 +54,22 @@ function collect<S>(samples: Generator<PowerSample, S>, builder: TraceBuilder): 
 const WHOLE_THESIS_CSV_BYTES = 8 << 20;
 
 /** One of the study's CSVs; the unit (W for GPUs, mW for Jetsons) comes from the device. */
-export function importThesisCsv(path: string, opts: Omit<ThesisCsvOptions, 'file'>): PowerTrace {
+export function importThesisCsv(input: TraceInput, opts: Omit<ThesisCsvOptions, 'file'>): PowerTrace {
+  const path = pathOf(input);
   // GPUs were sampled with nvidia-smi and Jetsons with tegrastats: the unit says which.
   const source = { format: 'thesis-csv', path, unitInSource: opts.unit } as const;
   const provenance = { kind: 'measured', sensor: opts.unit === 'mW' ? 'tegrastats' : 'nvidia-smi' } as const;
-  const text = opts.headerless === 'timestamp,power' ? undefined : readSmallText(path, WHOLE_THESIS_CSV_BYTES);
+  const text = opts.headerless === 'timestamp,power' ? undefined : typeof input === 'string' ? readSmallText(path, WHOLE_THESIS_CSV_BYTES) : wholeText(input.bytes);
   const columns = text === undefined ? undefined : decodeThesisCsvText(text, opts.unit, { maxPowerW: MAX_CHANNEL_POWER_W, maxIntervalS: MAX_SAMPLE_INTERVAL_S });
   if (columns) return { channels: [{ name: columns.channel, tS: columns.tS, powerW: columns.powerW }], source, provenance };
   const builder = new TraceBuilder(path);
-  builder.addAll(decodeThesisCsv(readLinesSync(path), { ...opts, file: path }));
+  builder.addAll(decodeThesisCsv(linesOf(input), { ...opts, file: path }));
   return withDuration(builder.build(source, provenance), path);
+}
+
+/** Bytes in memory decoded for the one-pass decoder as readSmallText decodes a file, when small enough for it (else they go as lines). */
+function wholeText(bytes: Uint8Array): string | undefined {
+  return bytes.length > WHOLE_THESIS_CSV_BYTES ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
 }
 
 /** A file's text when it is a regular file of at most `maxBytes`; undefined when larger (the caller streams it). */
@@ -81,23 +98,26 @@ function readSmallText(path: string, maxBytes: number): string | undefined {
 }
 
 /** A log written by `nvidia-smi --query-gpu=timestamp,index,power.draw... --format=csv`. */
-export function importNvidiaSmiCsv(path: string, opts: Omit<NvidiaSmiOptions, 'file'> = {}): PowerTrace {
+export function importNvidiaSmiCsv(input: TraceInput, opts: Omit<NvidiaSmiOptions, 'file'> = {}): PowerTrace {
+  const path = pathOf(input);
   const builder = new TraceBuilder(path);
-  const s = collect(decodeNvidiaSmiCsv(readLinesSync(path), { ...opts, file: path }), builder);
+  const s = collect(decodeNvidiaSmiCsv(linesOf(input), { ...opts, file: path }), builder);
   return withDuration(builder.build({ format: nvidiaSmiFormat(s.powerField), path, unitInSource: s.unitInSource }, { kind: 'measured', sensor: 'nvidia-smi' }, s.originEpochMs), path);
 }
 
 /** A `tegrastats` log (Jetson); one channel per rail, in W. */
-export function importTegrastatsLog(path: string, opts: Omit<TegrastatsOptions, 'file'> = {}): PowerTrace {
+export function importTegrastatsLog(input: TraceInput, opts: Omit<TegrastatsOptions, 'file'> = {}): PowerTrace {
+  const path = pathOf(input);
   const builder = new TraceBuilder(path);
-  const s = collect(decodeTegrastats(readLinesSync(path), { ...opts, file: path }), builder);
+  const s = collect(decodeTegrastats(linesOf(input), { ...opts, file: path }), builder);
   return withDuration(builder.build({ format: TEGRASTATS_FORMAT, path, unitInSource: 'mW' }, { kind: 'measured', sensor: 'tegrastats' }, s.originEpochMs), path);
 }
 
 /** Any power CSV whose columns and units the caller declares (see parseGenericCsvSpec for the CLI form). */
-export function importGenericCsv(path: string, opts: GenericCsvOptions & { readonly sensor?: SensorName }): PowerTrace {
+export function importGenericCsv(input: TraceInput, opts: GenericCsvOptions & { readonly sensor?: SensorName }): PowerTrace {
+  const path = pathOf(input);
   const builder = new TraceBuilder(path);
-  const s = collect(decodeGenericCsv(readLinesSync(path), { ...opts, file: path }), builder);
+  const s = collect(decodeGenericCsv(linesOf(input), { ...opts, file: path }), builder);
   return withDuration(
     builder.build({ format: GENERIC_CSV_FORMAT, path, unitInSource: s.unitInSource }, { kind: 'measured', sensor: opts.sensor ?? 'generic' }, s.originEpochMs),
     path,
@@ -105,8 +125,8 @@ export function importGenericCsv(path: string, opts: GenericCsvOptions & { reado
 }
 
 /** CodeCarbon `emissions.csv`: one energy record per run (energies in J). */
-export function importCodeCarbonCsv(path: string, opts: Omit<CodeCarbonOptions, 'file'> = {}): CodeCarbonRecord[] {
-  return decodeCodeCarbonCsv(readLinesSync(path), { ...opts, file: path });
+export function importCodeCarbonCsv(input: TraceInput, opts: Omit<CodeCarbonOptions, 'file'> = {}): CodeCarbonRecord[] {
+  return decodeCodeCarbonCsv(linesOf(input), { ...opts, file: pathOf(input) });
 }
 
 /** The file formats inferprint imports. */

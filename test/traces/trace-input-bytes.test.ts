@@ -14,7 +14,9 @@ import { parseGenericCsvSpec } from '../../src/traces/parse-generic-csv.js';
 // lines, same traces, same errors.
 
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-bytes-'));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const fileOf = (name: string, content: string | Buffer): string => {
   const path = join(dir, name);
@@ -40,7 +42,7 @@ test('linesOfBytes refuses a line over the cap with the file and line, like read
   const path = fileOf('long.txt', bytes);
   const fromFile = (() => {
     try {
-      [...readLinesSync(path, 1 << 20, 10)];
+      Array.from(readLinesSync(path, 1 << 20, 10));
     } catch (e) {
       return e;
     }

@@ -2,7 +2,8 @@ import { errors, InferprintError } from '../errors.js';
 import { ENERGY_METHODS, type EnergyMethod } from '../analysis/types.js';
 import { EMBODIED_MODEL_IDS, isEmbodiedModelId, type EmbodiedModelId } from '../impact/embodied/index.js';
 import { resolveGrid } from '../impact/grid.js';
-import { validatePue } from '../impact/pue.js';
+import { parsePresetId, validatePue } from '../impact/pue.js';
+import type { PresetId } from '../impact/types.js';
 import { parseDurationS } from '../units/index.js';
 import { SENSOR_SPECS } from '../sensors/names.js';
 import { parseFormat } from './output.js';
@@ -40,6 +41,16 @@ export function parseMethodFlag(raw: string): EnergyMethod {
 export function parseEmbodiedFlag(raw: string, flag: string): EmbodiedModelId {
   if (isEmbodiedModelId(raw)) return raw;
   throw errors.usage(`unknown embodied model '${raw}' (expected ${EMBODIED_MODEL_IDS.join(', ')})`, flag);
+}
+
+/** `--preset`: the library's check and wording (impact/pue.ts), as a usage error of the flag. */
+export function parsePresetFlag(raw: string): PresetId {
+  try {
+    return parsePresetId(raw);
+  } catch (e) {
+    if (e instanceof InferprintError) throw errors.usage(e.detail, '--preset');
+    throw e;
+  }
 }
 
 /** A bad --grid is bad usage (exit 2) naming the flag, not an error in some data file. */

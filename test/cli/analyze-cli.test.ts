@@ -97,6 +97,12 @@ test('--method: analyze and report refuse an unknown method alike, naming the fl
   }
 });
 
+test("--preset: the CLI refuses an unknown preset with the library's words, as a usage error of the flag", async () => {
+  const r = await cli(['analyze', '.', '--preset', 'thesis']);
+  assert.equal(r.code, 2, r.err);
+  assert.equal(r.err, 'inferprint analyze: flag --preset: unknown preset "thesis" (expected thesis-2025 or default) [USAGE]\n');
+});
+
 test('handled errors exit 1 naming the path', async () => {
   const missing = await cli(['analyze', '/no/such/dataset']);
   assert.equal(missing.code, 1);

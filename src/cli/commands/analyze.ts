@@ -1,11 +1,11 @@
 import { analyze, type AnalyzeResult } from '../../app/analyze.js';
 import { INPUT_FORMATS, type InputFormat } from '../../app/inputs.js';
 import type { AnalysisRow } from '../../analysis/types.js';
-import { PRESET_IDS, type PresetId } from '../../impact/presets.js';
+import { PRESET_IDS } from '../../impact/presets.js';
 import { parameterLines } from '../impact-parameters.js';
 import { EMBODIED_MODEL_IDS } from '../../impact/embodied/index.js';
 import { errors, escapeControl } from '../../errors.js';
-import { durationParser, parseEmbodiedFlag, parseGridFlag, parseMethodFlag, parsePueFlag } from '../flags.js';
+import { durationParser, parseEmbodiedFlag, parseGridFlag, parseMethodFlag, parsePresetFlag, parsePueFlag } from '../flags.js';
 import { gToMg, gramsCO2e } from '../../units/index.js';
 import { debugLine, type Command } from '../command.js';
 import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
@@ -123,11 +123,6 @@ export const analyzeCommand: Command = {
 
 
 
-
-function parsePresetFlag(raw: string): PresetId {
-  if ((PRESET_IDS as readonly string[]).includes(raw)) return raw as PresetId;
-  throw errors.usage(`unknown preset '${raw}' (expected ${PRESET_IDS.join(' or ')})`, '--preset');
-}
 
 function parseInputFormat(raw: string): InputFormat {
   if ((INPUT_FORMATS as readonly string[]).includes(raw)) return raw as InputFormat;

@@ -65,6 +65,7 @@ import { hostInfo, impactFor } from './measure.js';
 import { measurementBundle } from './measure-bundle.js';
 import { aggregate, type ParameterSet, type QueryCountRow } from './bench-aggregate.js';
 import { acquireCampaignLock, type CampaignLock, type LockEnv } from './bench-lock.js';
+import { parseJsonText } from '../json-text.js';
 import {
   describeModel,
   estimateSeconds,
@@ -259,12 +260,7 @@ export async function readCampaign(path: string): Promise<CampaignFile> {
   } catch (e) {
     throw errors.io(path, e);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw errors.parse({ file: path }, `not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const json = parseJsonText(text, path);
   const c = json as Partial<Record<keyof CampaignFile, unknown>>;
   const bad = (field: string, what: string) => errors.parse({ file: path, field }, what);
   if (typeof json !== 'object' || json === null) throw bad('schema', 'expected a JSON object');

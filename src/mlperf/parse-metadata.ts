@@ -6,15 +6,11 @@
  */
 import { errors, quote } from '../errors.js';
 import type { MlperfHarnessSummaryEntry, MlperfRunMetadata } from './types.js';
+import { parseJsonText } from '../json-text.js';
 
 function parseJsonObject(text: string, name: string): Record<string, unknown> {
   if (text.trim() === '') throw errors.emptyInput(name);
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw errors.parse({ file: name }, `invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const v = parseJsonText(text, name);
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw errors.parse({ file: name }, 'expected a JSON object');
   return v as Record<string, unknown>;
 }

@@ -18,6 +18,7 @@ import { PRESET_IDS, type DefaultUsed, type ImpactSettings, type PresetId } from
 import { MANIFEST_SCHEMA_VERSION, upgradeManifestJson } from './schema.js';
 import { EFFECTIVE_SETTINGS, type EffectiveSettingsJson, type SettingKind } from '../mlperf/settings-table.js';
 import type { MlperfMode } from '../mlperf/types.js';
+import { parseJsonText } from '../json-text.js';
 
 export { MANIFEST_SCHEMA_VERSION };
 export const MANIFEST_FILE = 'manifest.json';
@@ -1231,13 +1232,7 @@ export function readManifestText(text: string, file: string = MANIFEST_FILE): Ve
   // overflow the stack in JSON.stringify later. The format needs 6 levels; newer writers get room.
   const depth = jsonDepth(text, MAX_MANIFEST_DEPTH);
   if (depth > MAX_MANIFEST_DEPTH) throw errors.parse({ file }, `JSON nested deeper than ${MAX_MANIFEST_DEPTH} levels`);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw errors.parse({ file }, `not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  return readManifestJson(json, file);
+  return readManifestJson(parseJsonText(text, file), file);
 }
 
 /** `manifest.json` text of any readable version → a validated current-version manifest (see `readManifestText`). */

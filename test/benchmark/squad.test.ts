@@ -160,8 +160,8 @@ function edited(edit: (d: { data: { paragraphs: { qas: Record<string, unknown>[]
 }
 
 test('parseSquad: malformed input names the file and the JSON path', () => {
-  throwsCoded(() => parseSquad('{\n  "data": [\n    {"title": "x",}\n  ]\n}', 'dev.json'), 'PARSE', 'dev.json:3', 'invalid JSON');
-  throwsCoded(() => parseSquad('{"data": [', 'dev.json'), 'PARSE', 'dev.json:1', 'invalid JSON');
+  throwsCoded(() => parseSquad('{\n  "data": [\n    {"title": "x",}\n  ]\n}', 'dev.json'), 'PARSE', 'dev.json:3', 'not valid JSON');
+  throwsCoded(() => parseSquad('{"data": [', 'dev.json'), 'PARSE', 'dev.json:1', 'not valid JSON');
   throwsCoded(() => parseSquad('   ', 'dev.json'), 'EMPTY_INPUT', 'dev.json');
   throwsCoded(() => parseSquad('[1, 2]', 'dev.json'), 'PARSE', "field '$'", 'expected an object, got an array');
   throwsCoded(() => parseSquad('{"version": "1.1"}', 'dev.json'), 'PARSE', "field 'data'", "missing field 'data'");

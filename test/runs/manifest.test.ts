@@ -223,7 +223,7 @@ test('workload kinds: command, bench, import', () => {
 test('text that is not JSON, or not an object, names the file', () => {
   const e = thrown(() => parseManifestText('{"schemaVersion": 1,', '/runs/x/manifest.json'));
   assert.equal(e.code, 'PARSE');
-  assert.match(e.message, /^\/runs\/x\/manifest\.json: not valid JSON: /);
+  assert.match(e.message, /^\/runs\/x\/manifest\.json:1: not valid JSON: /);
   assert.equal(thrown(() => parseManifestText('[1]')).message, 'manifest.json: expected an object, got an array [PARSE]');
 });
 

@@ -5,6 +5,7 @@
  * Pure: the caller reads the file (see `files.ts`).
  */
 import { errors, quote } from '../../errors.js';
+import { parseJsonText } from '../../json-text.js';
 
 export interface SquadAnswer {
   readonly text: string;
@@ -42,13 +43,7 @@ type JsonObject = { [key: string]: Json };
 /** Parse and validate SQuAD v1.1 JSON text. `file` is only used in error messages. */
 export function parseSquad(text: string, file: string): SquadDataset {
   if (text.trim() === '') throw errors.emptyInput(file);
-  let root: Json;
-  try {
-    root = JSON.parse(text) as Json;
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    throw errors.parse({ file, line: lineOfJsonError(text, message) }, `invalid JSON: ${message}`);
-  }
+  const root = parseJsonText(text, file) as Json;
   const top = asObject(root, file, '$');
   const version = top.version === undefined ? undefined : asString(top.version, file, 'version');
   const data = asArray(field(top, 'data', file, ''), file, 'data');
@@ -133,13 +128,3 @@ function kind(value: Json): string {
   return `${typeof value} ${quote(JSON.stringify(value), 20)}`;
 }
 
-/** The 1-based line of a JSON.parse error: from the "position N" V8 puts in most messages, or the last line. */
-function lineOfJsonError(text: string, message: string): number | undefined {
-  const m = /position (\d+)/.exec(message);
-  const atEnd = message.includes('end of JSON input');
-  if (m === null && !atEnd) return undefined;
-  const position = m === null ? text.length : Math.min(Number(m[1]), text.length);
-  let line = 1;
-  for (let i = 0; i < position; i++) if (text.charCodeAt(i) === 10) line += 1;
-  return line;
-}

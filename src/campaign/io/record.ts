@@ -64,6 +64,7 @@ export interface CampaignRecord {
 
 export { campaignsRoot } from '../../runs/io/runs-dir.js';
 import { campaignsRoot } from '../../runs/io/runs-dir.js';
+import { parseJsonText } from '../../json-text.js';
 export const campaignDir = (runsDir: string, id: string): string => join(campaignsRoot(runsDir), id);
 export const recordPath = (runsDir: string, id: string): string => join(campaignDir(runsDir, id), 'campaign.json');
 
@@ -86,12 +87,7 @@ export async function readRecord(runsDir: string, id: string): Promise<CampaignR
     if (errnoCode(e) === 'ENOENT') throw errors.notFound(path, `campaign ${id} (no campaign.json; the runs directory is ${runsDir})`);
     throw errors.io(path, e);
   }
-  let j: unknown;
-  try {
-    j = JSON.parse(text);
-  } catch (e) {
-    throw errors.parse({ file: path }, `not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const j = parseJsonText(text, path);
   const bad = (field: string, what: string) => errors.parse({ file: path, field }, what);
   if (!isRecord(j)) throw bad('schema', 'expected a JSON object');
   if (j.schema !== CAMPAIGN_RECORD_SCHEMA) throw bad('schema', `expected ${CAMPAIGN_RECORD_SCHEMA}, got ${JSON.stringify(j.schema)}`);

@@ -67,18 +67,33 @@ const summary = (xs: readonly Sample[]): Record<string, number | undefined> => (
   peakRssMiB: xs[0]?.peakRssMiB === undefined ? undefined : Math.max(...xs.map((x) => x.peakRssMiB!)),
 });
 
+// The floor any tool pays on this dataset: a fresh Node process that walks the tree and reads
+// every summary and FULL trace, parsing nothing (what `analyze` cannot avoid), and Node's start.
+const WALK_AND_READ = `
+const { readdirSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
+let bytes = 0;
+const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = join(d, e.name);
+  if (e.isDirectory()) walk(p); else if (e.name === 'mlperf_log_summary.txt' || d.endsWith('FULL')) bytes += readFileSync(p).length; } };
+walk(process.argv[1]);
+if (bytes === 0) process.exit(1);`;
+
 const scratch = mkdtempSync(join(tmpdir(), 'inferprint-bench-study-'));
 try {
   const python = findPython();
   if (!python) say('pandas side skipped: no python3 here imports pandas and numpy (set INFERPRINT_PYTHON to one that does)');
   const node: Sample[] = [];
   const pandas: Sample[] = [];
+  const floor: Sample[] = [];
+  const bare: Sample[] = [];
   // One unmeasured run of each first: the OS's file cache then holds the dataset for both.
   runOnce(cli, ['analyze', root, '--method', 'thesis', '--format', 'csv']);
   if (python) runOnce(python, [resolve(repo, 'bench/study-pipeline.py'), root, join(scratch, 'pandas')]);
   for (let i = 0; i < reps; i++) {
     node.push(runOnce(cli, ['analyze', root, '--method', 'thesis', '--format', 'csv']));
     if (python) pandas.push(runOnce(python, [resolve(repo, 'bench/study-pipeline.py'), root, join(scratch, 'pandas')]));
+    floor.push(runOnce(process.execPath, ['-e', WALK_AND_READ, root]));
+    bare.push(runOnce(process.execPath, ['-e', '0']));
   }
   const rows = execFileSync(cli, ['analyze', root, '--method', 'thesis', '--format', 'csv'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').length - 1;
   const report: Sample[] = [];
@@ -90,6 +105,8 @@ try {
   const n = summary(node);
   const p = python ? summary(pandas) : undefined;
   const r = summary(report);
+  const f = summary(floor);
+  const b = summary(bare);
   process.stdout.write(
     `${JSON.stringify({
       case: 'analyze-study',
@@ -99,6 +116,9 @@ try {
       analyzeCpuS: n.cpuS,
       analyzePeakRssMiB: n.peakRssMiB,
       ...(p ? { pandasWallS: p.wallS, pandasCpuS: p.cpuS, pandasPeakRssMiB: p.peakRssMiB, speedupWall: p.wallS! / n.wallS!, speedupCpu: p.cpuS !== undefined ? p.cpuS / n.cpuS! : undefined } : { pandas: 'skipped (no pandas)' }),
+      walkAndReadFloorWallS: f.wallS,
+      walkAndReadFloorPeakRssMiB: f.peakRssMiB,
+      nodeStartWallS: b.wallS,
       reportReps,
       reportWallS: r.wallS,
       reportCpuS: r.cpuS,

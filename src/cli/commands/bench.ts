@@ -240,7 +240,6 @@ ${llmHelp(BENCH_FLAGS)}`;
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'the study campaign: LoadGen + ONNX Runtime BERT, power measured, one bundle per run',
   help: HELP,
   spec: SPEC,
   async run(ctx) {

@@ -9,13 +9,20 @@
  * carries its scope, and runs of different scopes are never averaged together — such a row is
  * `mixed`, has no GWP mean, and keeps each scope's mean apart in `gwpByScope`. The grid, PUE,
  * lifetime and embodied values the bundles used come back as `parameterSets`, one per distinct set.
+ *
+ * The bundles are read by the bundle-file rule (src/runs/io/bundle-files.ts), as every reader of
+ * the store: a link, a FIFO or a file too large is refused, never followed nor waited on. As
+ * `runs list` and `analyze` do, a bundle that cannot be read is left out of the table with its
+ * one-line reason (`skipped`) and the other runs are still tabulated: the campaign's runs are
+ * done and saved, and one spoilt bundle must not cost the table of the others.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errors } from '../errors.js';
-import { parseManifestText, type RecordedImpact } from '../runs/manifest.js';
+import { errors, isInferprintError } from '../errors.js';
+import { MAX_MANIFEST_BYTES, readBundleFile } from '../runs/io/bundle-files.js';
+import type { SkippedEntry } from '../runs/io/scan.js';
+import { MANIFEST_FILE, parseManifestText, type RecordedImpact } from '../runs/manifest.js';
 import type { DefaultUsed } from '../impact/presets.js';
-import type { CampaignFile } from './bench.js';
+import type { CampaignFile, PlannedRun } from './bench.js';
 
 /** What a run's GWP counts: the full LCA, or the use phase alone (hardware unknown). */
 export type GwpScope = 'operational+embodied' | 'operational only';
@@ -58,6 +65,17 @@ export interface CampaignTable {
   readonly rows: readonly QueryCountRow[];
   readonly parameterSets: readonly ParameterSet[];
 }
+
+/** The table of a campaign read from its bundles, and the finished runs whose bundle was refused. */
+export interface CampaignAggregate extends CampaignTable {
+  /** Left out of `rows`, each with its one-line reason (`name` is the bundle id), as the store's listing reports them. */
+  readonly skipped: readonly SkippedEntry[];
+}
+
+/** Each query's LoadGen times, written by `bench` next to the MLPerf logs. */
+export const LATENCIES_FILE = 'latencies.csv';
+/** About 50 bytes a query: 256 MiB is millions of queries, far past any run `bench` plans. */
+export const MAX_LATENCIES_BYTES = 256 << 20;
 
 /** A bundle's GWP and parameters as `impact` records them; undefined when it has none. */
 export function gwpOfImpact(impact: RecordedImpact | undefined): { scope: GwpScope; gwpG: number; used: readonly UsedParameter[] } | undefined {
@@ -129,44 +147,46 @@ export function tabulate(runs: readonly RunValues[]): CampaignTable {
   return { rows, parameterSets: [...sets.values()] };
 }
 
-/** Read the campaign's finished bundles and tabulate them. */
-export async function aggregate(campaign: CampaignFile, runsDir: string): Promise<CampaignTable> {
+/** Read the campaign's finished bundles and tabulate them; a bundle that cannot be read is skipped, with why. */
+export async function aggregate(campaign: CampaignFile, runsDir: string): Promise<CampaignAggregate> {
   const byKey = new Map(campaign.planned.map((p) => [p.key, p]));
   const runs: RunValues[] = [];
+  const skipped: SkippedEntry[] = [];
   for (const f of campaign.finished) {
     const planned = byKey.get(f.key);
     if (!planned) continue;
     const dir = join(runsDir, f.bundleId);
-    const manifestPath = join(dir, 'manifest.json');
-    const m = parseManifestText(await readText(manifestPath), manifestPath);
-    const e = m.energy;
-    const compute = e?.perWindow?.find((w) => w.window === 'compute' && w.channel === e.primary.channel);
-    const csvPath = join(dir, 'latencies.csv');
-    const latenciesNs: number[] = [];
-    for (const line of (await readText(csvPath)).split('\n').slice(1)) {
-      if (line === '') continue;
-      const v = Number(line.slice(line.lastIndexOf(',') + 1));
-      if (!Number.isFinite(v)) throw errors.notANumber({ file: csvPath, field: 'latency_ns' }, line);
-      latenciesNs.push(v);
+    try {
+      runs.push(await readRun(dir, campaign, planned));
+    } catch (e) {
+      if (!isInferprintError(e)) throw e;
+      skipped.push({ name: f.bundleId, path: dir, code: e.code, reason: e.message });
     }
-    const gwp = gwpOfImpact(m.impact);
-    const targetQps = campaign.scenario === 'Server' ? (planned.targetQps ?? campaign.targetQps) : undefined;
-    runs.push({
-      ...(targetQps !== undefined ? { targetQps } : {}),
-      queryCount: planned.queryCount,
-      ...(e ? { energyJ: e.primary.energyJ } : {}),
-      ...(compute ? { computeEnergyJ: compute.energyJ } : {}),
-      latenciesNs,
-      ...(gwp ? { gwp } : {}),
-    });
   }
-  return tabulate(runs);
+  return { ...tabulate(runs), skipped };
 }
 
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    throw errors.io(path, e);
+/** One finished run's values, read from its bundle `dir`. */
+async function readRun(dir: string, campaign: CampaignFile, planned: PlannedRun): Promise<RunValues> {
+  const m = parseManifestText(await readBundleFile(dir, MANIFEST_FILE, 'run manifest', MAX_MANIFEST_BYTES), join(dir, MANIFEST_FILE));
+  const e = m.energy;
+  const compute = e?.perWindow?.find((w) => w.window === 'compute' && w.channel === e.primary.channel);
+  const csvPath = join(dir, LATENCIES_FILE);
+  const latenciesNs: number[] = [];
+  for (const line of (await readBundleFile(dir, LATENCIES_FILE, 'query latencies', MAX_LATENCIES_BYTES)).split('\n').slice(1)) {
+    if (line === '') continue;
+    const v = Number(line.slice(line.lastIndexOf(',') + 1));
+    if (!Number.isFinite(v)) throw errors.notANumber({ file: csvPath, field: 'latency_ns' }, line);
+    latenciesNs.push(v);
   }
+  const gwp = gwpOfImpact(m.impact);
+  const targetQps = campaign.scenario === 'Server' ? (planned.targetQps ?? campaign.targetQps) : undefined;
+  return {
+    ...(targetQps !== undefined ? { targetQps } : {}),
+    queryCount: planned.queryCount,
+    ...(e ? { energyJ: e.primary.energyJ } : {}),
+    ...(compute ? { computeEnergyJ: compute.energyJ } : {}),
+    latenciesNs,
+    ...(gwp ? { gwp } : {}),
+  };
 }

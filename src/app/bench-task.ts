@@ -14,6 +14,7 @@
 import { join } from 'node:path';
 import { errors } from '../errors.js';
 import { parseModelSpec, resolveModel } from '../benchmark/bert/io/model-cache.js';
+import { loadOrt } from '../benchmark/sut/io/ort-load.js';
 import { readRunManifest } from '../runs/io/bundle.js';
 import type { RunManifest } from '../runs/manifest.js';
 import { inspectEntry, runsDirEntries } from '../runs/io/scan.js';
@@ -124,6 +125,9 @@ export async function benchTask(o: BenchTaskOptions): Promise<BenchTaskResult> {
     status(`${prefix}: already done (bundle ${done.id}); nothing to run`);
     return { kind: 'already-done', campaign, planned, bundleId: done.id };
   }
+  // As `bench` does (ADR 0016): a node without ONNX Runtime says so in one line before anything
+  // is written or a synthetic model generated (minutes for bert-large, on every task's node).
+  if (!campaign.http) await loadOrt();
   await checkRunsDirWritable(o.runsDir);
   const runOpts = optionsOf(campaign, o);
   const choice = await chooseSensor(campaign.sensor, o.env);

@@ -59,11 +59,12 @@ import { summarizeRecording } from '../measure/summary.js';
 import { chooseSensor, type SensorChoice } from '../sensors/io/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
 import { writeRunBundle, type BundleFileInput } from '../runs/io/bundle.js';
+import type { SkippedEntry } from '../runs/io/scan.js';
 import type { MlperfSettingsRecord, Workload } from '../runs/manifest.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { hostInfo, impactFor } from './measure.js';
 import { measurementBundle } from './measure-bundle.js';
-import { aggregate, type ParameterSet, type QueryCountRow } from './bench-aggregate.js';
+import { aggregate, LATENCIES_FILE, type ParameterSet, type QueryCountRow } from './bench-aggregate.js';
 import { acquireCampaignLock, type CampaignLock, type LockEnv } from './bench-lock.js';
 import { parseJsonText } from '../json-text.js';
 import {
@@ -83,7 +84,7 @@ import {
   type RunTiming,
 } from './bench-plan.js';
 
-export { aggregate, tabulate, type CampaignTable, type GwpScope, type ParameterSet, type QueryCountRow } from './bench-aggregate.js';
+export { aggregate, tabulate, type CampaignAggregate, type CampaignTable, type GwpScope, type ParameterSet, type QueryCountRow } from './bench-aggregate.js';
 
 export const BENCH_RELEASE = 'v4.1' as const;
 export const DEFAULT_CAMPAIGN_SEED = 20_250_522;
@@ -197,6 +198,8 @@ export interface BenchResult {
   readonly rows: readonly QueryCountRow[];
   /** The grid, PUE, lifetime and embodied values the bundles' GWP used, one entry per distinct set. */
   readonly parameterSets: readonly ParameterSet[];
+  /** Finished runs left out of `rows`: their bundle could not be read (a link, a FIFO, a damaged manifest), each with its reason. */
+  readonly skipped: readonly SkippedEntry[];
   readonly bundlePaths: readonly string[];
   /** Runs of the plan still missing (a stopped or failed campaign). */
   readonly remaining: number;
@@ -532,7 +535,7 @@ export async function benchRun(
       files: [
         { name: 'mlperf_log_summary.txt', role: 'mlperf_log_summary', content: writeSummary({ sutName, settings, results: run.results, warningCount: 0, errorCount: run.end.kind === 'natural' ? 0 : 1 }) },
         { name: 'mlperf_log_detail.txt', role: 'mlperf_log_detail', content: detailLog(run, requested, sutName, qsl.name, qsl.totalSampleCount) },
-        { name: 'latencies.csv', role: 'other', content: latenciesCsv(run) },
+        { name: LATENCIES_FILE, role: 'other', content: latenciesCsv(run) },
       ],
     }),
   );
@@ -787,12 +790,14 @@ export async function bench(opts: BenchOptions): Promise<BenchResult> {
     }
     opts.onProgress?.(campaign.finished.length, campaign.planned.length, 'done');
     const table = await aggregate(campaign, opts.runsDir);
+    for (const s of table.skipped) status(`inferprint bench: bundle ${s.name} left out of the table: ${s.reason}`);
     return {
       campaign,
       campaignPath,
       plan,
       rows: table.rows,
       parameterSets: table.parameterSets,
+      skipped: table.skipped,
       bundlePaths: campaign.finished.map((f) => join(opts.runsDir, f.bundleId)),
       remaining: campaign.planned.length - campaign.finished.length,
       sensor: { name: choice.sensor.name, estimated: choice.sensor.kind === 'estimated' },

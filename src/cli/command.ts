@@ -1,4 +1,5 @@
 import type { CommandSpec } from './spec.js';
+import type { CommandName } from './summaries.js';
 
 /**
  * The CLI is a thin layer: each command parses its flags into typed options, calls the
@@ -22,8 +23,8 @@ export interface CliContext {
 }
 
 export interface Command {
-  readonly name: string;
-  readonly summary: string;
+  readonly name: CommandName;
+  /** Printed after the command's headline (its summary, from summaries.ts: the one place it is written). */
   readonly help: string;
   /** The command's flags and arguments, as one table: its parser, its --help option list and the docs' check (test/cli/docs-commands.test.ts). */
   readonly spec: CommandSpec;

@@ -1,67 +1,35 @@
 import { escapeControl, isInferprintError } from '../errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type { CliContext, Command } from './command.js';
+import { COMMAND_NAMES, COMMAND_SUMMARIES, helpText, isCommandName, type CommandName } from './summaries.js';
 
-/** Commands load lazily: `inferprint hardware list` never pays for the analysis stack. */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  analyze: {
-    summary: 'energy, GWP and latency per device × query count from run data',
-    load: async () => (await import('./commands/analyze.js')).analyzeCommand,
-  },
-  measure: {
-    summary: 'run any command while sampling power; save the run',
-    load: async () => (await import('./commands/measure.js')).measureCommand,
-  },
-  bench: {
-    summary: 'the study campaign: LoadGen + ONNX Runtime BERT, power measured, one bundle per run',
-    load: async () => (await import('./commands/bench.js')).benchCommand,
-  },
-  campaign: {
-    summary: 'a plan of bench campaigns run as Slurm job arrays (or here), bundles in one runs directory',
-    load: async () => (await import('./commands/campaign.js')).campaignCommand,
-  },
-  'serve-model': {
-    summary: 'serve a BERT model over the KServe v2 protocol (Triton-compatible) for remote benchmarks',
-    load: async () => (await import('./commands/serve-model.js')).serveModelCommand,
-  },
-  import: {
-    summary: 'bring power logs, the study dataset or other bundles into the runs store',
-    load: async () => (await import('./commands/import.js')).importCommand,
-  },
-  hardware: {
-    summary: 'hardware database with embodied footprint and sources',
-    load: async () => (await import('./commands/hardware.js')).hardwareCommand,
-  },
-  runs: {
-    summary: 'list, show, remove and export the runs in the runs store',
-    load: async () => (await import('./commands/runs.js')).runsCommand,
-  },
-  sql: {
-    summary: 'read-only SQL over the runs store (views runs, manifests, windows, traces, counters, results)',
-    load: async () => (await import('./commands/sql.js')).sqlCommand,
-  },
-  report: {
-    summary: 'HTML report with figures (SVG, PNG) and the tables behind them',
-    load: async () => (await import('./commands/report.js')).reportCommand,
-  },
-  advise: {
-    summary: 'deployment advisor: fleet size, idle and host power, operational and embodied footprint of users × queries at a latency target',
-    load: async () => (await import('./commands/advise.js')).adviseCommand,
-  },
-  serve: {
-    summary: 'local dashboard: runs, traces, figures, hardware, live measurements',
-    load: async () => (await import('./commands/serve.js')).serveCommand,
-  },
+/**
+ * Commands load lazily: `inferprint hardware list` never pays for the analysis stack, and
+ * `inferprint --help` loads no command at all (the summaries are a static table: summaries.ts).
+ */
+const COMMANDS: Record<CommandName, () => Promise<Command>> = {
+  analyze: async () => (await import('./commands/analyze.js')).analyzeCommand,
+  measure: async () => (await import('./commands/measure.js')).measureCommand,
+  bench: async () => (await import('./commands/bench.js')).benchCommand,
+  campaign: async () => (await import('./commands/campaign.js')).campaignCommand,
+  'serve-model': async () => (await import('./commands/serve-model.js')).serveModelCommand,
+  import: async () => (await import('./commands/import.js')).importCommand,
+  hardware: async () => (await import('./commands/hardware.js')).hardwareCommand,
+  runs: async () => (await import('./commands/runs.js')).runsCommand,
+  sql: async () => (await import('./commands/sql.js')).sqlCommand,
+  report: async () => (await import('./commands/report.js')).reportCommand,
+  advise: async () => (await import('./commands/advise.js')).adviseCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
 };
 
 /** The command of that name, loaded (undefined when there is none): the docs' check parses with its spec. */
 export async function loadCommand(name: string): Promise<Command | undefined> {
-  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name]!.load() : undefined;
+  return isCommandName(name) ? COMMANDS[name]() : undefined;
 }
 
 function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
-  const lines = Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`);
+  const width = Math.max(...COMMAND_NAMES.map((k) => k.length));
+  const lines = COMMAND_NAMES.map((k) => `  ${k.padEnd(width)}  ${COMMAND_SUMMARIES[k]}`);
   return [
     `${TOOL_NAME} ${TOOL_VERSION} — environmental footprint of AI inference`,
     '',
@@ -112,8 +80,7 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     stdout(`${TOOL_VERSION}\n`);
     return 0;
   }
-  const entry = COMMANDS[name];
-  if (!entry) {
+  if (!isCommandName(name)) {
     stderr(`inferprint: unknown command '${escapeControl(name)}'\n\n${usage()}`);
     return 2;
   }
@@ -129,9 +96,9 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     debug,
   };
   try {
-    const command = await entry.load();
+    const command = await COMMANDS[name]();
     if (rest.includes('--help') || rest.includes('-h')) {
-      stdout(command.help);
+      stdout(helpText(name, command.help));
       return 0;
     }
     return await command.run(ctx);

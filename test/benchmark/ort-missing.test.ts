@@ -97,6 +97,53 @@ console.log(JSON.stringify({ code, err }));
   }
 });
 
+// The Slurm task path (`bench --campaign-file F --task I`, what every array task runs) checked
+// the package only when the run opened its session: each task first generated the model (minutes
+// for bert-large, on every node) and made the runs directory, then failed.
+test('bench --campaign-file F --task I without onnxruntime-node exits 1 with that line, before generating a model or writing anything', () => {
+  const dir = tempDir('ort-missing-task-');
+  try {
+    const runs = join(dir, 'runs');
+    const cache = join(dir, 'cache');
+    const file = join(dir, 'campaign.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        schema: 'inferprint.campaign/1',
+        id: '20261201T000000Z-ab12',
+        createdAt: '2026-12-01T00:00:00.000Z',
+        model: 'synthetic:bert-tiny',
+        scenario: 'SingleStream',
+        release: 'v4.1',
+        queryCounts: [16],
+        runs: 1,
+        seed: 1,
+        sensor: 'estimate',
+        intervalS: 0.1,
+        cooldownS: 0,
+        planned: [{ key: 'q16-r1', queryCount: 16, repetition: 1 }],
+        finished: [],
+      }),
+    );
+    const { result } = runHidden(
+      dir,
+      `import { runCli } from ${src('cli/main.ts')};
+let err = '';
+const code = await runCli(['bench', '--campaign-file', ${JSON.stringify(file)}, '--task', '0', '--runs-dir', ${JSON.stringify(runs)}, '--cache-dir', ${JSON.stringify(cache)}], { stdout: () => undefined, stderr: (s) => { err += s; }, isTTY: false, env: { NO_COLOR: '1' } });
+console.log(JSON.stringify({ code, err }));
+`,
+    );
+    assert.equal(result.code, 1, String(result.err));
+    const lines = String(result.err).trim().split('\n');
+    assert.equal(lines.at(-1), `inferprint bench: ${EXPECTED}`);
+    assert.equal(lines.filter((l) => l.includes('DEPENDENCY_MISSING')).length, 1);
+    assert.equal(existsSync(cache), false, 'no model generated for a runtime that is not there');
+    assert.equal(existsSync(runs), false, 'nothing written in the runs directory');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('serve-model without onnxruntime-node exits 1 with that line, before generating a model', () => {
   const dir = tempDir('ort-missing-serve-');
   try {

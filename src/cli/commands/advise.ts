@@ -71,7 +71,6 @@ ${debugLine(27)}
 
 export const adviseCommand: Command = {
   name: 'advise',
-  summary: 'deployment advisor: fleet, idle and host power, operational and embodied footprint',
   help: HELP,
   spec: SPEC,
   async run(ctx) {

@@ -80,7 +80,6 @@ ${debugLine(29)}
 
 export const analyzeCommand: Command = {
   name: 'analyze',
-  summary: 'energy, GWP and latency per device × query count',
   help: HELP,
   spec: SPEC,
   run(ctx) {

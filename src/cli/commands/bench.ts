@@ -240,7 +240,6 @@ ${llmHelp(BENCH_FLAGS)}`;
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'the study campaign: LoadGen + ONNX Runtime BERT, power measured, one bundle per run',
   help: HELP,
   spec: SPEC,
   async run(ctx) {
@@ -470,6 +469,8 @@ export function toJson(r: BenchResult) {
       gwp_mg_per_run_by_scope: x.gwpByScope.map((g) => ({ scope: g.scope, runs: g.runs, mean_mg_per_run: g.meanMgPerRun })),
     })),
     impact_parameters: r.parameterSets.map((p) => ({ scope: p.scope, runs: p.runs, parameters: p.used })),
+    // Finished runs left out of the table (their bundle could not be read), as `runs list --format json` reports them.
+    skipped: r.skipped,
   };
 }
 
@@ -520,6 +521,7 @@ function renderText(r: BenchResult, runsDir: string): string {
     '',
     `bundles in ${runsDir}; campaign file ${r.campaignPath}`,
   ];
+  if (r.skipped.length > 0) lines.push(`${r.skipped.length} finished run(s) left out of the table, their bundle could not be read (why: on stderr): ${r.skipped.map((x) => x.name).join(', ')}`);
   if (r.remaining > 0) lines.push(`${r.remaining} run(s) missing: inferprint bench --resume ${r.campaign.id}`);
   return `${lines.join('\n')}\n`;
 }

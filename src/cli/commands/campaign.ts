@@ -132,7 +132,6 @@ const oneId = (rest: readonly string[], sub: string): string => {
 
 export const campaignCommand: Command = {
   name: 'campaign',
-  summary: 'a plan of bench campaigns run as Slurm job arrays (or here), bundles in one runs directory',
   help: HELP,
   spec: SPEC,
   async run(ctx) {

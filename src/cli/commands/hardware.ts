@@ -28,6 +28,7 @@ import {
   type StudyDifference,
 } from '../../impact/index.js';
 import type { CliContext, Command, OutputFormat } from '../command.js';
+import { helpText } from '../summaries.js';
 import { parseEmbodiedFlag } from '../flags.js';
 import { parseFormat, renderCsv, renderJson, renderTable, type Column } from '../output.js';
 import { defineCommand, defineFlags, optionLines, parseCommandFlags, requireApplicable } from '../spec.js';
@@ -430,13 +431,12 @@ function showServer(ctx: CliContext, flags: Flags, s: ServerSpec): number {
 
 export const hardwareCommand: Command = {
   name: 'hardware',
-  summary: 'hardware database with embodied footprint and sources',
   help: HELP,
   spec: SPEC,
   run(ctx) {
     const flags = parseFlags(ctx.argv);
     if (flags.help) {
-      ctx.stdout(HELP);
+      ctx.stdout(helpText('hardware', HELP));
       return Promise.resolve(0);
     }
     return Promise.resolve(flags.sub === 'list' ? list(ctx, flags) : show(ctx, flags, flags.name ?? ''));

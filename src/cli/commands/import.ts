@@ -73,7 +73,6 @@ ${optionLines(IMPORT_FLAGS, { width: 23 })}
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'bring power logs, CodeCarbon files, MLPerf logs, the study dataset or other bundles into the runs store',
   help: HELP,
   spec: SPEC,
   async run(ctx) {

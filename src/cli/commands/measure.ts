@@ -62,7 +62,6 @@ ${optionLines(MEASURE_FLAGS, { width: 25 })}
 
 export const measureCommand: Command = {
   name: 'measure',
-  summary: 'run any command while sampling power; save the run',
   help: HELP,
   spec: SPEC,
   async run(ctx) {

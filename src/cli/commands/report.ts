@@ -56,7 +56,6 @@ ${debugLine(29)}
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'HTML report with figures (SVG, PNG) and tables',
   help: HELP,
   spec: SPEC,
   async run(ctx) {

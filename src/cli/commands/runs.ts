@@ -408,7 +408,6 @@ async function exportRuns(ctx: CliContext, store: RunStore, v: Values, ids: read
 
 export const runsCommand: Command = {
   name: 'runs',
-  summary: 'list, show, remove and export the runs in the runs store',
   help: HELP,
   spec: SPEC,
   async run(ctx) {

@@ -168,7 +168,6 @@ export function checkToken(ctx: CliContext, host: string, token: string | undefi
 export function createServeModelCommand(signals: StopSignals): Command {
   return {
     name: 'serve-model',
-    summary: 'serve a BERT model over KServe v2 (Triton-compatible), or a synthetic LLM over the OpenAI API, for benchmarks',
     help: HELP,
     spec: SPEC,
     async run(ctx) {

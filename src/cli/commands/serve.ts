@@ -1,6 +1,7 @@
 import { errors } from '../../errors.js';
 import { resolveRunsDirFrom } from '../../runs/io/runs-dir.js';
 import type { CliContext, Command } from '../command.js';
+import { helpText } from '../summaries.js';
 import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
 
 const DEFAULT_PORT = 8737;
@@ -44,14 +45,13 @@ function parseHost(raw: string): string {
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'local dashboard: runs, traces, figures, hardware, live measurements',
   help: HELP,
   spec: SPEC,
   async run(ctx: CliContext): Promise<number> {
     const f = parseCommandFlags(ctx.argv, SERVE_FLAGS);
     const { values, positionals } = f;
     if (values.help === true) {
-      ctx.stdout(HELP);
+      ctx.stdout(helpText('serve', HELP));
       return 0;
     }
     if (positionals.length > 0) throw errors.usage(`serve takes no arguments (got '${positionals.join(' ')}')`);

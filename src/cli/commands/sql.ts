@@ -61,7 +61,6 @@ function columnsOf(r: QueryResult): Column<readonly Plain[]>[] {
 
 export const sqlCommand: Command = {
   name: 'sql',
-  summary: 'read-only SQL over the runs store (views runs, manifests, windows, traces, counters, results)',
   help: HELP,
   spec: SPEC,
   async run(ctx) {

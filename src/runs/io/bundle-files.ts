@@ -1,10 +1,11 @@
 /**
  * The one rule for reading a file of a run bundle, shared by every reader (the store's listing,
- * `readRunBundle`, analyze and report through `src/app/inputs.ts`, the dashboard, import): a
- * bundle holds plain files. A name inside a bundle that is a symbolic link, a FIFO, a socket, a
- * device or a directory is refused with a coded error naming it (INVALID_VALUE), never
- * followed nor opened: a link could expose any file of the machine (`mlperf_log_summary.txt`
- * → `/etc/passwd`), a FIFO would block the reader for good. Files read whole are capped in size.
+ * `readRunBundle`, analyze and report through `src/app/inputs.ts`, the dashboard, import, the
+ * table `bench` prints from its campaign's bundles): a bundle holds plain files. A name inside
+ * a bundle that is a symbolic link, a FIFO, a socket, a device or a directory is refused with a
+ * coded error naming it (INVALID_VALUE), never followed nor opened: a link could expose any file
+ * of the machine (`mlperf_log_summary.txt` → `/etc/passwd`), a FIFO would block the reader for
+ * good. Files read whole are capped in size.
  *
  * The dashboard applies the same rule with its own real-path checks on top (src/serve/security.ts).
  */

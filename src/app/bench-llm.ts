@@ -19,6 +19,7 @@ import * as https from 'node:https';
 import { hostname } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { errors, isInferprintError } from '../errors.js';
+import { reachesThisMachine } from '../loopback.js';
 import { streamRequest, parseServerUrl, DEFAULT_TIMEOUTS, type ClientTimeouts } from '../llm/io/client.js';
 import { CumulativeEnergy, levelEnergy } from '../llm/core/energy.js';
 import { checkLimits, type LatencyLimit } from '../llm/core/limits.js';
@@ -149,8 +150,6 @@ async function loadPrompts(o: LlmBenchOptions, needed: number): Promise<LoadedPr
   return { prompts, record: { source: 'file', path, sha256: createHash('sha256').update(bytes).digest('hex'), count: prompts.length } };
 }
 
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1', '0.0.0.0']);
-
 const sleep = (s: number): Promise<void> => new Promise((r) => setTimeout(r, s * 1000));
 
 export async function benchLlm(opts: LlmBenchOptions): Promise<LlmBenchResult> {
@@ -182,7 +181,7 @@ export async function benchLlm(opts: LlmBenchOptions): Promise<LlmBenchResult> {
   const choice = await chooseSensor(opts.sensor, opts.env);
   const notes: string[] = [...facts.notes.map((n) => `server: ${n}`)];
   const host = baseUrl.hostname;
-  if (!LOCAL_HOSTS.has(host) && host !== hostname()) {
+  if (!reachesThisMachine(host, hostname())) {
     const line = `power is measured on this machine (${hostname()}) while the server is at ${host}: unless that is this machine, the energy is not the server's (run bench on the serving machine, or measure the server there)`;
     notes.push(line);
     status(`inferprint bench: warning: ${line}`);

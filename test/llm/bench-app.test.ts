@@ -211,3 +211,23 @@ test('a FIFO, a folder or a file over the cap given as --prompts is refused in o
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a server on another loopback address (127.0.1.1, Debian\'s name for the machine) is this machine: no warning that the power is elsewhere', async (t) => {
+  let fake: Awaited<ReturnType<typeof startFake>>;
+  try {
+    fake = await startFake({ host: '127.0.1.1' });
+  } catch (e) {
+    // Linux routes all of 127.0.0.0/8 to the loopback interface; macOS only 127.0.0.1 unless aliased.
+    t.skip(`cannot listen on 127.0.1.1 here (${e instanceof Error ? e.message : String(e)})`);
+    return;
+  }
+  try {
+    const said: string[] = [];
+    const r = await benchLlm(await options(fake.url, join(dir, 'runs-loopback'), { concurrency: [1], requests: 2, onStatus: (line) => said.push(line) }));
+    assert.equal(r.workload.levels[0]!.succeeded, 2);
+    assert.doesNotMatch(said.join('\n'), /power is measured on this machine/);
+    assert.ok(!r.manifest.notes?.some((n) => /power is measured on this machine/.test(n)), JSON.stringify(r.manifest.notes));
+  } finally {
+    await fake.close();
+  }
+});

@@ -14,12 +14,12 @@
  * interrupted.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { hostname } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { errors, isInferprintError } from '../errors.js';
+import { reachesThisMachine } from '../loopback.js';
 import { streamRequest, parseServerUrl, DEFAULT_TIMEOUTS, type ClientTimeouts } from '../llm/io/client.js';
 import { CumulativeEnergy, levelEnergy } from '../llm/core/energy.js';
 import { checkLimits, type LatencyLimit } from '../llm/core/limits.js';
@@ -34,6 +34,7 @@ import { Recorder, type Recording } from '../measure/recorder.js';
 import { summarizeRecording } from '../measure/summary.js';
 import { readRunManifest, writeRunBundle, type WrittenBundle } from '../runs/io/bundle.js';
 import type { LlmLevel, LlmWorkload, RunManifest } from '../runs/manifest.js';
+import { readRegularFileBytes } from '../io/regular-file.js';
 import { chooseSensor } from '../sensors/io/registry.js';
 import type { SensorEnv } from '../sensors/types.js';
 import { publishLive } from '../measure/io/live-writer.js';
@@ -122,6 +123,15 @@ export function plannedLevels(o: Pick<LlmBenchOptions, 'concurrency' | 'requestR
   ].map((load) => ({ name: levelName(load), load, requests: o.requests }));
 }
 
+/**
+ * Largest prompts file read: 256 MiB. It is read whole, decoded to one string and parsed, so the
+ * cap keeps that string well under V8's longest (2^29 - 24 UTF-16 units, about 512 Mi) and the
+ * memory bounded, while holding far more prompts than a run sends (some 250 000 prompts of 1 kB;
+ * a run sends levels × --requests of them). The same cap as the request timelines bench writes
+ * (`MAX_LLM_REQUESTS_BYTES`, app/inputs.ts).
+ */
+export const MAX_PROMPTS_BYTES = 256 << 20;
+
 interface LoadedPrompts {
   readonly prompts: Prompt[];
   readonly record: Readonly<Record<string, unknown>>;
@@ -133,18 +143,12 @@ async function loadPrompts(o: LlmBenchOptions, needed: number): Promise<LoadedPr
     return { prompts, record: { source: 'synthetic', inputTokens: describeLengths(o.prompts.lengths), unit: 'words (about one token each in BPE vocabularies)', seed: o.seed, count: prompts.length } };
   }
   const path = resolvePath(o.cwd, o.prompts.path);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw code === 'ENOENT' ? errors.notFound(path, 'prompts file') : errors.io(path, e);
-  }
+  // A regular file only (a FIFO would block the open, /dev/zero never end), at most
+  // MAX_PROMPTS_BYTES; a missing one is NOT_FOUND ("prompts file does not exist").
+  const bytes = await readRegularFileBytes(path, { links: 'follow', what: 'prompts file', maxBytes: MAX_PROMPTS_BYTES });
   const prompts = parsePromptsJsonl(bytes.toString('utf8'), path);
   return { prompts, record: { source: 'file', path, sha256: createHash('sha256').update(bytes).digest('hex'), count: prompts.length } };
 }
-
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1', '0.0.0.0']);
 
 const sleep = (s: number): Promise<void> => new Promise((r) => setTimeout(r, s * 1000));
 
@@ -177,7 +181,7 @@ export async function benchLlm(opts: LlmBenchOptions): Promise<LlmBenchResult> {
   const choice = await chooseSensor(opts.sensor, opts.env);
   const notes: string[] = [...facts.notes.map((n) => `server: ${n}`)];
   const host = baseUrl.hostname;
-  if (!LOCAL_HOSTS.has(host) && host !== hostname()) {
+  if (!reachesThisMachine(host, hostname())) {
     const line = `power is measured on this machine (${hostname()}) while the server is at ${host}: unless that is this machine, the energy is not the server's (run bench on the serving machine, or measure the server there)`;
     notes.push(line);
     status(`inferprint bench: warning: ${line}`);

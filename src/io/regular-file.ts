@@ -163,7 +163,12 @@ class WholeFile {
 
   text(): string {
     if (this.chunks.length === 0) return this.buf.toString('utf8', 0, this.used);
-    return Buffer.concat([...this.chunks, this.buf.subarray(0, this.used)], this.total).toString('utf8');
+    return this.bytes().toString('utf8');
+  }
+
+  bytes(): Buffer {
+    if (this.chunks.length === 0) return this.buf.subarray(0, this.used);
+    return Buffer.concat([...this.chunks, this.buf.subarray(0, this.used)], this.total);
   }
 }
 
@@ -190,8 +195,8 @@ export function readRegularFileSync(path: string, rules: FileRules): string {
   }
 }
 
-/** Async `readRegularFileSync`: the event loop is never held, nor a file-I/O thread blocked on a FIFO. */
-export async function readRegularFile(path: string, rules: FileRules): Promise<string> {
+/** The whole file, read without holding the event loop (see `readRegularFile`). */
+async function readWhole(path: string, rules: FileRules): Promise<WholeFile> {
   const before = await checkRegularFile(path, rules);
   let handle: FileHandle;
   try {
@@ -215,8 +220,18 @@ export async function readRegularFile(path: string, rules: FileRules): Promise<s
       if (n === 0) break;
       whole.filled(n);
     }
-    return whole.text();
+    return whole;
   } finally {
     await handle.close();
   }
+}
+
+/** Async `readRegularFileSync`: the event loop is never held, nor a file-I/O thread blocked on a FIFO. */
+export async function readRegularFile(path: string, rules: FileRules): Promise<string> {
+  return (await readWhole(path, rules)).text();
+}
+
+/** `readRegularFile`'s bytes, for a caller that hashes them as they are on disk. */
+export async function readRegularFileBytes(path: string, rules: FileRules): Promise<Buffer> {
+  return (await readWhole(path, rules)).bytes();
 }

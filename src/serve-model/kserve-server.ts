@@ -30,6 +30,7 @@ import { errors, formatWhere, isInferprintError, type InferprintError } from '..
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { listen, type Listening } from './listen.js';
 import { bindNeedsToken, checkAccess, checkBodyType, type Refusal } from './request-guard.js';
+import { readBody, sendJsonUnread } from './request-body.js';
 import { readBertInputLimits, type BertInputLimits } from './onnx-limits.js';
 import {
   BINARY_EXTENSION,
@@ -126,8 +127,6 @@ export function defaultMaxBodyBytes(maxRequestBatch: number, seqCap: number): nu
 }
 /** The only version served: Triton numbers versions from 1. */
 const MODEL_VERSION = '1';
-/** A rejected body is read and discarded up to this much, so the client sees the 413 rather than a reset. */
-const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
 const MODEL_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
 /** Load the model, warm it up, and serve it; resolves once the server listens. */
@@ -185,7 +184,8 @@ export async function serveModel(opts: ServeModelOptions): Promise<ModelServer> 
     answer(req, res)
       .then((reply) => {
         if (reply === 'sent') return;
-        sendJson(res, reply.status, reply.body, reply.headers);
+        // A route that takes no body may leave one unread (a POST to /v2/health/live): see request-body.ts.
+        sendJsonUnread(req, res, reply.status, reply.body, reply.headers);
       })
       .catch((e: unknown) => {
         // answer() turns every failure into a reply; reaching here means the socket broke mid-answer.
@@ -475,55 +475,14 @@ export function routeOf(method: string, rawUrl: string): Route {
 
 const notFound = (method: string, path: string): Route => ({ kind: 'error', status: 404, message: `no such endpoint: ${method} ${path}` });
 
-/** The whole body, or 'too-large' (left unread) when it is over the limit. */
-async function readBody(req: http.IncomingMessage, limit: number): Promise<Uint8Array | 'too-large'> {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) return 'too-large';
-  const chunks: Buffer[] = [];
-  const state = { total: 0, over: false };
-  await new Promise<void>((resolve, reject) => {
-    const onData = (c: Buffer): void => {
-      state.total += c.length;
-      if (state.total > limit) {
-        state.over = true;
-        req.off('data', onData);
-        req.pause();
-        resolve();
-        return;
-      }
-      chunks.push(c);
-    };
-    req.on('data', onData);
-    req.once('end', resolve);
-    req.once('error', reject);
-  });
-  if (state.over) return 'too-large';
-  const all = Buffer.concat(chunks);
-  return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
-}
-
-/** Answer a refusal and close the connection, dropping (a bounded amount of) any body the client sends. */
+/** Answer a refusal and close the connection, dropping (a bounded amount of) any body the client sends (request-body.ts). */
 function refuse(req: http.IncomingMessage, res: http.ServerResponse, r: Refusal): void {
-  sendJson(res, r.status, { error: r.message }, { ...(r.headers ?? {}), connection: 'close' });
-  drain(req);
+  sendJsonUnread(req, res, r.status, { error: r.message }, { ...(r.headers ?? {}), connection: 'close' });
 }
 
-function drain(req: http.IncomingMessage): void {
-  let discarded = 0;
-  req.on('data', (c: Buffer) => {
-    discarded += c.length;
-    if (discarded > DRAIN_LIMIT_BYTES) req.destroy();
-  });
-  req.resume();
-}
-
-/**
- * Answer 413 and close the connection. The rest of the body is read and dropped (up to a
- * bound), because closing a socket with unread data makes the client see a reset, not the 413.
- */
+/** Answer 413 and close the connection, the rest of the body read and dropped (up to a bound), so that the client sees the 413, not a reset. */
 function reject413(req: http.IncomingMessage, res: http.ServerResponse, limit: number): void {
-  sendJson(res, 413, { error: `request body over the limit of ${limit} bytes` }, { connection: 'close' });
-  drain(req);
+  sendJsonUnread(req, res, 413, { error: `request body over the limit of ${limit} bytes` }, { connection: 'close' });
 }
 
 interface Reply {
@@ -533,12 +492,6 @@ interface Reply {
 }
 
 const failure = (status: number, message: string, allow?: string): Reply => ({ status, body: { error: message }, ...(allow !== undefined ? { headers: { allow } } : {}) });
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown, extra: http.OutgoingHttpHeaders = {}): void {
-  const bytes = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': bytes.length, ...extra });
-  res.end(bytes);
-}
 
 /** An error as a client should read it: where, then what; no code suffix, no stack. */
 function clientMessage(e: InferprintError): string {

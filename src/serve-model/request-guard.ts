@@ -1,6 +1,6 @@
 /**
- * Who may talk to `serve-model`: the dashboard's rules (`../../serve/security.ts`, whose checks
- * are reused here), applied to a server that runs inference. A web page must not be able to
+ * Who may talk to `serve-model`: the dashboard's rules (`../serve/security.ts` and
+ * `../loopback.ts`, whose checks are reused here), applied to a server that runs inference. A web page must not be able to
  * drive inference on a machine in the middle of a measured benchmark, whether by a cross-origin
  * "simple" request (no preflight: a form post, `text/plain`, a body with no type) or by DNS
  * rebinding (its own name pointed at 127.0.0.1).
@@ -19,7 +19,8 @@
  *    force a browser to ask first (CORS preflight), which this server never grants.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { hostOfHeader, isLoopbackHost, tokenMatches } from '../serve/security.js';
+import { isLoopbackHost, isUnspecifiedAddress } from '../loopback.js';
+import { hostOfHeader, tokenMatches } from '../serve/security.js';
 
 export interface GuardConfig {
   /** The address the server was asked to bind (`127.0.0.1`, `::1`, `0.0.0.0`, a name, ...). */
@@ -36,8 +37,6 @@ export interface Refusal {
 /** Content types accepted for a request body (the parameters after `;`, such as a charset, are ignored). */
 export const BODY_CONTENT_TYPES = ['application/json', 'application/octet-stream'] as const;
 
-const WILDCARDS = new Set(['0.0.0.0', '::', '[::]']);
-
 /** Lower-case, IPv6 in brackets: the form a `Host` header gives (`hostOfHeader`). */
 function hostKey(host: string): string {
   const h = host.trim().toLowerCase();
@@ -48,7 +47,7 @@ function hostKey(host: string): string {
 export function allowedHostNames(bindHost: string): ReadonlySet<string> {
   const names = new Set(['localhost', '127.0.0.1', '[::1]']);
   const bound = hostKey(bindHost);
-  if (!WILDCARDS.has(bound)) names.add(bound);
+  if (!isUnspecifiedAddress(bound)) names.add(bound);
   return names;
 }
 

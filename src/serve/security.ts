@@ -1,26 +1,12 @@
 /**
- * The dashboard's guards: which hosts count as loopback, the token check, and keeping every
- * path a request names inside the runs directory.
+ * The dashboard's guards: the `Host` header's name, the token check, and keeping every path a
+ * request names inside the runs directory. Which hosts count as loopback is `../loopback.ts`,
+ * shared with serve-model and bench.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { lstat, realpath } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import { join, sep } from 'node:path';
 import { isSafeName } from '../runs/manifest.js';
-
-/**
- * True for addresses and names that reach this machine only: 127.0.0.0/8, ::1, `localhost`
- * itself (with or without its final dot). Subdomains such as `evil.localhost` are not: they
- * resolve to this machine too, but are other origins to a browser, so a page served under one
- * (another local web server) must not be able to read the dashboard.
- */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (h === 'localhost' || h === 'localhost.') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h) || h === '0:0:0:0:0:0:0:1';
-  return false;
-}
 
 /**
  * The host part of a `Host` header (`127.0.0.1:8080`, `[::1]:80`, `localhost`), or undefined

@@ -52,7 +52,8 @@ import { HttpError, badRequest, notFound } from './http-error.js';
 import { LIVE_DIR } from '../measure/live-format.js';
 import { LiveTailer, type LiveEvent } from './live-tailer.js';
 import { parseFiguresQuery, parseHardwareQuery, parseNoQuery, parseRunQuery, parseRunsQuery, parseTraceQuery } from './query.js';
-import { hostOfHeader, isLoopbackHost, isRunId, tokenMatches, tokenOfRequest } from './security.js';
+import { isLoopbackHost } from '../loopback.js';
+import { hostOfHeader, isRunId, tokenMatches, tokenOfRequest } from './security.js';
 
 export interface DashboardOptions {
   readonly runsDir: string;

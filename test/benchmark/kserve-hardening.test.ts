@@ -22,6 +22,7 @@ import { allowedHostNames, bindNeedsToken, checkAccess, checkBodyType } from '..
 import type { CliContext } from '../../src/cli/command.js';
 import { runCli } from '../../src/cli/main.js';
 import { createServeModelCommand } from '../../src/cli/commands/serve-model.js';
+import { upload } from '../helpers/http-upload.js';
 
 const TOKEN = 'a-test-token-0123456789';
 
@@ -225,6 +226,26 @@ describe('serve-model over HTTP on loopback: who may call it, what it refuses be
     // The largest batch allowed, at the model's longest sequence, in JSON, fits under the cap.
     const largest = jsonRequest(64, 512);
     assert.ok(Buffer.byteLength(largest) < server.maxBodyBytes, `${Buffer.byteLength(largest)} bytes`);
+  });
+
+  test('a client still uploading a refused body gets the answer, not a reset (413 declared and chunked, 415, 421, 404)', async () => {
+    // 8 MiB: over the 4 MiB cap, past the loopback socket buffers, under the 16 MiB drained after a refusal.
+    const big = 8 * 1024 * 1024;
+    assert.ok(big > server.maxBodyBytes);
+    const before = runs();
+    const cases: [string, Awaited<ReturnType<typeof upload>>, number][] = [
+      ['declared over the cap', await upload(infer, JSON_TYPE, big, 'declared'), 413],
+      ['chunked past the cap', await upload(infer, JSON_TYPE, big, 'chunked'), 413],
+      ['text/plain', await upload(infer, { 'content-type': 'text/plain' }, big, 'declared'), 415],
+      ['a rebinding name', await upload(infer, { ...JSON_TYPE, host: `attacker.example:${server.port}` }, big, 'chunked'), 421],
+      ['a route that takes no body', await upload(`${server.url}/v2/models/bert/nothing`, JSON_TYPE, big, 'declared'), 404],
+    ];
+    for (const [what, seen, status] of cases) {
+      assert.equal(seen.error, undefined, `${what}: the client saw a socket error instead of (or after) the ${status}`);
+      assert.equal(seen.status, status, `${what}: ${seen.body ?? '(no reply)'}`);
+      assert.ok((JSON.parse(seen.body ?? '') as { error: string }).error.length > 0, what);
+    }
+    assert.equal(runs(), before, 'no session run for any of them');
   });
 
   test('health checks answer while an inference runs on the worker thread', async () => {

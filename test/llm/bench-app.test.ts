@@ -5,13 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchLlm, type LlmBenchOptions } from '../../src/app/bench-llm.js';
+import { benchLlm, MAX_PROMPTS_BYTES, type LlmBenchOptions } from '../../src/app/bench-llm.js';
 import { runCli } from '../../src/cli/main.js';
 import { parseManifestText, type LlmWorkload } from '../../src/runs/manifest.js';
 import { defaultSensorEnv } from '../../src/sensors/io/env.js';
+import { cliInChild, mkfifo } from '../hardening/helpers.js';
 import { chunk, okStream, sseHead, startFake } from './fakes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-llm-app-'));
@@ -158,5 +160,74 @@ test('a server with a token: bench --token reaches it; without, the pre-check sa
     assert.equal((await run(['--api-key-env', 'UNSET_KEY'])).code, 2);
   } finally {
     await server.close();
+  }
+});
+
+test('a prompts file is read as a regular file, its SHA-256 that of its bytes on disk', async () => {
+  const fake = await startFake({
+    script: (_, res) => {
+      okStream(res, { tokens: ['a', 'b'], chat: true });
+    },
+  });
+  try {
+    // A Latin-1 byte (0xE9, not UTF-8: read as U+FFFD) and no final newline: the hash is of the
+    // bytes as on disk, which a hash of the decoded text re-encoded would not give.
+    const bytes = Buffer.concat([Buffer.from('"un caf'), Buffer.from([0xe9]), Buffer.from('"\n{"prompt": "Énergie par jeton — 1 J = 1 W·s"}')]);
+    writeFileSync(join(dir, 'prompts-ok.jsonl'), bytes);
+    assert.notEqual(createHash('sha256').update(bytes.toString('utf8')).digest('hex'), createHash('sha256').update(bytes).digest('hex'));
+    const r = await benchLlm(await options(fake.url, join(dir, 'runs-prompts'), { prompts: { kind: 'file', path: 'prompts-ok.jsonl' }, concurrency: [1], requests: 2 }));
+    assert.deepEqual(r.workload.prompts, { source: 'file', path: join(dir, 'prompts-ok.jsonl'), sha256: createHash('sha256').update(bytes).digest('hex'), count: 2 });
+    assert.equal(r.workload.levels[0]!.succeeded, 2);
+  } finally {
+    await fake.close();
+  }
+});
+
+test('a FIFO, a folder or a file over the cap given as --prompts is refused in one line, not waited on or read', { timeout: 180_000 }, (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'inferprint-llm-prompts-'));
+  try {
+    mkdirSync(join(root, 'a-folder.jsonl'));
+    // Sparse: its size is over the cap without a byte written; refused on its size before a read.
+    writeFileSync(join(root, 'huge.jsonl'), '');
+    truncateSync(join(root, 'huge.jsonl'), MAX_PROMPTS_BYTES + 1);
+    const fifo = join(root, 'pipe.jsonl');
+    const hasFifo = mkfifo(fifo);
+    // Port 9 (discard) is not listened on: the prompts are read, and refused, before the server is tried.
+    const bench = (prompts: string): string[] => ['bench', '--sut', 'openai', '--url', 'http://127.0.0.1:9', '--model', 'm', '--prompts', prompts, '--sensor', 'estimate', '--runs-dir', join(root, 'runs')];
+    // In a child: before the fix a FIFO blocked the open for good (the child is then killed and the test fails, it does not hang).
+    const [folder, huge, pipe] = cliInChild([bench(join(root, 'a-folder.jsonl')), bench(join(root, 'huge.jsonl')), ...(hasFifo ? [bench(fifo)] : [])]);
+    for (const r of [folder!, huge!, ...(pipe ? [pipe] : [])]) {
+      assert.equal(r.code, 1, r.err);
+      assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    }
+    assert.match(folder!.err, /a-folder\.jsonl: prompts file is a directory, not a regular file.*\[INVALID_VALUE\]/);
+    assert.match(huge!.err, new RegExp(`huge\\.jsonl: ${MAX_PROMPTS_BYTES + 1} bytes, more than the ${MAX_PROMPTS_BYTES} bytes a prompts file may hold.*\\[INVALID_VALUE\\]`));
+    if (!hasFifo) {
+      t.skip('mkfifo is not available here: the FIFO case did not run');
+      return;
+    }
+    assert.match(pipe!.err, /pipe\.jsonl: prompts file is a FIFO \(named pipe\), not a regular file.*\[INVALID_VALUE\]/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a server on another loopback address (127.0.1.1, Debian\'s name for the machine) is this machine: no warning that the power is elsewhere', async (t) => {
+  let fake: Awaited<ReturnType<typeof startFake>>;
+  try {
+    fake = await startFake({ host: '127.0.1.1' });
+  } catch (e) {
+    // Linux routes all of 127.0.0.0/8 to the loopback interface; macOS only 127.0.0.1 unless aliased.
+    t.skip(`cannot listen on 127.0.1.1 here (${e instanceof Error ? e.message : String(e)})`);
+    return;
+  }
+  try {
+    const said: string[] = [];
+    const r = await benchLlm(await options(fake.url, join(dir, 'runs-loopback'), { concurrency: [1], requests: 2, onStatus: (line) => said.push(line) }));
+    assert.equal(r.workload.levels[0]!.succeeded, 2);
+    assert.doesNotMatch(said.join('\n'), /power is measured on this machine/);
+    assert.ok(!r.manifest.notes?.some((n) => /power is measured on this machine/.test(n)), JSON.stringify(r.manifest.notes));
+  } finally {
+    await fake.close();
   }
 });

@@ -37,6 +37,8 @@ export interface FakeOptions {
   readonly script?: Script;
   /** HTTP status of the model list (default 200). */
   readonly modelsStatus?: number;
+  /** The loopback address to listen on (default 127.0.0.1). */
+  readonly host?: string;
 }
 
 export async function startFake(o: FakeOptions = {}): Promise<FakeServer> {
@@ -59,10 +61,14 @@ export async function startFake(o: FakeOptions = {}): Promise<FakeServer> {
       void Promise.resolve(script(r, res)).catch(() => res.destroy());
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = o.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

@@ -11,7 +11,7 @@ import { HARDWARE, computeImpact, estimateEmbodied, requireHardware, resolveImpa
 import { writeRunBundle } from '../../src/runs/io/bundle.js';
 import { openLiveWriter } from '../../src/measure/io/live-writer.js';
 import { startDashboard, type Dashboard } from '../../src/serve/server.js';
-import { isLoopbackHost } from '../../src/serve/security.js';
+import { isLoopbackHost } from '../../src/loopback.js';
 import { SUMMARY_TEXT, bundleInput, getJson, makeRunsDir, powerlessInput, rawRequest, tempDir, type Fixture } from './helpers.js';
 import { openSse, type SseEvent } from './sse.js';
 import { servedUrl, spawnCli } from '../helpers/cli-child.js';

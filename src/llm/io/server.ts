@@ -22,6 +22,7 @@
 import * as http from 'node:http';
 import { errors } from '../../errors.js';
 import { listen, type Listening } from '../../serve-model/listen.js';
+import { readBody, sendJsonUnread } from '../../serve-model/request-body.js';
 import { bindNeedsToken, checkAccess, checkBodyType } from '../../serve-model/request-guard.js';
 import { argmaxToken, openDecoderSession, type DecoderSession, type SequenceState } from './decoder-session.js';
 import { DECODER_PRESETS, type DecoderPresetName } from '../model/synthetic-decoder.js';
@@ -223,18 +224,12 @@ class Scheduler {
   }
 }
 
+/** The body as JSON; over the limit it is left unread from there, for the 413 to drain (request-body.ts). */
 async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
-  const declared = Number(req.headers['content-length'] ?? Number.NaN);
-  if (declared > limit) throw new HttpFailure(413, `request body over the limit of ${limit} bytes`);
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const c of req as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > limit) throw new HttpFailure(413, `request body over the limit of ${limit} bytes`);
-    parts.push(c);
-  }
+  const body = await readBody(req, limit);
+  if (body === 'too-large') throw new HttpFailure(413, `request body over the limit of ${limit} bytes`);
   try {
-    return JSON.parse(Buffer.concat(parts).toString('utf8')) as unknown;
+    return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')) as unknown;
   } catch {
     throw new HttpFailure(400, 'the body is not valid JSON');
   }
@@ -359,15 +354,17 @@ export async function serveLlm(opts: LlmServerOptions): Promise<LlmServer> {
   const server = http.createServer({ noDelay: true }, (req, res) => {
     counts.requests++;
     answer(req, res).catch((e: unknown) => {
+      // Refused before its body was read (or part way through it), the request may still be
+      // uploading: the answer waits for the rest, dropped, so the client sees it (request-body.ts).
       if (e instanceof HttpFailure) {
         counts.failed++;
-        if (!res.headersSent) sendJson(res, e.status, { error: { message: e.message, type: e.type, param: e.param, code: null } }, e.status === 405 ? { allow: e.message.includes('use GET') ? 'GET' : 'POST' } : e.headers);
+        if (!res.headersSent) sendJsonUnread(req, res, e.status, { error: { message: e.message, type: e.type, param: e.param, code: null } }, e.status === 405 ? { allow: e.message.includes('use GET') ? 'GET' : 'POST' } : e.headers);
         else res.end();
         return;
       }
       counts.failed++;
       opts.onServerError?.(`${req.method ?? '?'} ${req.url ?? '?'}: ${e instanceof Error ? e.message : String(e)}`);
-      if (!res.headersSent) sendJson(res, 500, { error: { message: 'internal error', type: 'server_error', param: null, code: null } });
+      if (!res.headersSent) sendJsonUnread(req, res, 500, { error: { message: 'internal error', type: 'server_error', param: null, code: null } });
       else res.destroy();
     });
   });

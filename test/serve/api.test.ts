@@ -89,7 +89,7 @@ describe('dashboard API', () => {
     );
     assert.equal(r.body.skipped.length, 1);
     assert.equal(r.body.skipped[0]!.id, 'not-a-bundle');
-    assert.match(r.body.skipped[0]!.error, /not-a-bundle\/manifest\.json: .*\[PARSE\]/);
+    assert.match(r.body.skipped[0]!.error, /not-a-bundle\/manifest\.json(:\d+)?: .*\[PARSE\]/);
     assert.ok(!r.body.skipped[0]!.error.includes(fx.runsDir), 'paths are relative to the runs directory');
     assert.deepEqual(r.body.facets, { devices: ['A100', 'AGX-Orin', 'H100'], scenarios: ['Offline', 'SingleStream'], queryCounts: [16, 32, 64], statuses: ['completed', 'interrupted'] });
     const a = r.body.runs.find((x) => x.label === 'a100 qc16')!;

@@ -13,7 +13,6 @@
  * sizing a deployment expects: a range `{ value, min, max }` wherever a number is uncertain,
  * 24 hourly grid intensities, `autoscale` for pools, `per_run_mg` for published study values.
  */
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import type { EnergyMethod } from '../analysis/types.js';
 import { errors, type InferprintError, type Where } from '../errors.js';
 import { EMBODIED_MODEL_IDS, isEmbodiedModelId, type EmbodiedModelId } from '../impact/embodied/index.js';
@@ -21,6 +20,7 @@ import { findGridZone, suggestGridZones } from '../impact/grid.js';
 import { resolveHardware, suggestHardware, type HardwareSpec } from '../impact/hardware.js';
 import { closeMatches } from '../impact/names.js';
 import { parseDurationS } from '../units/index.js';
+import { parseYamlText, type KeyPath } from '../yaml-text.js';
 
 /** A number with the range it may take; a plain number has `min = max = value`. */
 export interface Ranged {
@@ -108,7 +108,7 @@ export interface Workload {
 export const DEFAULT_MAX_UTILISATION = 0.7;
 export const DEFAULT_DAYS = 365;
 
-type Path = readonly (string | number)[];
+type Path = KeyPath;
 
 /** `deployments[1].power.idle_w` */
 export function keyPath(path: Path): string {
@@ -246,33 +246,8 @@ function show(v: unknown): string {
 
 /** Parse a workload file's text. `file` names it in messages (and is kept in the result). */
 export function parseWorkloadText(text: string, file: string): Workload {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
-  const first = doc.errors[0];
-  if (first) {
-    const line = first.linePos?.[0].line;
-    throw errors.parse({ file, line }, `not valid YAML or JSON: ${first.message.split('\n')[0] ?? first.code}`);
-  }
-  const lineOf = (path: Path): number | undefined => {
-    let node: unknown = doc.contents;
-    let offset: number | undefined = (doc.contents as Node | null)?.range?.[0];
-    for (const seg of path) {
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === seg);
-        if (!pair) break;
-        offset = (pair.key as Node).range?.[0] ?? offset;
-        node = pair.value;
-      } else if (isSeq(node) && typeof seg === 'number') {
-        const item = node.items[seg] as Node | undefined;
-        if (!item) break;
-        offset = item.range?.[0] ?? offset;
-        node = item;
-      } else break;
-    }
-    return offset === undefined ? undefined : lc.linePos(offset).line;
-  };
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
-  return parseWorkload(raw, file, lineOf);
+  const { value, lineOf } = parseYamlText(text, file);
+  return parseWorkload(value, file, lineOf);
 }
 
 /** Validate a workload already read into plain values (JSON.parse, a YAML library, a test). */

@@ -90,8 +90,6 @@ export function quote(raw: string, max = 40): string {
 /** Constructors for every error, so messages are written once. */
 export const errors = {
   usage: (detail: string, flag?: string) => new InferprintError('USAGE', detail, { flag }),
-  /** Bad usage found in a file the user wrote for the command (a workload or plan file): exit 2, naming file:line and key path. */
-  usageAt: (where: Where, detail: string) => new InferprintError('USAGE', detail, where),
   notFound: (file: string, what = 'path') => new InferprintError('NOT_FOUND', `${what} does not exist`, { file }),
   emptyInput: (file: string, detail = 'file is empty') => new InferprintError('EMPTY_INPUT', detail, { file }),
   tooFewSamples: (where: Where, detail: string) => new InferprintError('EMPTY_INPUT', detail, where),

@@ -122,11 +122,11 @@ export function resolveDeployment(w: Workload, d: DeploymentInput, measured: rea
     });
   } catch (e) {
     // A value the file chose that the impact layer refuses (an embodied model without data for
-    // this device, say) is a mistake in the file: name its key, exit 2.
+    // this device, say) is a mistake in the file: name its key (INVALID_VALUE, exit 1).
     if (!isInferprintError(e) || e.code === 'INTERNAL') throw e;
     const field = e.where.field ?? '';
     const key = /embodied/.test(field) ? ['embodied', 'model'] : field === 'pue' ? ['pue'] : field === 'lifetime' ? ['lifetime'] : field === 'grid' ? ['grid'] : [];
-    throw errors.usageAt(where(...key), `${hw.id}: ${e.detail}`);
+    throw errors.invalidValue(where(...key), `${hw.id}: ${e.detail}`);
   }
   const used = resolved.used.map((u): DefaultUsed => {
     if (u.name === 'grid' && d.grid?.kind === 'number') return { ...u, min: d.grid.gPerKwh.min, max: d.grid.gPerKwh.max, source: `file: ${keyPath(at('grid'))}` };
@@ -176,8 +176,10 @@ export function resolveDeployment(w: Workload, d: DeploymentInput, measured: rea
   const serviceFile = d.serviceMs ? fileInput('service_ms', 'ms', d.serviceMs, hw.id, at('service_ms')) : undefined;
   const serviceMeasured = firstMeasured(mine, (p) => p.serviceMs);
   const service = serviceFile ?? (serviceMeasured ? measuredInput('service_ms', 'ms', serviceMeasured.stat, serviceMeasured.profile) : undefined);
+  // A value no source gives: the deployment as written cannot be sized. The file is at fault
+  // (INVALID_VALUE naming the key to set, exit 1), not the command line.
   if (!service) {
-    throw errors.usageAt(
+    throw errors.invalidValue(
       where('service_ms'),
       `no service time for ${hw.id}: set it (mean ms per query at batch 1), or point profiles_from at SingleStream runs of this hardware (a dataset with MLPerf logs, or bench runs)`,
     );
@@ -191,7 +193,7 @@ export function resolveDeployment(w: Workload, d: DeploymentInput, measured: rea
   const u = unused?.unusedIdle;
   const unusedText = u ? `${u.runs} idle capture${u.runs === 1 ? '' : 's'} of ${hw.id} in ${unused.path} ${u.runs === 1 ? 'was' : 'were'} passed over: ${u.runs === 1 ? 'its' : 'their'} power is ${u.provenance}, not measured` : undefined;
   if (!idle) {
-    throw errors.usageAt(
+    throw errors.invalidValue(
       where('power', 'idle_w'),
       `no idle power for ${hw.id}: set it (W drawn with the model loaded and no query), or measure it with a power sensor (inferprint measure --idle 30s -- sleep 0) and point profiles_from at the runs${unusedText !== undefined ? ` (${unusedText})` : ''}`,
     );

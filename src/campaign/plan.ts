@@ -20,11 +20,11 @@
  *
  * Text in, values out: reading the file is the caller's.
  */
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { errors, type InferprintError } from '../errors.js';
 import { MLPERF_SCENARIOS, type MlperfScenario } from '../mlperf/types.js';
 import { AUTO_ORDER } from '../sensors/names.js';
 import { parseDurationS } from '../units/index.js';
+import { parseYamlText, type KeyPath } from '../yaml-text.js';
 
 export type Executor = 'slurm' | 'local';
 export const EXECUTORS: readonly Executor[] = ['slurm', 'local'];
@@ -101,7 +101,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const SLURM_TIME = /^(?:\d+-\d{1,2}(?::\d{1,2}){0,2}|\d+(?::\d{1,2}){0,2}|UNLIMITED|INFINITE)$/i;
 const SENSORS = new Set<string>([...AUTO_ORDER, 'auto']);
 
-type Path = readonly (string | number)[];
+type Path = KeyPath;
 
 const show = (path: Path): string => path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s === '' ? k : `${s}.${k}`), '');
 
@@ -117,17 +117,11 @@ function describe(v: unknown): string {
 class Reader {
   constructor(
     readonly file: string,
-    private readonly doc: Document,
-    private readonly lines: LineCounter,
+    private readonly lineOf: (path: Path) => number | undefined,
   ) {}
 
   line(path: Path): number | undefined {
-    for (let p = path; ; p = p.slice(0, -1)) {
-      const node = p.length === 0 ? this.doc.contents : this.doc.getIn(p, true);
-      const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-      if (range) return this.lines.linePos(range[0]).line;
-      if (p.length === 0) return undefined;
-    }
+    return this.lineOf(path);
   }
   parse(path: Path, detail: string): InferprintError {
     return errors.parse({ file: this.file, line: this.line(path), field: path.length > 0 ? show(path) : undefined }, detail);
@@ -196,14 +190,11 @@ const PROVIDERS = ['cpu', 'cuda', 'auto'] as const;
 
 /** Parse a plan file's text. `file` names it in errors. */
 export function parsePlan(text: string, file: string, defaults: PlanDefaults): Plan {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const bad = doc.errors[0];
-  if (bad) throw errors.parse({ file, line: bad.linePos?.[0].line ?? lines.linePos(bad.pos[0]).line }, `not valid YAML or JSON: ${bad.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
-  if (doc.contents === null) throw errors.emptyInput(file, 'the plan is empty: it needs name, targets and runs');
-  if (!isMap(doc.contents)) throw errors.parse({ file, line: 1 }, 'expected a mapping with name, targets and runs');
-  const r = new Reader(file, doc, lines);
-  const top = r.mapping(doc.toJS() as unknown, [], TOP_KEYS);
+  const { value, lineOf } = parseYamlText(text, file);
+  if (value === null || value === undefined) throw errors.emptyInput(file, 'the plan is empty: it needs name, targets and runs');
+  if (typeof value !== 'object' || Array.isArray(value)) throw errors.parse({ file, line: 1 }, 'expected a mapping with name, targets and runs');
+  const r = new Reader(file, lineOf);
+  const top = r.mapping(value, [], TOP_KEYS);
 
   if (top.name === undefined) throw r.parse(['name'], 'required: the campaign name (it prefixes the campaign id and job names)');
   const name = r.name(top.name, ['name']);
@@ -212,7 +203,7 @@ export function parsePlan(text: string, file: string, defaults: PlanDefaults): P
   const runs = parseRuns(r, top.runs, defaults);
 
   if (top.targets === undefined) throw r.parse(['targets'], 'required: where to run, e.g. [{ name: cpu, executor: slurm, partition: debug }]');
-  if (!Array.isArray(top.targets) || !isSeq(doc.get('targets', true))) throw r.parse(['targets'], `expected a list of targets, got ${describe(top.targets)}`);
+  if (!Array.isArray(top.targets)) throw r.parse(['targets'], `expected a list of targets, got ${describe(top.targets)}`);
   if (top.targets.length === 0) throw r.invalid(['targets'], 'no targets: give at least one (executor slurm with a partition, or executor local)');
   const targets = top.targets.map((t, i) => parseTarget(r, t, ['targets', i]));
   const seen = new Set<string>();

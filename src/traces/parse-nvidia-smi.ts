@@ -18,8 +18,10 @@ import type { PowerSample } from './types.js';
  *   `power.draw.average` (or the caller's `powerField`). `power.draw` is a 1 s average on
  *   Ampere and newer, so the instant reading is the better input for integration.
  * - `[N/A]`, `[Not Supported]` and other bracketed notes in the power cell are an
- *   INVALID_VALUE error by default; with `unavailable: 'skip'` those rows are left out
- *   (the gap stays visible to the energy layer, which reports gaps).
+ *   INVALID_VALUE error by default; with `unavailable: 'skip'` (library option; no CLI flag
+ *   yet) those rows are left out (the gap stays visible to the energy layer, which reports
+ *   gaps). A log's error says what a user can do today: delete those rows, or log a power
+ *   field the GPU reports.
  * - Timestamps `YYYY/MM/DD HH:MM:SS.mmm` are the host's local time without a zone: the
  *   caller gives `timeZone` (default UTC). t = 0 is the first sample; its instant is
  *   returned as `originEpochMs`. Without a timestamp column the caller gives `intervalS`
@@ -185,6 +187,28 @@ function readLayout(firstCells: readonly string[], lineNo: number, firstText: st
 }
 
 export function createNvidiaSmiLineDecoder(opts: NvidiaSmiOptions = {}): NvidiaSmiLineDecoder {
+  return createDecoder(opts, 'stream');
+}
+
+/**
+ * What an `[N/A]` power cell means to the reader. Any input: the GPU gave no number. A log
+ * file (`decodeNvidiaSmiCsv`) also says what the user can do with it today; a stream (the
+ * live sensor's nvidia-smi) cannot be edited, so it gets no such advice.
+ */
+function unavailableDetail(cell: string, L: Layout, opts: NvidiaSmiOptions, source: 'log' | 'stream'): string {
+  const what = `power not available (${cell}): the GPU did not report ${L.powerField} in this row`;
+  if (source === 'stream') return what;
+  // Another power column in the same log is read instead once this one is deleted (the default preference).
+  const present = opts.powerField === undefined ? NVIDIA_SMI_POWER_FIELDS.filter((f) => f !== L.powerField && L.columns.some((c) => c.name === f)) : [];
+  const others = NVIDIA_SMI_POWER_FIELDS.filter((f) => f !== L.powerField);
+  return [
+    `${what}, and an nvidia-smi log is read only where every row has a number; delete the rows that hold ${cell} (the trace bridges them; a long gap is reported)`,
+    ...(present.length > 0 ? [`or delete the ${L.powerField} column (this log's ${present[0]} is then read)`] : []),
+    `or log another power field this GPU reports (${others.join(', ')}), e.g. nvidia-smi --query-gpu=timestamp,index,${others[0]} --format=csv -lms 100`,
+  ].join(', ');
+}
+
+function createDecoder(opts: NvidiaSmiOptions, source: 'log' | 'stream'): NvidiaSmiLineDecoder {
   const file = opts.file;
   const toEpochMs = civilTimeConverter(opts.timeZone);
   let layout: Layout | undefined;
@@ -220,10 +244,7 @@ export function createNvidiaSmiLineDecoder(opts: NvidiaSmiOptions = {}): NvidiaS
         skippedUnavailable++;
         return undefined;
       }
-      throw errors.invalidValue(
-        pWhere,
-        `power not available (${pCell}): the GPU does not report ${powerField}; pick another power field or skip unavailable rows`,
-      );
+      throw errors.invalidValue(pWhere, unavailableDetail(pCell, L, opts, source));
     }
     const vm = VALUE_WITH_UNIT.exec(pCell);
     if (!vm) throw errors.notANumber(pWhere, pCell);
@@ -299,7 +320,7 @@ export function createNvidiaSmiLineDecoder(opts: NvidiaSmiOptions = {}): NvidiaS
 
 /** Pull form of the decoder: samples from an iterable of lines, the summary as the return value. */
 export function* decodeNvidiaSmiCsv(lines: Iterable<string>, opts: NvidiaSmiOptions = {}): Generator<PowerSample, NvidiaSmiSummary> {
-  const decoder = createNvidiaSmiLineDecoder(opts);
+  const decoder = createDecoder(opts, 'log');
   for (const row of numberedLines(lines)) {
     const samples = decoder.line(row.text, row.line, row.last);
     // One sample per row at most: index instead of yield* to keep the hot path free of iterator objects.

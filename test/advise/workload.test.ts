@@ -1,4 +1,7 @@
-// The workload file: what it accepts, and one-line USAGE errors (exit 2) naming the file, line and key path.
+// The workload file: what it accepts, and one-line coded errors naming the file, line and key
+// path. Its content is input, not the command line: a mistake in it exits 1 (PARSE for text that
+// is not YAML/JSON or the wrong shape, INVALID_VALUE for a value not allowed, EMPTY_INPUT for an
+// empty file), as a campaign plan's does; exit 2 is for the command line only (DESIGN §4.1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -7,7 +10,7 @@ import { join } from 'node:path';
 import { advise } from '../../src/advise/advise.js';
 import { parseWorkloadText } from '../../src/advise/workload.js';
 import { runCli } from '../../src/cli/main.js';
-import { isInferprintError } from '../../src/errors.js';
+import { isInferprintError, type ErrorCode, type InferprintError } from '../../src/errors.js';
 
 const GOOD = `users: 1000
 queries_per_user_per_day: 10
@@ -20,17 +23,19 @@ deployments:
     service_ms: 2
 `;
 
-function fails(text: string, re: RegExp, line?: number): void {
+const FILE_CODES: readonly ErrorCode[] = ['PARSE', 'INVALID_VALUE', 'EMPTY_INPUT'];
+
+function fails(text: string, re: RegExp, line?: number): InferprintError {
   try {
     parseWorkloadText(text, 'w.yaml');
   } catch (e) {
     assert.ok(isInferprintError(e), String(e));
-    assert.equal(e.code, 'USAGE');
-    assert.equal(e.exitCode, 2);
+    assert.ok(FILE_CODES.includes(e.code), e.message);
+    assert.equal(e.exitCode, 1, e.message);
     assert.ok(!e.message.includes('\n'), 'one line');
     assert.match(e.message, re);
     if (line !== undefined) assert.match(e.message, new RegExp(`^w\\.yaml:${line} `));
-    return;
+    return e;
   }
   assert.fail(`accepted: ${text}`);
 }
@@ -82,7 +87,7 @@ test('an unknown key: its path, its line and the closest known key', () => {
 });
 
 test('negative users, percentiles outside (0, 100), bad placement, bad numbers', () => {
-  fails(GOOD.replace('users: 1000', 'users: -5'), /field 'users': expected a positive whole number, got -5 \[USAGE\]/, 1);
+  fails(GOOD.replace('users: 1000', 'users: -5'), /field 'users': expected a positive whole number, got -5 \[INVALID_VALUE\]/, 1);
   fails(GOOD.replace('users: 1000', 'users: 2.5'), /field 'users': expected a positive whole number/);
   for (const p of [0, 100, 120, -1]) fails(GOOD.replace('percentile: 90', `percentile: ${p}`), /field 'slo\.percentile': expected a percentile strictly between 0 and 100/, 3);
   fails(GOOD.replace('placement: pooled', 'placement: shard'), /field 'deployments\[0\]\.placement': expected pooled .*, dedicated .* or shared .*, got "shard"/);
@@ -99,14 +104,36 @@ test('negative users, percentiles outside (0, 100), bad placement, bad numbers',
   fails('', /the workload file is empty/);
 });
 
+test('each kind of mistake has the campaign plan reader\'s code: PARSE for the shape, INVALID_VALUE for a value, EMPTY_INPUT for nothing', () => {
+  const cases: readonly [string, ErrorCode, RegExp][] = [
+    ['users: [1, 2\n', 'PARSE', /not valid YAML or JSON/],
+    [`${GOOD}usres: 3\n`, 'PARSE', /field 'usres': unknown key/],
+    [GOOD.replace('users: 1000', 'users: many'), 'PARSE', /field 'users': expected a positive whole number, got "many"/],
+    [GOOD.replace('slo: { percentile: 90, latency_ms: 130 }\n', ''), 'PARSE', /field 'slo': missing/],
+    [GOOD.replace('service_ms: 2', 'service_ms: { value: 2, min: 1 }'), 'PARSE', /field 'deployments\[0\]\.service_ms\.max': missing/],
+    [`${GOOD}    lifetime: 7\n`, 'PARSE', /field 'deployments\[0\]\.lifetime': expected a positive duration/],
+    [GOOD.replace('users: 1000', 'users: -5'), 'INVALID_VALUE', /field 'users': expected a positive whole number, got -5/],
+    [GOOD.replace('placement: pooled', 'placement: shard'), 'INVALID_VALUE', /field 'deployments\[0\]\.placement'/],
+    [GOOD.replace('hardware: A100', 'hardware: H1OO'), 'INVALID_VALUE', /no hardware matches "H1OO"/],
+    [`${GOOD}    grid: Atlantis\n`, 'INVALID_VALUE', /no grid factor for zone "Atlantis"/],
+    [GOOD.replace('service_ms: 2', 'service_ms: { value: 2, min: 3, max: 4 }'), 'INVALID_VALUE', /expected min ≤ value ≤ max/],
+    [GOOD.replace(/deployments:[\s\S]*/, 'deployments: []\n'), 'INVALID_VALUE', /field 'deployments': expected a list of one or more deployments, got an empty list/],
+    ['', 'EMPTY_INPUT', /the workload file is empty/],
+  ];
+  for (const [text, code, re] of cases) {
+    const e = fails(text, re);
+    assert.equal(e.code, code, e.message);
+  }
+});
+
 test('unknown hardware, with suggestions', () => {
-  fails(GOOD.replace('hardware: A100', 'hardware: H1OO'), /w\.yaml:6 field 'deployments\[0\]\.hardware': no hardware matches "H1OO"; did you mean H100\? \(see: inferprint hardware list\) \[USAGE\]/);
+  fails(GOOD.replace('hardware: A100', 'hardware: H1OO'), /w\.yaml:6 field 'deployments\[0\]\.hardware': no hardware matches "H1OO"; did you mean H100\? \(see: inferprint hardware list\) \[INVALID_VALUE\]/);
   fails(GOOD.replace('hardware: A100', 'hardware: Orinn'), /did you mean AGX-Orin/);
 });
 
 test('no service time anywhere: the error names the key to set', () => {
   const w = parseWorkloadText(GOOD.replace('    service_ms: 2\n', ''), 'w.yaml');
-  assert.throws(() => advise(w, [], [], { draws: 0 }), (e: unknown) => isInferprintError(e) && e.exitCode === 2 && /^w\.yaml:5 field 'deployments\[0\]\.service_ms': no service time for A100: set it/.test(e.message));
+  assert.throws(() => advise(w, [], [], { draws: 0 }), (e: unknown) => isInferprintError(e) && e.code === 'INVALID_VALUE' && e.exitCode === 1 && /^w\.yaml:5 field 'deployments\[0\]\.service_ms': no service time for A100: set it/.test(e.message));
   // The database has idle power for the A100; a CPU class entry has none.
   const v = parseWorkloadText(GOOD.replace('idle_w: 60, ', '').replace('hardware: A100', 'hardware: generic-server-cpu'), 'w.yaml');
   assert.throws(() => advise(v, [], [], { draws: 0 }), /field 'deployments\[0\]\.power\.idle_w': no idle power for generic-server-cpu/);
@@ -114,18 +141,23 @@ test('no service time anywhere: the error names the key to set', () => {
 
 test('a value the impact layer refuses is named by its key in the file', () => {
   const w = parseWorkloadText(GOOD.replace('hardware: A100', 'hardware: L4').replace('service_ms: 2', 'service_ms: 2\n    embodied: { model: thesis-2025-constants }'), 'w.yaml');
-  assert.throws(() => advise(w, [], [], { draws: 0 }), (e: unknown) => isInferprintError(e) && e.exitCode === 2 && /^w\.yaml:5 field 'deployments\[0\]\.embodied\.model': L4: the study gives no F_GPU constants for L4/.test(e.message));
+  assert.throws(() => advise(w, [], [], { draws: 0 }), (e: unknown) => isInferprintError(e) && e.code === 'INVALID_VALUE' && e.exitCode === 1 && /^w\.yaml:5 field 'deployments\[0\]\.embodied\.model': L4: the study gives no F_GPU constants for L4/.test(e.message));
 });
 
-test('the CLI: a malformed file exits 2 with one line; a missing file exits 1', async () => {
+test('the CLI: a mistake in the file exits 1 with one line naming file:line and key, as a missing file does; a bad flag exits 2', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'inferprint-advise-'));
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, GOOD.replace('users: 1000', 'users: -1'));
   let err = '';
   const code = await runCli(['advise', bad, '--runs-dir', join(dir, 'runs')], { stdout: () => {}, stderr: (s) => (err += s), env: {}, cwd: dir, isTTY: false });
-  assert.equal(code, 2);
+  assert.equal(code, 1);
   assert.equal(err.trim().split('\n').length, 1);
-  assert.match(err, /^inferprint advise: .*bad\.yaml:1 field 'users': expected a positive whole number, got -1 \[USAGE\]$/m);
+  assert.match(err, /^inferprint advise: .*bad\.yaml:1 field 'users': expected a positive whole number, got -1 \[INVALID_VALUE\]$/m);
+  // The wrong shape (a misspelt key) is PARSE, exit 1 too.
+  writeFileSync(bad, `${GOOD}usres: 3\n`);
+  err = '';
+  assert.equal(await runCli(['advise', bad, '--runs-dir', join(dir, 'runs')], { stdout: () => {}, stderr: (s) => (err += s), env: {}, cwd: dir, isTTY: false }), 1);
+  assert.match(err, /^inferprint advise: .*bad\.yaml:10 field 'usres': unknown key; did you mean 'users'\? .*\[PARSE\]$/m);
   err = '';
   const missing = await runCli(['advise', join(dir, 'none.yaml')], { stdout: () => {}, stderr: (s) => (err += s), env: {}, cwd: dir, isTTY: false });
   assert.equal(missing, 1);

@@ -266,7 +266,8 @@ test('loadVocab / loadSquad read files; a missing one is NOT_FOUND; a BOM is not
     assert.equal(loadVocab(bom).ids.get('[PAD]'), 0);
     throwsCoded(() => loadVocab(join(dir, 'nope.txt')), 'NOT_FOUND', 'nope.txt');
     throwsCoded(() => loadSquad(join(dir, 'nope.json')), 'NOT_FOUND', 'nope.json');
-    throwsCoded(() => loadSquad(dir), 'IO', dir);
+    // A folder is refused in words (INVALID_VALUE), not a raw EISDIR [IO].
+    throwsCoded(() => loadSquad(dir), 'INVALID_VALUE', 'SQuAD dataset is a directory');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

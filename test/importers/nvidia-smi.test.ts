@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { TraceBuilder } from '../../src/traces/builder.js';
 import { importNvidiaSmiCsv } from '../../src/io/trace-files.js';
-import { decodeNvidiaSmiCsv, type NvidiaSmiOptions, type NvidiaSmiSummary } from '../../src/traces/parse-nvidia-smi.js';
+import { createNvidiaSmiLineDecoder, decodeNvidiaSmiCsv, type NvidiaSmiOptions, type NvidiaSmiSummary } from '../../src/traces/parse-nvidia-smi.js';
 import type { PowerSample } from '../../src/traces/types.js';
 import { drainGenerator, thrown } from '../helpers/decode.js';
 
@@ -149,6 +149,39 @@ test('[N/A] power: an error by default, left out with unavailable: skip', () => 
   assert.equal(samples[0]!.tS, 0); // t = 0 is the first sample kept
   const ns = thrown(() => drain(['timestamp, power.draw [W]', '2024/05/14 10:31:22.100, [Not Supported]']));
   assert.equal(ns.code, 'INVALID_VALUE');
+});
+
+test("[N/A] power in a log: the error says what a user can do today (delete the rows, or log another field), not an option that does not exist", () => {
+  const one = ['timestamp, index, power.draw [W]', '2024/05/14 10:31:22.100, 0, 40.00 W', '2024/05/14 10:31:22.200, 0, [N/A]', '2024/05/14 10:31:22.300, 0, 42.00 W'];
+  const e = thrown(() => drain(one, { file: 'smi_na.csv' }));
+  assert.equal(e.code, 'INVALID_VALUE');
+  assert.ok(!e.message.includes('\n'), 'one line');
+  // Before: "… pick another power field or skip unavailable rows": no flag picks the field or skips rows.
+  assert.doesNotMatch(e.message, /pick another power field|skip unavailable rows/);
+  assert.equal(
+    e.message,
+    "smi_na.csv:3 field 'power.draw': power not available ([N/A]): the GPU did not report power.draw in this row, and an nvidia-smi log is read only where every row has a number; " +
+      'delete the rows that hold [N/A] (the trace bridges them; a long gap is reported), or log another power field this GPU reports (power.draw.instant, power.draw.average), ' +
+      'e.g. nvidia-smi --query-gpu=timestamp,index,power.draw.instant --format=csv -lms 100 [INVALID_VALUE]',
+  );
+  // What it says works: without the [N/A] row the log reads.
+  assert.equal(drain(one.filter((l) => !l.includes('[N/A]')), { file: 'smi_na.csv' }).samples.length, 2);
+
+  // A log with a second power column: deleting the unavailable one makes inferprint read the other.
+  const two = ['timestamp, index, power.draw.instant [W], power.draw [W]', '2024/05/14 10:31:22.100, 0, 40.00 W, 40.00 W', '2024/05/14 10:31:22.200, 0, [N/A], 41.00 W'];
+  const e2 = thrown(() => drain(two, { file: 'two.csv' }));
+  assert.match(e2.message, /^two\.csv:3 field 'power\.draw\.instant': .*, or delete the power\.draw\.instant column \(this log's power\.draw is then read\), or log another power field this GPU reports \(power\.draw, power\.draw\.average\)/);
+  const without = two.map((l) => l.split(', ').filter((_, i) => i !== 2).join(', '));
+  const read = drain(without, { file: 'two.csv' });
+  assert.equal(read.summary.powerField, 'power.draw');
+  assert.deepEqual(read.samples.map((x) => x.powerW), [40, 41]);
+});
+
+test('[N/A] power from a live nvidia-smi (the line decoder): the fact only, no advice about editing a log', () => {
+  const d = createNvidiaSmiLineDecoder({ file: 'nvidia-smi', fields: ['timestamp', 'index', 'power.draw.instant'] });
+  assert.equal(d.line('2024/05/14 10:31:22.100, 0, 40.00', 1).length, 1);
+  const e = thrown(() => d.line('2024/05/14 10:31:22.200, 0, [N/A]', 2));
+  assert.equal(e.message, "nvidia-smi:2 field 'power.draw.instant': power not available ([N/A]): the GPU did not report power.draw.instant in this row [INVALID_VALUE]");
 });
 
 test('declared fields that disagree with the header are rejected', () => {

@@ -138,7 +138,7 @@ test('GET /api/advise/:name/figures: the footprint, break-even and sensitivity f
 test('a malformed workload file is a 422 with its one-line message; names and parameters that are not plain are 400', async () => {
   const broken = await getJson<{ error: string }>(url(), '/api/advise/broken.yml');
   assert.equal(broken.status, 422);
-  assert.match(broken.body.error, /^broken\.yml:7 field 'deployments\[0\]\.placment': unknown key.*placement.*\[USAGE\]$/);
+  assert.match(broken.body.error, /^broken\.yml:7 field 'deployments\[0\]\.placment': unknown key.*placement.*\[PARSE\]$/);
   assert.ok(!broken.body.error.includes('\n'));
   for (const [target, status, reason] of [
     ['/api/advise/missing.yaml', 404, /no workload file missing\.yaml/],

@@ -6,11 +6,10 @@
  * Paths in the file (`profiles_from`, `study.source`) are taken from the current directory,
  * as every PATH the CLI takes is; outputs show them as written.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyze } from '../../app/analyze.js';
-import { errors } from '../../errors.js';
-import { errnoCode } from '../../io/fs-errors.js';
+import { InferprintError, isInferprintError } from '../../errors.js';
+import { readRegularFileSync } from '../../io/regular-file.js';
 import { isThesisRoot, scanThesisDataset } from '../../io/thesis-dataset.js';
 import { adviseResolved, type AdviceResult, type AdviseOptions, type StudyPerRun } from '../advise.js';
 import { readMeasuredProfiles, type ProfileSource } from './measured-io.js';
@@ -26,14 +25,27 @@ export interface AdviseIoOptions extends AdviseOptions {
   readonly runsDirShown?: string;
 }
 
-/** Read and validate a workload file (`file` as the user gave it, relative to `cwd`). */
+/**
+ * A workload someone wrote: a few deployments of a few KB each (24 hourly grid values at most);
+ * even a generated one with a hundred deployments stays under 100 KB. 4 MiB refuses only what
+ * is not a workload file (the dashboard, which reads them on request, refuses above 1 MiB).
+ */
+export const MAX_WORKLOAD_FILE_BYTES = 4 << 20;
+
+/**
+ * Read and validate a workload file (`file` as the user gave it, relative to `cwd`): a regular
+ * file only (a FIFO is refused, not waited on; a folder or a device is refused, not read), at
+ * most `MAX_WORKLOAD_FILE_BYTES`; a missing one is NOT_FOUND. Messages name it as given.
+ */
 export function readWorkloadFile(file: string, cwd: string = process.cwd()): Workload {
+  const path = resolve(cwd, file);
   let text: string;
   try {
-    text = readFileSync(resolve(cwd, file), 'utf8');
+    text = readRegularFileSync(path, { links: 'follow', what: 'workload file', maxBytes: MAX_WORKLOAD_FILE_BYTES });
   } catch (e) {
-    if (errnoCode(e) === 'ENOENT') throw errors.notFound(file, 'workload file');
-    throw errors.io(file, e);
+    // Named as the user gave it, as the file's parse errors name it.
+    if (isInferprintError(e) && e.where.file === path) throw new InferprintError(e.code, e.detail, { ...e.where, file }, { cause: e.cause });
+    throw e;
   }
   return parseWorkloadText(text, file);
 }

@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { errors, isInferprintError } from '../../errors.js';
 import { resolveHardware } from '../../impact/hardware.js';
 import { resolveGrid } from '../../impact/grid.js';
-import { errnoCode } from '../../io/fs-errors.js';
+import { readRegularFile } from '../../io/regular-file.js';
 import { writeTextAtomically } from '../../io/atomic-write.js';
 import { DEFAULT_CAMPAIGN_SEED, newCampaign, readCampaign, validateBenchOptions, type BenchOptions, type CampaignFile } from '../../app/bench.js';
 import { describeModel } from '../../app/bench-plan.js';
@@ -227,6 +227,13 @@ async function checkPlan(planFile: string, text: string, o: SubmitOptions, ctx: 
   return { plan, targets, warnings, model };
 }
 
+/**
+ * A plan names a few targets and one runs section: about 1 KB, a few hundred lines with long
+ * `setup` lists. 4 MiB refuses only what is not a plan; the whole text is also copied into the
+ * campaign folder (plan.yaml).
+ */
+export const MAX_PLAN_FILE_BYTES = 4 << 20;
+
 /** `name-20261206T101500Z-ab12`: sortable, unique enough, readable in squeue. */
 function newId(name: string, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -236,13 +243,9 @@ function newId(name: string, now: Date): string {
 
 export async function submitCampaign(planFile: string, o: SubmitOptions, ctx: CampaignContext): Promise<SubmitResult> {
   const planPath = resolve(ctx.cwd, planFile);
-  let text: string;
-  try {
-    text = await readFile(planPath, 'utf8');
-  } catch (e) {
-    if (errnoCode(e) === 'ENOENT') throw errors.notFound(planPath, 'plan file');
-    throw errors.io(planPath, e);
-  }
+  // A regular file only (a FIFO is refused, not waited on; a folder or /dev/zero refused, not
+  // read), at most MAX_PLAN_FILE_BYTES; a missing one is NOT_FOUND ("plan file does not exist").
+  const text = await readRegularFile(planPath, { links: 'follow', what: 'plan file', maxBytes: MAX_PLAN_FILE_BYTES });
   const { plan, targets, warnings, model } = await checkPlan(planPath, text, o, ctx);
   for (const w of warnings) say(ctx, `warning: ${w}`);
   const now = new Date(ctx.sensorEnv.clock.epochMs());

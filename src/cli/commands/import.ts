@@ -2,9 +2,9 @@ import { IMPORT_FORMATS, importRunsReport, type ImportedRun, type ImportFormat, 
 import { errors, escapeControl } from '../../errors.js';
 import { resolveRunsDir } from '../../runs/io/runs-dir.js';
 import type { Command } from '../command.js';
-import { durationParser } from '../flags.js';
+import { durationParser, tableOrJsonParser } from '../flags.js';
 import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
-import { parseFormat, renderJson, renderTable } from '../output.js';
+import { renderJson, renderTable } from '../output.js';
 
 export const IMPORT_FLAGS = defineFlags({
   device: {
@@ -30,7 +30,8 @@ export const IMPORT_FLAGS = defineFlags({
     help: ["IANA zone of local times without one (nvidia-smi, codecarbon, mlperf's", 'test_datetime and run folder names); default UTC'],
   },
   'runs-dir': { type: 'string', value: 'DIR', help: 'the runs store (default: $INFERPRINT_RUNS_DIR, else ~/.local/share/inferprint/runs)' },
-  format: { type: 'string', value: 'table|json', default: 'table', showDefault: false, parse: (raw) => parseFormat(raw), help: '' },
+  // No CSV of an import's outcome (as measure, bench, runs show and campaign): refused, not printed as a table.
+  format: { type: 'string', value: 'table|json', default: 'table', showDefault: false, parse: tableOrJsonParser('import', ' (runs list --format csv lists the store)'), help: '' },
 });
 
 const SPEC = defineCommand({

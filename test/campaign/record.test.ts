@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CAMPAIGN_RECORD_SCHEMA, campaignDir, readRecord, recordPath, writeRecord, type CampaignRecord } from '../../src/campaign/io/record.js';
@@ -74,4 +75,19 @@ test('a record the commands cannot trust is refused, naming the file and the fie
   write({ ...good, id: 'another' });
   await refused(readRecord(runsDir, ID), 'PARSE', /the record says "another", its folder "2026-12-06T12-00-00Z-study-mini"/, 'id');
   assert.ok(existsSync(recordPath(runsDir, ID)));
+});
+
+test('a FIFO or a folder in place of campaign.json is refused in one line, not waited on', async (t) => {
+  const runsDir = mkdtempSync(join(tmpdir(), 'inferprint-record-fifo-'));
+  mkdirSync(campaignDir(runsDir, ID), { recursive: true });
+  mkdirSync(recordPath(runsDir, ID));
+  await refused(readRecord(runsDir, ID), 'INVALID_VALUE', /campaign record is a directory/);
+  rmSync(recordPath(runsDir, ID), { recursive: true });
+  const made = spawnSync('mkfifo', [recordPath(runsDir, ID)]);
+  if (made.status !== 0) {
+    t.skip('mkfifo is not available here');
+    return;
+  }
+  // The check is made before the open, so a FIFO with no writer cannot block the read.
+  await refused(readRecord(runsDir, ID), 'INVALID_VALUE', /campaign record is a FIFO/);
 });

@@ -15,11 +15,10 @@
  * `campaign.json`, under the campaign's lock; array tasks never do (they run at the same time
  * on other nodes), they write bundles.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeTextAtomically } from '../../io/atomic-write.js';
-import { errors } from '../../errors.js';
-import { errnoCode } from '../../io/fs-errors.js';
+import { errors, isInferprintError } from '../../errors.js';
+import { readRegularFile } from '../../io/regular-file.js';
 import type { Executor, Plan } from '../plan.js';
 
 export const CAMPAIGN_RECORD_SCHEMA = 'inferprint.cluster-campaign/1';
@@ -76,16 +75,21 @@ export async function writeRecord(r: CampaignRecord): Promise<void> {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A record lists a plan and its targets: a few kB, a plan of thousands of targets well under 1 MiB. */
+const MAX_RECORD_BYTES = 16 << 20;
+
 /** The campaign `id` of `runsDir`, checked enough that the commands can trust it. */
 export async function readRecord(runsDir: string, id: string): Promise<CampaignRecord> {
   if (!ID.test(id)) throw errors.usage(`not a campaign id: '${id}'`, 'ID');
   const path = recordPath(runsDir, id);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // inferprint writes this file, but it sits in a folder others can write to: a FIFO or a
+    // huge file in its place is refused, not waited on or read whole (a record is a few kB).
+    text = await readRegularFile(path, { links: 'follow', what: 'campaign record', maxBytes: MAX_RECORD_BYTES });
   } catch (e) {
-    if (errnoCode(e) === 'ENOENT') throw errors.notFound(path, `campaign ${id} (no campaign.json; the runs directory is ${runsDir})`);
-    throw errors.io(path, e);
+    if (isInferprintError(e) && e.code === 'NOT_FOUND') throw errors.notFound(path, `campaign ${id} (no campaign.json; the runs directory is ${runsDir})`);
+    throw e;
   }
   const j = parseJsonText(text, path);
   const bad = (field: string, what: string) => errors.parse({ file: path, field }, what);

@@ -660,13 +660,16 @@ function genericSpec(opts: FileOptions) {
 }
 
 /** The same file read two ways: whole (through the importer) or streamed (through its decoder). */
-function runSource(file: string, format: TraceFormat, hw: HardwareSpec, opts: FileOptions): RunSource {
+function runSource(file: string, format: TraceFormat, hw: HardwareSpec | undefined, opts: FileOptions): RunSource {
   const interval = opts.intervalS !== undefined ? { intervalS: opts.intervalS } : {};
-  const thesis = { unit: powerUnitOf(hw), ...(opts.headerless ? { headerless: 'timestamp,power' as const } : {}) };
+  const thesisUnit = () => {
+    if (!hw) throw errors.internal(`${file}: a study CSV without a device reached the importer`);
+    return { unit: powerUnitOf(hw), ...(opts.headerless ? { headerless: 'timestamp,power' as const } : {}) };
+  };
   const load = (): PowerTrace => {
     switch (format) {
       case 'thesis-csv':
-        return importThesisCsv(file, thesis);
+        return importThesisCsv(file, thesisUnit());
       case 'nvidia-smi':
         return importNvidiaSmiCsv(file, interval);
       case 'tegrastats':
@@ -679,7 +682,7 @@ function runSource(file: string, format: TraceFormat, hw: HardwareSpec, opts: Fi
     const lines = readLinesSync(file);
     switch (format) {
       case 'thesis-csv':
-        return decodeThesisCsv(lines, { ...thesis, file });
+        return decodeThesisCsv(lines, { ...thesisUnit(), file });
       case 'nvidia-smi':
         return decodeNvidiaSmiCsv(lines, { ...interval, file });
       case 'tegrastats':
@@ -700,7 +703,8 @@ function runSource(file: string, format: TraceFormat, hw: HardwareSpec, opts: Fi
 
 interface FileGroup {
   readonly tag: string;
-  readonly hw: HardwareSpec;
+  /** Undefined when nothing names the device: energy, and the operational part of the GWP. */
+  readonly hw: HardwareSpec | undefined;
   readonly qc: number | undefined;
   readonly format: FileFormat;
   readonly full: string[];
@@ -719,11 +723,15 @@ function fileGroups(files: readonly string[], opts: FileOptions, skipped: Skippe
       continue;
     }
     const name = opts.device ?? named?.tag;
-    if (name === undefined) throw errors.usage(`${f}: name the device that made this trace (e.g. --device H100-NVL; see inferprint hardware list)`, '--device');
+    // The study's CSVs hold W for GPUs and mW for Jetsons: the device decides the unit. Other
+    // files say their unit; without a device their GWP is the operational part alone.
+    if (name === undefined && format === 'thesis-csv') {
+      throw errors.usage(`${f}: the study's CSVs hold W for GPUs and mW for Jetsons, and this file's name gives no device: name it (e.g. --device H100-NVL; see inferprint hardware list)`, '--device');
+    }
     // A tag in one of the study's file names stands for the card the study measured (studyHardware).
     // Named as the study names its files, --device is read as the study's tags are.
-    const hw = (named ? studyHardware(name) : undefined) ?? requireHardware(name, opts.device !== undefined ? { flag: '--device' } : { file: f });
-    const key = `${hw.id}\u0000${named?.qc ?? ''}\u0000${format}`;
+    const hw = name === undefined ? undefined : ((named ? studyHardware(name) : undefined) ?? requireHardware(name, opts.device !== undefined ? { flag: '--device' } : { file: f }));
+    const key = `${hw?.id ?? ''}\u0000${named?.qc ?? ''}\u0000${format}`;
     let g = groups.get(key);
     if (!g) {
       g = { tag: named?.tag ?? '', hw, qc: named?.qc, format, full: [], compute: [] };

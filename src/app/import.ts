@@ -14,7 +14,7 @@ import { splitLines } from '../io/lines.js';
 import { removeRuns } from '../store/remove.js';
 import { fileIdentity, folderIdentity, rowIdentity, storedSources, type StoredSource } from './import-source.js';
 import { identityKey, recordedIdentity, type SourceIdentity } from '../runs/source-identity.js';
-import { contradiction, deviceRecord, mlperfRunDevice, namedDevices, nvidiaSmiGpuNames, type NamedDevice } from './import-device.js';
+import { deviceConflictMessage, deviceRecord, mlperfRunDevice, namedDevices, nvidiaSmiGpuNames, sourceDevice, type NamedDevice } from './import-device.js';
 import { channelKinds, chooseChannels, SUM_CHANNEL, sumChannels, type ChannelKindName } from '../traces/channels.js';
 import { samplingStats, trapezoidJ } from '../traces/energy.js';
 import type { LatencyStats } from '../analysis/types.js';
@@ -160,10 +160,7 @@ export async function importRunsReport(opts: ImportOptions): Promise<ImportRepor
     throw e;
   }
   if (plan.conflicts.length > 0) {
-    throw errors.usage(
-      `--device ${opts.device!} (${flagDevice!.id}) contradicts what ${plan.conflicts.length === 1 ? 'the source names' : `${plan.conflicts.length} sources name`}: ${plan.conflicts.join('; ')}; nothing imported (give --force to relabel)`,
-      '--device',
-    );
+    throw errors.usage(`${deviceConflictMessage(opts.device!, flagDevice!, plan.conflicts)}; nothing imported (give --force to relabel)`, '--device');
   }
   return { imported: await writePlan(plan), skipped: plan.skipped, warnings: plan.warnings };
 }
@@ -215,27 +212,29 @@ function claim(plan: Plan, source: string, identity: SourceIdentity): { alsoStor
 }
 
 /**
- * The device of a source: `--device` when given (checked against what the source names),
- * else the one device the source names that the database knows. `where` names the source
- * (or log set) in messages.
+ * The device of a source, as `analyze` decides it too (sourceDevice): `--device` when given,
+ * checked against what the source names (a contradiction is refused unless --force), else the
+ * one device the source names that the database knows. `where` names the source (or log set)
+ * in messages.
  */
 function chooseDevice(plan: Plan, said: readonly NamedDevice[], where: string): { hw: HardwareSpec | undefined; reportedName: string | undefined; notes: string[] } {
-  const reportedName = said.length === 1 ? said[0]!.name : undefined;
-  const flag = plan.flagDevice;
-  if (flag) {
-    const c = contradiction(flag, said);
-    if (c === undefined) return { hw: flag, reportedName, notes: [] };
-    if (!plan.opts.force) {
-      plan.conflicts.push(`${where} names ${c}`);
-      return { hw: flag, reportedName, notes: [] };
+  const d = sourceDevice(plan.flagDevice, said);
+  switch (d.kind) {
+    case 'unknown':
+      return { hw: undefined, reportedName: d.reportedName, notes: [] };
+    case 'named':
+      return { hw: d.hw, reportedName: d.reportedName, notes: [d.note] };
+    case 'flag': {
+      const c = d.contradiction;
+      if (c === undefined) return { hw: d.hw, reportedName: d.reportedName, notes: [] };
+      if (!plan.opts.force) {
+        plan.conflicts.push(`${where} names ${c}`);
+        return { hw: d.hw, reportedName: d.reportedName, notes: [] };
+      }
+      plan.warnings.push(`${where}: names ${c}; recorded as ${d.hw.id} (--device ${plan.opts.device!} --force)`);
+      return { hw: d.hw, reportedName: d.reportedName, notes: [`the device is ${d.hw.id} as given with --device ${plan.opts.device!} and --force, although the source names ${c}`] };
     }
-    plan.warnings.push(`${where}: names ${c}; recorded as ${flag.id} (--device ${plan.opts.device!} --force)`);
-    return { hw: flag, reportedName, notes: [`the device is ${flag.id} as given with --device ${plan.opts.device!} and --force, although the source names ${c}`] };
   }
-  const ids = [...new Set(said.flatMap((n) => (n.hardware ? [n.hardware.id] : [])))];
-  if (ids.length !== 1) return { hw: undefined, reportedName, notes: [] };
-  const named = said.find((n) => n.hardware?.id === ids[0])!;
-  return { hw: named.hardware, reportedName: named.name, notes: [`hardware ${ids[0]!} from ${named.from} ${JSON.stringify(named.name)}`] };
 }
 
 /** Options that mean nothing for a format must not pass silently. */

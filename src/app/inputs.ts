@@ -8,7 +8,7 @@ import type { PerRunEnergy } from '../analysis/trapezoid.js';
 import type { LatencyObservation, LatencyStats, RunTrace } from '../analysis/types.js';
 import { readLinesSync } from '../io/lines.js';
 import { isThesisDataDir, isThesisRoot, scanThesisPath, studyHardware, type Skipped, type ThesisDeviceData } from '../io/thesis-dataset.js';
-import { contradiction, mlperfRunDevice } from './import-device.js';
+import { contradiction, deviceConflictMessage, mlperfRunDevice, namedDevices, nvidiaSmiGpuNamesOfLines, sourceDevice } from './import-device.js';
 import { identityKey, recordedIdentity } from '../runs/source-identity.js';
 import { scanMlperfLogTree } from '../mlperf/io/log-tree.js';
 import type { MlperfLogTree, MlperfSummary } from '../mlperf/types.js';
@@ -701,6 +701,45 @@ function runSource(file: string, format: TraceFormat, hw: HardwareSpec | undefin
   };
 }
 
+/** What nvidia-smi logs said about their GPUs, gathered over the files: contradictions of --device, and notes (one per fact, not per file). */
+class DeviceNotes {
+  readonly conflicts: string[] = [];
+  private readonly facts = new Map<string, string[]>();
+
+  note(fact: string, file: string): void {
+    (this.facts.get(fact) ?? this.facts.set(fact, []).get(fact)!).push(file);
+  }
+
+  lines(): string[] {
+    return [...this.facts].map(([fact, fs]) => `${fs.length === 1 ? fs[0]! : `${fs[0]!} and ${fs.length - 1} more file(s)`}: ${fact}`);
+  }
+}
+
+/**
+ * The device of an nvidia-smi log, from its `name` column as `import nvidia-smi` reads it:
+ * --device when given (a log naming another GPU the database knows is a conflict), else the
+ * one GPU the log names that the database knows, else none (the GWP is then operational only).
+ */
+function smiDevice(file: string, device: string | undefined, told: DeviceNotes): HardwareSpec | undefined {
+  const flag = device !== undefined ? requireHardware(device, { flag: '--device' }) : undefined;
+  const said = namedDevices(nvidiaSmiGpuNamesOfLines(readLinesSync(file)), 'name column');
+  const d = sourceDevice(flag, said);
+  switch (d.kind) {
+    case 'flag':
+      if (d.contradiction !== undefined) told.conflicts.push(`${file} names ${d.contradiction}`);
+      return d.hw;
+    case 'named':
+      told.note(d.note, file);
+      return d.hw;
+    case 'unknown': {
+      const known = [...new Set(said.flatMap((n) => (n.hardware ? [n.hardware.id] : [])))];
+      if (known.length > 1) told.note(`the log names several GPUs (${known.join(', ')}), so no one device for the embodied part: give --device to name one`, file);
+      else if (said.length > 0) told.note(`the hardware database has no ${said.map((n) => JSON.stringify(n.name)).join(', ')} (name column): give --device to name it`, file);
+      return undefined;
+    }
+  }
+}
+
 interface FileGroup {
   readonly tag: string;
   /** Undefined when nothing names the device: energy, and the operational part of the GWP. */
@@ -715,11 +754,20 @@ function fileGroups(files: readonly string[], opts: FileOptions, skipped: Skippe
   // Files of one device, query count and format are repetitions of one workload; the
   // study's `_ci` files are separate runs of the compute phase of that workload.
   const groups = new Map<string, FileGroup>();
+  const told = new DeviceNotes();
   for (const f of files) {
     const format = opts.inputFormat && opts.inputFormat !== 'auto' ? opts.inputFormat : opts.columns ? 'generic' : sniffFormat(f);
     const named = parseThesisFileName(basename(f));
     if (named?.phase === 'pue') {
       skipped.push({ path: f, reason: "board-total run (the study's PUE campaign): not part of the energy table" });
+      continue;
+    }
+    if (format === 'nvidia-smi' && !named) {
+      // The log names its GPUs: the device as `import nvidia-smi` takes it (sourceDevice), --device checked against it.
+      const hw = smiDevice(f, opts.device, told);
+      const key = `${hw?.id ?? ''}\u0000\u0000${format}`;
+      const g = groups.get(key) ?? groups.set(key, { tag: '', hw, qc: undefined, format, full: [], compute: [] }).get(key)!;
+      g.full.push(f);
       continue;
     }
     const name = opts.device ?? named?.tag;
@@ -739,6 +787,14 @@ function fileGroups(files: readonly string[], opts: FileOptions, skipped: Skippe
     }
     (named?.phase === 'ci' ? g.compute : g.full).push(f);
   }
+  if (told.conflicts.length > 0) {
+    // analyze has no --force: it does not relabel a log that names its GPU; import --force does, and records it.
+    throw errors.usage(
+      `${deviceConflictMessage(opts.device!, requireHardware(opts.device!, { flag: '--device' }), told.conflicts)}; drop --device to take the GPU the log names, or relabel it with 'inferprint import nvidia-smi FILE --device ${opts.device!} --force'`,
+      '--device',
+    );
+  }
+  notes.push(...told.lines());
   return [...groups.values()].map((g) => {
     // The study's own files (named as its dataset names them) keep the study's parameters.
     const base = {

@@ -65,13 +65,19 @@ export interface AnalysisRow {
   readonly displayName: string;
   /** Where the power behind the energy came from; null for latency-only rows. */
   readonly provenance: PowerBasis | null;
-  /** The parameter preset and every parameter the impact used (with origin and source); absent without impact. */
+  /** The parameter preset and every parameter the impact (or the operational part alone) used, with origin and source; absent without either. */
   readonly preset?: PresetId;
   readonly parameters?: readonly DefaultUsed[];
   /** Absent for latency-only inputs (MLPerf logs without power traces). */
   readonly energy?: EnergyStats;
   readonly impact?: ImpactResult;
-  /** GWP per query (mean), g. */
+  /**
+   * The operational part alone (E × grid × PUE, g), when the runs name no hardware the
+   * database knows, so that no embodied part can be allocated: the figure `runs list` shows
+   * with scope `operational only`. Absent when `impact` is there, and without energy.
+   */
+  readonly operationalOnly?: { readonly gwpG: number; readonly reason: string };
+  /** GWP per query (mean), g: of the full LCA, else of the operational part alone. */
   readonly gwpPerQueryG?: number;
   readonly gwpCi95G?: { readonly lo: number; readonly hi: number };
   /** The compute phase alone, from separate runs that measured only it. */

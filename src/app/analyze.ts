@@ -1,8 +1,8 @@
 import { errors } from '../errors.js';
 import type { HardwareSpec } from '../impact/hardware.js';
 import { computeImpact, perQuery, type ImpactParams } from '../impact/lca.js';
-import { rangeSpans, resolveImpactParams, type DefaultUsed, type ImpactOptions, type PresetId } from '../impact/presets.js';
-import { effectiveSettings } from '../runs/run-impact.js';
+import { rangeSpans, resolveImpactParams, type DefaultUsed, type ImpactOptions, type ImpactSettings, type PresetId } from '../impact/presets.js';
+import { assessOperational, effectiveSettings, OPERATIONAL_ONLY_REASON, type ImpactOverrides } from '../runs/run-impact.js';
 import { thesisEnergy } from '../analysis/thesis-2025.js';
 import { summarizeRuns, type PerRunEnergy } from '../analysis/trapezoid.js';
 import { ENERGY_METHODS, type AnalysisRow, type DeviceParameters, type EnergyMethod, type EnergyStats } from '../analysis/types.js';
@@ -65,20 +65,31 @@ export function analyze(opts: AnalyzeOptions): AnalyzeResult {
   }
   const rows: AnalysisRow[] = [];
   const parameters = new Map<string, DefaultUsed[]>();
+  // Parameters of rows without known hardware (operational only), rows that used the same ones
+  // together: listed, but they span no min–max (those rows have none).
+  const operationalParameters = new Map<string, { names: string[]; used: readonly DefaultUsed[] }>();
   const warnings: string[] = [];
   let done = 0;
+  /** Runs of one device recorded with other parameters (another grid, say) get their own entry. */
+  const list = (into: Map<string, DefaultUsed[]>, key: string, used: readonly DefaultUsed[]) => {
+    const same = (u: readonly DefaultUsed[]) => JSON.stringify(u) === JSON.stringify(used);
+    let k = key;
+    for (let n = 2; into.has(k) && !same(into.get(k)!); n++) k = `${key} (${n})`;
+    into.set(k, [...used]);
+  };
   for (const g of found.groups) {
     opts.onProgress?.(done, found.groups.length, `${g.datasetTag || (g.hardware?.id ?? '')} ${g.version} ${g.llm ? (g.llm.runs[0]?.level.name ?? '') : `QC ${g.queryCount ?? '-'}`}`);
     const resolved = g.hardware ? impactParamsFor(g.hardware, g, opts) : undefined;
     const key = parameterKey(g);
-    if (resolved && key !== undefined) {
-      // Runs of one device recorded with other parameters (another grid, say) get their own entry.
-      const same = (u: readonly DefaultUsed[]) => JSON.stringify(u) === JSON.stringify(resolved.used);
-      let k = key;
-      for (let n = 2; parameters.has(k) && !same(parameters.get(k)!); n++) k = `${key} (${n})`;
-      parameters.set(k, resolved.used);
+    if (resolved && key !== undefined) list(parameters, key, resolved.used);
+    const row = analyzeGroup(g, opts.method, resolved ? { kind: 'full', params: resolved.params } : { kind: 'operational', recorded: g.recorded ?? { preset: 'default' }, overrides: overridesOf(opts) }, warnings);
+    if (row.operationalOnly && row.parameters) {
+      const name = g.datasetTag ? `${g.datasetTag} ${g.version}`.trim() : 'unknown hardware';
+      const k = JSON.stringify(row.parameters);
+      const entry = operationalParameters.get(k) ?? operationalParameters.set(k, { names: [], used: row.parameters }).get(k)!;
+      if (!entry.names.includes(name)) entry.names.push(name);
     }
-    rows.push({ ...analyzeGroup(g, opts.method, resolved?.params, warnings), ...(resolved ? { preset: resolved.preset, parameters: resolved.used } : {}) });
+    rows.push({ ...row, ...(resolved ? { preset: resolved.preset, parameters: resolved.used } : {}) });
     done++;
   }
   opts.onProgress?.(done, found.groups.length, 'done');
@@ -90,7 +101,11 @@ export function analyze(opts: AnalyzeOptions): AnalyzeResult {
       `${estimated.length} row(s) rest on power that was not measured on the hardware (column 'power': estimated by a model, replayed from a recording, or mixed): read their energy and GWP as estimates`,
     );
   }
-  if (rows.some((r) => r.energy && !r.impact)) notes.push('some runs name no hardware in the database: energy shown, no GWP (their embodied part is unknown)');
+  if (rows.some((r) => r.operationalOnly)) {
+    notes.push(
+      "some rows name no hardware the database knows: their GWP is the operational part alone (scope 'operational only', as runs list gives it; the embodied part is unknown): name the hardware with --device for power files, --device at import or --hardware at measure for runs",
+    );
+  }
   if (gaps > 0) {
     notes.push(`${gaps} sampling gap(s) (intervals over 5 × the median or the other intervals' mean) were bridged linearly; column 'gaps' says where (--format csv or json)`);
   }
@@ -101,7 +116,10 @@ export function analyze(opts: AnalyzeOptions): AnalyzeResult {
     inputs: opts.paths,
     rows,
     rangeSpans: [...new Set([...parameters.values()].flatMap((u) => rangeSpans(u)))],
-    parameters: [...parameters].map(([device, used]) => ({ device, used })),
+    parameters: [
+      ...[...parameters].map(([device, used]) => ({ device, used })),
+      ...[...operationalParameters.values()].map((p) => ({ device: `${p.names.join(', ')} (operational only)`, used: p.used })),
+    ],
     skipped: found.skipped,
     notes,
     warnings,
@@ -136,9 +154,29 @@ function impactParamsFor(hw: HardwareSpec, g: RunGroup, opts: AnalyzeOptions) {
   });
 }
 
-function analyzeGroup(g: RunGroup, method: EnergyMethod, params: ImpactParams | undefined, warnings: string[]): AnalysisRow {
+/** What the flags of `analyze` change over what runs were recorded with (preset, grid, PUE, lifetime, embodied model). */
+function overridesOf(opts: AnalyzeOptions): ImpactOverrides {
+  return {
+    ...(opts.preset !== undefined ? { preset: opts.preset } : opts.method === 'thesis' ? { preset: 'thesis-2025' as const } : {}),
+    ...(opts.grid !== undefined ? { grid: opts.grid } : {}),
+    ...(opts.pue !== undefined ? { pue: opts.pue } : {}),
+    ...(opts.lifetimeS !== undefined ? { lifetimeS: opts.lifetimeS } : {}),
+    ...(opts.embodiedModel !== undefined ? { embodiedModel: opts.embodiedModel } : {}),
+  };
+}
+
+/**
+ * How a group's footprint is assessed: the full LCA with the hardware's parameters, or, when
+ * the hardware is unknown, the operational part alone with the settings the runs were
+ * recorded with and the caller's overrides (`assessOperational`, as runs list assesses a run).
+ */
+type Assessment =
+  | { readonly kind: 'full'; readonly params: ImpactParams }
+  | { readonly kind: 'operational'; readonly recorded: ImpactSettings; readonly overrides: ImpactOverrides };
+
+function analyzeGroup(g: RunGroup, method: EnergyMethod, assessment: Assessment, warnings: string[]): AnalysisRow {
   // A served-LLM level's energy is its windows' (per-run energies): the study's method, made for whole-run traces, does not apply.
-  const row = analyzeEnergy(g, g.llm ? 'trapezoid' : method, params, warnings);
+  const row = analyzeEnergy(g, g.llm ? 'trapezoid' : method, assessment, warnings);
   if (!g.llm) return row;
   // A served-LLM level: its energy is that of its steady-state windows; per 1 000 of the tokens generated in them.
   const stats = aggregateLevel(g.llm.model, g.llm.api, g.llm.runs, g.llm.limits);
@@ -147,7 +185,7 @@ function analyzeGroup(g: RunGroup, method: EnergyMethod, params: ImpactParams | 
   return { ...row, llm: per1kTokens(stats, g.energies?.length ?? 0, parts) };
 }
 
-function analyzeEnergy(g: RunGroup, method: EnergyMethod, params: ImpactParams | undefined, warnings: string[]): AnalysisRow {
+function analyzeEnergy(g: RunGroup, method: EnergyMethod, assessment: Assessment, warnings: string[]): AnalysisRow {
   const base = {
     datasetTag: g.datasetTag,
     version: g.version,
@@ -190,8 +228,23 @@ function analyzeEnergy(g: RunGroup, method: EnergyMethod, params: ImpactParams |
           ? summarizeRuns(g.computeEnergies)
           : undefined;
   const phases = compute ? { compute, nonComputeEnergyJ: energy.energyJ - compute.energyJ } : {};
-  // Without known hardware there is no embodied part to allocate: energy only, and a note says so.
-  if (!params) return { ...base, energy, ...phases };
+  if (assessment.kind === 'operational') {
+    // Without known hardware there is no embodied part to allocate: the operational part alone, as runs list gives it.
+    const op = (energyJ: number) => assessOperational(energyJ, assessment.recorded, assessment.overrides);
+    const mean = op(energy.energyJ);
+    const perRunOp = perRun.length > 0 ? summarize(perRun.map((r) => op(r.energyJ).operationalG)) : undefined;
+    return {
+      ...base,
+      energy,
+      operationalOnly: { gwpG: mean.operationalG, reason: OPERATIONAL_ONLY_REASON },
+      preset: mean.preset,
+      parameters: mean.used,
+      ...(g.queryCount !== undefined ? { gwpPerQueryG: mean.operationalG / g.queryCount } : {}),
+      ...phases,
+      ...(perRunOp?.ci95 ? { gwpCi95G: { lo: perRunOp.ci95.lo, hi: perRunOp.ci95.hi } } : {}),
+    };
+  }
+  const params = assessment.params;
   const impact = computeImpact({ energyJ: energy.energyJ, durationS: energy.durationS, params });
   const perRunGwp = perRun.length > 0 ? summarize(perRun.map((r) => computeImpact({ energyJ: r.energyJ, durationS: r.durationS, params }).gwpG.mean)) : undefined;
   return {

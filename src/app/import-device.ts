@@ -58,17 +58,16 @@ export function deviceRecord(hw: HardwareSpec | undefined, reportedName: string 
 /**
  * The GPU names an nvidia-smi CSV holds (its `name` or `gpu_name` column), in order of first
  * appearance; none without a header naming that column. The power decoder ignores the
- * column; this reads it only to check `--device` against it.
+ * column; `import nvidia-smi` and `analyze` read it to name the device (and to check
+ * `--device` against it). Lines as a file reader yields them, so `analyze` streams a log
+ * however large; a log without the column is left after its header.
  */
-export function nvidiaSmiGpuNames(text: string): string[] {
+export function nvidiaSmiGpuNamesOfLines(lines: Iterable<string>): string[] {
   const names = new Set<string>();
   let col = -1;
-  let start = 0;
   let header = true;
-  while (start < text.length) {
-    const nl = text.indexOf('\n', start);
-    const line = text.slice(start, nl < 0 ? text.length : nl).trim();
-    start = nl < 0 ? text.length : nl + 1;
+  for (const raw of lines) {
+    const line = raw.trim();
     if (line === '') continue;
     const cells = line.split(',').map((c) => c.trim());
     if (header) {
@@ -81,4 +80,43 @@ export function nvidiaSmiGpuNames(text: string): string[] {
     if (name !== undefined && name !== '' && !/^(?:gpu_)?name$/i.test(name)) names.add(name);
   }
   return [...names];
+}
+
+/** `nvidiaSmiGpuNamesOfLines` of a file's text already in memory. */
+export function nvidiaSmiGpuNames(text: string): string[] {
+  return nvidiaSmiGpuNamesOfLines(text.split('\n'));
+}
+
+/** The device of a source, as `import` and `analyze` decide it. */
+export type SourceDevice =
+  /** `--device` given; `contradiction` when the source names another device the database knows. */
+  | { readonly kind: 'flag'; readonly hw: HardwareSpec; readonly reportedName: string | undefined; readonly contradiction?: string }
+  /** No `--device`: the one device the source names that the database knows. */
+  | { readonly kind: 'named'; readonly hw: HardwareSpec; readonly reportedName: string; readonly note: string }
+  /** Nothing names a device the database knows (or the source names several). */
+  | { readonly kind: 'unknown'; readonly reportedName: string | undefined };
+
+/**
+ * The device of a source: `--device` when given (checked against what the source names), else
+ * the one device the source names that the database knows. What a contradiction costs is the
+ * caller's: `import` refuses unless --force, `analyze` refuses.
+ */
+export function sourceDevice(flag: HardwareSpec | undefined, said: readonly NamedDevice[]): SourceDevice {
+  const reportedName = said.length === 1 ? said[0]!.name : undefined;
+  if (flag) {
+    const c = contradiction(flag, said);
+    return c === undefined ? { kind: 'flag', hw: flag, reportedName } : { kind: 'flag', hw: flag, reportedName, contradiction: c };
+  }
+  const ids = [...new Set(said.flatMap((n) => (n.hardware ? [n.hardware.id] : [])))];
+  if (ids.length !== 1) return { kind: 'unknown', reportedName };
+  const named = said.find((n) => n.hardware?.id === ids[0])!;
+  return { kind: 'named', hw: named.hardware!, reportedName: named.name, note: `hardware ${ids[0]!} from ${named.from} ${JSON.stringify(named.name)}` };
+}
+
+/**
+ * The one line that refuses a `--device` against what sources name, before the caller's
+ * remedy: `conflicts` are `SOURCE names ID (where: "NAME")`, one a source.
+ */
+export function deviceConflictMessage(given: string, flag: HardwareSpec, conflicts: readonly string[]): string {
+  return `--device ${given} (${flag.id}) contradicts what ${conflicts.length === 1 ? 'the source names' : `${conflicts.length} sources name`}: ${conflicts.join('; ')}`;
 }

@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { errors, isInferprintError, type InferprintError } from '../errors.js';
 import { requireHardware, resolveHardware, powerUnitOf, type HardwareSpec } from '../impact/hardware.js';
 import type { Recording } from '../measure/recorder.js';
-import { summarizeRecording } from '../measure/summary.js';
+import { summarizeRecording, type RecordingSummary } from '../measure/summary.js';
 import { energySummary, gapRecords } from './measure-bundle.js';
 import { cleanLeftovers } from './leftovers.js';
 import { readAnyRunBundle, tempDirName, writeRunBundle, type BundleFileInput, type RunBundleInput, type WrittenBundle } from '../runs/io/bundle.js';
@@ -14,8 +14,8 @@ import { splitLines } from '../io/lines.js';
 import { removeRuns } from '../store/remove.js';
 import { fileIdentity, folderIdentity, rowIdentity, storedSources, type StoredSource } from './import-source.js';
 import { identityKey, recordedIdentity, type SourceIdentity } from '../runs/source-identity.js';
-import { contradiction, deviceRecord, mlperfRunDevice, namedDevices, nvidiaSmiGpuNames, type NamedDevice } from './import-device.js';
-import { channelKinds, chooseChannels } from '../traces/channels.js';
+import { deviceConflictMessage, deviceRecord, mlperfRunDevice, namedDevices, nvidiaSmiGpuNames, sourceDevice, type NamedDevice } from './import-device.js';
+import { channelKinds, chooseChannels, SUM_CHANNEL, sumChannels, type ChannelKindName } from '../traces/channels.js';
 import { samplingStats, trapezoidJ } from '../traces/energy.js';
 import type { LatencyStats } from '../analysis/types.js';
 import { loadRunDetail, scanMlperfLogTree } from '../mlperf/io/log-tree.js';
@@ -27,7 +27,7 @@ import { CODECARBON_TOTAL_CHANNEL, codecarbonMeanPower, parseCodeCarbonGpuModel,
 import { CODECARBON_FORMAT, type CodeCarbonRecord } from '../traces/parse-codecarbon.js';
 import { parseGenericCsvSpec } from '../traces/parse-generic-csv.js';
 import { civilTimeConverter } from '../traces/parse-helpers.js';
-import type { PowerTrace } from '../traces/types.js';
+import type { PowerChannel, PowerTrace } from '../traces/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type { ImpactSettings } from '../impact/presets.js';
 import { findGridZone } from '../impact/grid.js';
@@ -160,10 +160,7 @@ export async function importRunsReport(opts: ImportOptions): Promise<ImportRepor
     throw e;
   }
   if (plan.conflicts.length > 0) {
-    throw errors.usage(
-      `--device ${opts.device!} (${flagDevice!.id}) contradicts what ${plan.conflicts.length === 1 ? 'the source names' : `${plan.conflicts.length} sources name`}: ${plan.conflicts.join('; ')}; nothing imported (give --force to relabel)`,
-      '--device',
-    );
+    throw errors.usage(`${deviceConflictMessage(opts.device!, flagDevice!, plan.conflicts)}; nothing imported (give --force to relabel)`, '--device');
   }
   return { imported: await writePlan(plan), skipped: plan.skipped, warnings: plan.warnings };
 }
@@ -215,27 +212,29 @@ function claim(plan: Plan, source: string, identity: SourceIdentity): { alsoStor
 }
 
 /**
- * The device of a source: `--device` when given (checked against what the source names),
- * else the one device the source names that the database knows. `where` names the source
- * (or log set) in messages.
+ * The device of a source, as `analyze` decides it too (sourceDevice): `--device` when given,
+ * checked against what the source names (a contradiction is refused unless --force), else the
+ * one device the source names that the database knows. `where` names the source (or log set)
+ * in messages.
  */
 function chooseDevice(plan: Plan, said: readonly NamedDevice[], where: string): { hw: HardwareSpec | undefined; reportedName: string | undefined; notes: string[] } {
-  const reportedName = said.length === 1 ? said[0]!.name : undefined;
-  const flag = plan.flagDevice;
-  if (flag) {
-    const c = contradiction(flag, said);
-    if (c === undefined) return { hw: flag, reportedName, notes: [] };
-    if (!plan.opts.force) {
-      plan.conflicts.push(`${where} names ${c}`);
-      return { hw: flag, reportedName, notes: [] };
+  const d = sourceDevice(plan.flagDevice, said);
+  switch (d.kind) {
+    case 'unknown':
+      return { hw: undefined, reportedName: d.reportedName, notes: [] };
+    case 'named':
+      return { hw: d.hw, reportedName: d.reportedName, notes: [d.note] };
+    case 'flag': {
+      const c = d.contradiction;
+      if (c === undefined) return { hw: d.hw, reportedName: d.reportedName, notes: [] };
+      if (!plan.opts.force) {
+        plan.conflicts.push(`${where} names ${c}`);
+        return { hw: d.hw, reportedName: d.reportedName, notes: [] };
+      }
+      plan.warnings.push(`${where}: names ${c}; recorded as ${d.hw.id} (--device ${plan.opts.device!} --force)`);
+      return { hw: d.hw, reportedName: d.reportedName, notes: [`the device is ${d.hw.id} as given with --device ${plan.opts.device!} and --force, although the source names ${c}`] };
     }
-    plan.warnings.push(`${where}: names ${c}; recorded as ${flag.id} (--device ${plan.opts.device!} --force)`);
-    return { hw: flag, reportedName, notes: [`the device is ${flag.id} as given with --device ${plan.opts.device!} and --force, although the source names ${c}`] };
   }
-  const ids = [...new Set(said.flatMap((n) => (n.hardware ? [n.hardware.id] : [])))];
-  if (ids.length !== 1) return { hw: undefined, reportedName, notes: [] };
-  const named = said.find((n) => n.hardware?.id === ids[0])!;
-  return { hw: named.hardware, reportedName: named.name, notes: [`hardware ${ids[0]!} from ${named.from} ${JSON.stringify(named.name)}`] };
 }
 
 /** Options that mean nothing for a format must not pass silently. */
@@ -321,19 +320,27 @@ interface TraceBundleExtras {
 function traceBundle(trace: PowerTrace, source: string, opts: ImportOptions, x: TraceBundleExtras): RunBundleInput {
   const hw = x.device.hw;
   const names = trace.channels.map((c) => c.name);
-  const primary = chooseChannels(names, opts.channel, source)[0]!;
+  const chosen = chooseChannels(names, opts.channel, source);
+  // Several channels chosen (`--channel sum`): the run's primary is their sum, a channel of its own.
+  const summed = chosen.length > 1 ? chosen : undefined;
+  const primary = summed ? SUM_CHANNEL : chosen[0]!;
   const kinds = channelKinds(names);
-  const pch = trace.channels.find((c) => c.name === primary)!;
+  const pch = trace.channels.find((c) => c.name === chosen[0])!;
   const medianS = pch.tS.length > 1 ? samplingStats(pch.tS).medianIntervalS : null;
   // Imported traces keep their own time axis; t = 0 at the first sample.
   const t0 = Math.min(...trace.channels.map((c) => c.tS[0]!));
-  const channels = trace.channels.map((c) => ({ name: c.name, tS: c.tS.map((t) => t - t0), powerW: c.powerW }));
-  const durationS = Math.max(...channels.map((c) => c.tS[c.tS.length - 1]!));
+  const own = trace.channels.map((c) => ({ name: c.name, tS: c.tS.map((t) => t - t0), powerW: c.powerW }));
+  const sum = summed ? summedChannel(own, summed, source) : undefined;
+  const channels = sum ? [...own, sum] : own;
+  const durationS = Math.max(...own.map((c) => c.tS[c.tS.length - 1]!));
+  // The hardware named goes with the channels that measured it: the primary one, or each GPU of a sum.
+  const onDevice = (k: { name: string; kind: string }) => (summed ? summed.includes(k.name) && k.kind === 'gpu' : k.name === primary);
+  const channelInfo = [...kinds, ...(summed ? [{ name: SUM_CHANNEL, kind: sumKind(kinds, summed) }] : [])];
   const recording: Recording = {
     info: {
       name: trace.provenance.kind === 'measured' ? trace.provenance.sensor : trace.provenance.kind === 'replayed' ? 'replay' : 'estimate',
       provenance: trace.provenance,
-      channels: kinds.map((k) => ({ ...k, ...(hw && k.name === primary ? { device: hw.name } : {}) })),
+      channels: channelInfo.map((k) => ({ ...k, ...(hw && onDevice(k) ? { device: hw.name } : {}) })),
       primaryChannel: primary,
       requestedIntervalS: medianS ?? 0,
       notes: [],
@@ -345,7 +352,7 @@ function traceBundle(trace: PowerTrace, source: string, opts: ImportOptions, x: 
     windows: [{ name: 'full', t0S: 0, t1S: durationS }],
     droppedOutOfOrder: 0,
   };
-  const s = summarizeRecording(recording);
+  const s = summed ? withSummedEnergy(summarizeRecording(recording), summed) : summarizeRecording(recording);
   const startedAt = new Date(recording.originEpochMs).toISOString();
   const notes = [
     ...(trace.originEpochMs === undefined ? ["the source has no absolute time: startedAt is the file's modification time"] : []),
@@ -367,18 +374,70 @@ function traceBundle(trace: PowerTrace, source: string, opts: ImportOptions, x: 
         measuredIntervalS: medianS,
         channels: recording.info.channels.map((c) => ({ ...c, unit: 'W' as const })),
         primaryChannel: primary,
-        notes: [`imported from ${source} (${trace.source.format}, power written in ${trace.source.unitInSource})`],
+        notes: [
+          `imported from ${source} (${trace.source.format}, power written in ${trace.source.unitInSource})`,
+          ...(summed
+            ? [
+                `${SUM_CHANNEL} = ${summed.join(' + ')} (--channel sum): its energy is the sum of theirs, each integrated over its own samples; its samples add them up at their instants where all of them have samples`,
+              ]
+            : []),
+        ],
       },
       workload: { ...(x.workloadExtra ?? {}), kind: 'import', format: trace.source.format, sourcePath: source, ...({ source: x.identity } as Readonly<Record<string, unknown>>) },
       device: deviceRecord(hw, x.device.reportedName),
       windows: recording.windows,
       gaps: gapRecords(s),
       energy: energySummary(s),
-      impact: recordImpact(x.settings ?? { preset: 'default' }, hw, { energyJ: s.primaryEnergyJ, durationS: s.window.t1S - s.window.t0S }),
+      impact: recordImpact(x.settings ?? { preset: 'default' }, hw, { energyJ: s.primaryEnergyJ, durationS: s.window.t1S - s.window.t0S }, sumImpactNotes(hw, kinds, summed)),
       ...(notes.length > 0 ? { notes } : {}),
     },
     trace: channels,
   };
+}
+
+/** The channel `--channel sum` adds: the chosen channels summed (see sumChannels); refused when it cannot be made. */
+function summedChannel(channels: readonly PowerChannel[], chosen: readonly string[], source: string): PowerChannel {
+  if (channels.some((c) => c.name === SUM_CHANNEL)) {
+    throw errors.usage(`${source} already has a channel named '${SUM_CHANNEL}', the name of the sum --channel sum records: import one channel with --channel NAME`, '--channel');
+  }
+  const sum = sumChannels(channels.filter((c) => chosen.includes(c.name)));
+  if (!sum) throw errors.usage(`cannot add up the channels of ${source} (${chosen.join(', ')}): they have no span of time in common; import one with --channel NAME`, '--channel');
+  return sum;
+}
+
+/** What a sum of channels is: their kind when they share one (GPUs), else `other`. */
+function sumKind(kinds: readonly { readonly name: string; readonly kind: ChannelKindName }[], chosen: readonly string[]): ChannelKindName {
+  const of = new Set(kinds.filter((k) => chosen.includes(k.name)).map((k) => k.kind));
+  return of.size === 1 ? [...of][0]! : 'other';
+}
+
+/**
+ * The summary with the sum channel's energy made the sum of its channels' energies, each over
+ * its own samples: what `analyze FILE --channel sum` reports (energy is additive), and exact
+ * also where the channels were sampled at other instants (its trace covers only their common
+ * span). The same for every window.
+ */
+function withSummedEnergy(s: RecordingSummary, chosen: readonly string[]): RecordingSummary {
+  const total = (list: readonly { readonly name?: string; readonly channel?: string; readonly energyJ: number }[]) =>
+    list.filter((c) => chosen.includes(c.name ?? c.channel ?? '')).reduce((a, c) => a + c.energyJ, 0);
+  const energyJ = total(s.channels);
+  const spanS = s.window.t1S - s.window.t0S;
+  return {
+    ...s,
+    primaryEnergyJ: energyJ,
+    channels: s.channels.map((c) => (c.name === SUM_CHANNEL ? { ...c, energyJ, meanW: spanS > 0 ? energyJ / spanS : c.meanW } : c)),
+    windows: s.windows.map((w) => {
+      const e = total(w.perChannel);
+      return { ...w, primaryEnergyJ: e, perChannel: w.perChannel.map((p) => (p.channel === SUM_CHANNEL ? { ...p, energyJ: e } : p)) };
+    }),
+  };
+}
+
+/** What the recorded impact of a sum of GPUs leaves out: the embodied part is one device's. */
+function sumImpactNotes(hw: HardwareSpec | undefined, kinds: readonly { readonly name: string; readonly kind: ChannelKindName }[], summed: readonly string[] | undefined): string[] {
+  const gpus = summed ? kinds.filter((k) => summed.includes(k.name) && k.kind === 'gpu').length : 0;
+  if (!hw || gpus < 2) return [];
+  return [`the energy adds up ${gpus} GPUs (--channel sum); the embodied part allocates one ${hw.id}, as analyze does`];
 }
 
 /**

@@ -8,7 +8,7 @@ import type { PerRunEnergy } from '../analysis/trapezoid.js';
 import type { LatencyObservation, LatencyStats, RunTrace } from '../analysis/types.js';
 import { readLinesSync } from '../io/lines.js';
 import { isThesisDataDir, isThesisRoot, scanThesisPath, studyHardware, type Skipped, type ThesisDeviceData } from '../io/thesis-dataset.js';
-import { contradiction, mlperfRunDevice } from './import-device.js';
+import { contradiction, deviceConflictMessage, mlperfRunDevice, namedDevices, nvidiaSmiGpuNamesOfLines, sourceDevice } from './import-device.js';
 import { identityKey, recordedIdentity } from '../runs/source-identity.js';
 import { scanMlperfLogTree } from '../mlperf/io/log-tree.js';
 import type { MlperfLogTree, MlperfSummary } from '../mlperf/types.js';
@@ -660,13 +660,16 @@ function genericSpec(opts: FileOptions) {
 }
 
 /** The same file read two ways: whole (through the importer) or streamed (through its decoder). */
-function runSource(file: string, format: TraceFormat, hw: HardwareSpec, opts: FileOptions): RunSource {
+function runSource(file: string, format: TraceFormat, hw: HardwareSpec | undefined, opts: FileOptions): RunSource {
   const interval = opts.intervalS !== undefined ? { intervalS: opts.intervalS } : {};
-  const thesis = { unit: powerUnitOf(hw), ...(opts.headerless ? { headerless: 'timestamp,power' as const } : {}) };
+  const thesisUnit = () => {
+    if (!hw) throw errors.internal(`${file}: a study CSV without a device reached the importer`);
+    return { unit: powerUnitOf(hw), ...(opts.headerless ? { headerless: 'timestamp,power' as const } : {}) };
+  };
   const load = (): PowerTrace => {
     switch (format) {
       case 'thesis-csv':
-        return importThesisCsv(file, thesis);
+        return importThesisCsv(file, thesisUnit());
       case 'nvidia-smi':
         return importNvidiaSmiCsv(file, interval);
       case 'tegrastats':
@@ -679,7 +682,7 @@ function runSource(file: string, format: TraceFormat, hw: HardwareSpec, opts: Fi
     const lines = readLinesSync(file);
     switch (format) {
       case 'thesis-csv':
-        return decodeThesisCsv(lines, { ...thesis, file });
+        return decodeThesisCsv(lines, { ...thesisUnit(), file });
       case 'nvidia-smi':
         return decodeNvidiaSmiCsv(lines, { ...interval, file });
       case 'tegrastats':
@@ -698,9 +701,49 @@ function runSource(file: string, format: TraceFormat, hw: HardwareSpec, opts: Fi
   };
 }
 
+/** What nvidia-smi logs said about their GPUs, gathered over the files: contradictions of --device, and notes (one per fact, not per file). */
+class DeviceNotes {
+  readonly conflicts: string[] = [];
+  private readonly facts = new Map<string, string[]>();
+
+  note(fact: string, file: string): void {
+    (this.facts.get(fact) ?? this.facts.set(fact, []).get(fact)!).push(file);
+  }
+
+  lines(): string[] {
+    return [...this.facts].map(([fact, fs]) => `${fs.length === 1 ? fs[0]! : `${fs[0]!} and ${fs.length - 1} more file(s)`}: ${fact}`);
+  }
+}
+
+/**
+ * The device of an nvidia-smi log, from its `name` column as `import nvidia-smi` reads it:
+ * --device when given (a log naming another GPU the database knows is a conflict), else the
+ * one GPU the log names that the database knows, else none (the GWP is then operational only).
+ */
+function smiDevice(file: string, device: string | undefined, told: DeviceNotes): HardwareSpec | undefined {
+  const flag = device !== undefined ? requireHardware(device, { flag: '--device' }) : undefined;
+  const said = namedDevices(nvidiaSmiGpuNamesOfLines(readLinesSync(file)), 'name column');
+  const d = sourceDevice(flag, said);
+  switch (d.kind) {
+    case 'flag':
+      if (d.contradiction !== undefined) told.conflicts.push(`${file} names ${d.contradiction}`);
+      return d.hw;
+    case 'named':
+      told.note(d.note, file);
+      return d.hw;
+    case 'unknown': {
+      const known = [...new Set(said.flatMap((n) => (n.hardware ? [n.hardware.id] : [])))];
+      if (known.length > 1) told.note(`the log names several GPUs (${known.join(', ')}), so no one device for the embodied part: give --device to name one`, file);
+      else if (said.length > 0) told.note(`the hardware database has no ${said.map((n) => JSON.stringify(n.name)).join(', ')} (name column): give --device to name it`, file);
+      return undefined;
+    }
+  }
+}
+
 interface FileGroup {
   readonly tag: string;
-  readonly hw: HardwareSpec;
+  /** Undefined when nothing names the device: energy, and the operational part of the GWP. */
+  readonly hw: HardwareSpec | undefined;
   readonly qc: number | undefined;
   readonly format: FileFormat;
   readonly full: string[];
@@ -711,6 +754,7 @@ function fileGroups(files: readonly string[], opts: FileOptions, skipped: Skippe
   // Files of one device, query count and format are repetitions of one workload; the
   // study's `_ci` files are separate runs of the compute phase of that workload.
   const groups = new Map<string, FileGroup>();
+  const told = new DeviceNotes();
   for (const f of files) {
     const format = opts.inputFormat && opts.inputFormat !== 'auto' ? opts.inputFormat : opts.columns ? 'generic' : sniffFormat(f);
     const named = parseThesisFileName(basename(f));
@@ -718,12 +762,24 @@ function fileGroups(files: readonly string[], opts: FileOptions, skipped: Skippe
       skipped.push({ path: f, reason: "board-total run (the study's PUE campaign): not part of the energy table" });
       continue;
     }
+    if (format === 'nvidia-smi' && !named) {
+      // The log names its GPUs: the device as `import nvidia-smi` takes it (sourceDevice), --device checked against it.
+      const hw = smiDevice(f, opts.device, told);
+      const key = `${hw?.id ?? ''}\u0000\u0000${format}`;
+      const g = groups.get(key) ?? groups.set(key, { tag: '', hw, qc: undefined, format, full: [], compute: [] }).get(key)!;
+      g.full.push(f);
+      continue;
+    }
     const name = opts.device ?? named?.tag;
-    if (name === undefined) throw errors.usage(`${f}: name the device that made this trace (e.g. --device H100-NVL; see inferprint hardware list)`, '--device');
+    // The study's CSVs hold W for GPUs and mW for Jetsons: the device decides the unit. Other
+    // files say their unit; without a device their GWP is the operational part alone.
+    if (name === undefined && format === 'thesis-csv') {
+      throw errors.usage(`${f}: the study's CSVs hold W for GPUs and mW for Jetsons, and this file's name gives no device: name it (e.g. --device H100-NVL; see inferprint hardware list)`, '--device');
+    }
     // A tag in one of the study's file names stands for the card the study measured (studyHardware).
     // Named as the study names its files, --device is read as the study's tags are.
-    const hw = (named ? studyHardware(name) : undefined) ?? requireHardware(name, opts.device !== undefined ? { flag: '--device' } : { file: f });
-    const key = `${hw.id}\u0000${named?.qc ?? ''}\u0000${format}`;
+    const hw = name === undefined ? undefined : ((named ? studyHardware(name) : undefined) ?? requireHardware(name, opts.device !== undefined ? { flag: '--device' } : { file: f }));
+    const key = `${hw?.id ?? ''}\u0000${named?.qc ?? ''}\u0000${format}`;
     let g = groups.get(key);
     if (!g) {
       g = { tag: named?.tag ?? '', hw, qc: named?.qc, format, full: [], compute: [] };
@@ -731,6 +787,14 @@ function fileGroups(files: readonly string[], opts: FileOptions, skipped: Skippe
     }
     (named?.phase === 'ci' ? g.compute : g.full).push(f);
   }
+  if (told.conflicts.length > 0) {
+    // analyze has no --force: it does not relabel a log that names its GPU; import --force does, and records it.
+    throw errors.usage(
+      `${deviceConflictMessage(opts.device!, requireHardware(opts.device!, { flag: '--device' }), told.conflicts)}; drop --device to take the GPU the log names, or relabel it with 'inferprint import nvidia-smi FILE --device ${opts.device!} --force'`,
+      '--device',
+    );
+  }
+  notes.push(...told.lines());
   return [...groups.values()].map((g) => {
     // The study's own files (named as its dataset names them) keep the study's parameters.
     const base = {

@@ -115,6 +115,31 @@ export function effectiveSettings(recorded: ImpactSettings, o: ImpactOverrides):
   return { preset: o.preset ?? preset, recorded: values };
 }
 
+/** Why a footprint is the operational part alone. */
+export const OPERATIONAL_ONLY_REASON = 'the run names no hardware the database knows: the embodied part cannot be estimated';
+
+/** The operational footprint of an energy, with the parameters and settings behind it. */
+export interface OperationalAssessment {
+  /** E_kWh × grid × PUE, g. */
+  readonly operationalG: number;
+  readonly used: readonly DefaultUsed[];
+  readonly settings: ImpactSettings;
+  readonly preset: PresetId;
+}
+
+/**
+ * The operational footprint alone, `E_kWh × grid × PUE`, of an energy (IT energy, J) whose
+ * hardware is unknown, so that no embodied part can be allocated: with the settings it was
+ * recorded with and the caller's overrides (grid, PUE; lifetime and embodied model do not
+ * apply). The one formula behind every operational-only figure: `assessRun` (runs list, sql,
+ * the dashboard), `recordImpact` (what writers record) and `analyze`'s rows.
+ */
+export function assessOperational(energyJ: number, recorded: ImpactSettings, o: ImpactOverrides = {}): OperationalAssessment {
+  const { preset, recorded: values } = effectiveSettings(recorded, o);
+  const op = resolveOperationalParams({ preset, recorded: values, ...(o.grid !== undefined ? { grid: o.grid } : {}), ...(o.pue !== undefined ? { pue: o.pue } : {}) });
+  return { operationalG: (energyJ / JOULES_PER_KWH) * op.gridGPerKwh * op.pue, used: op.used, settings: op.settings, preset };
+}
+
 /** Assess a run with the settings it was recorded with, and the caller's overrides. */
 export function assessRun(m: RunManifest, o: ImpactOverrides = {}, hardware: HardwareSpec | undefined = hardwareOfRun(m)): RunAssessment {
   if (m.sensor === undefined) return { scope: 'none', reason: 'the run measured no power: there is no energy to assess' };
@@ -126,16 +151,7 @@ export function assessRun(m: RunManifest, o: ImpactOverrides = {}, hardware: Har
     ...(o.pue !== undefined ? { pue: o.pue } : {}),
     ...(o.lifetimeS !== undefined ? { lifetimeS: o.lifetimeS } : {}),
   };
-  if (!hardware) {
-    const op = resolveOperationalParams({ preset, ...given, recorded });
-    return {
-      scope: 'operational',
-      operationalG: (e.energyJ / JOULES_PER_KWH) * op.gridGPerKwh * op.pue,
-      used: op.used,
-      settings: op.settings,
-      reason: 'the run names no hardware the database knows: the embodied part cannot be estimated',
-    };
-  }
+  if (!hardware) return { scope: 'operational', ...assessOperational(e.energyJ, recordedSettings(m), o), reason: OPERATIONAL_ONLY_REASON };
   const resolved = resolveImpactParams({ preset, hardware, ...given, ...(o.embodiedModel !== undefined ? { embodiedModel: o.embodiedModel } : {}), recorded });
   return { scope: 'operational+embodied', hardware, resolved, result: computeImpact({ energyJ: e.energyJ, durationS: e.durationS, params: resolved.params }) };
 }
@@ -242,16 +258,16 @@ export function runFootprint(m: RunManifest): RunFootprint {
  * reader assesses the run the same way.
  */
 export function recordImpact(settings: ImpactSettings, hardware: HardwareSpec | undefined, energy: { readonly energyJ: number; readonly durationS: number }, notes: readonly string[] = []): RecordedImpact {
-  const { preset, recorded } = effectiveSettings(settings, {});
   if (!hardware) {
-    const op = resolveOperationalParams({ preset, recorded });
+    const op = assessOperational(energy.energyJ, settings);
     return {
       settings: op.settings,
-      operationalOnlyG: (energy.energyJ / JOULES_PER_KWH) * op.gridGPerKwh * op.pue,
+      operationalOnlyG: op.operationalG,
       parameters: op.used,
       notes: ['the hardware is not in the database: embodied part left out', ...notes],
     };
   }
+  const { preset, recorded } = effectiveSettings(settings, {});
   const resolved = resolveImpactParams({ preset, hardware, recorded });
   return {
     settings: resolved.settings,

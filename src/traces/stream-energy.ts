@@ -23,11 +23,11 @@ export interface StreamedRunEnergy {
  * 2 samples: a one-sample trace has no duration, so its energy is unknown, not 0 J.
  */
 export function integrateStream(samples: Iterable<PowerSample>, rule: ChannelRule, file?: string): StreamedRunEnergy {
-  const perChannel = new Map<string, { acc: StreamingEnergy; lastT: number; lastLine: number }>();
+  const perChannel = new Map<string, { acc: StreamingEnergy; firstT: number; lastT: number; lastLine: number }>();
   for (const s of samples) {
     let ch = perChannel.get(s.channel);
     if (!ch) {
-      ch = { acc: new StreamingEnergy(), lastT: Number.NEGATIVE_INFINITY, lastLine: s.line };
+      ch = { acc: new StreamingEnergy(), firstT: s.tS, lastT: Number.NEGATIVE_INFINITY, lastLine: s.line };
       perChannel.set(s.channel, ch);
     }
     // Checked here, where the line is known, so the error names file and line.
@@ -40,18 +40,22 @@ export function integrateStream(samples: Iterable<PowerSample>, rule: ChannelRul
   if (perChannel.size === 0) throw errors.emptyInput(file ?? '(trace)', 'no power samples');
   const chosen = chooseChannels([...perChannel.keys()], rule, file);
   let energyJ = 0;
-  let durationS = 0;
   let count = 0;
+  let firstT = Number.POSITIVE_INFINITY;
+  let lastT = Number.NEGATIVE_INFINITY;
   let gaps = 0;
   let peakW = 0;
   for (const name of chosen) {
-    const { acc, lastLine } = perChannel.get(name)!;
+    const { acc, lastLine, firstT: first, lastT: last } = perChannel.get(name)!;
     checkSampleCount(acc.count, { file, line: lastLine }, perChannel.size > 1 ? name : undefined);
     peakW = Math.max(peakW, acc.peakPowerW ?? 0);
     energyJ += acc.energyJ;
-    durationS = Math.max(durationS, acc.durationS);
+    firstT = Math.min(firstT, first);
+    lastT = Math.max(lastT, last);
     count += acc.count;
     gaps += acc.gapCount;
   }
-  return { channels: chosen, energyJ, durationS, samples: count, gaps, peakW };
+  // Several channels: the run lasts from the first sample of any to the last of any (GPUs
+  // logged a millisecond apart), as a run that records their sum spans it.
+  return { channels: chosen, energyJ, durationS: lastT - firstT, samples: count, gaps, peakW };
 }

@@ -41,11 +41,16 @@ test('nvidia-smi logs of one device are repetitions: mean and CI across them', (
   assert.equal(row.impact?.params.gridGPerKwh.value, 79.1);
 });
 
-test('power files need their device named when the file does not say it', () => {
+test('power files that name no device: energy, and the operational part of the GWP alone; an unknown --device is refused', () => {
   const dir = tmp();
   const f = join(dir, 'gpu.csv');
   writeFileSync(f, nvidiaSmiLog(50, 5));
-  assert.throws(() => analyze({ paths: [f], method: 'trapezoid' }), (e: unknown) => e instanceof InferprintError && e.code === 'USAGE' && /--device/.test(e.message));
+  const row = analyze({ paths: [f], method: 'trapezoid', grid: 'FR-ADEME' }).rows[0]!;
+  assert.equal(row.device, '');
+  assert.equal(row.impact, undefined, 'no embodied part without hardware');
+  assert.ok(Math.abs(row.energy!.energyJ - 50 * 0.4) < 1e-9);
+  // 20 J × 79.1 g/kWh × PUE 1 (unknown hardware: no facility overhead assumed).
+  assert.ok(Math.abs(row.operationalOnly!.gwpG - (20 / 3.6e6) * 79.1) < 1e-15, String(row.operationalOnly?.gwpG));
   assert.throws(() => analyze({ paths: [f], method: 'trapezoid', device: 'Voodoo5' }), (e: unknown) => e instanceof InferprintError && e.code === 'UNKNOWN_HARDWARE');
 });
 

@@ -141,10 +141,10 @@ export const ANALYZE_COLUMNS: readonly Column<AnalysisRow>[] = [
   { key: 'energy_j', header: 'energy (J)', value: (r) => r.energy?.energyJ, digits: 1 },
   { key: 'energy_ci95_lo_j', header: 'E 95% CI lo (J)', value: (r) => r.energy?.energyCi95J?.lo, digits: 1 },
   { key: 'energy_ci95_hi_j', header: 'E 95% CI hi (J)', value: (r) => r.energy?.energyCi95J?.hi, digits: 1 },
-  { key: 'gwp_mg', header: 'GWP (mg CO2e)', value: (r) => mg(r.impact?.gwpG.mean), digits: 2 },
+  { key: 'gwp_mg', header: 'GWP (mg CO2e)', value: (r) => mg(r.impact?.gwpG.mean ?? r.operationalOnly?.gwpG), digits: 2 },
   { key: 'gwp_min_mg', header: 'min (mg)', value: (r) => mg(r.impact?.gwpG.min), digits: 2 },
   { key: 'gwp_max_mg', header: 'max (mg)', value: (r) => mg(r.impact?.gwpG.max), digits: 2 },
-  { key: 'operational_mg', header: 'operational (mg)', value: (r) => mg(r.impact?.operationalG.mean), digits: 2 },
+  { key: 'operational_mg', header: 'operational (mg)', value: (r) => mg(r.impact?.operationalG.mean ?? r.operationalOnly?.gwpG), digits: 2 },
   { key: 'embodied_mg', header: 'embodied (mg)', value: (r) => mg(r.impact?.embodiedG.mean), digits: 3 },
   { key: 'gwp_per_query_mg', header: 'GWP/query (mg)', value: (r) => mg(r.gwpPerQueryG), digits: 4 },
   { key: 'compute_energy_j', header: 'compute E (J)', value: (r) => r.compute?.energyJ, digits: 1 },
@@ -152,6 +152,15 @@ export const ANALYZE_COLUMNS: readonly Column<AnalysisRow>[] = [
   { key: 'max_latency_ms', header: 'max latency (ms)', value: (r) => r.latency?.maxLatencyMs, digits: 2 },
   { key: 'latency_runs', header: 'lat. runs', value: (r) => r.latency?.runs, align: 'right' },
 ];
+
+/** What a row's GWP covers, in the words and values of `runs list` (its `impact_scope`); empty without one. */
+const scopeOf = (r: AnalysisRow): 'operational+embodied' | 'operational' | undefined => (r.impact ? 'operational+embodied' : r.operationalOnly ? 'operational' : undefined);
+
+/** A parameter's value as the row used it: the full LCA's, else the operational part's. */
+const usedValue = (r: AnalysisRow, name: 'grid' | 'pue'): number | undefined => {
+  const v = r.parameters?.find((p) => p.name === name)?.value;
+  return typeof v === 'number' ? v : undefined;
+};
 
 /** Where the power came from, on every row: an estimate or a replay never reads as a measurement. */
 const powerOf = (r: AnalysisRow): string => (r.provenance === null ? '' : r.provenance === 'mixed' ? 'MIXED' : r.provenance === 'measured' ? 'measured' : r.provenance.toUpperCase());
@@ -161,14 +170,15 @@ const EXTRA_COLUMNS: readonly Column<AnalysisRow>[] = [
   { key: 'device', header: 'device id', value: (r) => r.device },
   { key: 'power', header: 'power', value: powerOf },
   { key: 'preset', header: 'preset', value: (r) => r.preset },
+  { key: 'impact_scope', header: 'scope', value: scopeOf },
   { key: 'scenario', header: 'scenario', value: (r) => r.scenario },
   { key: 'method', header: 'method', value: (r) => r.method },
   { key: 'mean_power_w', header: 'mean power (W)', value: (r) => r.energy?.meanPowerW },
   { key: 'energy_sd_j', header: 'energy sd (J)', value: (r) => r.energy?.energySdJ },
   { key: 'gwp_ci95_lo_mg', header: 'GWP CI lo (mg)', value: (r) => mg(r.gwpCi95G?.lo) },
   { key: 'gwp_ci95_hi_mg', header: 'GWP CI hi (mg)', value: (r) => mg(r.gwpCi95G?.hi) },
-  { key: 'pue', header: 'PUE', value: (r) => r.impact?.params.pue.value },
-  { key: 'grid_g_per_kwh', header: 'grid (g/kWh)', value: (r) => r.impact?.params.gridGPerKwh.value },
+  { key: 'pue', header: 'PUE', value: (r) => r.impact?.params.pue.value ?? (r.operationalOnly ? usedValue(r, 'pue') : undefined) },
+  { key: 'grid_g_per_kwh', header: 'grid (g/kWh)', value: (r) => r.impact?.params.gridGPerKwh.value ?? (r.operationalOnly ? usedValue(r, 'grid') : undefined) },
   { key: 'lifetime_h', header: 'lifetime (h)', value: (r) => (r.impact ? r.impact.params.lifetimeS.value / 3600 : undefined) },
   { key: 'embodied_model', header: 'embodied model', value: (r) => r.impact?.params.embodied.model },
   { key: 'embodied_kg', header: 'F mean (kg)', value: (r) => r.impact?.params.embodied.meanKg },
@@ -256,7 +266,10 @@ function renderBenchTable(result: AnalyzeResult): string {
   // A row whose energy is 0 J is not a measurement of a working device: flagged, never a plain row.
   const zero: Column<AnalysisRow> = { key: 'flag', header: 'check', value: (r) => (r.energy && r.energy.energyJ === 0 ? '0 J: see notes' : '') };
   const showZero = result.rows.some((r) => r.energy?.energyJ === 0);
-  const cols = [device, ...(showPower ? [power] : []), ...(showZero ? [zero] : []), ...filled];
+  // What each GWP covers, as runs list says it, when some row's is the operational part alone.
+  const scope: Column<AnalysisRow> = { key: 'impact_scope', header: 'scope', value: (r) => (scopeOf(r) === 'operational' ? 'operational only' : scopeOf(r) === undefined ? '' : 'op.+embodied') };
+  const showScope = result.rows.some((r) => r.operationalOnly !== undefined);
+  const cols = [device, ...(showPower ? [power] : []), ...(showZero ? [zero] : []), ...filled, ...(showScope ? [scope] : [])];
   return renderTable(cols, result.rows);
 }
 
@@ -279,12 +292,18 @@ function explain(result: AnalyzeResult): string {
       ? 'Method: thesis-2025 — energy = mean of the runs on a 1000-point grid over their common window × its duration (as the study computed Table 5.1).'
       : 'Method: trapezoid — each run integrated over its own span; mean across runs with a 95 % Student-t interval.',
   );
-  out.push('GWP = E_kWh × grid × PUE + (duration / lifetime) × F_embodied; the mean over the embodied candidates.');
-  out.push(
-    result.rangeSpans.length > 0
-      ? `min–max: the envelope over ${result.rangeSpans.join(', ')} (each at the end of its range that lowers or raises the GWP; a bound, not a confidence interval).`
-      : 'min = max: one embodied candidate and no ranged parameter.',
-  );
+  const full = result.rows.some((r) => r.impact !== undefined);
+  if (full || !result.rows.some((r) => r.operationalOnly !== undefined)) {
+    out.push('GWP = E_kWh × grid × PUE + (duration / lifetime) × F_embodied; the mean over the embodied candidates.');
+    out.push(
+      result.rangeSpans.length > 0
+        ? `min–max: the envelope over ${result.rangeSpans.join(', ')} (each at the end of its range that lowers or raises the GWP; a bound, not a confidence interval).`
+        : 'min = max: one embodied candidate and no ranged parameter.',
+    );
+  }
+  if (result.rows.some((r) => r.operationalOnly !== undefined)) {
+    out.push("Scope 'operational only': GWP = E_kWh × grid × PUE, without the embodied part (the hardware is unknown).");
+  }
   for (const p of result.parameters) {
     out.push(`Parameters for ${p.device}:`);
     out.push(...parameterLines(p.used));

@@ -158,6 +158,7 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
     // The command will be this process's child: its tree is our descendants, not our own sampling.
     processTree: { rootPid: process.pid, includeRoot: false },
     estimateScope: opts.estimateScope ?? 'process',
+    ...(opts.hardware !== undefined ? { hardware: opts.hardware } : {}),
   });
   const every = `every ${Math.round(opts.intervalS * 1000)} ms`;
   status(opts.verbose === true ? `inferprint: sensor ${rec.info.name}, ${every} (${choice.why})` : `inferprint: sensor ${choice.summary}, ${every}`);
@@ -212,7 +213,7 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
     opts.signals.off('SIGTERM', onTerm);
   }
   const recording = await rec.stop();
-  const summary = summarizeRecording(recording);
+  const summary = summarizeRecording(recording, 'full', opts.hardware !== undefined ? { hardware: opts.hardware } : {});
   const endedAt = new Date(opts.env.clock.epochMs()).toISOString();
 
   const runStatus: RunStatus = interrupted

@@ -184,7 +184,17 @@ function idleSplit(rec: Recording, totalJ: number, window: Window, warnings: str
   return undefined;
 }
 
-export function summarizeRecording(rec: Recording, windowName = 'full'): RecordingSummary {
+export interface SummaryOptions {
+  /**
+   * The hardware the caller names for the run (`--hardware`): its board power bounds the
+   * plausibility warnings, as it is the hardware the impact is computed for; without it, the
+   * device the sensor names, if any. A replay or a CPU sensor names none, and a trace read
+   * 1000 × off would otherwise pass unremarked.
+   */
+  readonly hardware?: string;
+}
+
+export function summarizeRecording(rec: Recording, windowName = 'full', options: SummaryOptions = {}): RecordingSummary {
   const info = rec.info;
   const window = rec.windows.find((w) => w.name === windowName) ?? { name: 'recording', t0S: 0, t1S: rec.durationS };
   const infoOf = (name: string) => info.channels.find((c) => c.name === name);
@@ -236,7 +246,7 @@ export function summarizeRecording(rec: Recording, windowName = 'full'): Recordi
     return { ...w, perChannel, primaryEnergyJ: perChannel.find((p) => p.channel === info.primaryChannel)?.energyJ ?? 0 };
   });
 
-  warnings.push(...plausibilityWarnings(rec, primary, window));
+  warnings.push(...plausibilityWarnings(rec, primary, window, options.hardware));
 
   const idle = idleSplit(rec, primary?.energyJ ?? 0, window, warnings);
 
@@ -260,14 +270,14 @@ export function summarizeRecording(rec: Recording, windowName = 'full'): Recordi
  * saved whatever its samples say, so nothing is refused here, but a zero energy or a peak
  * far above the board power is said, never printed as a plain result.
  */
-function plausibilityWarnings(rec: Recording, primary: ChannelSummary | undefined, window: Window): string[] {
+function plausibilityWarnings(rec: Recording, primary: ChannelSummary | undefined, window: Window, named: string | undefined): string[] {
   const out: string[] = [];
   for (const ch of rec.channels) {
     const problem = traceProblem(ch.tS, ch.powerW);
     if (problem !== undefined) out.push(`channel ${ch.name}, ${problem}`);
   }
   if (!primary) return out;
-  const device = rec.info.channels.find((c) => c.name === primary.name)?.device;
+  const device = named ?? rec.info.channels.find((c) => c.name === primary.name)?.device;
   const hardware = device !== undefined ? resolveHardware(device) : undefined;
   const tS = rec.channels.find((c) => c.name === primary.name)?.tS ?? [];
   let inWindow = 0;

@@ -25,7 +25,11 @@ export const MEASURE_FLAGS = defineFlags({
   },
   label: { type: 'string', value: 'TEXT', help: 'a label for the run' },
   idle: { type: 'string', value: 'DURATION', parse: durationParser('5s'), help: 'idle windows of this length before and after CMD (baseline power)' },
-  hardware: { type: 'string', value: 'NAME', help: 'hardware for the embodied part when the sensor does not name it' },
+  hardware: {
+    type: 'string',
+    value: 'NAME',
+    help: ['hardware for the embodied part when the sensor does not name it;', "replay: the unit (W or mW) of a study CSV whose name tags no device"],
+  },
   grid: { type: 'string', value: 'ZONE|G_PER_KWH', parse: parseGridFlag, help: 'grid factor (default WORLD)' },
   pue: { type: 'string', value: 'auto|X', parse: parsePueFlag, help: 'power usage effectiveness (auto: by hardware category)' },
   lifetime: { type: 'string', value: 'DURATION', parse: durationParser('7y'), help: 'hardware lifetime (default 7y)' },

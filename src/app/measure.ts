@@ -63,6 +63,11 @@ export interface MeasureOptions {
   readonly stdinIsTTY?: boolean;
   /** One-line status messages (sensor chosen, warnings), to stderr in the CLI. */
   readonly onStatus?: (line: string) => void;
+  /**
+   * Whether the recording's warnings (`summary.warnings`) also go to `onStatus` (default true).
+   * The CLI's table prints them in its summary and passes false then: each warning is printed once.
+   */
+  readonly statusWarnings?: boolean;
   /** Say every reason for the sensor choice, not the short line (`--verbose`, `--debug`). */
   readonly verbose?: boolean;
 }
@@ -234,7 +239,7 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
   const notes: string[] = [...rec.info.notes];
   const host = await hostWithGpus(opts.env);
   const impactParts = impactFor(opts, recording, summary, notes);
-  for (const w of summary.warnings) status(`inferprint: warning: ${w}`);
+  if (opts.statusWarnings !== false) for (const w of summary.warnings) status(`inferprint: warning: ${w}`);
   const commandPid = child?.child.pid;
   return {
     status: runStatus,

@@ -53,7 +53,8 @@ CMD's exit code. Ctrl-C / SIGTERM are forwarded to CMD (a second one sends SIGTE
 SIGKILL, for a CMD that ignores them); the run is still saved (interrupted). CMD never outlives
 measure: if measure is killed (even kill -9), CMD and what it started are ended (ADR 0009).
 A run's status says whether the measurement completed; CMD's own result is its exit code,
-and a non-zero one is said in a warning.
+and a non-zero one is said in a warning. The recording's warnings are printed once: in the
+summary, or with --format json on stderr (the JSON lists them too).
 
 The runs directory is checked writable before CMD starts. If saving fails anyway (disk full,
 gone read-only), the summary is still printed, the run is saved in
@@ -94,6 +95,9 @@ export const measureCommand: Command = {
       env: { ...(await defaultSensorEnv()), env: ctx.env },
       signals: process,
       onStatus: (line) => { ctx.stderr(`${line}\n`); },
+      // Each warning once, as analyze prints them: in the table's summary (what is read and
+      // saved), or on stderr beside JSON, which carries them as data.
+      statusWarnings: format !== 'table',
       verbose: values.verbose === true || ctx.debug === true,
       ...(values.device !== undefined ? { device: values.device } : {}),
       ...(scope !== undefined ? { estimateScope: scope } : {}),

@@ -5,10 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
+import { readRunBundle } from '../../src/runs/io/bundle.js';
+import { CLI_NODE_ARGS } from '../helpers/cli-child.js';
 import { gpuTraceName } from '../helpers/replay-trace.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-measure-output-'));
@@ -47,4 +50,36 @@ test('with --format json the JSON carries the warnings (unchanged) and stderr sa
   const j = JSON.parse(r.out) as { warnings: string[] };
   assert.equal(j.warnings.filter((w) => WARNING.test(w)).length, 1);
   assert.equal(r.err.split('\n').filter((l) => /^inferprint: warning: energy is 0 J: /.test(l)).length, 1, r.err);
+});
+
+// ---------------------------------------------------------------------------------------
+// The measured command's own options (a child CLI: the command writes to the real stdout)
+
+const REPO = join(import.meta.dirname, '../..');
+const W100 = trace(2, 100);
+
+function child(argv: readonly string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [...CLI_NODE_ARGS, ...argv], { cwd: REPO, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test("measure CMD --label x: the option is the command's (echo prints it), the run keeps its default label", async () => {
+  const runs = join(dir, 'runs-label');
+  const r = child(['measure', '--sensor', `replay:${W100}`, '--interval', '20ms', '--runs-dir', runs, 'echo', '--label', 'x']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out.split('\n')[0], '--label x', r.out);
+  const [id] = readdirSync(runs).filter((n) => !n.startsWith('.'));
+  assert.equal((await readRunBundle(join(runs, id!))).manifest.label, 'echo --label x');
+});
+
+test('measure ls -la runs ls -la; measure -- CMD still works, and so does measure --label L CMD', async () => {
+  const runs = join(dir, 'runs-ls');
+  const r = child(['measure', '--sensor', `replay:${W100}`, '--interval', '20ms', '--runs-dir', runs, 'ls', '-la', dir]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^d[rwxsStT-]{9}.* \.$/m, 'the long listing of ls -la, . included');
+  const dd = child(['measure', '--sensor', `replay:${W100}`, '--interval', '20ms', '--runs-dir', runs, '--label', 'mine', '--', 'echo', '--label', 'y']);
+  assert.equal(dd.code, 0, dd.err);
+  assert.equal(dd.out.split('\n')[0], '--label y');
+  const labels = await Promise.all(readdirSync(runs).filter((n) => !n.startsWith('.')).map(async (n) => (await readRunBundle(join(runs, n))).manifest.label));
+  assert.deepEqual(labels.sort(), ['ls -la ' + dir, 'mine'].sort());
 });

@@ -10,7 +10,7 @@ import { SENSOR_SPECS } from '../../sensors/io/registry.js';
 import type { Command } from '../command.js';
 import { renderJson, renderTable, type Column } from '../output.js';
 import { durationParser, parseGridFlag, parsePueFlag, parseSensorFlag, tableOrJsonParser } from '../flags.js';
-import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
+import { defineCommand, defineFlags, optionLines, parseCommandFlags, splitAtOptionsEnd } from '../spec.js';
 import type { ChannelSummary } from '../../measure/summary.js';
 
 export const MEASURE_FLAGS = defineFlags({
@@ -38,7 +38,8 @@ export const MEASURE_FLAGS = defineFlags({
   verbose: { type: 'boolean', help: 'say every reason for the sensor choice (also with --debug)' },
 });
 
-const SPEC = defineCommand({ flags: MEASURE_FLAGS, refuse: (flag) => `--${flag} does not apply`, args: { '': [1] } });
+// Everything from CMD on is CMD's, its own options included (`measure ls -la`), as `time` reads it.
+const SPEC = defineCommand({ flags: MEASURE_FLAGS, refuse: (flag) => `--${flag} does not apply`, args: { '': [1] }, stopAtFirstPositional: true });
 
 function parseScope(raw: string): (typeof ESTIMATE_SCOPES)[number] {
   const scope = ESTIMATE_SCOPES.find((x) => x === raw);
@@ -46,7 +47,7 @@ function parseScope(raw: string): (typeof ESTIMATE_SCOPES)[number] {
   return scope;
 }
 
-const HELP = `Usage: inferprint measure [options] -- CMD [ARGS...]
+const HELP = `Usage: inferprint measure [options] [--] CMD [ARGS...]
 
 Runs CMD while sampling power, saves a run bundle, prints energy and GWP, and exits with
 CMD's exit code. Ctrl-C / SIGTERM are forwarded to CMD (a second one sends SIGTERM, a third
@@ -55,6 +56,9 @@ measure: if measure is killed (even kill -9), CMD and what it started are ended 
 A run's status says whether the measurement completed; CMD's own result is its exit code,
 and a non-zero one is said in a warning. The recording's warnings are printed once: in the
 summary, or with --format json on stderr (the JSON lists them too).
+
+measure's options come before CMD: from CMD on, every word is CMD's, its own options included
+(inferprint measure ls -la), as time, env and nice read theirs; -- may still mark where CMD starts.
 
 The runs directory is checked writable before CMD starts. If saving fails anyway (disk full,
 gone read-only), the summary is still printed, the run is saved in
@@ -70,13 +74,11 @@ export const measureCommand: Command = {
   help: HELP,
   spec: SPEC,
   async run(ctx) {
-    const dd = ctx.argv.indexOf('--');
-    const flagArgs = dd >= 0 ? ctx.argv.slice(0, dd) : ctx.argv;
-    const f = parseCommandFlags(flagArgs, MEASURE_FLAGS);
-    const { values, positionals } = f;
-    const command = dd >= 0 ? ctx.argv.slice(dd + 1) : positionals;
-    if (dd >= 0 && positionals.length > 0) throw errors.usage(`unexpected argument '${positionals[0]!}' before --`, 'CMD');
-    if (command.length === 0) throw errors.usage('give the command to measure after --, e.g. inferprint measure -- python infer.py', 'CMD');
+    const cut = splitAtOptionsEnd(SPEC, ctx.argv);
+    const f = parseCommandFlags(cut.options, MEASURE_FLAGS);
+    const { values } = f;
+    const command = [...(cut.rest ?? [])];
+    if (command.length === 0) throw errors.usage('give the command to measure, e.g. inferprint measure python infer.py (or after --)', 'CMD');
     const format = f.get('format');
     const intervalS = f.get('interval');
     const idleS = f.get('idle');

@@ -25,7 +25,8 @@ import { schedulerContext } from './scheduler-context.js';
  * and whatever happens the run is saved — `completed`, `interrupted` or `failed` — before the
  * exit code of the command is handed back. `completed` means the measurement completed: the command's
  * own result is its exit code (`commandExit`, `workload.exitCode` in the bundle), and a
- * non-zero one is said in a warning.
+ * non-zero one is said in a warning. A command that could not be started at all comes back
+ * `failed` with `commandExit.spawnError`; the CLI saves no run for it (nothing was measured).
  */
 
 export interface MeasureOptions {
@@ -203,7 +204,7 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
         child = guarded;
         guarded.child.once('error', (e: NodeJS.ErrnoException) => {
           guarded.release();
-          resolve({ code: e.code === 'ENOENT' ? 127 : 126, signal: null, spawnError: `${cmd!}: ${e.code === 'ENOENT' ? 'command not found' : e.message}` });
+          resolve({ code: e.code === 'ENOENT' ? 127 : 126, signal: null, spawnError: `${cmd!}: ${spawnErrorWords(e)}` });
         });
         guarded.child.once('exit', (code, signal) => {
           guarded.release();
@@ -257,6 +258,13 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
     startedAt,
     endedAt,
   };
+}
+
+/** Why the command could not be started, as a shell says it (127: not found, 126: found but not runnable). */
+function spawnErrorWords(e: NodeJS.ErrnoException): string {
+  if (e.code === 'ENOENT') return 'command not found';
+  if (e.code === 'EACCES') return 'permission denied (not an executable file)';
+  return e.message;
 }
 
 /**

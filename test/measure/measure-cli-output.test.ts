@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
@@ -82,4 +82,41 @@ test('measure ls -la runs ls -la; measure -- CMD still works, and so does measur
   assert.equal(dd.out.split('\n')[0], '--label y');
   const labels = await Promise.all(readdirSync(runs).filter((n) => !n.startsWith('.')).map(async (n) => (await readRunBundle(join(runs, n))).manifest.label));
   assert.deepEqual(labels.sort(), ['ls -la ' + dir, 'mine'].sort());
+});
+
+// ---------------------------------------------------------------------------------------
+// A command that cannot be started
+
+const runsIn = (runs: string): string[] => (existsSync(runs) ? readdirSync(runs).filter((n) => !n.startsWith('.')) : []);
+
+test('a command that does not exist: one line says so first, no table, no run saved, exit 127 (table and json alike)', async () => {
+  for (const format of ['table', 'json']) {
+    const runs = join(dir, `runs-enoent-${format}`);
+    const r = await cli(['measure', '--sensor', `replay:${W100}`, '--interval', '20ms', '--runs-dir', runs, '--format', format, '--', '/nonexistent/cmd', '-x'], true);
+    assert.equal(r.code, 127, r.err);
+    assert.equal(r.out, '', 'no energy table, no JSON of a run that did not happen');
+    const lines = r.err.trimEnd().split('\n');
+    assert.match(lines[0]!, /^inferprint: sensor replay/);
+    assert.deepEqual(lines.slice(1), ['inferprint measure: could not start the command: /nonexistent/cmd: command not found; nothing was measured, no run saved']);
+    assert.deepEqual(runsIn(runs), []);
+  }
+});
+
+test('a command that is not executable: exit 126, said in one line, no run saved', async () => {
+  const script = join(dir, 'not-executable.sh');
+  writeFileSync(script, '#!/bin/sh\necho hi\n', { mode: 0o644 });
+  const runs = join(dir, 'runs-eacces');
+  const r = await cli(['measure', '--sensor', `replay:${W100}`, '--interval', '20ms', '--runs-dir', runs, script], false);
+  assert.equal(r.code, 126, r.err);
+  assert.equal(r.out, '');
+  assert.match(r.err, new RegExp(`^inferprint measure: could not start the command: ${script.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: permission denied \\(not an executable file\\); nothing was measured, no run saved$`, 'm'));
+  assert.deepEqual(runsIn(runs), []);
+});
+
+test('a command that starts and fails is unchanged: measured, saved as completed, its code handed back', async () => {
+  const runs = join(dir, 'runs-exit3');
+  const r = await cli(['measure', '--sensor', `replay:${W100}`, '--interval', '20ms', '--runs-dir', runs, 'sh', '-c', 'sleep 0.2; exit 3'], false);
+  assert.equal(r.code, 3, r.err);
+  assert.match(r.out, /^run \S+ \(measurement completed; command exited with code 3\) saved in /);
+  assert.equal(runsIn(runs).length, 1);
 });

@@ -54,7 +54,9 @@ CMD's exit code. Ctrl-C / SIGTERM are forwarded to CMD (a second one sends SIGTE
 SIGKILL, for a CMD that ignores them); the run is still saved (interrupted). CMD never outlives
 measure: if measure is killed (even kill -9), CMD and what it started are ended (ADR 0009).
 A run's status says whether the measurement completed; CMD's own result is its exit code,
-and a non-zero one is said in a warning. The recording's warnings are printed once: in the
+and a non-zero one is said in a warning. A CMD that cannot be started at all is said in one
+line, nothing is saved (nothing was measured), and measure exits 127 (not found) or 126 (not
+executable), as a shell does. The recording's warnings are printed once: in the
 summary, or with --format json on stderr (the JSON lists them too).
 
 measure's options come before CMD: from CMD on, every word is CMD's, its own options included
@@ -97,9 +99,8 @@ export const measureCommand: Command = {
       env: { ...(await defaultSensorEnv()), env: ctx.env },
       signals: process,
       onStatus: (line) => { ctx.stderr(`${line}\n`); },
-      // Each warning once, as analyze prints them: in the table's summary (what is read and
-      // saved), or on stderr beside JSON, which carries them as data.
-      statusWarnings: format !== 'table',
+      // Printed below, once (statusWarnings), after a command that could not start is said.
+      statusWarnings: false,
       verbose: values.verbose === true || ctx.debug === true,
       ...(values.device !== undefined ? { device: values.device } : {}),
       ...(scope !== undefined ? { estimateScope: scope } : {}),
@@ -110,10 +111,19 @@ export const measureCommand: Command = {
       ...(pue !== undefined ? { pue } : {}),
       ...(lifetimeS !== undefined ? { lifetimeS } : {}),
     });
+    if (result.commandExit.spawnError !== undefined) {
+      // The command never ran: nothing was measured, so this is an error to read, not a run to
+      // keep (a bundle of sensor idle labelled with a command would enter runs list and analyze
+      // as a measurement). A command that starts and fails is measured and saved as completed.
+      ctx.stderr(`inferprint measure: could not start the command: ${result.commandExit.spawnError}; nothing was measured, no run saved\n`);
+      return result.exitCode;
+    }
+    // Each warning once, as analyze prints them: in the table's summary (what is read and
+    // saved), or on stderr beside JSON, which carries them as data.
+    if (format !== 'table') for (const w of result.summary.warnings) ctx.stderr(`inferprint: warning: ${w}\n`);
     const saved = await saveMeasureRunOrFallback(result, runsDir, { command, cwd: ctx.cwd, label: values.label });
     // The measurement is printed whatever became of the bundle: it may be all that is left of the run.
     ctx.stdout(format === 'json' ? renderJson(toJson(result, saved)) : renderText(result, saved));
-    if (result.commandExit.spawnError !== undefined) ctx.stderr(`inferprint measure: ${result.commandExit.spawnError}\n`);
     if (saved.kind === 'saved') return result.exitCode;
     ctx.stderr(`inferprint measure: ${saveFailureText(saved, runsDir)}\n`);
     // Non-zero, and the command's own code when it has one to tell.

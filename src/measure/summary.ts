@@ -174,7 +174,10 @@ function idleSplit(rec: Recording, totalJ: number, window: Window, warnings: str
     const lengthS = w.t1S - w.t0S;
     if (lengthS > 0 && t1S - t0S >= MIN_IDLE_COVERAGE * lengthS) {
       const base = idleBaseline(pch.tS, pch.powerW, [t0S, t1S]);
-      return { ...splitEnergy(totalJ, window.t1S - window.t0S, base.meanPowerW), idlePowerW: base.meanPowerW, idleWindow: w.name, t0S, t1S };
+      const durationS = window.t1S - window.t0S;
+      const split = splitEnergy(totalJ, durationS, base.meanPowerW);
+      if (split.dynamicJ < 0) warnings.push(negativeAboveIdle(split.dynamicJ, base.meanPowerW, w.name, durationS > 0 ? totalJ / durationS : 0));
+      return { ...split, idlePowerW: base.meanPowerW, idleWindow: w.name, t0S, t1S };
     }
     refused.push(`'${w.name}' ${sec(w.t0S)}–${sec(w.t1S)} s`);
   }
@@ -192,6 +195,18 @@ export interface SummaryOptions {
    * 1000 × off would otherwise pass unremarked.
    */
   readonly hardware?: string;
+}
+
+/**
+ * The warning for an above-idle energy below zero: the number is kept (it is what the
+ * arithmetic gives, and hiding it would hide the problem), and this says what it means.
+ */
+export function negativeAboveIdle(dynamicJ: number, idlePowerW: number, idleWindow: string, runMeanW: number): string {
+  return (
+    `above-idle energy is negative (${dynamicJ.toFixed(3)} J): the idle window '${idleWindow}' drew ${idlePowerW.toFixed(2)} W on average, more than the run's ${runMeanW.toFixed(2)} W, ` +
+    'so it is no baseline of this device at rest (other load during the idle capture, a device still busy or cooling down, or a replayed trace whose idle and load do not line up); ' +
+    "the above-idle figure is not the command's own energy: use the total, or capture the idle again"
+  );
 }
 
 export function summarizeRecording(rec: Recording, windowName = 'full', options: SummaryOptions = {}): RecordingSummary {

@@ -120,3 +120,24 @@ test('a command that starts and fails is unchanged: measured, saved as completed
   assert.match(r.out, /^run \S+ \(measurement completed; command exited with code 3\) saved in /);
   assert.equal(runsIn(runs).length, 1);
 });
+
+// ---------------------------------------------------------------------------------------
+// A negative above-idle energy
+
+test('--idle whose capture drew more than the run: the negative above-idle energy is kept and a warning says what it means (table and json)', async () => {
+  // 300 W for the first second, then 50 W: power never rises, so the idle window (first) averages
+  // more than the run after it, which reaches the 50 W part (it ends after 1.8 s) — whatever the timing.
+  const file = join(dir, gpuTraceName(3));
+  writeFileSync(file, `timestamp,gpu_power\n${Array.from({ length: 1000 }, (_, i) => `${(i * 0.02).toFixed(2)},${i * 0.02 < 1 ? 300 : 50}`).join('\n')}\n`);
+  const argv = (format: string) => ['measure', '--sensor', `replay:${file}`, '--interval', '20ms', '--idle', '300ms', '--runs-dir', join(dir, 'runs-idle'), '--format', format, 'sleep', '1.5'];
+  const t = await cli(argv('table'), true);
+  assert.equal(t.code, 0, t.err);
+  const above = /^idle ([\d.]+) W \(idle-before\): idle part [\d.]+ J, above idle (-[\d.]+) J$/m.exec(t.out);
+  assert.ok(above, t.out);
+  assert.match(t.out, new RegExp(`^warning: above-idle energy is negative \\(${above[2]!.replace('.', '\\.')} J\\): the idle window 'idle-before' drew ${above[1]!.replace('.', '\\.')} W on average, more than the run's [\\d.]+ W, so it is no baseline of this device at rest .*the above-idle figure is not the command's own energy`, 'm'));
+  const j = await cli(argv('json'), true);
+  assert.equal(j.code, 0, j.err);
+  const json = JSON.parse(j.out) as { idle: { dynamic_energy_j: number }; warnings: string[] };
+  assert.ok(json.idle.dynamic_energy_j < 0, String(json.idle.dynamic_energy_j));
+  assert.equal(json.warnings.filter((w) => w.startsWith('above-idle energy is negative')).length, 1);
+});

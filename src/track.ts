@@ -275,7 +275,7 @@ export async function track(opts: TrackOptions = {}): Promise<Tracker> {
   const choice = await chooseFor(opts.sensor ?? 'auto', env);
   const startedAt = new Date(env.clock.epochMs()).toISOString();
   // A program that forgets stop() must still exit: the sampler does not hold the process.
-  const rec = await Recorder.start({ sensor: choice.sensor, env, intervalS: checked.intervalS, holdProcess: false, ...(opts.device !== undefined ? { device: opts.device } : {}) });
+  const rec = await Recorder.start({ sensor: choice.sensor, env, intervalS: checked.intervalS, holdProcess: false, ...(opts.device !== undefined ? { device: opts.device } : {}), ...(opts.hardware !== undefined ? { hardware: opts.hardware } : {}) });
   rec.beginWindow(TRACKED_WINDOW);
   return new SectionTracker(rec, choice, checked, env, startedAt, opts.label ?? DEFAULT_LABEL, opts.saveOnSignal === true);
 }
@@ -364,7 +364,7 @@ class SectionTracker implements Tracker {
     } catch (e) {
       throw isInferprintError(e) ? e : errors.sensorFailed(this.rec.info.name, `could not be stopped: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const summary = summarizeRecording(recording, TRACKED_WINDOW);
+    const summary = summarizeRecording(recording, TRACKED_WINDOW, this.checked.hardware !== undefined ? { hardware: this.checked.hardware.id } : {});
     const endedAt = new Date(this.env.clock.epochMs()).toISOString();
     const status: RunStatus = this.interrupted
       ? { kind: 'interrupted', signal: this.interrupted }

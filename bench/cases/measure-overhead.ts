@@ -133,7 +133,8 @@ try {
     let sensor: string = mode;
     const env = mode === 'nvidia-smi' ? fakePathEnv : process.env;
     if (mode === 'replay') {
-      const file = join(dir, 'replay.csv');
+      // A study CSV says neither W nor mW: its name's tag (H100, a GPU) says W (src/sensors/replay.md).
+      const file = join(dir, 'consommation_energie_single_H100_QC_16_1.csv');
       const rows = ['timestamp,gpu_power'];
       for (let i = 0; i <= 50; i++) rows.push(`${(i * 0.02).toFixed(3)},${(100 + i).toFixed(1)}`);
       writeFileSync(file, `${rows.join('\n')}\n`);

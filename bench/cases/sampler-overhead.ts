@@ -86,7 +86,8 @@ async function setUp(name: Exclude<BenchSensor, 'poller-floor'>): Promise<{ sens
       // A study-format CSV spaced at the requested interval, longer than the run (no loop).
       const dir = mkdtempSync(join(tmpdir(), 'inferprint-bench-replay-'));
       cleanups.push(() => { rmSync(dir, { recursive: true, force: true }); });
-      const file = join(dir, 'trace.csv');
+      // A study CSV says neither W nor mW: its name's tag (H100, a GPU) says W (src/sensors/replay.md).
+      const file = join(dir, 'consommation_energie_single_H100_QC_16_1.csv');
       const n = Math.ceil((durationS + 5) / intervalS) + 1;
       const rows = ['timestamp,gpu_power'];
       for (let i = 0; i < n; i++) rows.push(`${(i * intervalS).toFixed(3)},${(100 + (i % 50)).toFixed(1)}`);

@@ -413,6 +413,7 @@ export async function measuredBenchRun<T>(
     // children: an estimate charges their CPU time, not the rest of the machine's.
     processTree: { rootPid: process.pid, includeRoot: true },
     estimateScope: 'process',
+    ...(opts.hardware !== undefined ? { hardware: opts.hardware } : {}),
   });
   let value: T;
   try {
@@ -424,7 +425,7 @@ export async function measuredBenchRun<T>(
     throw e;
   }
   const recording = await rec.stop();
-  const summary = summarizeRecording(recording);
+  const summary = summarizeRecording(recording, 'full', opts.hardware !== undefined ? { hardware: opts.hardware } : {});
   const notes = [...recording.info.notes];
   const impact = impactFor(opts, recording, summary, notes);
   const status = recording.failure

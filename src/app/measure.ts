@@ -25,7 +25,8 @@ import { schedulerContext } from './scheduler-context.js';
  * and whatever happens the run is saved — `completed`, `interrupted` or `failed` — before the
  * exit code of the command is handed back. `completed` means the measurement completed: the command's
  * own result is its exit code (`commandExit`, `workload.exitCode` in the bundle), and a
- * non-zero one is said in a warning.
+ * non-zero one is said in a warning. A command that could not be started at all comes back
+ * `failed` with `commandExit.spawnError`; the CLI saves no run for it (nothing was measured).
  */
 
 export interface MeasureOptions {
@@ -63,6 +64,11 @@ export interface MeasureOptions {
   readonly stdinIsTTY?: boolean;
   /** One-line status messages (sensor chosen, warnings), to stderr in the CLI. */
   readonly onStatus?: (line: string) => void;
+  /**
+   * Whether the recording's warnings (`summary.warnings`) also go to `onStatus` (default true).
+   * The CLI's table prints them in its summary and passes false then: each warning is printed once.
+   */
+  readonly statusWarnings?: boolean;
   /** Say every reason for the sensor choice, not the short line (`--verbose`, `--debug`). */
   readonly verbose?: boolean;
 }
@@ -158,6 +164,7 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
     // The command will be this process's child: its tree is our descendants, not our own sampling.
     processTree: { rootPid: process.pid, includeRoot: false },
     estimateScope: opts.estimateScope ?? 'process',
+    ...(opts.hardware !== undefined ? { hardware: opts.hardware } : {}),
   });
   const every = `every ${Math.round(opts.intervalS * 1000)} ms`;
   status(opts.verbose === true ? `inferprint: sensor ${rec.info.name}, ${every} (${choice.why})` : `inferprint: sensor ${choice.summary}, ${every}`);
@@ -197,7 +204,7 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
         child = guarded;
         guarded.child.once('error', (e: NodeJS.ErrnoException) => {
           guarded.release();
-          resolve({ code: e.code === 'ENOENT' ? 127 : 126, signal: null, spawnError: `${cmd!}: ${e.code === 'ENOENT' ? 'command not found' : e.message}` });
+          resolve({ code: e.code === 'ENOENT' ? 127 : 126, signal: null, spawnError: `${cmd!}: ${spawnErrorWords(e)}` });
         });
         guarded.child.once('exit', (code, signal) => {
           guarded.release();
@@ -212,7 +219,7 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
     opts.signals.off('SIGTERM', onTerm);
   }
   const recording = await rec.stop();
-  const summary = summarizeRecording(recording);
+  const summary = summarizeRecording(recording, 'full', opts.hardware !== undefined ? { hardware: opts.hardware } : {});
   const endedAt = new Date(opts.env.clock.epochMs()).toISOString();
 
   const runStatus: RunStatus = interrupted
@@ -233,7 +240,7 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
   const notes: string[] = [...rec.info.notes];
   const host = await hostWithGpus(opts.env);
   const impactParts = impactFor(opts, recording, summary, notes);
-  for (const w of summary.warnings) status(`inferprint: warning: ${w}`);
+  if (opts.statusWarnings !== false) for (const w of summary.warnings) status(`inferprint: warning: ${w}`);
   const commandPid = child?.child.pid;
   return {
     status: runStatus,
@@ -251,6 +258,13 @@ export async function measure(opts: MeasureOptions): Promise<MeasureResult> {
     startedAt,
     endedAt,
   };
+}
+
+/** Why the command could not be started, as a shell says it (127: not found, 126: found but not runnable). */
+function spawnErrorWords(e: NodeJS.ErrnoException): string {
+  if (e.code === 'ENOENT') return 'command not found';
+  if (e.code === 'EACCES') return 'permission denied (not an executable file)';
+  return e.message;
 }
 
 /**

@@ -123,6 +123,42 @@ export interface CommandSpec<F extends FlagTable = FlagTable> {
    * commands check their own, in their own words.
    */
   readonly args?: Readonly<Record<string, readonly [number, number?]>>;
+  /**
+   * Options end at the first positional: it and every word after it are arguments, whatever they
+   * look like (`measure ls -la`: the command to run and its own options), as `time`, `env` and
+   * `nice` read theirs. `--` still ends the options too. Absent: options may follow positionals.
+   */
+  readonly stopAtFirstPositional?: boolean;
+}
+
+/** A command line cut where its options end (see `splitAtOptionsEnd`). */
+export interface OptionsCut {
+  /** The words parsed as options (and, without stopAtFirstPositional, positionals among them). */
+  readonly options: readonly string[];
+  /** The words after `--` (itself left out), or from the first positional on; undefined when the line has neither. */
+  readonly rest: readonly string[] | undefined;
+}
+
+/**
+ * Where a command line's options end: at `--`, and with `stopAtFirstPositional` at the first
+ * positional too. A flag's value is skipped as `util.parseArgs` takes it (`--label x`, `-o x`;
+ * not `--label=x`), so a value is never taken for the first positional.
+ */
+export function splitAtOptionsEnd(spec: Pick<CommandSpec, 'flags' | 'stopAtFirstPositional'>, argv: readonly string[]): OptionsCut {
+  const shortType = (c: string | undefined) => Object.values(spec.flags).find((d) => d.short !== undefined && d.short === c)?.type;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return { options: argv.slice(0, i), rest: argv.slice(i + 1) };
+    if (a.startsWith('--')) {
+      if (!a.includes('=') && spec.flags[a.slice(2)]?.type === 'string') i++;
+    } else if (a.startsWith('-') && a !== '-') {
+      // `-l x`; in a group, a string flag first takes the rest of the word as its value, last the next word.
+      if (a.length === 2 ? shortType(a[1]) === 'string' : shortType(a[1]) !== 'string' && shortType(a[a.length - 1]) === 'string') i++;
+    } else if (spec.stopAtFirstPositional === true) {
+      return { options: argv.slice(0, i), rest: argv.slice(i) };
+    }
+  }
+  return { options: argv, rest: undefined };
 }
 
 /** The command spec, its table's literal types kept. */
@@ -158,8 +194,8 @@ export interface DryParseOptions {
  * passes its parser, and the positional count. Throws the USAGE error the command would.
  */
 export function dryParse(spec: CommandSpec, argv: readonly string[], options: DryParseOptions = {}): DryParse {
-  const dd = argv.indexOf('--');
-  const parsed = parseCommandFlags(dd >= 0 ? argv.slice(0, dd) : argv, spec.flags);
+  const cut = splitAtOptionsEnd(spec, argv);
+  const parsed = parseCommandFlags(cut.options, spec.flags);
   let positionals = parsed.positionals;
   let mode = '';
   if (spec.subcommands) {
@@ -181,7 +217,7 @@ export function dryParse(spec: CommandSpec, argv: readonly string[], options: Dr
     parsed.get(name);
   }
   const [least, most] = spec.args?.[mode] ?? [0, undefined];
-  if (dd >= 0) positionals = [...positionals, ...argv.slice(dd + 1)];
+  if (cut.rest !== undefined) positionals = [...positionals, ...cut.rest];
   if (positionals.length < least) throw errors.usage(`${mode === '' ? 'the command' : `'${mode}'`} needs ${least} argument(s), got ${positionals.length}`);
   if (most !== undefined && positionals.length > most) throw errors.usage(`unexpected argument '${positionals[most]!}'`);
   return { mode, positionals };

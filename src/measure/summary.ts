@@ -174,7 +174,10 @@ function idleSplit(rec: Recording, totalJ: number, window: Window, warnings: str
     const lengthS = w.t1S - w.t0S;
     if (lengthS > 0 && t1S - t0S >= MIN_IDLE_COVERAGE * lengthS) {
       const base = idleBaseline(pch.tS, pch.powerW, [t0S, t1S]);
-      return { ...splitEnergy(totalJ, window.t1S - window.t0S, base.meanPowerW), idlePowerW: base.meanPowerW, idleWindow: w.name, t0S, t1S };
+      const durationS = window.t1S - window.t0S;
+      const split = splitEnergy(totalJ, durationS, base.meanPowerW);
+      if (split.dynamicJ < 0) warnings.push(negativeAboveIdle(split.dynamicJ, base.meanPowerW, w.name, durationS > 0 ? totalJ / durationS : 0));
+      return { ...split, idlePowerW: base.meanPowerW, idleWindow: w.name, t0S, t1S };
     }
     refused.push(`'${w.name}' ${sec(w.t0S)}–${sec(w.t1S)} s`);
   }
@@ -184,7 +187,29 @@ function idleSplit(rec: Recording, totalJ: number, window: Window, warnings: str
   return undefined;
 }
 
-export function summarizeRecording(rec: Recording, windowName = 'full'): RecordingSummary {
+export interface SummaryOptions {
+  /**
+   * The hardware the caller names for the run (`--hardware`): its board power bounds the
+   * plausibility warnings, as it is the hardware the impact is computed for; without it, the
+   * device the sensor names, if any. A replay or a CPU sensor names none, and a trace read
+   * 1000 × off would otherwise pass unremarked.
+   */
+  readonly hardware?: string;
+}
+
+/**
+ * The warning for an above-idle energy below zero: the number is kept (it is what the
+ * arithmetic gives, and hiding it would hide the problem), and this says what it means.
+ */
+export function negativeAboveIdle(dynamicJ: number, idlePowerW: number, idleWindow: string, runMeanW: number): string {
+  return (
+    `above-idle energy is negative (${dynamicJ.toFixed(3)} J): the idle window '${idleWindow}' drew ${idlePowerW.toFixed(2)} W on average, more than the run's ${runMeanW.toFixed(2)} W, ` +
+    'so it is no baseline of this device at rest (other load during the idle capture, a device still busy or cooling down, or a replayed trace whose idle and load do not line up); ' +
+    "the above-idle figure is not the command's own energy: use the total, or capture the idle again"
+  );
+}
+
+export function summarizeRecording(rec: Recording, windowName = 'full', options: SummaryOptions = {}): RecordingSummary {
   const info = rec.info;
   const window = rec.windows.find((w) => w.name === windowName) ?? { name: 'recording', t0S: 0, t1S: rec.durationS };
   const infoOf = (name: string) => info.channels.find((c) => c.name === name);
@@ -236,7 +261,7 @@ export function summarizeRecording(rec: Recording, windowName = 'full'): Recordi
     return { ...w, perChannel, primaryEnergyJ: perChannel.find((p) => p.channel === info.primaryChannel)?.energyJ ?? 0 };
   });
 
-  warnings.push(...plausibilityWarnings(rec, primary, window));
+  warnings.push(...plausibilityWarnings(rec, primary, window, options.hardware));
 
   const idle = idleSplit(rec, primary?.energyJ ?? 0, window, warnings);
 
@@ -260,14 +285,14 @@ export function summarizeRecording(rec: Recording, windowName = 'full'): Recordi
  * saved whatever its samples say, so nothing is refused here, but a zero energy or a peak
  * far above the board power is said, never printed as a plain result.
  */
-function plausibilityWarnings(rec: Recording, primary: ChannelSummary | undefined, window: Window): string[] {
+function plausibilityWarnings(rec: Recording, primary: ChannelSummary | undefined, window: Window, named: string | undefined): string[] {
   const out: string[] = [];
   for (const ch of rec.channels) {
     const problem = traceProblem(ch.tS, ch.powerW);
     if (problem !== undefined) out.push(`channel ${ch.name}, ${problem}`);
   }
   if (!primary) return out;
-  const device = rec.info.channels.find((c) => c.name === primary.name)?.device;
+  const device = named ?? rec.info.channels.find((c) => c.name === primary.name)?.device;
   const hardware = device !== undefined ? resolveHardware(device) : undefined;
   const tS = rec.channels.find((c) => c.name === primary.name)?.tS ?? [];
   let inWindow = 0;

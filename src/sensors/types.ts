@@ -101,6 +101,12 @@ export interface StartOptions {
    * reading (what `start` waits for) always holds the process.
    */
   readonly holdProcess?: boolean;
+  /**
+   * The hardware the caller names for the run (`--hardware`), a name of the hardware database.
+   * Hardware sensors name their own device and ignore it; `replay` reads a study CSV's power
+   * unit from it (W or mW) when the file's name tags no device (src/sensors/replay.md).
+   */
+  readonly hardware?: string;
 }
 
 export interface ProcessTreeTarget {

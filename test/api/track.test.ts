@@ -25,6 +25,7 @@ import { windowEnergyJ } from '../../src/traces/energy.js';
 import { FAKE_BIN, fakeToolEnv } from '../fakes/child-env.js';
 import { fakeNvmlPath, fakeNvmlRefcount, skipWithoutFakeNvml, useScenario } from '../helpers/fake-nvml.js';
 import { cpuinfoText, FakeTree, procStatText } from '../helpers/fake-sys.js';
+import { gpuTraceName } from '../helpers/replay-trace.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'inferprint-track-'));
@@ -163,7 +164,7 @@ void test('track (scripted sensor, hand-moved clock): energy per channel, window
 });
 
 void test('track (replay): a constant 100 W, per-channel energy as summarizeRecording gives it, GWP as measure computes it', async () => {
-  const trace = join(work, 'flat.csv');
+  const trace = join(work, gpuTraceName(1));
   writeFileSync(trace, `timestamp,gpu_power\n${Array.from({ length: 1000 }, (_, i) => `${(i * 0.02).toFixed(2)},100`).join('\n')}\n`);
   const t = await track({ sensor: `replay:${trace}`, intervalS: 0.02, save: false });
   assert.equal(t.runsDir, undefined);
@@ -175,7 +176,7 @@ void test('track (replay): a constant 100 W, per-channel energy as summarizeReco
   assert.equal(r.status.kind, 'completed');
   assert.equal(r.run, undefined);
   assert.equal(r.sensor.provenance.kind, 'replayed');
-  assert.match(r.sensor.provenanceText, /^replayed from .*flat\.csv/);
+  assert.ok(r.sensor.provenanceText.startsWith(`replayed from ${trace} `), r.sensor.provenanceText);
   const gpu = r.channels[0]!;
   assert.ok(Math.abs(gpu.meanW - 100) < 1e-9, String(gpu.meanW));
   assert.ok(gpu.samples >= 2);
@@ -443,7 +444,7 @@ if (mode === 'replay') {
 console.log('started');
 `,
 );
-const flat = join(work, 'flat-child.csv');
+const flat = join(work, gpuTraceName(2));
 writeFileSync(flat, `timestamp,gpu_power\n${Array.from({ length: 200 }, (_, i) => `${(i * 0.02).toFixed(2)},100`).join('\n')}\n`);
 
 function runScript(...args: string[]) {

@@ -26,11 +26,12 @@ import { isInferprintError } from '../../src/errors.js';
 import { parseManifestText } from '../../src/runs/manifest.js';
 import { defaultSensorEnv } from '../../src/sensors/io/env.js';
 import { CLI_NODE_ARGS } from '../helpers/cli-child.js';
+import { gpuTraceName } from '../helpers/replay-trace.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-bench-trust-'));
 const cacheDir = join(dir, 'cache');
-const trace = join(dir, 'replay.csv');
+const trace = join(dir, gpuTraceName());
 // 2 ms apart: even the shortest window of a tiny run holds samples, whatever the load.
 writeFileSync(trace, `timestamp,gpu_power\n${Array.from({ length: 500 }, (_, i) => `${(i * 0.002).toFixed(3)},${i < 250 ? 100 : 200}`).join('\n')}\n`);
 // An environment with no NVIDIA GPU to find, whatever machine runs the tests.

@@ -15,10 +15,11 @@ import { parseAccuracyLog } from '../../src/benchmark/loadgen/accuracy-log.js';
 import { writeSquadFixtures } from './squad-fixtures.js';
 import { serveModel } from '../../src/serve-model/kserve-server.js';
 import { parseModelSpec, resolveModel } from '../../src/benchmark/bert/io/model-cache.js';
+import { gpuTraceName } from '../helpers/replay-trace.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-bench-'));
 const cacheDir = join(dir, 'cache');
-const trace = join(dir, 'replay.csv');
+const trace = join(dir, gpuTraceName());
 // 2 ms apart: even the shortest window of a tiny run (a few ms) holds samples, whatever the load.
 writeFileSync(trace, `timestamp,gpu_power\n${Array.from({ length: 500 }, (_, i) => `${(i * 0.002).toFixed(3)},${i < 250 ? 100 : 200}`).join('\n')}\n`);
 

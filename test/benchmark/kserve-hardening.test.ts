@@ -23,6 +23,7 @@ import type { CliContext } from '../../src/cli/command.js';
 import { runCli } from '../../src/cli/main.js';
 import { createServeModelCommand } from '../../src/cli/commands/serve-model.js';
 import { upload } from '../helpers/http-upload.js';
+import { gpuTraceName } from '../helpers/replay-trace.js';
 
 const TOKEN = 'a-test-token-0123456789';
 
@@ -324,7 +325,7 @@ describe('serve-model with a token', () => {
       }
 
       // `bench --sut http --token`: passed to the client, never written to the campaign file or the bundle.
-      const trace = join(cacheDir, 'replay.csv');
+      const trace = join(cacheDir, gpuTraceName());
       writeFileSync(trace, `timestamp,gpu_power\n${Array.from({ length: 500 }, (_, i) => `${(i * 0.002).toFixed(3)},100`).join('\n')}\n`);
       const runsDir = join(cacheDir, 'runs');
       const run = async (extra: string[]) => {

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadCommand } from '../../src/cli/main.js';
-import { defineFlags, dryParse, flagHelp, optionLines, parseCommandFlags } from '../../src/cli/spec.js';
+import { defineFlags, dryParse, flagHelp, optionLines, parseCommandFlags, splitAtOptionsEnd } from '../../src/cli/spec.js';
 import { isInferprintError } from '../../src/errors.js';
 
 const COMMANDS = ['analyze', 'measure', 'bench', 'campaign', 'serve-model', 'import', 'hardware', 'runs', 'sql', 'report', 'advise', 'serve'];
@@ -94,6 +94,33 @@ test('a flag is refused, named, in the sub-command or mode it does not apply to'
   assert.throws(() => dryParse(spec('measure'), ['--sensor', 'nvml']), /needs 1 argument/);
   assert.equal(dryParse(spec('measure'), ['--sensor', 'replay:trace.csv', '--', 'true']).positionals.length, 1);
   assert.throws(() => dryParse(spec('import'), ['nvidia-smi-log', 'x.csv']), /unknown subcommand 'nvidia-smi-log'/);
+});
+
+test("measure's options end at the command: its own options are its, -- still accepted", async () => {
+  const spec = async (name: string) => (await loadCommand(name))!.spec;
+  const measure = await spec('measure');
+  assert.deepEqual(dryParse(measure, ['--sensor', 'estimate', 'ls', '-la']).positionals, ['ls', '-la']);
+  assert.deepEqual(dryParse(measure, ['--sensor', 'estimate', 'echo', '--label', 'x']).positionals, ['echo', '--label', 'x']);
+  assert.deepEqual(dryParse(measure, ['--label', 'run', '--', 'echo', '--label', 'x']).positionals, ['echo', '--label', 'x']);
+  // The command's own `--` is its argument, not the end of measure's options.
+  assert.deepEqual(dryParse(measure, ['echo', '--', 'x']).positionals, ['echo', '--', 'x']);
+  assert.throws(() => dryParse(measure, ['--bogus', 'ls']), usage('--bogus'));
+  // A command where no other has stopAtFirstPositional: options may still follow positionals.
+  assert.deepEqual(dryParse(await spec('analyze'), ['DIR', '--format', 'csv']).positionals, ['DIR']);
+});
+
+test('splitAtOptionsEnd: a flag value is never the first positional; --name=value and short groups as parseArgs reads them', () => {
+  const flags = defineFlags({ label: { type: 'string', value: 'L', help: '', short: 'l' }, verbose: { type: 'boolean', help: '', short: 'v' } });
+  const cut = (argv: string[]) => splitAtOptionsEnd({ flags, stopAtFirstPositional: true }, argv);
+  assert.deepEqual(cut(['--label', 'ls', 'cmd', '-x']), { options: ['--label', 'ls'], rest: ['cmd', '-x'] });
+  assert.deepEqual(cut(['--label=ls', 'cmd']), { options: ['--label=ls'], rest: ['cmd'] });
+  assert.deepEqual(cut(['-l', 'ls', 'cmd']), { options: ['-l', 'ls'], rest: ['cmd'] });
+  assert.deepEqual(cut(['-lls', 'cmd']), { options: ['-lls'], rest: ['cmd'] });
+  assert.deepEqual(cut(['-vl', 'ls', 'cmd']), { options: ['-vl', 'ls'], rest: ['cmd'] });
+  assert.deepEqual(cut(['--verbose', 'cmd', '--label', 'x']), { options: ['--verbose'], rest: ['cmd', '--label', 'x'] });
+  assert.deepEqual(cut(['--verbose', '--', '--label']), { options: ['--verbose'], rest: ['--label'] });
+  assert.deepEqual(cut(['--verbose']), { options: ['--verbose'], rest: undefined });
+  assert.deepEqual(splitAtOptionsEnd({ flags }, ['a', '--verbose', 'b']), { options: ['a', '--verbose', 'b'], rest: undefined });
 });
 
 test('the CLI answers a bad flag value with exit 2 and one line naming the flag', async () => {

@@ -15,9 +15,10 @@ import { parseManifestText, type LlmWorkload } from '../../src/runs/manifest.js'
 import { defaultSensorEnv } from '../../src/sensors/io/env.js';
 import { cliInChild, mkfifo } from '../hardening/helpers.js';
 import { chunk, okStream, sseHead, startFake } from './fakes.js';
+import { gpuTraceName } from '../helpers/replay-trace.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-llm-app-'));
-const trace = join(dir, 'replay.csv');
+const trace = join(dir, gpuTraceName());
 writeFileSync(trace, `timestamp,gpu_power\n${Array.from({ length: 2000 }, (_, i) => `${(i * 0.01).toFixed(2)},${120 + (i % 10)}`).join('\n')}\n`);
 
 async function options(url: string, runsDir: string, extra: Partial<LlmBenchOptions> = {}): Promise<LlmBenchOptions> {

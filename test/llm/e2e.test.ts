@@ -19,6 +19,7 @@ import { serveLlm, type LlmServer } from '../../src/llm/io/server.js';
 import { MANIFEST_SCHEMA_VERSION, parseManifestText, type LlmWorkload, type RunManifest } from '../../src/runs/manifest.js';
 import { startDashboard } from '../../src/serve/server.js';
 import { CHROMIUM, HAVE_CHROMIUM, skipOrFail } from '../helpers/requirements.js';
+import { gpuTraceName } from '../helpers/replay-trace.js';
 
 const noChromium = skipOrFail(!HAVE_CHROMIUM && `Chromium not found at ${CHROMIUM}`);
 
@@ -35,7 +36,7 @@ function csvRows(text: string): Record<string, string>[] {
 describe('served LLM, end to end', () => {
   const dir = mkdtempSync(join(tmpdir(), 'inferprint-llm-e2e-'));
   const runsDir = join(dir, 'runs');
-  const trace = join(dir, 'replay.csv');
+  const trace = join(dir, gpuTraceName());
   // 250 W with a ripple, every 10 ms: a GPU as the replay sensor plays it.
   writeFileSync(trace, `timestamp,gpu_power\n${Array.from({ length: 3000 }, (_, i) => `${(i * 0.01).toFixed(2)},${250 + 20 * Math.sin(i / 9)}`).join('\n')}\n`);
   let server: LlmServer;

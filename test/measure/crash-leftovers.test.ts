@@ -20,10 +20,11 @@ import { cleanStaleTemps } from '../../src/runs/io/runs-dir.js';
 import { cleanStaleLiveFiles, LIVE_DIR } from '../../src/measure/io/live-writer.js';
 import { defaultSensorEnv } from '../../src/sensors/io/env.js';
 import { CLI_NODE_ARGS } from '../helpers/cli-child.js';
+import { gpuTraceName } from '../helpers/replay-trace.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'inferprint-leftovers-'));
-const trace = join(dir, 'replay.csv');
+const trace = join(dir, gpuTraceName());
 writeFileSync(trace, `timestamp,gpu_power\n${Array.from({ length: 50 }, (_, i) => `${(i * 0.02).toFixed(2)},100`).join('\n')}\n`);
 const HOUR_MS = 3600_000;
 

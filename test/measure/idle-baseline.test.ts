@@ -10,6 +10,7 @@ import { Recorder, type Recording, type Window } from '../../src/measure/recorde
 import { MIN_IDLE_COVERAGE, summarizeRecording } from '../../src/measure/summary.js';
 import type { Sensor, SensorEnv, SensorSink } from '../../src/sensors/types.js';
 import { cpuinfoText, FakeTree, procStatText } from '../helpers/fake-sys.js';
+import { gpuTraceName } from '../helpers/replay-trace.js';
 
 /**
  * The idle baseline (`measure --idle`) for every sensor. The estimator's `cpu` channel starts
@@ -161,7 +162,7 @@ test('measure --idle with the estimator on a fake /proc: the idle split is there
 });
 
 test('measure --idle with the replay sensor: the idle power is the replayed one; a replay too sparse for a baseline says so', async () => {
-  const dense = join(work, 'dense.csv');
+  const dense = join(work, gpuTraceName(1));
   // 100 W for 10 s, sampled every 20 ms.
   writeFileSync(dense, `timestamp,gpu_power\n${Array.from({ length: 500 }, (_, i) => `${(i * 0.02).toFixed(2)},100`).join('\n')}\n`);
   const base = { command: [node, '-e', 'setTimeout(() => {}, 100)'], intervalS: 0.02, idleS: 0.2, cwd: work, env: realEnv(), signals: new EventEmitter() };
@@ -169,7 +170,7 @@ test('measure --idle with the replay sensor: the idle power is the replayed one;
   assert.equal(r.summary.idle?.idleWindow, 'idle-before');
   assert.ok(close(r.summary.idle.idlePowerW, 100), String(r.summary.idle.idlePowerW));
 
-  const sparse = join(work, 'sparse.csv');
+  const sparse = join(work, gpuTraceName(2));
   // One sample every 30 s: a run of well under that holds one sample, no baseline.
   writeFileSync(sparse, 'timestamp,gpu_power\n0,100\n30,100\n60,100\n');
   const lines: string[] = [];

@@ -7,6 +7,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { readRunBundle } from '../../src/runs/io/bundle.js';
 import { FAKE_BIN } from '../fakes/child-env.js';
 import { fakeNvmlPath, skipWithoutFakeNvml, useScenario } from '../helpers/fake-nvml.js';
+import { gpuTraceName } from '../helpers/replay-trace.js';
 
 /** End to end through the installed entry point, with fake nvidia-smi / NVML standing in for the GPU. */
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -112,7 +113,7 @@ test('measure --sensor nvml through the real FFI path into the fake library: cou
 
 /** A replayed 120 W GPU: the same power on any machine. */
 function replayFile(dir: string): string {
-  const file = join(dir, 'replay.csv');
+  const file = join(dir, gpuTraceName());
   writeFileSync(file, `timestamp,gpu_power\n${Array.from({ length: 100 }, (_, i) => `${(i * 0.02).toFixed(2)},120`).join('\n')}\n`);
   return file;
 }

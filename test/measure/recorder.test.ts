@@ -9,6 +9,7 @@ import { summarizeRecording } from '../../src/measure/summary.js';
 import { startPoller } from '../../src/sensors/poller.js';
 import { replaySensor } from '../../src/sensors/io/replay.js';
 import type { Clock, Sensor, SensorEnv } from '../../src/sensors/types.js';
+import { gpuTraceName } from '../helpers/replay-trace.js';
 
 /** A clock the test moves by hand: the recorder's arithmetic is checked without waiting. */
 function manualClock(): Clock & { advance(s: number): void } {
@@ -133,7 +134,7 @@ test('the poller keeps a drift-free schedule and stops cleanly', async () => {
 
 test('replay: a recorded trace plays back in real time, looping', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'inferprint-replay-'));
-  const f = join(dir, 'trace.csv');
+  const f = join(dir, gpuTraceName());
   writeFileSync(f, 'timestamp,gpu_power\n0,100\n0.01,100\n0.02,300\n');
   const clock = { monotonicS: () => performance.now() / 1000, epochMs: () => Date.now() };
   const rec = await Recorder.start({ sensor: replaySensor(f), env: env(clock), intervalS: 0.005 });

@@ -10,7 +10,7 @@ import { SENSOR_SPECS } from '../../sensors/io/registry.js';
 import type { Command } from '../command.js';
 import { renderJson, renderTable, type Column } from '../output.js';
 import { durationParser, parseGridFlag, parsePueFlag, parseSensorFlag, tableOrJsonParser } from '../flags.js';
-import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
+import { defineCommand, defineFlags, optionLines, parseCommandFlags, splitAtOptionsEnd } from '../spec.js';
 import type { ChannelSummary } from '../../measure/summary.js';
 
 export const MEASURE_FLAGS = defineFlags({
@@ -25,7 +25,11 @@ export const MEASURE_FLAGS = defineFlags({
   },
   label: { type: 'string', value: 'TEXT', help: 'a label for the run' },
   idle: { type: 'string', value: 'DURATION', parse: durationParser('5s'), help: 'idle windows of this length before and after CMD (baseline power)' },
-  hardware: { type: 'string', value: 'NAME', help: 'hardware for the embodied part when the sensor does not name it' },
+  hardware: {
+    type: 'string',
+    value: 'NAME',
+    help: ['hardware for the embodied part when the sensor does not name it;', "replay: the unit (W or mW) of a study CSV whose name tags no device"],
+  },
   grid: { type: 'string', value: 'ZONE|G_PER_KWH', parse: parseGridFlag, help: 'grid factor (default WORLD)' },
   pue: { type: 'string', value: 'auto|X', parse: parsePueFlag, help: 'power usage effectiveness (auto: by hardware category)' },
   lifetime: { type: 'string', value: 'DURATION', parse: durationParser('7y'), help: 'hardware lifetime (default 7y)' },
@@ -34,7 +38,8 @@ export const MEASURE_FLAGS = defineFlags({
   verbose: { type: 'boolean', help: 'say every reason for the sensor choice (also with --debug)' },
 });
 
-const SPEC = defineCommand({ flags: MEASURE_FLAGS, refuse: (flag) => `--${flag} does not apply`, args: { '': [1] } });
+// Everything from CMD on is CMD's, its own options included (`measure ls -la`), as `time` reads it.
+const SPEC = defineCommand({ flags: MEASURE_FLAGS, refuse: (flag) => `--${flag} does not apply`, args: { '': [1] }, stopAtFirstPositional: true });
 
 function parseScope(raw: string): (typeof ESTIMATE_SCOPES)[number] {
   const scope = ESTIMATE_SCOPES.find((x) => x === raw);
@@ -42,14 +47,20 @@ function parseScope(raw: string): (typeof ESTIMATE_SCOPES)[number] {
   return scope;
 }
 
-const HELP = `Usage: inferprint measure [options] -- CMD [ARGS...]
+const HELP = `Usage: inferprint measure [options] [--] CMD [ARGS...]
 
 Runs CMD while sampling power, saves a run bundle, prints energy and GWP, and exits with
 CMD's exit code. Ctrl-C / SIGTERM are forwarded to CMD (a second one sends SIGTERM, a third
 SIGKILL, for a CMD that ignores them); the run is still saved (interrupted). CMD never outlives
 measure: if measure is killed (even kill -9), CMD and what it started are ended (ADR 0009).
 A run's status says whether the measurement completed; CMD's own result is its exit code,
-and a non-zero one is said in a warning.
+and a non-zero one is said in a warning. A CMD that cannot be started at all is said in one
+line, nothing is saved (nothing was measured), and measure exits 127 (not found) or 126 (not
+executable), as a shell does. The recording's warnings are printed once: in the
+summary, or with --format json on stderr (the JSON lists them too).
+
+measure's options come before CMD: from CMD on, every word is CMD's, its own options included
+(inferprint measure ls -la), as time, env and nice read theirs; -- may still mark where CMD starts.
 
 The runs directory is checked writable before CMD starts. If saving fails anyway (disk full,
 gone read-only), the summary is still printed, the run is saved in
@@ -65,13 +76,11 @@ export const measureCommand: Command = {
   help: HELP,
   spec: SPEC,
   async run(ctx) {
-    const dd = ctx.argv.indexOf('--');
-    const flagArgs = dd >= 0 ? ctx.argv.slice(0, dd) : ctx.argv;
-    const f = parseCommandFlags(flagArgs, MEASURE_FLAGS);
-    const { values, positionals } = f;
-    const command = dd >= 0 ? ctx.argv.slice(dd + 1) : positionals;
-    if (dd >= 0 && positionals.length > 0) throw errors.usage(`unexpected argument '${positionals[0]!}' before --`, 'CMD');
-    if (command.length === 0) throw errors.usage('give the command to measure after --, e.g. inferprint measure -- python infer.py', 'CMD');
+    const cut = splitAtOptionsEnd(SPEC, ctx.argv);
+    const f = parseCommandFlags(cut.options, MEASURE_FLAGS);
+    const { values } = f;
+    const command = [...(cut.rest ?? [])];
+    if (command.length === 0) throw errors.usage('give the command to measure, e.g. inferprint measure python infer.py (or after --)', 'CMD');
     const format = f.get('format');
     const intervalS = f.get('interval');
     const idleS = f.get('idle');
@@ -90,6 +99,8 @@ export const measureCommand: Command = {
       env: { ...(await defaultSensorEnv()), env: ctx.env },
       signals: process,
       onStatus: (line) => { ctx.stderr(`${line}\n`); },
+      // Printed below, once (statusWarnings), after a command that could not start is said.
+      statusWarnings: false,
       verbose: values.verbose === true || ctx.debug === true,
       ...(values.device !== undefined ? { device: values.device } : {}),
       ...(scope !== undefined ? { estimateScope: scope } : {}),
@@ -100,10 +111,19 @@ export const measureCommand: Command = {
       ...(pue !== undefined ? { pue } : {}),
       ...(lifetimeS !== undefined ? { lifetimeS } : {}),
     });
+    if (result.commandExit.spawnError !== undefined) {
+      // The command never ran: nothing was measured, so this is an error to read, not a run to
+      // keep (a bundle of sensor idle labelled with a command would enter runs list and analyze
+      // as a measurement). A command that starts and fails is measured and saved as completed.
+      ctx.stderr(`inferprint measure: could not start the command: ${result.commandExit.spawnError}; nothing was measured, no run saved\n`);
+      return result.exitCode;
+    }
+    // Each warning once, as analyze prints them: in the table's summary (what is read and
+    // saved), or on stderr beside JSON, which carries them as data.
+    if (format !== 'table') for (const w of result.summary.warnings) ctx.stderr(`inferprint: warning: ${w}\n`);
     const saved = await saveMeasureRunOrFallback(result, runsDir, { command, cwd: ctx.cwd, label: values.label });
     // The measurement is printed whatever became of the bundle: it may be all that is left of the run.
     ctx.stdout(format === 'json' ? renderJson(toJson(result, saved)) : renderText(result, saved));
-    if (result.commandExit.spawnError !== undefined) ctx.stderr(`inferprint measure: ${result.commandExit.spawnError}\n`);
     if (saved.kind === 'saved') return result.exitCode;
     ctx.stderr(`inferprint measure: ${saveFailureText(saved, runsDir)}\n`);
     // Non-zero, and the command's own code when it has one to tell.

@@ -42,17 +42,17 @@ export function studyCsvUnit(file: string, hardware: string | undefined): StudyC
     if (!named) throw errors.unknownHardware(hardware, { flag: '--hardware' });
   }
   if (tagged && named && powerUnitOf(tagged) !== powerUnitOf(named)) {
-    throw errors.usageAt(
-      { file, flag: '--hardware' },
-      `the file name's tag '${tag!}' is ${tagged.id}, whose power the study logged in ${powerUnitOf(tagged)}, but --hardware ${hardware!} is ${named.id}, logged in ${powerUnitOf(named)}: one of them is wrong, and the trace would be read 1000 × off`,
+    throw errors.usage(
+      `${file}: the file name's tag '${tag!}' is ${tagged.id}, whose power the study logged in ${powerUnitOf(tagged)}, but --hardware ${hardware!} is ${named.id}, logged in ${powerUnitOf(named)}: one of them is wrong, and the trace would be read 1000 × off`,
+      '--hardware',
     );
   }
   if (tagged) return { unit: powerUnitOf(tagged), why: `${powerUnitOf(tagged)}: the file name's tag '${tag!}' is ${tagged.id}` };
   if (named) return { unit: powerUnitOf(named), why: `${powerUnitOf(named)}: --hardware ${hardware!} is ${named.id}` };
   const unknownTag = tag !== undefined ? `its file name's tag '${tag}' is no device the hardware database knows, and ` : '';
-  throw errors.usageAt(
-    { file, flag: '--hardware' },
-    `a study CSV does not say whether its power is in W (GPUs, nvidia-smi) or mW (Jetsons, tegrastats): ${unknownTag}name the device that recorded it with --hardware NAME (see inferprint hardware list)`,
+  throw errors.usage(
+    `${file}: a study CSV does not say whether its power is in W (GPUs, nvidia-smi) or mW (Jetsons, tegrastats): ${unknownTag}name the device that recorded it with --hardware NAME (see inferprint hardware list)`,
+    '--hardware',
   );
 }
 

@@ -198,6 +198,8 @@ export async function benchLlm(opts: LlmBenchOptions): Promise<LlmBenchResult> {
     // The server is usually another process: an estimate charges the whole machine's CPU time.
     processTree: { rootPid: process.pid, includeRoot: true },
     estimateScope: 'machine',
+    // A replayed study CSV takes its W/mW unit from the device; --hardware names it when the file name does not.
+    ...(opts.hardware !== undefined ? { hardware: opts.hardware } : {}),
   });
   const agent = baseUrl.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
   const abort = new AbortController();

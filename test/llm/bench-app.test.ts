@@ -232,3 +232,20 @@ test('a server on another loopback address (127.0.1.1, Debian\'s name for the ma
     await fake.close();
   }
 });
+
+test('bench --sut openai replaying a study CSV whose name tags no device: --hardware gives the replay its unit (W for a GPU)', async () => {
+  const untagged = join(dir, 'server-power.csv');
+  writeFileSync(untagged, `timestamp,gpu_power\n${Array.from({ length: 2000 }, (_, i) => `${(i * 0.01).toFixed(2)},150`).join('\n')}\n`);
+  const fake = await startFake({
+    script: (_r, res) => {
+      okStream(res, { tokens: ['a', 'b'], chat: true });
+    },
+  });
+  try {
+    const r = await benchLlm(await options(fake.url, join(dir, 'runs-untagged'), { sensor: `replay:${untagged}`, hardware: 'H100-NVL', concurrency: [1], requests: 2 }));
+    const gpu = r.manifest.energy?.perChannel.find((c) => c.channel === 'gpu');
+    assert.ok(gpu && Math.abs(gpu.meanW - 150) < 1e-9, `read in W, as an H100 logs it: ${gpu?.meanW} W`);
+  } finally {
+    await fake.close();
+  }
+});

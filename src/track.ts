@@ -33,7 +33,7 @@ import { parsePresetId, type DefaultUsed, type ImpactSettings, type PresetId } f
 import { validatePue } from './impact/pue.js';
 import { Recorder, type Recording } from './measure/recorder.js';
 import { summarizeRecording, type RecordingSummary } from './measure/summary.js';
-import { recordImpact } from './runs/run-impact.js';
+import { recordImpact, sensorSumImpactNotes } from './runs/run-impact.js';
 import type { RecordedImpact, Workload } from './runs/manifest.js';
 import { resolveRunsDir } from './runs/io/runs-dir.js';
 import { chooseSensor, type SensorChoice } from './sensors/io/registry.js';
@@ -381,7 +381,7 @@ class SectionTracker implements Tracker {
     let recorded: RecordedImpact | undefined;
     let gwp: TrackedGwp;
     try {
-      recorded = recordImpact(this.checked.settings, hardware, { energyJ: summary.primaryEnergyJ, durationS });
+      recorded = recordImpact(this.checked.settings, hardware, { energyJ: summary.primaryEnergyJ, durationS }, sensorSumImpactNotes(info, hardware));
       gwp = toGwp(recorded, hardware, sensed);
     } catch (e) {
       // Checked at start for the hardware given; a device the sensor named may still not suit the model asked for.

@@ -31,7 +31,7 @@ import type { PowerChannel, PowerTrace } from '../traces/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type { ImpactSettings } from '../impact/presets.js';
 import { findGridZone } from '../impact/grid.js';
-import { CODECARBON_IT_ENERGY_METHOD, codecarbonSettings, recordImpact } from '../runs/run-impact.js';
+import { CODECARBON_IT_ENERGY_METHOD, codecarbonSettings, recordImpact, summedGpusEmbodiedNote } from '../runs/run-impact.js';
 
 /**
  * `inferprint import FORMAT PATH...`: bring measurements made elsewhere into the runs store
@@ -437,7 +437,7 @@ function withSummedEnergy(s: RecordingSummary, chosen: readonly string[]): Recor
 function sumImpactNotes(hw: HardwareSpec | undefined, kinds: readonly { readonly name: string; readonly kind: ChannelKindName }[], summed: readonly string[] | undefined): string[] {
   const gpus = summed ? kinds.filter((k) => summed.includes(k.name) && k.kind === 'gpu').length : 0;
   if (!hw || gpus < 2) return [];
-  return [`the energy adds up ${gpus} GPUs (--channel sum); the embodied part allocates one ${hw.id}, as analyze does`];
+  return [summedGpusEmbodiedNote(gpus, hw.id, '--channel sum')];
 }
 
 /**

@@ -15,6 +15,7 @@ import type { EstimateScope, SensorEnv } from '../sensors/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { JOULES_PER_KWH } from '../units/index.js';
 import type { SchedulerInfo } from '../runs/manifest.js';
+import { sensorSumImpactNotes } from '../runs/run-impact.js';
 import { schedulerContext } from './scheduler-context.js';
 
 /**
@@ -302,6 +303,7 @@ export function impactFor(
   if (hardware) {
     const generic = name !== undefined ? genericNote(name, hardware) : undefined;
     if (generic !== undefined) notes.push(generic);
+    notes.push(...sensorSumImpactNotes(rec.info, hardware));
     const { params, used, settings } = resolveImpactParams({ preset: 'default', hardware, ...given, ...(opts.lifetimeS !== undefined ? { lifetimeS: opts.lifetimeS } : {}) });
     return { hardware, impact: computeImpact({ energyJ: summary.primaryEnergyJ, durationS, params }), parameters: used, impactSettings: settings };
   }

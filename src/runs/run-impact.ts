@@ -253,6 +253,25 @@ export function runFootprint(m: RunManifest): RunFootprint {
 }
 
 /**
+ * What the recorded impact of a run whose energy adds up several GPUs leaves out: the
+ * embodied part allocates one device (the hardware database's entry is one GPU), not all of
+ * them. One wording for every writer (`import … --channel sum`, the GPU sensors' `sum`).
+ */
+export function summedGpusEmbodiedNote(gpus: number, hardwareId: string, how: string): string {
+  return `the energy adds up ${gpus} GPUs (${how}); the embodied part counts one GPU of ${gpus} (one ${hardwareId})`;
+}
+
+/** The note above for a sensor whose primary channel sums GPUs (SensorInfo.primarySums); [] otherwise. */
+export function sensorSumImpactNotes(
+  info: { readonly primaryChannel: string; readonly primarySums?: readonly string[]; readonly channels: readonly { readonly name: string; readonly kind: string }[] },
+  hardware: HardwareSpec | undefined,
+): string[] {
+  const gpus = (info.primarySums ?? []).filter((n) => info.channels.some((c) => c.name === n && c.kind === 'gpu')).length;
+  if (!hardware || gpus < 2) return [];
+  return [summedGpusEmbodiedNote(gpus, hardware.id, `channel ${info.primaryChannel} = ${(info.primarySums ?? []).join(' + ')}`)];
+}
+
+/**
  * The `impact` block a writer records with a run: the assessment with `settings` (what the
  * run was recorded with), the parameters used, and the settings themselves so every later
  * reader assesses the run the same way.

@@ -46,6 +46,11 @@ export interface SensorInfo {
   readonly channels: readonly ChannelInfo[];
   /** The channel results are about by default: the GPU for GPU sensors, the GPU rail on a Jetson. */
   readonly primaryChannel: string;
+  /**
+   * When the primary channel is a derived sum (`sum` of every GPU on a multi-GPU host): the
+   * channels it adds up, so the impact can say its embodied part counts one device of them.
+   */
+  readonly primarySums?: readonly string[];
   readonly requestedIntervalS: number;
   /** How often the underlying value changes, when known (e.g. nvidia-smi `power.draw` is a 1 s average). */
   readonly updatePeriodS?: number;

@@ -111,17 +111,66 @@ test('GPU that reports [N/A] for power.draw.instant: the same fallback, naming t
   assert.ok(handle.info.notes.some((n) => n.includes('reports "[N/A]" for power.draw.instant')));
 });
 
-test('two GPUs: two channels with their product names, each at its own power', async () => {
+test('two GPUs: two channels with their product names, each at its own power, and their sum as the primary', async () => {
   const { sink, handle } = await startWith({ FAKE_SMI_GPUS: '2', FAKE_SMI_POWER_W: '150,300', FAKE_SMI_NAME: 'NVIDIA H100 80GB HBM3' });
   await sink.waitFor('gpu1', 5);
   await handle.stop();
   assert.deepEqual(handle.info.channels, [
     { name: 'gpu0', kind: 'gpu', device: 'NVIDIA H100 80GB HBM3' },
     { name: 'gpu1', kind: 'gpu', device: 'NVIDIA H100 80GB HBM3' },
+    { name: 'sum', kind: 'gpu', device: 'NVIDIA H100 80GB HBM3' },
   ]);
-  assert.equal(handle.info.primaryChannel, 'gpu0');
+  assert.equal(handle.info.primaryChannel, 'sum');
+  assert.deepEqual(handle.info.primarySums, ['gpu0', 'gpu1']);
   assert.ok(sink.samples.get('gpu0')!.powerW.every((w) => w === 150));
   assert.ok(sink.samples.get('gpu1')!.powerW.every((w) => w === 300));
+});
+
+test('two GPUs at 100 W and 150 W, lines 1 ms apart: one sum sample of 250 W per cycle at its last line, a note, no warning', async () => {
+  const { sink, handle } = await startWith({ FAKE_SMI_GPUS: '2', FAKE_SMI_POWER_W: '100,150', FAKE_SMI_STEP_MS: '1' });
+  await sampleAndStop(handle, sink, 10);
+  assert.equal(handle.info.primaryChannel, 'sum');
+  assert.ok(handle.info.notes.includes('sum = gpu0 + gpu1 (all 2 GPUs): the primary channel'), handle.info.notes.join(' | '));
+  assert.ok(handle.info.notes.some((n) => n.startsWith("sum is sampled once per nvidia-smi cycle")));
+  assert.deepEqual(handle.info.warnings, []);
+  const g1 = sink.samples.get('gpu1')!;
+  const sum = sink.samples.get('sum')!;
+  assert.ok(sum.powerW.every((w) => w === 250), sum.powerW.join(','));
+  // Every complete cycle gives one sum sample, stamped with gpu1's line (the cycle's last).
+  assert.deepEqual(sum.tS, g1.tS.slice(0, sum.tS.length));
+  assert.ok(g1.tS.length - sum.tS.length <= 1, 'at most the cycle cut by stop is left out');
+  // Energy = 250 W × the span of the sum's samples (constant power: exact).
+  let energyJ = 0;
+  for (let i = 1; i < sum.tS.length; i++) energyJ += ((sum.powerW[i]! + sum.powerW[i - 1]!) / 2) * (sum.tS[i]! - sum.tS[i - 1]!);
+  assert.ok(Math.abs(energyJ - 250 * (sum.tS.at(-1)! - sum.tS[0]!)) < 1e-9);
+});
+
+test('two GPUs, a line dropped in two cycles: no sum sample for those cycles, and a warning counts them', async () => {
+  // Cycle 2 loses gpu1's line, cycle 4 loses gpu0's: neither may be summed with a line of another cycle.
+  const { sink, handle } = await startWith({ FAKE_SMI_GPUS: '2', FAKE_SMI_POWER_W: '100,150', FAKE_SMI_STEP_MS: '1', FAKE_SMI_DROP: '2:1,4:0' });
+  await sampleAndStop(handle, sink, 8);
+  const g0 = sink.samples.get('gpu0')!;
+  const g1 = sink.samples.get('gpu1')!;
+  const sum = sink.samples.get('sum')!;
+  assert.ok(sum.powerW.every((w) => w === 250), `never a lone GPU as the sum: ${sum.powerW.join(',')}`);
+  // Cycles 0, 1, 3, 5, 6, …: gpu1's lines, less the one of cycle 4 whose gpu0 is missing.
+  const complete = g1.tS.filter((_, i) => i !== 3);
+  assert.deepEqual(sum.tS, complete.slice(0, sum.tS.length));
+  // gpu0 lost one line and gpu1 one; stop may cut the last cycle after gpu0's line.
+  assert.ok([0, 1].includes(g0.tS.length - g1.tS.length), `${g0.tS.length} vs ${g1.tS.length} lines`);
+  assert.deepEqual(handle.info.warnings, [
+    "2 nvidia-smi cycles missed a GPU's line: no sum sample for them (a sum of fewer than 2 GPUs would undercount); the sum trace is bridged linearly over them",
+  ]);
+});
+
+test('one GPU: unchanged, gpu0 is the primary, no sum channel and no warning', async () => {
+  const { sink, handle } = await startWith({ FAKE_SMI_POWER_W: '100' });
+  await sampleAndStop(handle, sink, 3);
+  assert.deepEqual(handle.info.channels, [{ name: 'gpu0', kind: 'gpu', device: 'NVIDIA H200' }]);
+  assert.equal(handle.info.primaryChannel, 'gpu0');
+  assert.equal(handle.info.primarySums, undefined);
+  assert.deepEqual([...sink.samples.keys()], ['gpu0']);
+  assert.deepEqual(handle.info.warnings, []);
 });
 
 test('device selection passes -i to every query and to the sampling child; an unknown device fails before sampling', async () => {

@@ -126,16 +126,20 @@ describe('nvml sensor through the fake libnvidia-ml.so.1', { skip: skipWithoutFa
     await assert.rejects(readNvmlSnapshot(env), /Driver Not Loaded/);
   });
 
-  test('two GPUs: both listed as gpu channels with their NVML names; square wave read as its two levels', async () => {
+  test('two GPUs: both listed as gpu channels with their NVML names, plus their sum; square wave read as its two levels', async () => {
     useScenario([...TWO_GPUS, 'gpu0.power constant 150', 'gpu1.power square 100 300 0.1']);
     const sink = new RecordingSink();
     const handle = await nvmlSensor.start(envWith(fakeNvmlPath()), { intervalS: 0.01 }, sink);
     try {
+      // Two models: the sum names no hardware, and a note says why.
       assert.deepEqual(handle.info.channels, [
         { name: 'gpu0', kind: 'gpu', device: 'NVIDIA H200' },
         { name: 'gpu1', kind: 'gpu', device: 'NVIDIA H100 80GB HBM3' },
+        { name: 'sum', kind: 'gpu' },
       ]);
-      assert.equal(handle.info.primaryChannel, 'gpu0');
+      assert.equal(handle.info.primaryChannel, 'sum');
+      assert.deepEqual(handle.info.primarySums, ['gpu0', 'gpu1']);
+      assert.ok(handle.info.notes.some((n) => n.startsWith('the GPUs are of different models (NVIDIA H200, NVIDIA H100 80GB HBM3)')), handle.info.notes.join(' | '));
       assert.equal(handle.info.name, 'nvml');
       assert.deepEqual(handle.info.provenance, { kind: 'measured', sensor: 'nvml' });
       assert.equal(handle.info.requestedIntervalS, 0.01);
@@ -153,6 +157,83 @@ describe('nvml sensor through the fake libnvidia-ml.so.1', { skip: skipWithoutFa
       sink.powerW.get('gpu0')!.map((r) => r.tS),
       sink.powerW.get('gpu1')!.map((r) => r.tS),
     );
+  });
+
+  test('two GPUs at 100 W and 150 W: primary `sum`, 250 W per tick, its counter the sum of theirs, energy 250 W × duration', async () => {
+    const same = 'NVIDIA H100 80GB HBM3';
+    useScenario(['devices 2', `gpu0.name ${same}`, `gpu1.name ${same}`, 'gpu0.power constant 100', 'gpu1.power constant 150', 'gpu0.energy_offset_mj 5000000', 'gpu1.energy_offset_mj 123456789']);
+    const sink = new RecordingSink();
+    const handle = await nvmlSensor.start(envWith(fakeNvmlPath()), { intervalS: 0.02 }, sink);
+    await sink.samples('sum', 16);
+    await handle.stop();
+    assert.deepEqual(handle.info.channels, [
+      { name: 'gpu0', kind: 'gpu', device: same },
+      { name: 'gpu1', kind: 'gpu', device: same },
+      { name: 'sum', kind: 'gpu', device: same },
+    ]);
+    assert.equal(handle.info.primaryChannel, 'sum');
+    assert.deepEqual(handle.info.primarySums, ['gpu0', 'gpu1']);
+    assert.ok(handle.info.notes.includes('sum = gpu0 + gpu1 (all 2 GPUs): the primary channel'), handle.info.notes.join(' | '));
+    assert.ok(!handle.info.notes.some((n) => n.includes('different models')));
+    const [g0, g1, sum] = (['gpu0', 'gpu1', 'sum'] as const).map((c) => sink.powerW.get(c)!);
+    // Per-GPU channels are still recorded, and the sum is pushed on every tick at the same time.
+    assert.ok(g0!.every((r) => r.value === 100) && g1!.every((r) => r.value === 150));
+    assert.ok(sum!.every((r) => r.value === 250), sum!.map((r) => r.value).join(','));
+    assert.deepEqual(sum!.map((r) => r.tS), g0!.map((r) => r.tS));
+    // The counters: the sum's is theirs added, tick by tick (exact: integer mJ / 1000).
+    const [e0, e1, eSum] = (['gpu0', 'gpu1', 'sum'] as const).map((c) => sink.energyJ.get(c)!);
+    assert.equal(eSum!.length, e0!.length);
+    eSum!.forEach((r, i) => {
+      assert.ok(Math.abs(r.value - (e0![i]!.value + e1![i]!.value)) < 1e-9, `tick ${i}: ${r.value} J`);
+    });
+    // Energy = 250 W × duration: exactly for the samples; the counter within the tolerance of the
+    // one-GPU test below (two sampling intervals of the summed power, for the dispatch lag).
+    const durationS = sum!.at(-1)!.tS - sum![0]!.tS;
+    assert.ok(Math.abs(trapezoidJ(sum!) - 250 * durationS) < 1e-9, `${trapezoidJ(sum!)} J over ${durationS} s`);
+    assert.ok(Math.abs(eSum!.at(-1)!.value - 250 * durationS) <= 250 * 0.04, `counter ${eSum!.at(-1)!.value} J vs ${250 * durationS} J`);
+  });
+
+  test('two GPUs, one without an energy counter: the sum has power but no counter', async () => {
+    useScenario([...TWO_GPUS, 'gpu0.power constant 100', 'gpu1.power constant 150', 'gpu1.energy_counter unsupported']);
+    const sink = new RecordingSink();
+    const handle = await nvmlSensor.start(envWith(fakeNvmlPath()), { intervalS: 0.01 }, sink);
+    await sink.samples('sum', 3);
+    await handle.stop();
+    assert.ok(sink.powerW.get('sum')!.every((r) => r.value === 250));
+    assert.deepEqual([...sink.energyJ.keys()], ['gpu0']);
+  });
+
+  test('two GPUs, one lost mid-run: the sensor fails and no tick gives a sum without that GPU', async () => {
+    useScenario([...TWO_GPUS, 'gpu0.power constant 100', 'gpu1.power constant 150', 'gpu1.lost_after_s 0.1']);
+    const sink = new RecordingSink();
+    let handle: SensorHandle | undefined;
+    try {
+      handle = await nvmlSensor.start(envWith(fakeNvmlPath()), { intervalS: 0.01 }, sink);
+      const e = await sink.failure();
+      assert.equal(e.code, 'SENSOR_FAILED');
+      assert.match(e.message, /\(gpu1\) returned NVML_ERROR_GPU_IS_LOST/);
+    } finally {
+      await handle?.stop();
+    }
+    const sum = sink.powerW.get('sum')!;
+    assert.ok(sum.length >= 1);
+    assert.ok(sum.every((r) => r.value === 250), 'every sum sample has both GPUs');
+    assert.equal(sum.length, sink.powerW.get('gpu1')!.length);
+    assert.equal(sum.length, sink.powerW.get('gpu0')!.length, 'the failed tick pushed nothing');
+  });
+
+  test('one GPU: unchanged, gpu0 is the primary and there is no sum channel', async () => {
+    useScenario(['devices 1', 'gpu0.name NVIDIA H200', 'gpu0.power constant 100']);
+    const sink = new RecordingSink();
+    const handle = await nvmlSensor.start(envWith(fakeNvmlPath()), { intervalS: 0.01 }, sink);
+    await sink.samples('gpu0', 3);
+    await handle.stop();
+    assert.deepEqual(handle.info.channels, [{ name: 'gpu0', kind: 'gpu', device: 'NVIDIA H200' }]);
+    assert.equal(handle.info.primaryChannel, 'gpu0');
+    assert.equal(handle.info.primarySums, undefined);
+    assert.deepEqual([...sink.powerW.keys()], ['gpu0']);
+    assert.deepEqual([...sink.energyJ.keys()], ['gpu0']);
+    assert.ok(!handle.info.notes.some((n) => n.startsWith('sum =')));
   });
 
   test('constant 150 W at 20 ms: power ≈ 150 W and counter energy = integrated samples', async () => {

@@ -1,5 +1,6 @@
 import { errors, quote } from '../../errors.js';
 import { createNvidiaSmiLineDecoder, type NvidiaSmiPowerField } from '../../traces/parse-nvidia-smi.js';
+import { describeGpuSum, droppedCyclesWarning, GpuCycleSum, SUM_CHANNEL } from '../gpu-sum.js';
 import { describeExit, findOnPath, prepareLineTool, runOnce, startLineSensor, type LineSensorTuning } from './child-lines.js';
 import type { ChannelInfo, ProbeResult, Sensor, SensorEnv, SensorHandle, SensorSink, StartOptions } from '../types.js';
 
@@ -134,11 +135,19 @@ export function createNvidiaSmiSensor(o: NvidiaSmiSensorOptions = {}): Sensor {
         notes.push(`power.draw.instant not supported (${d.noInstant}): using power.draw, a 1 s average on Ampere and newer GPUs`);
       }
       if (roundedNote !== undefined) notes.push(roundedNote);
-      if (d.gpus.length > 1) notes.push(`${gpuSummary(d.gpus)}: one channel each; the primary is gpu${d.gpus[0]!.index} (choose with --device)`);
       notes.push('sample times are nvidia-smi timestamps (ms resolution) mapped onto the recorder clock');
 
       const channels: ChannelInfo[] = d.gpus.map((g) => ({ name: `gpu${g.index}`, kind: 'gpu', device: g.name }));
       const known = new Set(channels.map((c) => c.name));
+      // Two or more GPUs: their sum, one sample per complete cycle of lines, is the primary (gpu-sum.ts).
+      const sum = d.gpus.length >= 2 ? describeGpuSum(channels.map((c) => ({ channel: c.name, name: c.device! }))) : undefined;
+      const cycles = sum ? new GpuCycleSum(sum.sums) : undefined;
+      if (sum) {
+        notes.push(`${gpuSummary(d.gpus)}: one channel each (choose one with --device)`, ...sum.notes);
+        notes.push(`${SUM_CHANNEL} is sampled once per nvidia-smi cycle (one line per GPU), at the cycle's last line; a cycle missing a GPU's line gives no ${SUM_CHANNEL} sample`);
+        channels.push(sum.channel);
+      }
+      const warnings: string[] = [];
       const fields = ['timestamp', 'index', field];
       const args = [`--query-gpu=${fields.join(',')}`, '--format=csv,noheader,nounits', '-lms', String(intervalMs)];
       if (opts.device !== undefined) args.push('-i', opts.device);
@@ -174,6 +183,8 @@ export function createNvidiaSmiSensor(o: NvidiaSmiSensorOptions = {}): Sensor {
               // Integer ms first, then the sub-ms part: epoch ms are ~1.7e12.
               const tS = mono0S + (decoder.originEpochMs! - offsetMs - epoch0Ms) / 1000 + s.tS;
               sink.power(s.channel, tS, s.powerW);
+              const total = cycles?.add(s.channel, tS, s.powerW);
+              if (total) sink.power(SUM_CHANNEL, total.tS, total.powerW);
               delivered++;
             }
           });
@@ -185,12 +196,19 @@ export function createNvidiaSmiSensor(o: NvidiaSmiSensorOptions = {}): Sensor {
           name: 'nvidia-smi',
           provenance: { kind: 'measured', sensor: 'nvidia-smi' },
           channels,
-          primaryChannel: channels[0]!.name,
+          primaryChannel: sum ? sum.channel.name : channels[0]!.name,
+          ...(sum ? { primarySums: sum.sums } : {}),
           requestedIntervalS: opts.intervalS,
           ...(field === 'power.draw' ? { updatePeriodS: 1 } : {}),
           notes,
+          // Filled once the child has stopped (SensorInfo.warnings may grow until stop resolves).
+          warnings,
         },
-        stop: () => run.stop(),
+        stop: async () => {
+          await run.stop();
+          const dropped = droppedCyclesWarning(cycles?.droppedCycles ?? 0, d.gpus.length);
+          if (dropped !== undefined && !warnings.includes(dropped)) warnings.push(dropped);
+        },
       };
     },
   };

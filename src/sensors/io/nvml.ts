@@ -1,6 +1,7 @@
 import { errors, isInferprintError, type InferprintError } from '../../errors.js';
 import { milliwatts, mwToW } from '../../units/index.js';
 import type { NvmlDevice, NvmlLibrary } from './nvml-ffi.js';
+import { describeGpuSum, SUM_CHANNEL } from '../gpu-sum.js';
 import { startPoller } from '../poller.js';
 import type { ChannelInfo, ProbeResult, Sensor, SensorEnv, SensorHandle, SensorSink, StartOptions } from '../types.js';
 
@@ -159,6 +160,10 @@ async function start(env: SensorEnv, opts: StartOptions, sink: SensorSink): Prom
     throw sensorError(e, 'start');
   }
 
+  // Two or more GPUs: their sum is the primary channel (gpu-sum.ts), as RAPL sums its packages.
+  const sum = gpus.length >= 2 ? describeGpuSum(gpus) : undefined;
+  if (sum) notes.push(...sum.notes);
+
   let started = false;
   let onFirst: (() => void) | undefined;
   let onFirstError: ((e: InferprintError) => void) | undefined;
@@ -179,21 +184,35 @@ async function start(env: SensorEnv, opts: StartOptions, sink: SensorSink): Prom
         return { g, powerMw, energyMj };
       }),
     );
+    // A failed read fails the sensor before anything of this tick is pushed: no GPU's
+    // sample, and so no sum, from a tick that did not read every GPU.
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw sensorError(failed.reason, started ? 'run' : 'start');
-    for (const r of results) {
-      if (r.status !== 'fulfilled') continue;
-      const { g, powerMw, energyMj } = r.value;
-      sink.power(g.channel, tS, mwToW(milliwatts(powerMw)));
-      if (energyMj === undefined) continue;
+    const reads = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    for (const { g, energyMj } of reads) {
       // The counter counts since the driver loaded and is 64-bit: it cannot wrap in practice,
       // so a decrease means the driver was reloaded under us, not something to unfold.
-      if (g.lastMj !== undefined && energyMj < g.lastMj) {
+      if (energyMj !== undefined && g.lastMj !== undefined && energyMj < g.lastMj) {
         throw sensorError(new Error(`${g.channel} energy counter went backwards (${g.lastMj} → ${energyMj} mJ): was the driver reloaded?`), started ? 'run' : 'start');
       }
+    }
+    let sumW = 0;
+    let sumMj = 0;
+    for (const { g, powerMw, energyMj } of reads) {
+      const powerW = mwToW(milliwatts(powerMw));
+      sink.power(g.channel, tS, powerW);
+      sumW += powerW;
+      if (energyMj === undefined) continue;
       g.baseMj ??= energyMj;
       g.lastMj = energyMj;
       sink.energy(g.channel, tS, (energyMj - g.baseMj) / 1000);
+      sumMj += energyMj - g.baseMj;
+    }
+    // Every GPU is read at this one timestamp, so their sum is exact per tick; its counter
+    // is the sum of theirs when every GPU has one.
+    if (sum) {
+      sink.power(SUM_CHANNEL, tS, sumW);
+      if (gpus.every((g) => g.counter)) sink.energy(SUM_CHANNEL, tS, sumMj / 1000);
     }
   };
 
@@ -228,13 +247,15 @@ async function start(env: SensorEnv, opts: StartOptions, sink: SensorSink): Prom
   }
 
   const channels: ChannelInfo[] = gpus.map((g) => ({ name: g.channel, kind: 'gpu', device: g.name }));
+  if (sum) channels.push(sum.channel);
   let stopping: Promise<void> | undefined;
   return {
     info: {
       name: 'nvml',
       provenance: { kind: 'measured', sensor: 'nvml' },
       channels,
-      primaryChannel: channels[0]!.name,
+      primaryChannel: sum ? sum.channel.name : channels[0]!.name,
+      ...(sum ? { primarySums: sum.sums } : {}),
       requestedIntervalS: opts.intervalS,
       // Unknown in general: NVML does not say how often its power field or counter change
       // (nvml.md lists what is known per architecture); the recorder measures repeats itself.

@@ -302,6 +302,10 @@ async function show(ctx: CliContext, store: RunStore, v: Values, ids: readonly s
       row.lifetime_s !== null ? `lifetime ${sig(row.lifetime_s / 3600 / 8760)} y` : null,
     ].filter((x) => x !== null);
     if (params.length > 0) ctx.stdout(`  ${params.join(', ')}\n`);
+    // What the impact itself says (the embodied part counts one GPU of N, a generic hardware
+    // entry), less the sensor's own notes that measure and bench copy into it.
+    const sensorNotes = new Set(m.sensor?.notes ?? []);
+    for (const n of m.impact?.notes ?? []) if (!sensorNotes.has(n)) ctx.stdout(`  note: ${n}\n`);
   }
 
   if (results.rows.length > 0 || results.problems.length > 0) {

@@ -1,0 +1,91 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { runCli } from '../../src/cli/main.js';
+import { readRunBundle } from '../../src/runs/io/bundle.js';
+import { FAKE_BIN } from '../fakes/child-env.js';
+import { fakeNvmlPath, skipWithoutFakeNvml, useScenario } from '../helpers/fake-nvml.js';
+
+/**
+ * `measure` on a host with two GPUs (the fake nvidia-smi and the fake libnvidia-ml.so.1): the
+ * run's headline energy is both GPUs' (the sensor's `sum` channel), as `runs list` and `runs
+ * show` give it. Before, the primary was gpu0 and the run counted 100 W of 250 W.
+ */
+
+const root = mkdtempSync(join(tmpdir(), 'inferprint-multigpu-'));
+after(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(args, { stdout: (s) => (out += s), stderr: (s) => (err += s), env: { PATH: `${FAKE_BIN}${delimiter}${process.env.PATH ?? ''}`, ...env }, cwd: root, isTTY: false });
+  return { code, out, err };
+}
+
+interface ListedRun {
+  id: string;
+  energy_j: number;
+  energy_channel: string;
+  energy_window_s: number;
+  hardware_id: string;
+  impact_scope: string;
+}
+
+async function checkSummedRun(runs: string, sensor: string): Promise<void> {
+  const list = await cli(['runs', 'list', '--runs-dir', runs, '--format', 'json']);
+  assert.equal(list.code, 0, list.err);
+  const [run] = (JSON.parse(list.out) as { runs: ListedRun[] }).runs;
+  assert.ok(run);
+  assert.equal(run.energy_channel, 'sum');
+  assert.equal(run.hardware_id, 'H100');
+  assert.equal(run.impact_scope, 'operational+embodied');
+  const b = await readRunBundle(join(runs, run.id));
+  const m = b.manifest;
+  assert.equal(m.sensor?.name, sensor);
+  assert.equal(m.sensor?.primaryChannel, 'sum');
+  assert.deepEqual(m.sensor?.channels.map((c) => [c.name, c.kind]), [['gpu0', 'gpu'], ['gpu1', 'gpu'], ['sum', 'gpu']]);
+  assert.ok(m.sensor?.notes.includes('sum = gpu0 + gpu1 (all 2 GPUs): the primary channel'), m.sensor?.notes.join(' | '));
+  const per = new Map(m.energy!.perChannel.map((c) => [c.channel, c]));
+  // Constant 100 W and 150 W: each channel's mean over the window is its level, the sum's 250 W.
+  assert.ok(Math.abs(per.get('gpu0')!.meanW - 100) < 1e-6 && Math.abs(per.get('gpu1')!.meanW - 150) < 1e-6);
+  assert.ok(Math.abs(per.get('sum')!.meanW - 250) < 1e-6, `sum mean ${per.get('sum')!.meanW} W`);
+  // Energy = 250 W × the window, within the 15 % the one-GPU end-to-end test allows for the
+  // sensor's first and last samples inside the window.
+  assert.ok(Math.abs(run.energy_j - 250 * run.energy_window_s) < 250 * run.energy_window_s * 0.15, `${run.energy_j} J over ${run.energy_window_s} s`);
+  assert.ok(Math.abs(run.energy_j - m.energy!.primary.energyJ) < 1e-9);
+  assert.ok(run.energy_j > 1.5 * per.get('gpu0')!.energyJ, 'more than gpu0 alone');
+  // The embodied part is one GPU's, and the run says so.
+  assert.ok(m.impact?.notes?.includes('the energy adds up 2 GPUs (channel sum = gpu0 + gpu1); the embodied part counts one GPU of 2 (one H100)'), m.impact?.notes?.join(' | '));
+
+  const show = await cli(['runs', 'show', run.id, '--runs-dir', runs]);
+  assert.equal(show.code, 0, show.err);
+  assert.match(show.out, new RegExp(`${run.energy_j.toFixed(3)} J on sum`));
+  assert.match(show.out, /primary channel sum/);
+  assert.match(show.out, /counts one GPU of 2/);
+}
+
+test('measure --sensor nvidia-smi on two GPUs: runs list and runs show give the sum of both', async () => {
+  const runs = join(root, 'smi');
+  const m = await cli(
+    ['measure', '--sensor', 'nvidia-smi', '--interval', '20ms', '--runs-dir', runs, '--', process.execPath, '-e', 'setTimeout(() => {}, 400)'],
+    { FAKE_SMI_GPUS: '2', FAKE_SMI_POWER_W: '100,150', FAKE_SMI_NAME: 'NVIDIA H100 80GB HBM3', FAKE_SMI_STEP_MS: '1' },
+  );
+  assert.equal(m.code, 0, m.err);
+  assert.match(m.out, /sum: [\d.]+ J over/);
+  await checkSummedRun(runs, 'nvidia-smi');
+});
+
+test('measure --sensor nvml on two GPUs: runs list and runs show give the sum of both', { skip: skipWithoutFakeNvml }, async () => {
+  const runs = join(root, 'nvml');
+  const same = 'NVIDIA H100 80GB HBM3';
+  useScenario(['devices 2', `gpu0.name ${same}`, `gpu1.name ${same}`, 'gpu0.power constant 100', 'gpu1.power constant 150']);
+  const m = await cli(['measure', '--sensor', 'nvml', '--interval', '20ms', '--runs-dir', runs, '--', process.execPath, '-e', 'setTimeout(() => {}, 400)'], {
+    INFERPRINT_NVML_LIB: fakeNvmlPath(),
+  });
+  assert.equal(m.code, 0, m.err);
+  await checkSummedRun(runs, 'nvml');
+});

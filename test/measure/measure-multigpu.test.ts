@@ -45,10 +45,10 @@ async function checkSummedRun(runs: string, sensor: string): Promise<void> {
   assert.equal(run.impact_scope, 'operational+embodied');
   const b = await readRunBundle(join(runs, run.id));
   const m = b.manifest;
-  assert.equal(m.sensor?.name, sensor);
-  assert.equal(m.sensor?.primaryChannel, 'sum');
-  assert.deepEqual(m.sensor?.channels.map((c) => [c.name, c.kind]), [['gpu0', 'gpu'], ['gpu1', 'gpu'], ['sum', 'gpu']]);
-  assert.ok(m.sensor?.notes.includes('sum = gpu0 + gpu1 (all 2 GPUs): the primary channel'), m.sensor?.notes.join(' | '));
+  assert.equal(m.sensor.name, sensor);
+  assert.equal(m.sensor.primaryChannel, 'sum');
+  assert.deepEqual(m.sensor.channels.map((c) => [c.name, c.kind]), [['gpu0', 'gpu'], ['gpu1', 'gpu'], ['sum', 'gpu']]);
+  assert.ok(m.sensor.notes.includes('sum = gpu0 + gpu1 (all 2 GPUs): the primary channel'), m.sensor.notes.join(' | '));
   const per = new Map(m.energy!.perChannel.map((c) => [c.channel, c]));
   // Constant 100 W and 150 W: each channel's mean over the window is its level, the sum's 250 W.
   assert.ok(Math.abs(per.get('gpu0')!.meanW - 100) < 1e-6 && Math.abs(per.get('gpu1')!.meanW - 150) < 1e-6);

@@ -53,11 +53,14 @@ async function checkSummedRun(runs: string, sensor: string): Promise<void> {
   // Constant 100 W and 150 W: each channel's mean over the window is its level, the sum's 250 W.
   assert.ok(Math.abs(per.get('gpu0')!.meanW - 100) < 1e-6 && Math.abs(per.get('gpu1')!.meanW - 150) < 1e-6);
   assert.ok(Math.abs(per.get('sum')!.meanW - 250) < 1e-6, `sum mean ${per.get('sum')!.meanW} W`);
-  // Energy = 250 W × the window, within the 15 % the one-GPU end-to-end test allows for the
-  // sensor's first and last samples inside the window.
-  assert.ok(Math.abs(run.energy_j - 250 * run.energy_window_s) < 250 * run.energy_window_s * 0.15, `${run.energy_j} J over ${run.energy_window_s} s`);
+  // The headline is the sum's energy: 250 W over the span its samples cover (the mean above,
+  // free of timing), and so well above gpu0's 100 W. NVML stamps every GPU and the sum at the
+  // same instants: its energy is exactly the GPUs' added. nvidia-smi's sum starts and ends a
+  // cycle's line later than gpu0's, so only the bound is asserted there (no timed assertion).
   assert.ok(Math.abs(run.energy_j - m.energy!.primary.energyJ) < 1e-9);
-  assert.ok(run.energy_j > 1.5 * per.get('gpu0')!.energyJ, 'more than gpu0 alone');
+  assert.ok(run.energy_j > 1.5 * per.get('gpu0')!.energyJ, `${run.energy_j} J: more than gpu0 alone`);
+  const addedJ = per.get('gpu0')!.energyJ + per.get('gpu1')!.energyJ;
+  if (sensor === 'nvml') assert.ok(Math.abs(run.energy_j - addedJ) < 1e-9, `${run.energy_j} J vs ${addedJ} J`);
   // The embodied part is one GPU's, and the run says so.
   assert.ok(m.impact?.notes?.includes('the energy adds up 2 GPUs (channel sum = gpu0 + gpu1); the embodied part counts one GPU of 2 (one H100)'), m.impact?.notes?.join(' | '));
 

@@ -13,6 +13,7 @@ import { parsePlan } from '../src/campaign/plan.js';
 import { runCli } from '../src/cli/main.js';
 import { isInferprintError, type InferprintError } from '../src/errors.js';
 import { parseYamlText } from '../src/yaml-text.js';
+import { MINIMAL_PLAN, MINIMAL_WORKLOAD } from './helpers/user-files.js';
 
 function thrown(fn: () => unknown): InferprintError {
   try {
@@ -24,26 +25,8 @@ function thrown(fn: () => unknown): InferprintError {
   assert.fail('accepted');
 }
 
-const WORKLOAD = `users: 1000
-queries_per_user_per_day: 10
-slo: { percentile: 90, latency_ms: 130 }
-deployments:
-  - name: pool
-    hardware: A100
-    placement: pooled
-    power: { idle_w: 60, busy_w: 250 }
-    service_ms: 2
-`;
-
-const PLAN = `name: mini
-targets:
-  - { name: here, executor: local }
-runs:
-  model: synthetic:bert-tiny
-  queries: [16]
-  repetitions: 1
-  sensor: estimate
-`;
+const WORKLOAD = MINIMAL_WORKLOAD;
+const PLAN = MINIMAL_PLAN;
 
 /** The same mistakes in each file kind: the text, the line the error must name, and its words. */
 const MISTAKES = {

@@ -11,17 +11,9 @@ import { advise } from '../../src/advise/advise.js';
 import { parseWorkloadText } from '../../src/advise/workload.js';
 import { runCli } from '../../src/cli/main.js';
 import { isInferprintError, type ErrorCode, type InferprintError } from '../../src/errors.js';
+import { MINIMAL_WORKLOAD } from '../helpers/user-files.js';
 
-const GOOD = `users: 1000
-queries_per_user_per_day: 10
-slo: { percentile: 90, latency_ms: 130 }
-deployments:
-  - name: pool
-    hardware: A100
-    placement: pooled
-    power: { idle_w: 60, busy_w: 250 }
-    service_ms: 2
-`;
+const GOOD = MINIMAL_WORKLOAD;
 
 const FILE_CODES: readonly ErrorCode[] = ['PARSE', 'INVALID_VALUE', 'EMPTY_INPUT'];
 

@@ -12,27 +12,10 @@ import { MAX_PLAN_FILE_BYTES } from '../../src/campaign/io/campaign.js';
 import { loadSquad, loadVocab, MAX_SQUAD_BYTES, MAX_VOCAB_BYTES } from '../../src/benchmark/squad/io/files.js';
 import { SQUAD_JSON, VOCAB_TEXT } from '../benchmark/squad-fixtures.js';
 import { cliInChild, mkfifo, tempDir, type CliRun } from './helpers.js';
+import { MINIMAL_PLAN, MINIMAL_WORKLOAD } from '../helpers/user-files.js';
 
-const WORKLOAD = `users: 1000
-queries_per_user_per_day: 10
-slo: { percentile: 90, latency_ms: 130 }
-deployments:
-  - name: pool
-    hardware: A100
-    placement: pooled
-    power: { idle_w: 60, busy_w: 250 }
-    service_ms: 2
-`;
-
-const PLAN = `name: mini
-targets:
-  - { name: here, executor: local }
-runs:
-  model: synthetic:bert-tiny
-  queries: [16]
-  repetitions: 1
-  sensor: estimate
-`;
+const WORKLOAD = MINIMAL_WORKLOAD;
+const PLAN = MINIMAL_PLAN;
 
 /** A sparse file one byte over `cap`: refused on its size, nothing read. */
 function overCap(path: string, cap: number): string {

@@ -8,23 +8,17 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import type { AdviceResult } from '../../src/advise/advise.js';
 import { idleWindowsPowerW } from '../../src/advise/measured.js';
-import { runCli } from '../../src/cli/main.js';
-import { FAKE_BIN } from '../fakes/child-env.js';
+import { cliWithFakeTools } from '../fakes/child-env.js';
 
 const root = mkdtempSync(join(tmpdir(), 'inferprint-idle-capture-'));
 after(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, { stdout: (s) => (out += s), stderr: (s) => (err += s), env: { PATH: `${FAKE_BIN}${delimiter}${process.env.PATH ?? ''}`, ...env }, cwd: root, isTTY: false });
-  return { code, out, err };
-}
+const cli = (args: string[], env: Record<string, string> = {}) => cliWithFakeTools(root, args, env);
 
 const workload = (hardware: string) => `users: 1000
 queries_per_user_per_day: 20

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { delimiter, resolve } from 'node:path';
 import type { InferprintError } from '../../src/errors.js';
 import type { SensorEnv, SensorSink } from '../../src/sensors/types.js';
 
@@ -71,4 +71,19 @@ export class CollectingSink implements SensorSink {
 export function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((r) => child.once('exit', (code, signal) => { r({ code, signal }); }));
+}
+
+/** `inferprint ARGS` in this process, in `cwd`, with the fake tools first on its PATH and `env` added; output collected. */
+export async function cliWithFakeTools(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+  const { runCli } = await import('../../src/cli/main.js');
+  let out = '';
+  let err = '';
+  const code = await runCli(args, {
+    stdout: (s) => (out += s),
+    stderr: (s) => (err += s),
+    env: { PATH: `${FAKE_BIN}${delimiter}${process.env.PATH ?? ''}`, ...env },
+    cwd,
+    isTTY: false,
+  });
+  return { code, out, err };
 }

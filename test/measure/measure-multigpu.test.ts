@@ -2,10 +2,9 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { runCli } from '../../src/cli/main.js';
+import { join } from 'node:path';
 import { readRunBundle } from '../../src/runs/io/bundle.js';
-import { FAKE_BIN } from '../fakes/child-env.js';
+import { cliWithFakeTools } from '../fakes/child-env.js';
 import { fakeNvmlPath, skipWithoutFakeNvml, useScenario } from '../helpers/fake-nvml.js';
 
 /**
@@ -19,12 +18,7 @@ after(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, { stdout: (s) => (out += s), stderr: (s) => (err += s), env: { PATH: `${FAKE_BIN}${delimiter}${process.env.PATH ?? ''}`, ...env }, cwd: root, isTTY: false });
-  return { code, out, err };
-}
+const cli = (args: string[], env: Record<string, string> = {}) => cliWithFakeTools(root, args, env);
 
 interface ListedRun {
   id: string;

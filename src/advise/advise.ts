@@ -6,6 +6,7 @@
  * (`load.ts`). The result is the JSON contract of `inferprint advise --format json`, so its
  * keys are snake_case with units in their names.
  */
+import { errors } from '../errors.js';
 import type { DefaultUsed } from '../impact/presets.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { fleetPoint, splitTotal, type FleetInputs, type FleetPoint, type Split } from './fleet.js';
@@ -18,6 +19,13 @@ export type { Figure } from './montecarlo.js';
 
 export const DEFAULT_DRAWS = 10_000;
 export const DEFAULT_SEED = 1;
+/**
+ * Most Monte Carlo draws one advice takes. The percentiles keep every draw of every
+ * deployment (8 bytes each) and the sampler runs ≈ 80 000 deployment-draws/s (docs/benchmarks.md):
+ * 10⁶ draws of five deployments is ≈ 40 MB and about a minute. Past that the P5–P95 no longer
+ * moves in the digits shown, while 10⁸ draws would need 4 GB and half an hour.
+ */
+export const MAX_DRAWS = 1_000_000;
 
 /** One input as it went into a deployment: value, range, where from. */
 export interface InputUsed {
@@ -200,6 +208,7 @@ const OUTPUTS = ['devices', 'energy', 'operational', 'embodied', 'total'] as con
  */
 export function adviseResolved(w: Workload, resolved: readonly ResolvedDeployment[], studyFromSource: readonly StudyPerRun[], opts: AdviseOptions = {}): AdviceResult {
   const draws = opts.draws ?? DEFAULT_DRAWS;
+  if (!Number.isSafeInteger(draws) || draws < 0 || draws > MAX_DRAWS) throw errors.invalidValue({ field: 'draws' }, `expected a whole number of Monte Carlo draws from 0 to ${MAX_DRAWS}, got ${draws}`);
   const seed = opts.seed ?? DEFAULT_SEED;
   const queriesPerDay = w.users * w.queriesPerUserPerDay;
   const queriesHorizon = queriesPerDay * w.days;

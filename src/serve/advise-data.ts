@@ -17,7 +17,7 @@
  */
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve, sep } from 'node:path';
-import type { AdviceResult } from '../advise/advise.js';
+import { DEFAULT_DRAWS, MAX_DRAWS, type AdviceResult } from '../advise/advise.js';
 import type { PreparedAdvice } from '../advise/io/load.js';
 import { parseWorkloadText, type Workload } from '../advise/workload.js';
 import { isInferprintError } from '../errors.js';
@@ -29,8 +29,8 @@ import { badRequest, HttpError, notFound } from './http-error.js';
 export const WORKLOAD_NAME = /^[A-Za-z0-9_+-][A-Za-z0-9._+-]*\.(ya?ml|json)$/;
 /** Larger is not a workload file someone wrote; it is refused rather than parsed. */
 export const MAX_WORKLOAD_BYTES = 1 << 20;
-const DEFAULT_DRAWS = 10_000;
-const MAX_DRAWS = 100_000;
+/** The page waits for its answer: a tenth of the CLI's most draws (a few seconds). */
+const MAX_PAGE_DRAWS = MAX_DRAWS / 10;
 /** Answers kept (a page asks for the answer and its figures: computed once). */
 const CACHE_SIZE = 8;
 
@@ -62,7 +62,7 @@ export function parseAdviseQuery(q: URLSearchParams): AdviseQuery {
     if (!/^\d{1,9}$/.test(raw) || Number(raw) > max) throw badRequest(`query parameter '${key}' must be a whole number from 0 to ${max}, got ${JSON.stringify(raw.slice(0, 40))}`);
     return Number(raw);
   };
-  return { draws: int('draws', MAX_DRAWS, DEFAULT_DRAWS), seed: int('seed', 0xffffffff, 1) };
+  return { draws: int('draws', MAX_PAGE_DRAWS, DEFAULT_DRAWS), seed: int('seed', 0xffffffff, 1) };
 }
 
 interface Cached {

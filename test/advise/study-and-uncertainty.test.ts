@@ -170,3 +170,13 @@ deployments:
   }
   assert.match(r.deployments[0]!.notes.join('\n'), /sized by max_utilisation alone/);
 });
+
+test('draws: more than MAX_DRAWS is refused by the advisor (INVALID_VALUE) and by the CLI flag (exit 2), before any work', async () => {
+  const { MAX_DRAWS } = await import('../../src/advise/advise.js');
+  const { runCli } = await import('../../src/cli/main.js');
+  await assert.rejects(adviseWorkload(studyWorkload(), { draws: MAX_DRAWS + 1 }), (e: unknown) => e instanceof Error && 'code' in e && e.code === 'INVALID_VALUE' && /from 0 to 1000000/.test(e.message));
+  let err = '';
+  const code = await runCli(['advise', 'examples/study-122m-users.yaml', '--draws', '100000000'], { stdout: () => undefined, stderr: (s) => (err += s), env: {}, cwd: process.cwd(), isTTY: false });
+  assert.equal(code, 2, err);
+  assert.equal(err, 'inferprint advise: flag --draws: at most 1000000 draws, got 100000000: the P5–P95 does not move in the digits shown past that, and memory grows with every draw [USAGE]\n');
+});

@@ -1,4 +1,4 @@
-import { DEFAULT_DRAWS, DEFAULT_SEED, type AdviceResult, type DeploymentAdvice, type Figure, type InputUsed, type StudyRow } from '../../advise/advise.js';
+import { DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS, type AdviceResult, type DeploymentAdvice, type Figure, type InputUsed, type StudyRow } from '../../advise/advise.js';
 import { adviseFile, prepareAdviceFile } from '../../advise/io/load.js';
 import { errors } from '../../errors.js';
 import { num, pct, range, sloCell } from '../../advise/format.js';
@@ -6,10 +6,17 @@ import { resolveRunsDir } from '../../runs/io/runs-dir.js';
 import { resolve } from 'node:path';
 import { progressReporter } from '../progress.js';
 import { debugLine, type Command } from '../command.js';
-import { integerParser } from '../flags.js';
+import { integerParser, parseIntegerFlag } from '../flags.js';
 import { defineCommand, defineFlags, optionLines, parseCommandFlags } from '../spec.js';
 import { parameterLines } from '../impact-parameters.js';
 import { parseFormat, renderCsv, renderJson, renderTable, type Column } from '../output.js';
+
+/** `--draws`: a whole number up to the advisor's most (a larger one would run for hours and fill memory). */
+function drawsFlag(raw: string, flag: string): number {
+  const n = parseIntegerFlag(raw, flag, 'a whole number of draws (0 for none)');
+  if (n > MAX_DRAWS) throw errors.usage(`at most ${MAX_DRAWS} draws, got ${n}: the P5–P95 does not move in the digits shown past that, and memory grows with every draw`, flag);
+  return n;
+}
 
 export const ADVISE_FLAGS = defineFlags({
   format: { type: 'string', value: 'table|csv|json', default: 'table', parse: (raw) => parseFormat(raw), help: 'output format' },
@@ -18,7 +25,7 @@ export const ADVISE_FLAGS = defineFlags({
     value: 'DIR',
     help: ['runs directory to read measured profiles from (default', '$INFERPRINT_RUNS_DIR, else ~/.local/share/inferprint/runs)'],
   },
-  draws: { type: 'string', value: 'N', default: String(DEFAULT_DRAWS), parse: integerParser('a whole number of draws (0 for none)'), help: 'Monte Carlo draws (default {default}; 0: inputs as given only)' },
+  draws: { type: 'string', value: 'N', default: String(DEFAULT_DRAWS), parse: drawsFlag, help: `Monte Carlo draws, at most ${MAX_DRAWS} (default {default}; 0: inputs as given only)` },
   seed: { type: 'string', value: 'S', default: String(DEFAULT_SEED), parse: integerParser('a whole number'), help: 'Monte Carlo seed' },
   report: {
     type: 'string',

@@ -62,10 +62,11 @@ export function deviceRecord(hw: HardwareSpec | undefined, reportedName: string 
  * `--device` against it). Lines as a file reader yields them, so `analyze` streams a log
  * however large; a log without the column is left after its header.
  */
-export function nvidiaSmiGpuNamesOfLines(lines: Iterable<string>): string[] {
+export function nvidiaSmiGpuNamesOfLines(lines: Iterable<string>, maxDataLines = Number.POSITIVE_INFINITY): string[] {
   const names = new Set<string>();
   let col = -1;
   let header = true;
+  let data = 0;
   for (const raw of lines) {
     const line = raw.trim();
     if (line === '') continue;
@@ -76,8 +77,10 @@ export function nvidiaSmiGpuNamesOfLines(lines: Iterable<string>): string[] {
       if (col < 0) return [];
       continue;
     }
+    data++;
     const name = cells[col];
     if (name !== undefined && name !== '' && !/^(?:gpu_)?name$/i.test(name)) names.add(name);
+    if (data >= maxDataLines) break;
   }
   return [...names];
 }

@@ -715,6 +715,9 @@ class DeviceNotes {
   }
 }
 
+/** Data lines read for an nvidia-smi log's GPU names: 256 cycles of a 16-GPU node. */
+const SMI_NAME_SCAN_LINES = 4096;
+
 /**
  * The device of an nvidia-smi log, from its `name` column as `import nvidia-smi` reads it:
  * --device when given (a log naming another GPU the database knows is a conflict), else the
@@ -722,7 +725,9 @@ class DeviceNotes {
  */
 function smiDevice(file: string, device: string | undefined, told: DeviceNotes): HardwareSpec | undefined {
   const flag = device !== undefined ? requireHardware(device, { flag: '--device' }) : undefined;
-  const said = namedDevices(nvidiaSmiGpuNamesOfLines(readLinesSync(file)), 'name column');
+  // nvidia-smi prints every GPU in every sampling cycle, so the first cycles name them all: a
+  // prefix is read here (the decoder reads the whole log later), not the log twice.
+  const said = namedDevices(nvidiaSmiGpuNamesOfLines(readLinesSync(file), SMI_NAME_SCAN_LINES), 'name column');
   const d = sourceDevice(flag, said);
   switch (d.kind) {
     case 'flag':

@@ -101,3 +101,17 @@ test('a log naming a GPU the database lacks: energy and the operational part of 
   assert.equal(named.code, 0, named.err);
   assert.equal((JSON.parse(named.out) as { rows: Row[] }).rows[0]!.device, 'H100-NVL');
 });
+
+test("the GPU names come from the log's first cycles: the name scan stops after its prefix, the decoder reads the rest", async () => {
+  const { nvidiaSmiGpuNamesOfLines } = await import('../../src/app/import-device.js');
+  let read = 0;
+  function* lines(): Generator<string> {
+    yield 'timestamp, index, name, power.draw [W]';
+    for (let i = 0; ; i++) {
+      read++;
+      yield `2026/07/03 22:10:46.${String(i % 1000).padStart(3, '0')}, ${i % 2}, NVIDIA H100 NVL, 100.00 W`;
+    }
+  }
+  assert.deepEqual(nvidiaSmiGpuNamesOfLines(lines(), 10), ['NVIDIA H100 NVL']);
+  assert.equal(read, 10, 'no line past the prefix is pulled from the reader');
+});

@@ -30,7 +30,7 @@ import { errors, formatWhere, isInferprintError, type InferprintError } from '..
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { listen, type Listening } from './listen.js';
 import { bindNeedsToken, checkAccess, checkBodyType, type Refusal } from './request-guard.js';
-import { readBody, sendJsonUnread } from './request-body.js';
+import { closeServerNow, readBody, sendJsonUnread } from './request-body.js';
 import { readBertInputLimits, type BertInputLimits } from './onnx-limits.js';
 import {
   BINARY_EXTENSION,
@@ -288,12 +288,7 @@ export async function serveModel(opts: ServeModelOptions): Promise<ModelServer> 
     stats: () => ({ ...counts }),
     close: () =>
       (closed ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => {
-            resolve();
-          });
-          server.closeAllConnections();
-        });
+        await closeServerNow(server);
         await model.idle();
         await ort.close();
       })()),

@@ -1,6 +1,7 @@
 /**
  * Request bodies for the model servers (KServe's and the OpenAI one): read with a cap, and
- * answered when they are refused unread so that the client sees the answer, not a reset.
+ * answered when they are refused unread so that the client sees the answer, not a reset; and
+ * the servers' shutdown.
  *
  * A request refused before its body is read (401, 415, 421, a route that takes no body) or part
  * way through it (413) still has bytes on the wire. When the answer closes the connection — the
@@ -80,4 +81,17 @@ export function sendJsonUnread(req: http.IncomingMessage, res: http.ServerRespon
     if (!res.writableEnded) res.destroy();
   });
   req.resume();
+}
+
+/**
+ * Stop a model server now: no new connections, and those open (keep-alive clients, a request
+ * mid-body) cut rather than waited on, since the caller is shutting down the model behind it.
+ */
+export function closeServerNow(server: http.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+    server.closeAllConnections();
+  });
 }

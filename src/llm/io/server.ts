@@ -22,7 +22,7 @@
 import * as http from 'node:http';
 import { errors } from '../../errors.js';
 import { listen, type Listening } from '../../serve-model/listen.js';
-import { readBody, sendJsonUnread } from '../../serve-model/request-body.js';
+import { closeServerNow, readBody, sendJsonUnread } from '../../serve-model/request-body.js';
 import { bindNeedsToken, checkAccess, checkBodyType } from '../../serve-model/request-guard.js';
 import { argmaxToken, openDecoderSession, type DecoderSession, type SequenceState } from './decoder-session.js';
 import { DECODER_PRESETS, type DecoderPresetName } from '../model/synthetic-decoder.js';
@@ -383,12 +383,7 @@ export async function serveLlm(opts: LlmServerOptions): Promise<LlmServer> {
     stats: () => ({ ...counts }),
     close: () =>
       (closed ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => {
-            resolve();
-          });
-          server.closeAllConnections();
-        });
+        await closeServerNow(server);
         await scheduler.idle();
         await session.close();
       })()),

@@ -15,13 +15,14 @@
  * the runs directory. A file that is not a valid workload is a 422 with the advisor's one-line
  * message, file names relative to the runs directory.
  */
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { DEFAULT_DRAWS, MAX_DRAWS, type AdviceResult } from '../advise/advise.js';
 import type { PreparedAdvice } from '../advise/io/load.js';
 import { parseWorkloadText, type Workload } from '../advise/workload.js';
 import { isInferprintError } from '../errors.js';
 import { errnoCode } from '../io/fs-errors.js';
+import { readRegularFile } from '../io/regular-file.js';
 import type { FigureSpec } from '../report/figures.js';
 import { badRequest, HttpError, notFound } from './http-error.js';
 
@@ -31,6 +32,13 @@ export const WORKLOAD_NAME = /^[A-Za-z0-9_+-][A-Za-z0-9._+-]*\.(ya?ml|json)$/;
 export const MAX_WORKLOAD_BYTES = 1 << 20;
 /** The page waits for its answer: a tenth of the CLI's most draws (a few seconds). */
 const MAX_PAGE_DRAWS = MAX_DRAWS / 10;
+
+/**
+ * A workload file's text through the project's reader: the name was looked at as a regular
+ * file, and the descriptor is checked again, so a FIFO put in its place since cannot hold a
+ * request (nor a link lead out of the runs directory).
+ */
+const readWorkload = (path: string): Promise<string> => readRegularFile(path, { links: 'refuse', what: 'workload file', maxBytes: MAX_WORKLOAD_BYTES });
 /** Answers kept (a page asks for the answer and its figures: computed once). */
 const CACHE_SIZE = 8;
 
@@ -113,7 +121,7 @@ export class AdviseData {
       if (st.size > MAX_WORKLOAD_BYTES) error = `larger than ${MAX_WORKLOAD_BYTES} bytes`;
       else {
         try {
-          title = parseWorkloadText(await readFile(path, 'utf8'), d.name).name ?? null;
+          title = parseWorkloadText(await readWorkload(path), d.name).name ?? null;
         } catch (e) {
           if (!isInferprintError(e)) throw e;
           error = this.relativeTo(e.message, real);
@@ -196,7 +204,7 @@ export class AdviseData {
 
   private async compute(name: string, path: string, real: string, q: AdviseQuery): Promise<{ prepared: PreparedAdvice; figures: FigureSpec[] }> {
     try {
-      const w = parseWorkloadText(await readFile(path, 'utf8'), name);
+      const w = parseWorkloadText(await readWorkload(path), name);
       await this.contained(w, real);
       // The advisor's readers (datasets, the runs store) load with the first answer, not with the server.
       const { prepareAdvice } = await import('../advise/io/load.js');
